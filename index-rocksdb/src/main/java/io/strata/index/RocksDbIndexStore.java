@@ -162,16 +162,13 @@ public final class RocksDbIndexStore implements AutoCloseable {
         return new IndexBatch(this);
     }
 
-    /** Removes every entry of one partition from every per-partition column family. */
-    public void deletePartition(PartitionKey partition, boolean sync) {
-        try (IndexBatch batch = newBatch()) {
-            segments.deletePartition(batch, partition);
-            offsetIndex.deleteFrom(batch, partition, 0);
-            timeIndex.deletePartition(batch, partition);
-            producerStates.deletePartition(batch, partition);
-            partitionStates.delete(batch, partition);
-            batch.commit(sync);
-        }
+    /** Adds to {@code batch} the removal of every entry of one partition from every per-partition column family. */
+    public void deletePartition(IndexBatch batch, PartitionKey partition) {
+        segments.deletePartition(batch, partition);
+        offsetIndex.deleteFrom(batch, partition, 0);
+        timeIndex.deletePartition(batch, partition);
+        producerStates.deletePartition(batch, partition);
+        partitionStates.delete(batch, partition);
     }
 
     RocksDB db() {

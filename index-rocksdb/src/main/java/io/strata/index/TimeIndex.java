@@ -84,6 +84,49 @@ public final class TimeIndex extends ColumnFamilyStore {
         batch.deleteRange(family, partition.prefix(), key(partition, maxTimestampBelow, toOffset));
     }
 
+    /**
+     * Removes every entry for offsets {@code >= fromOffset}. Entries sort by offset as well as by
+     * timestamp, so the removed ones are the newest: this walks back from the newest entry over the
+     * removed ones only, then issues one range delete.
+     */
+    public void deleteFrom(IndexBatch batch, PartitionKey partition, long fromOffset) {
+        Optional<byte[]> firstRemoved = boundary(partition, fromOffset, false);
+        firstRemoved.ifPresent(key -> batch.deleteRange(family, key, partition.prefixUpperBound()));
+    }
+
+    /**
+     * Removes every entry for offsets {@code < toOffset}, walking forward from the oldest entry over
+     * the removed ones only, then issuing one range delete.
+     */
+    public void deleteBelow(IndexBatch batch, PartitionKey partition, long toOffset) {
+        Optional<byte[]> firstKept = boundary(partition, toOffset, true);
+        batch.deleteRange(family, partition.prefix(), firstKept.orElse(partition.prefixUpperBound()));
+    }
+
+    /** The key of the oldest entry with offset {@code >= offset}, found from the front or from the back. */
+    private Optional<byte[]> boundary(PartitionKey partition, long offset, boolean fromFront) {
+        byte[] prefix = partition.prefix();
+        try (org.rocksdb.RocksIterator it = store.db().newIterator(family)) {
+            byte[] candidate = null;
+            if (fromFront) {
+                for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
+                    if (decode(it.key(), it.value()).offset() >= offset) {
+                        return Optional.of(it.key());
+                    }
+                }
+                return Optional.empty();
+            }
+            for (it.seekForPrev(partition.prefixUpperBound()); it.isValid() && Keys.startsWith(it.key(), prefix);
+                 it.prev()) {
+                if (decode(it.key(), it.value()).offset() < offset) {
+                    break;
+                }
+                candidate = it.key();
+            }
+            return Optional.ofNullable(candidate);
+        }
+    }
+
     void deletePartition(IndexBatch batch, PartitionKey partition) {
         batch.deleteRange(family, partition.prefix(), partition.prefixUpperBound());
     }

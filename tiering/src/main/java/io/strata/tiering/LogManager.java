@@ -1,0 +1,383 @@
+package io.strata.tiering;
+
+import io.strata.index.IndexBatch;
+import io.strata.index.PartitionKey;
+import io.strata.index.RocksDbIndexStore;
+import io.strata.index.TopicRecord;
+import io.strata.tiering.config.LogConfig;
+import io.strata.tiering.config.TopicConfigDef;
+import io.strata.tiering.log.PartitionLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the data directory: the RocksDB store, every topic and every {@link PartitionLog}, and the
+ * background tasks that roll, flush and apply retention.
+ *
+ * <p>Directory layout under {@code log.dirs}:
+ * <pre>
+ *   data/
+ *     rocksdb/                    the RocksDB index store (catalog, indexes, topics, producer state)
+ *     orders-0/                   one directory per partition, named topic-partition as in Kafka
+ *       00000000000000000000.log  segments named by their 20-digit base offset
+ *       00000000000000052345.log
+ *     .strata-clean-shutdown      present only while the broker is stopped after a clean shutdown
+ * </pre>
+ *
+ * <p>Thread-safe. Topic creation and deletion are serialized; everything else is concurrent.
+ */
+public final class LogManager implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(LogManager.class);
+    static final String CLEAN_SHUTDOWN_FILE = ".strata-clean-shutdown";
+    static final String INDEX_DIRECTORY = "rocksdb";
+    private static final String DELETED_DIRECTORY_SUFFIX = "-delete";
+
+    private final Path dataDir;
+    private final Map<String, String> topicDefaults;
+    private final Clock clock;
+    private final RocksDbIndexStore store;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService background;
+    private final Map<String, TopicLogs> topics = new ConcurrentHashMap<>();
+    private final Map<Uuid, TopicLogs> topicsById = new ConcurrentHashMap<>();
+    private final Object adminLock = new Object();
+    private final String clusterId;
+
+    private LogManager(Path dataDir, Map<String, String> topicDefaults, Clock clock, RocksDbIndexStore store) {
+        this.dataDir = dataDir;
+        this.topicDefaults = Map.copyOf(topicDefaults);
+        this.clock = clock;
+        this.store = store;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(namedThreads("log-scheduler"));
+        this.background = Executors.newFixedThreadPool(2, namedThreads("log-flush"));
+        this.clusterId = store.meta().getString("cluster.id").orElseGet(() -> {
+            String id = newClusterId();
+            store.meta().putString("cluster.id", id);
+            return id;
+        });
+    }
+
+    /**
+     * Opens the data directory, recovering every partition log, and starts the background tasks.
+     *
+     * @param topicDefaults topic-config defaults from the broker ({@link TopicConfigDef#defaultsFromBroker})
+     */
+    public static LogManager open(Path dataDir, Map<String, String> topicDefaults, Clock clock,
+                                  LogManagerSchedule schedule) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+        }
+        Path marker = dataDir.resolve(CLEAN_SHUTDOWN_FILE);
+        boolean clean = Files.exists(marker);
+        RocksDbIndexStore store = RocksDbIndexStore.open(dataDir.resolve(INDEX_DIRECTORY));
+        LogManager manager = new LogManager(dataDir, topicDefaults, clock, store);
+        try {
+            Files.deleteIfExists(marker);
+            manager.loadTopics(clean);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+        manager.schedule(schedule);
+        return manager;
+    }
+
+    private void loadTopics(boolean clean) throws IOException {
+        List<TopicRecord> records = store.topics().list();
+        long started = clock.millis();
+        int total = records.stream().mapToInt(TopicRecord::partitions).sum();
+        LOGGER.info("Opening {} topic(s), {} partition(s) in {} after {} shutdown", records.size(), total, dataDir,
+                clean ? "a clean" : "an unclean");
+        for (TopicRecord record : records) {
+            TopicLogs topic = openTopic(record, clean);
+            topics.put(record.name(), topic);
+            topicsById.put(topic.topicId(), topic);
+        }
+        removeOrphanDirectories();
+        LOGGER.info("Opened {} partition(s) in {} ms", total, clock.millis() - started);
+    }
+
+    private TopicLogs openTopic(TopicRecord record, boolean clean) {
+        LogConfig config = LogConfig.of(topicDefaults, record.configs());
+        List<PartitionLog> logs = new ArrayList<>(record.partitions());
+        for (int p = 0; p < record.partitions(); p++) {
+            logs.add(openPartition(record, p, config, clean));
+        }
+        return new TopicLogs(record, toKafka(record.topicId()), config, List.copyOf(logs));
+    }
+
+    private PartitionLog openPartition(TopicRecord record, int partition, LogConfig config, boolean clean) {
+        TopicPartition tp = new TopicPartition(record.name(), partition);
+        return PartitionLog.open(tp, new PartitionKey(record.topicId(), partition), partitionDir(tp), store, config,
+                clock, background, clean);
+    }
+
+    private Path partitionDir(TopicPartition tp) {
+        return dataDir.resolve(tp.topic() + "-" + tp.partition());
+    }
+
+    private void schedule(LogManagerSchedule schedule) {
+        scheduler.scheduleWithFixedDelay(() -> forEachLog("retention", PartitionLog::deleteExpiredSegments),
+                schedule.retentionCheckMs(), schedule.retentionCheckMs(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> forEachLog("flush", PartitionLog::maybeFlush),
+                schedule.flushCheckMs(), schedule.flushCheckMs(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> forEachLog("roll", PartitionLog::maybeRollByTime),
+                schedule.rollCheckMs(), schedule.rollCheckMs(), TimeUnit.MILLISECONDS);
+    }
+
+    private void forEachLog(String task, java.util.function.Consumer<PartitionLog> action) {
+        for (TopicLogs topic : topics.values()) {
+            for (PartitionLog log : topic.partitions()) {
+                try {
+                    action.accept(log);
+                } catch (RuntimeException e) {
+                    LOGGER.error("Background {} of {} failed: {}", task, log.topicPartition(), e.toString());
+                }
+            }
+        }
+    }
+
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public RocksDbIndexStore indexStore() {
+        return store;
+    }
+
+    public Map<String, String> topicDefaults() {
+        return topicDefaults;
+    }
+
+    public Collection<TopicLogs> topics() {
+        return topics.values();
+    }
+
+    public Optional<TopicLogs> topic(String name) {
+        return Optional.ofNullable(topics.get(name));
+    }
+
+    public Optional<TopicLogs> topic(Uuid topicId) {
+        return Optional.ofNullable(topicsById.get(topicId));
+    }
+
+    public Optional<PartitionLog> log(TopicPartition tp) {
+        TopicLogs topic = topics.get(tp.topic());
+        if (topic == null || tp.partition() < 0 || tp.partition() >= topic.partitions().size()) {
+            return Optional.empty();
+        }
+        return Optional.of(topic.partitions().get(tp.partition()));
+    }
+
+    /** A producer id never handed out before by this broker. */
+    public long allocateProducerId() {
+        return store.meta().allocateProducerId();
+    }
+
+    /**
+     * Checks a CreateTopics request without creating anything.
+     *
+     * @throws org.apache.kafka.common.errors.ApiException with the Kafka error for the first problem found
+     */
+    public void validateNewTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+        org.apache.kafka.common.internals.Topic.validate(name);
+        if (topics.containsKey(name)) {
+            throw new TopicExistsException("TopicLogs '" + name + "' already exists.");
+        }
+        if (partitions < 1) {
+            throw new InvalidPartitionsException("Number of partitions must be at least 1, got " + partitions);
+        }
+        if (replicationFactor < 1) {
+            throw new InvalidReplicationFactorException("Replication factor must be at least 1, got "
+                    + replicationFactor);
+        }
+        try {
+            TopicConfigDef.validate(configs);
+        } catch (ConfigException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
+        if (org.apache.kafka.common.internals.Topic.hasCollisionChars(name)) {
+            for (String existing : topics.keySet()) {
+                if (org.apache.kafka.common.internals.Topic.hasCollision(name, existing)) {
+                    throw new org.apache.kafka.common.errors.InvalidTopicException("TopicLogs '" + name
+                            + "' collides with existing topic '" + existing + "' ('.' and '_' are interchangeable"
+                            + " in metric names)");
+                }
+            }
+        }
+    }
+
+    /** Creates a topic durably and opens its partition logs. */
+    public TopicLogs createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+        synchronized (adminLock) {
+            validateNewTopic(name, partitions, replicationFactor, configs);
+            TopicRecord record = new TopicRecord(name, UUID.randomUUID(), partitions, replicationFactor,
+                    new HashMap<>(configs), clock.millis());
+            try (IndexBatch writes = store.newBatch()) {
+                store.topics().put(writes, record);
+                writes.commit(true);
+            }
+            TopicLogs topic = openTopic(record, true);
+            topics.put(name, topic);
+            topicsById.put(topic.topicId(), topic);
+            LOGGER.info("Created topic {} ({}) with {} partition(s){}", name, topic.topicId(), partitions,
+                    configs.isEmpty() ? "" : " and configs " + configs);
+            return topic;
+        }
+    }
+
+    /** Deletes a topic: its RocksDB entries at once, its files in the background. */
+    public void deleteTopic(String name) {
+        synchronized (adminLock) {
+            TopicLogs topic = topics.get(name);
+            if (topic == null) {
+                throw new UnknownTopicOrPartitionException("TopicLogs '" + name + "' does not exist.");
+            }
+            topics.remove(name);
+            topicsById.remove(topic.topicId());
+            for (PartitionLog log : topic.partitions()) {
+                log.closeForDeletion();
+            }
+            try (IndexBatch writes = store.newBatch()) {
+                for (PartitionLog log : topic.partitions()) {
+                    store.deletePartition(writes, log.key());
+                }
+                store.topics().delete(writes, name);
+                writes.commit(true);
+            }
+            for (PartitionLog log : topic.partitions()) {
+                deleteDirectoryLater(log.directory(), topic.topicId());
+            }
+            LOGGER.info("Deleted topic {} ({})", name, topic.topicId());
+        }
+    }
+
+    private void deleteDirectoryLater(Path directory, Uuid topicId) {
+        Path renamed = directory.resolveSibling(directory.getFileName() + "." + topicId + DELETED_DIRECTORY_SUFFIX);
+        try {
+            Files.move(directory, renamed);
+        } catch (IOException e) {
+            LOGGER.warn("Could not rename {} for deletion: {}", directory, e.getMessage());
+            return;
+        }
+        background.execute(() -> deleteRecursively(renamed));
+    }
+
+    private void removeOrphanDirectories() throws IOException {
+        Set<String> expected = new java.util.HashSet<>();
+        for (TopicLogs topic : topics.values()) {
+            for (PartitionLog log : topic.partitions()) {
+                expected.add(log.directory().getFileName().toString());
+            }
+        }
+        try (Stream<Path> list = Files.list(dataDir)) {
+            for (Path path : (Iterable<Path>) list::iterator) {
+                String name = path.getFileName().toString();
+                if (Files.isDirectory(path) && !name.equals(INDEX_DIRECTORY) && !expected.contains(name)) {
+                    LOGGER.warn("Removing {}: it belongs to no topic (a deleted topic or an interrupted creation)",
+                            path);
+                    deleteRecursively(path);
+                }
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            LOGGER.warn("Could not delete {}: {}", root, e.getMessage());
+        }
+    }
+
+    /** Flushes and closes every log, closes RocksDB and marks the shutdown clean. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        boolean allClosed = true;
+        for (TopicLogs topic : topics.values()) {
+            for (PartitionLog log : topic.partitions()) {
+                try {
+                    log.close();
+                } catch (RuntimeException e) {
+                    allClosed = false;
+                    LOGGER.error("Could not close {} cleanly: {}", log.topicPartition(), e.toString());
+                }
+            }
+        }
+        background.shutdown();
+        try {
+            background.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+        if (allClosed) {
+            try {
+                Files.createFile(dataDir.resolve(CLEAN_SHUTDOWN_FILE));
+            } catch (IOException e) {
+                LOGGER.warn("Could not write the clean shutdown marker: {}", e.getMessage());
+            }
+        }
+        LOGGER.info("Closed the logs in {}", dataDir);
+    }
+
+    static Uuid toKafka(UUID id) {
+        return new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    }
+
+    private static String newClusterId() {
+        UUID uuid = UUID.randomUUID();
+        ByteBuffer bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits());
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+    }
+
+    private static java.util.concurrent.ThreadFactory namedThreads(String prefix) {
+        java.util.concurrent.atomic.AtomicInteger counter = new java.util.concurrent.atomic.AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

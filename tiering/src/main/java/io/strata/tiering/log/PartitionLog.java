@@ -1,0 +1,611 @@
+package io.strata.tiering.log;
+
+import io.strata.index.BatchMetadata;
+import io.strata.index.IndexBatch;
+import io.strata.index.PartitionKey;
+import io.strata.index.PartitionState;
+import io.strata.index.ProducerStateEntry;
+import io.strata.index.RocksDbIndexStore;
+import io.strata.index.SegmentRecord;
+import io.strata.index.SegmentState;
+import io.strata.tiering.config.LogConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.record.FileRecords.LogOffsetPosition;
+import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local log of one partition: a directory of {@link LogSegment}s plus its entries in RocksDB
+ * (segment catalog, sparse offset and time indexes, producer snapshot, log start and recovery point).
+ *
+ * <p>Appends assign offsets by rewriting each batch's header (base offset, partition leader epoch,
+ * and under LogAppendTime the max timestamp and CRC); records are never re-compressed. The high
+ * watermark is the log end: one broker is the whole ISR. It advances only after the append (and the
+ * fsync that {@code flush.messages} may demand) completes, and readers see nothing above it.
+ *
+ * <p>Durability: an acknowledged append is in the operating system's page cache, which survives a
+ * crash of the broker process but not of the machine. Segments are fsynced when they roll, when
+ * {@code flush.messages} or {@code flush.ms} say so, and at shutdown; each fsync is followed by a
+ * synced checkpoint of the recovery point and the producer snapshot. After a crash,
+ * {@link LogRecovery} re-validates everything above the recovery point.
+ *
+ * <p>Thread-safety: appends, rolls, retention and close are serialized by one lock; reads and
+ * offset lookups run concurrently without it, against the published {@link LogEnd}.
+ */
+public final class PartitionLog implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(PartitionLog.class);
+    static final long PRODUCER_ID_EXPIRATION_MS = TimeUnit.DAYS.toMillis(1);
+
+    private final TopicPartition topicPartition;
+    private final PartitionKey key;
+    private final Path directory;
+    private final RocksDbIndexStore store;
+    private final Clock clock;
+    private final Executor background;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ConcurrentSkipListMap<Long, LogSegment> segments;
+    private final ProducerStateManager producers;
+    private final SegmentIndexer indexer;
+    private final Object checkpointLock = new Object();
+
+    private volatile LogConfig config;
+    private volatile LogSegment active;
+    private volatile LogEnd end;
+    private volatile long logStartOffset;
+    private long recoveryPoint;
+    private long unflushedMessages;
+    private long lastFlushMs;
+    private volatile CompletableFuture<Void> pendingFlushes = CompletableFuture.completedFuture(null);
+    private boolean closed;
+
+    PartitionLog(TopicPartition topicPartition, PartitionKey key, Path directory, RocksDbIndexStore store,
+                 LogConfig config, Clock clock, Executor background, LogRecovery.Recovered recovered) {
+        this.topicPartition = topicPartition;
+        this.key = key;
+        this.directory = directory;
+        this.store = store;
+        this.config = config;
+        this.clock = clock;
+        this.background = background;
+        this.segments = recovered.segments();
+        this.producers = recovered.producers();
+        this.indexer = recovered.indexer();
+        this.active = segments.lastEntry().getValue();
+        this.logStartOffset = recovered.logStartOffset();
+        this.recoveryPoint = recovered.recoveryPoint();
+        this.end = new LogEnd(active.nextOffset(), active.baseOffset(), active.sizeInBytes());
+        this.lastFlushMs = clock.millis();
+    }
+
+    /**
+     * Opens the log in {@code directory}, creating it if new and recovering it if the broker did not
+     * shut down cleanly.
+     */
+    public static PartitionLog open(TopicPartition topicPartition, PartitionKey key, Path directory,
+                                    RocksDbIndexStore store, LogConfig config, Clock clock, Executor background,
+                                    boolean cleanShutdown) {
+        LogRecovery.Recovered recovered = new LogRecovery(topicPartition, key, directory, store, config, clock)
+                .recover(cleanShutdown);
+        return new PartitionLog(topicPartition, key, directory, store, config, clock, background, recovered);
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    public void updateConfig(LogConfig newConfig) {
+        lock.lock();
+        try {
+            this.config = newConfig;
+            indexer.setIndexIntervalBytes(newConfig.indexIntervalBytes());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    /** One past the last acknowledged record; consumers read below it. */
+    public long highWatermark() {
+        return end.offset();
+    }
+
+    /** Bytes of all local segments. */
+    public long sizeInBytes() {
+        long size = 0;
+        for (LogSegment segment : segments.values()) {
+            size += segment.sizeInBytes();
+        }
+        return size;
+    }
+
+    /** The catalog view of every local segment, oldest first; the last one is active. */
+    public List<SegmentRecord> segmentRecords() {
+        List<SegmentRecord> records = new ArrayList<>();
+        LogSegment current = active;
+        for (LogSegment segment : segments.values()) {
+            records.add(segment.toRecord(segment == current ? SegmentState.ACTIVE : SegmentState.SEALED));
+        }
+        return records;
+    }
+
+    /**
+     * Validates and appends the batches of one produce request, assigning offsets.
+     *
+     * @throws org.apache.kafka.common.errors.ApiException with the Kafka error for invalid input
+     *         (nothing is appended then)
+     * @throws KafkaStorageException when the disk fails
+     */
+    public AppendResult append(MemoryRecords records) {
+        long nowMs = clock.millis();
+        LogConfig cfg = config;
+        List<MutableRecordBatch> batches = RecordBatchValidator.validate(records, cfg, nowMs, topicPartition.toString());
+        lock.lock();
+        try {
+            ensureOpen();
+            if (batches.isEmpty()) {
+                return AppendResult.empty(logStartOffset);
+            }
+            Optional<AppendResult> duplicate = findDuplicate(batches);
+            if (duplicate.isPresent()) {
+                return duplicate.get();
+            }
+            long firstOffset = end.offset();
+            long next = firstOffset;
+            long logAppendTime = cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? nowMs : RecordBatch.NO_TIMESTAMP;
+            for (MutableRecordBatch batch : batches) {
+                batch.setLastOffset(next + batch.lastOffset() - batch.baseOffset());
+                batch.setPartitionLeaderEpoch(0);
+                if (logAppendTime != RecordBatch.NO_TIMESTAMP) {
+                    batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, logAppendTime);
+                }
+                next = batch.nextOffset();
+            }
+            maybeRoll(records.sizeInBytes(), nowMs, cfg);
+            LogSegment segment = active;
+            int position = appendOrUndo(segment, records);
+            try (IndexBatch writes = store.newBatch()) {
+                for (MutableRecordBatch batch : batches) {
+                    indexer.onBatch(writes, segment.baseOffset(), position, batch);
+                    position += batch.sizeInBytes();
+                    if (batch.hasProducerId()) {
+                        producers.update(batch, nowMs);
+                    }
+                }
+                writes.commit(false);
+            }
+            unflushedMessages += next - firstOffset;
+            if (unflushedMessages >= cfg.flushIntervalMessages()) {
+                segment.flush();
+                unflushedMessages = 0;
+                lastFlushMs = nowMs;
+            }
+            end = new LogEnd(next, segment.baseOffset(), segment.sizeInBytes());
+            return new AppendResult(firstOffset, next - 1, logAppendTime, logStartOffset, false);
+        } catch (IOException e) {
+            throw storageError("append to", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Appends to the file; after a failed write, cuts the file back so that no partial batch stays. */
+    private int appendOrUndo(LogSegment segment, MemoryRecords records) throws IOException {
+        int sizeBefore = segment.sizeInBytes();
+        try {
+            return segment.append(records);
+        } catch (IOException e) {
+            try {
+                segment.truncateTo(sizeBefore);
+            } catch (IOException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+    }
+
+    private Optional<AppendResult> findDuplicate(List<MutableRecordBatch> batches) {
+        for (MutableRecordBatch batch : batches) {
+            if (batch.hasProducerId()) {
+                Optional<BatchMetadata> original = producers.check(batch);
+                if (original.isPresent()) {
+                    BatchMetadata metadata = original.get();
+                    LOGGER.debug("Duplicate batch from producer {} (sequences {}..{}) on {}: answering offset {}",
+                            batch.producerId(), metadata.firstSeq(), metadata.lastSeq(), topicPartition,
+                            metadata.firstOffset());
+                    return Optional.of(new AppendResult(metadata.firstOffset(), metadata.lastOffset(),
+                            RecordBatch.NO_TIMESTAMP, logStartOffset, true));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void maybeRoll(int incomingBytes, long nowMs, LogConfig cfg) throws IOException {
+        LogSegment segment = active;
+        if (segment.isEmpty()) {
+            return;
+        }
+        boolean full = (long) segment.sizeInBytes() + incomingBytes > cfg.segmentBytes();
+        boolean old = nowMs - segment.createdMs() >= cfg.segmentMs();
+        if (full || old) {
+            roll(nowMs);
+        }
+    }
+
+    /** Seals the active segment and starts a new one at the log end; the old one is fsynced in the background. */
+    private void roll(long nowMs) throws IOException {
+        LogSegment sealed = active;
+        LogSegment next = LogSegment.create(directory, end.offset(), nowMs);
+        try (IndexBatch writes = store.newBatch()) {
+            store.segments().put(writes, key, sealed.toRecord(SegmentState.SEALED));
+            store.segments().put(writes, key, next.toRecord(SegmentState.ACTIVE));
+            writes.commit(false);
+        }
+        segments.put(next.baseOffset(), next);
+        active = next;
+        LOGGER.debug("Rolled {} at offset {} ({} bytes sealed)", topicPartition, next.baseOffset(),
+                sealed.sizeInBytes());
+        scheduleCheckpoint(List.of(sealed), next.baseOffset(), nowMs);
+    }
+
+    /** Queues an fsync of {@code toFlush} followed by a checkpoint at {@code newRecoveryPoint}. Under the lock. */
+    private void scheduleCheckpoint(List<LogSegment> toFlush, long newRecoveryPoint, long nowMs) {
+        producers.expire(nowMs - PRODUCER_ID_EXPIRATION_MS);
+        List<ProducerStateEntry> snapshot = producers.snapshot();
+        pendingFlushes = pendingFlushes.thenRunAsync(() -> flushAndCheckpoint(toFlush, newRecoveryPoint, snapshot),
+                background).exceptionally(e -> {
+                    LOGGER.error("Background flush of {} failed: {}", topicPartition, e.getMessage());
+                    return null;
+                });
+    }
+
+    private void flushAndCheckpoint(List<LogSegment> toFlush, long newRecoveryPoint, List<ProducerStateEntry> snapshot) {
+        try {
+            for (LogSegment segment : toFlush) {
+                segment.flush();
+            }
+        } catch (IOException e) {
+            throw storageError("flush", e);
+        }
+        checkpoint(newRecoveryPoint, snapshot);
+    }
+
+    /** Durably records that everything below {@code newRecoveryPoint} is on disk, with the producer snapshot at that point. */
+    private void checkpoint(long newRecoveryPoint, List<ProducerStateEntry> snapshot) {
+        synchronized (checkpointLock) {
+            if (newRecoveryPoint < recoveryPoint) {
+                return;
+            }
+            try (IndexBatch writes = store.newBatch()) {
+                store.partitionStates().put(writes, key, new PartitionState(logStartOffset, newRecoveryPoint));
+                store.producerStates().replaceAll(writes, key, snapshot);
+                writes.commit(true);
+            }
+            recoveryPoint = newRecoveryPoint;
+        }
+    }
+
+    /** Fsyncs and checkpoints if {@code flush.ms} has passed since the last flush and data is waiting. */
+    public void maybeFlush() {
+        long nowMs = clock.millis();
+        lock.lock();
+        try {
+            if (closed || unflushedMessages == 0 || nowMs - lastFlushMs < config.flushMs()) {
+                return;
+            }
+            flushLocked(nowMs);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Fsyncs the active segment now and checkpoints the log end. */
+    public void flush() {
+        lock.lock();
+        try {
+            ensureOpen();
+            flushLocked(clock.millis());
+        } finally {
+            lock.unlock();
+        }
+        awaitPendingFlushes();
+    }
+
+    private void flushLocked(long nowMs) {
+        unflushedMessages = 0;
+        lastFlushMs = nowMs;
+        scheduleCheckpoint(List.of(active), end.offset(), nowMs);
+    }
+
+    private void awaitPendingFlushes() {
+        CompletableFuture<Void> pending;
+        lock.lock();
+        try {
+            pending = pendingFlushes;
+        } finally {
+            lock.unlock();
+        }
+        pending.join();
+    }
+
+    /** Rolls the active segment if {@code segment.ms} has passed since it was created. */
+    public void maybeRollByTime() {
+        long nowMs = clock.millis();
+        lock.lock();
+        try {
+            if (!closed && !active.isEmpty() && nowMs - active.createdMs() >= config.segmentMs()) {
+                roll(nowMs);
+            }
+        } catch (IOException e) {
+            throw storageError("roll", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads record batches from {@code fetchOffset}: at most {@code maxBytes}, unless the first batch
+     * alone is larger and {@code minOneMessage} is set (then that whole batch).
+     *
+     * @throws OffsetOutOfRangeException when {@code fetchOffset} is below the log start or above the high watermark
+     */
+    public FetchResult read(long fetchOffset, int maxBytes, boolean minOneMessage) {
+        LogEnd currentEnd = end;
+        long startOffset = logStartOffset;
+        if (fetchOffset < startOffset || fetchOffset > currentEnd.offset()) {
+            throw new OffsetOutOfRangeException("Offset " + fetchOffset + " is out of range for " + topicPartition
+                    + ": log start " + startOffset + ", high watermark " + currentEnd.offset());
+        }
+        if (fetchOffset == currentEnd.offset()) {
+            return new FetchResult(MemoryRecords.EMPTY, currentEnd.offset(), startOffset);
+        }
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
+        if (entry == null) {
+            entry = segments.firstEntry();
+        }
+        try {
+            while (entry != null && entry.getKey() <= currentEnd.segmentBaseOffset()) {
+                LogSegment segment = entry.getValue();
+                int endPosition = segment.baseOffset() == currentEnd.segmentBaseOffset()
+                        ? currentEnd.position() : segment.sizeInBytes();
+                Optional<LogOffsetPosition> found = segment.findBatch(fetchOffset,
+                        startPosition(segment, fetchOffset), endPosition);
+                if (found.isPresent()) {
+                    LogOffsetPosition batch = found.get();
+                    int available = endPosition - batch.position;
+                    int length = Math.min(available, Math.max(0, maxBytes));
+                    if (minOneMessage && length < batch.size) {
+                        length = Math.min(available, batch.size);
+                    }
+                    MemoryRecords records = length == 0 ? MemoryRecords.EMPTY
+                            : MemoryRecords.readableRecords(segment.read(batch.position, length));
+                    return new FetchResult(records, currentEnd.offset(), startOffset);
+                }
+                entry = segments.higherEntry(entry.getKey());
+            }
+        } catch (IOException e) {
+            throw storageError("read from", e);
+        }
+        return new FetchResult(MemoryRecords.EMPTY, currentEnd.offset(), startOffset);
+    }
+
+    /** Where to start scanning {@code segment} for {@code offset}: its nearest offset index entry, or 0. */
+    private int startPosition(LogSegment segment, long offset) {
+        return store.offsetIndex().floor(key, offset)
+                .filter(e -> e.segmentBaseOffset() == segment.baseOffset())
+                .map(e -> e.position())
+                .orElse(0);
+    }
+
+    /**
+     * The first record whose timestamp is {@code >= timestamp}, with its exact offset, found through
+     * the time index (one seek, then a scan of at most about one index interval).
+     */
+    public Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
+        LogEnd currentEnd = end;
+        long from = store.timeIndex().lastBefore(key, timestamp)
+                .map(e -> e.offset() + 1)
+                .orElse(logStartOffset);
+        from = Math.max(from, logStartOffset);
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(from);
+        if (entry == null) {
+            entry = segments.firstEntry();
+        }
+        while (entry != null && entry.getKey() < currentEnd.offset()) {
+            LogSegment segment = entry.getValue();
+            if (segment.maxTimestamp() >= timestamp) {
+                long startOffset = Math.max(from, segment.baseOffset());
+                Optional<TimestampAndOffset> found = segment.findByTimestamp(timestamp,
+                        startPosition(segment, startOffset), startOffset);
+                if (found.isPresent()) {
+                    return found.filter(f -> f.offset < currentEnd.offset());
+                }
+            }
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return Optional.empty();
+    }
+
+    /** The record with the greatest timestamp (the first such record when several share it). */
+    public Optional<TimestampAndOffset> maxTimestampOffset() {
+        LogSegment best = null;
+        for (LogSegment segment : segments.values()) {
+            if (segment.maxTimestamp() >= 0 && (best == null || segment.maxTimestamp() > best.maxTimestamp())) {
+                best = segment;
+            }
+        }
+        if (best == null) {
+            return Optional.empty();
+        }
+        LogSegment segment = best;
+        return segment.findByTimestamp(segment.maxTimestamp(), startPosition(segment, segment.offsetOfMaxTimestamp()),
+                segment.baseOffset());
+    }
+
+    /**
+     * Deletes the oldest segments that {@code retention.ms}, {@code retention.bytes} or the log start
+     * offset have expired, advancing the log start offset.
+     *
+     * @return the number of segments deleted
+     */
+    public int deleteExpiredSegments() {
+        lock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            LogConfig cfg = config;
+            List<SegmentRecord> records = segmentRecords();
+            int count = RetentionPolicy.expiredSegments(records, cfg.retentionMs(), cfg.retentionBytes(),
+                    logStartOffset, clock.millis());
+            if (count == 0) {
+                return 0;
+            }
+            List<LogSegment> doomed = new ArrayList<>(segments.headMap(records.get(count).baseOffset()).values());
+            long newStart = Math.max(logStartOffset, records.get(count).baseOffset());
+            try (IndexBatch writes = store.newBatch()) {
+                for (LogSegment segment : doomed) {
+                    store.segments().delete(writes, key, segment.baseOffset());
+                }
+                store.offsetIndex().deleteBelow(writes, key, newStart);
+                store.timeIndex().deleteBelow(writes, key, newStart);
+                synchronized (checkpointLock) {
+                    store.partitionStates().put(writes, key, new PartitionState(newStart, recoveryPoint));
+                    writes.commit(true);
+                }
+            }
+            logStartOffset = newStart;
+            for (LogSegment segment : doomed) {
+                segments.remove(segment.baseOffset());
+                deleteLater(segment, cfg.fileDeleteDelayMs());
+            }
+            LOGGER.info("Retention deleted {} segment(s) of {}; log start offset is now {}", doomed.size(),
+                    topicPartition, newStart);
+            return doomed.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Renames the file now and deletes it after {@code delayMs}, so that reads in progress finish. */
+    private void deleteLater(LogSegment segment, long delayMs) {
+        try {
+            segment.markDeleted();
+        } catch (IOException e) {
+            LOGGER.warn("Could not rename deleted segment {} of {}: {}", segment.baseOffset(), topicPartition,
+                    e.getMessage());
+        }
+        CompletableFuture.runAsync(() -> {
+            try {
+                segment.close();
+                segment.deleteFile();
+            } catch (IOException e) {
+                LOGGER.warn("Could not delete segment file {}: {}", segment.file(), e.getMessage());
+            }
+        }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS, background));
+    }
+
+    /** Fsyncs, checkpoints the log end and closes the files. After this the log rejects every call. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            flushLocked(clock.millis());
+        } finally {
+            lock.unlock();
+        }
+        awaitPendingFlushes();
+        lock.lock();
+        try {
+            try (IndexBatch writes = store.newBatch()) {
+                store.segments().put(writes, key, active.toRecord(SegmentState.ACTIVE));
+                writes.commit(true);
+            }
+            closeFiles();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes the files without flushing, for topic deletion; the caller removes the RocksDB entries
+     * and the directory.
+     */
+    public void closeForDeletion() {
+        pendingFlushes.exceptionally(e -> null).join();
+        lock.lock();
+        try {
+            if (!closed) {
+                closeFiles();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public PartitionKey key() {
+        return key;
+    }
+
+    private void closeFiles() {
+        closed = true;
+        for (LogSegment segment : segments.values()) {
+            try {
+                segment.close();
+            } catch (IOException e) {
+                LOGGER.warn("Could not close segment {} of {}: {}", segment.baseOffset(), topicPartition,
+                        e.getMessage());
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new KafkaStorageException("The log of " + topicPartition + " is closed");
+        }
+    }
+
+    private KafkaStorageException storageError(String action, IOException e) {
+        LOGGER.error("Could not {} {}: {}", action, topicPartition, e.toString());
+        return new KafkaStorageException("Could not " + action + " " + topicPartition + ": " + e.getMessage(), e);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionLog(" + topicPartition + ", start=" + logStartOffset + ", end=" + end.offset() + ")";
+    }
+}

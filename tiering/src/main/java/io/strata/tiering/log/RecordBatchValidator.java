@@ -1,0 +1,104 @@
+package io.strata.tiering.log;
+
+import io.strata.tiering.config.LogConfig;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
+
+/**
+ * Checks the record batches of one produce request for one partition before anything is appended.
+ * Each failure is the kafka-clients exception whose error code real clients understand:
+ * <ul>
+ *   <li>not magic v2 → {@code UNSUPPORTED_FOR_MESSAGE_FORMAT};</li>
+ *   <li>bad CRC, a length that does not add up, trailing bytes → {@code CORRUPT_MESSAGE};</li>
+ *   <li>a batch over {@code max.message.bytes} → {@code MESSAGE_TOO_LARGE}; over {@code segment.bytes}
+ *       → {@code RECORD_LIST_TOO_LARGE};</li>
+ *   <li>a record count that disagrees with the offset delta, a control batch from a client →
+ *       {@code INVALID_RECORD};</li>
+ *   <li>a transactional batch → {@code INVALID_TXN_STATE} (transactions are not supported yet);</li>
+ *   <li>a CreateTime outside {@code message.timestamp.before/after.max.ms} → {@code INVALID_TIMESTAMP}.</li>
+ * </ul>
+ * Records are never decompressed here: the CRC covers them. Stateless and thread-safe.
+ */
+final class RecordBatchValidator {
+
+    private RecordBatchValidator() {
+    }
+
+    /** Validates and returns the batches, in order. Nothing is modified. */
+    static List<MutableRecordBatch> validate(MemoryRecords records, LogConfig config, long nowMs, String partition) {
+        List<MutableRecordBatch> batches = new ArrayList<>(1);
+        int validBytes = 0;
+        for (MutableRecordBatch batch : records.batches()) {
+            if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+                throw new UnsupportedForMessageFormatException("Record batch magic " + batch.magic()
+                        + " is not supported on " + partition + "; only magic v2 (Kafka 0.11+) is accepted");
+            }
+            int size = batch.sizeInBytes();
+            if (size > config.maxMessageBytes()) {
+                throw new RecordTooLargeException("Record batch of " + size + " bytes exceeds max.message.bytes="
+                        + config.maxMessageBytes() + " on " + partition);
+            }
+            if (size > config.segmentBytes()) {
+                throw new RecordBatchTooLargeException("Record batch of " + size + " bytes exceeds segment.bytes="
+                        + config.segmentBytes() + " on " + partition);
+            }
+            try {
+                batch.ensureValid();
+            } catch (CorruptRecordException e) {
+                throw new CorruptRecordException("Corrupt record batch on " + partition + ": " + e.getMessage());
+            }
+            Integer count = batch.countOrNull();
+            if (count == null || count <= 0 || batch.lastOffset() - batch.baseOffset() != count - 1) {
+                throw new InvalidRecordException("Record batch on " + partition + " declares " + count
+                        + " records but an offset delta of " + (batch.lastOffset() - batch.baseOffset()));
+            }
+            if (batch.isControlBatch()) {
+                throw new InvalidRecordException("Clients may not send control batches (" + partition + ")");
+            }
+            if (batch.isTransactional()) {
+                throw new InvalidTxnStateException("Transactional produce is not supported by Strata yet ("
+                        + partition + ")");
+            }
+            checkTimestamp(batch, config, nowMs, partition);
+            validBytes += size;
+            batches.add(batch);
+        }
+        if (validBytes != records.sizeInBytes()) {
+            throw new CorruptRecordException("Produce data for " + partition + " has " + records.sizeInBytes()
+                    + " bytes but its record batches account for " + validBytes);
+        }
+        return batches;
+    }
+
+    private static void checkTimestamp(RecordBatch batch, LogConfig config, long nowMs, String partition) {
+        if (config.timestampType() != TimestampType.CREATE_TIME
+                || batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
+            return;
+        }
+        long timestamp = batch.maxTimestamp();
+        if (timestamp == RecordBatch.NO_TIMESTAMP) {
+            return;
+        }
+        if (timestamp < nowMs && nowMs - timestamp > config.timestampBeforeMaxMs()) {
+            throw new InvalidTimestampException("Timestamp " + timestamp + " on " + partition
+                    + " is more than message.timestamp.before.max.ms=" + config.timestampBeforeMaxMs()
+                    + " before the broker's time " + nowMs);
+        }
+        if (timestamp > nowMs && timestamp - nowMs > config.timestampAfterMaxMs()) {
+            throw new InvalidTimestampException("Timestamp " + timestamp + " on " + partition
+                    + " is more than message.timestamp.after.max.ms=" + config.timestampAfterMaxMs()
+                    + " after the broker's time " + nowMs);
+        }
+    }
+}
