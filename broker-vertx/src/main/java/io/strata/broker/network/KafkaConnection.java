@@ -1,0 +1,300 @@
+package io.strata.broker.network;
+
+import io.strata.broker.config.BrokerConfig;
+import io.strata.broker.protocol.ApiHandlerRegistry;
+import io.strata.broker.protocol.RequestContext;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: frames the socket's bytes ({@link FrameDecoder}), decodes each frame
+ * ({@link RequestDecoder}), dispatches requests to their handlers in arrival order, and writes responses in
+ * request order ({@link ResponseOrderer}) whatever order the handlers complete in.
+ *
+ * <p>Failure policy: a frame with an invalid size, a malformed request, an unserved API or version closes
+ * this connection only, with one WARN line. A handler that throws or fails is answered with the API's error
+ * response ({@code request.getErrorResponse(0, error)}) and logged at WARN (stack trace at DEBUG); a failed
+ * Produce with {@code acks=0}, which has no response, closes the connection as Kafka does so that the
+ * producer notices.
+ *
+ * <p>Back-pressure: the bytes of requests decoded but not yet answered are counted; above
+ * {@code strata.connection.max.inflight.bytes} the socket stops being read, and it is also paused while its
+ * write queue is full; reading resumes when both conditions clear.
+ *
+ * <p>Not thread-safe: created on, and confined to, the socket's event loop. Handler results completing on
+ * another thread are moved back onto that event loop.
+ */
+public final class KafkaConnection {
+    private static final Logger LOGGER = LoggerFactory.getLogger(KafkaConnection.class);
+
+    private final NetSocket socket;
+    private final String connectionId;
+    private final InetSocketAddress clientAddress;
+    private final ApiHandlerRegistry registry;
+    private final RequestDecoder requestDecoder;
+    private final FrameDecoder frameDecoder;
+    private final ResponseOrderer<Buffer> orderer;
+    private final long maxInflightBytes;
+    private final Context context;
+    private final Promise<Void> closed = Promise.promise();
+
+    private long inflightBytes;
+    private boolean readPaused;
+    private boolean closing;
+
+    /**
+     * Must be called on the socket's event loop (the server's connect handler). Call {@link #start()} next.
+     *
+     * @param socket the accepted socket
+     * @param connectionId unique id used in logs and {@link RequestContext}
+     * @param registry the served APIs
+     * @param config {@code socket.request.max.bytes} and {@code strata.connection.max.inflight.bytes}
+     */
+    public KafkaConnection(NetSocket socket, String connectionId, ApiHandlerRegistry registry, BrokerConfig config) {
+        this.socket = Objects.requireNonNull(socket, "socket");
+        this.connectionId = Objects.requireNonNull(connectionId, "connectionId");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.context = Objects.requireNonNull(Vertx.currentContext(), "KafkaConnection must be created on a Vert.x context");
+        this.clientAddress = toInet(socket.remoteAddress());
+        this.requestDecoder = new RequestDecoder(registry);
+        this.frameDecoder = new FrameDecoder(config.socketRequestMaxBytes(), this::onFrame);
+        this.orderer = new ResponseOrderer<>(this::write);
+        this.maxInflightBytes = config.connectionMaxInflightBytes();
+    }
+
+    /** Installs the socket handlers; bytes start flowing after this call. */
+    public KafkaConnection start() {
+        socket.closeHandler(ignored -> onClosed());
+        socket.exceptionHandler(this::onSocketError);
+        socket.drainHandler(ignored -> updateReadPause());
+        socket.handler(this::onData);
+        LOGGER.debug("Connection {} opened", connectionId);
+        return this;
+    }
+
+    public String connectionId() {
+        return connectionId;
+    }
+
+    public InetSocketAddress clientAddress() {
+        return clientAddress;
+    }
+
+    /** Bytes of requests decoded but not yet answered. Event-loop only. */
+    public long inflightBytes() {
+        return inflightBytes;
+    }
+
+    /** Whether reading is paused by back-pressure. Event-loop only. */
+    public boolean isReadPaused() {
+        return readPaused;
+    }
+
+    /** Completes once the socket is closed, by either side. */
+    public Future<Void> closeFuture() {
+        return closed.future();
+    }
+
+    /** Closes the socket; pending handler results are dropped. Safe to call from any thread. */
+    public Future<Void> close() {
+        context.runOnContext(ignored -> closeNow());
+        return closed.future();
+    }
+
+    // ---- inbound ---------------------------------------------------------------------------------------------
+
+    private void onData(Buffer data) {
+        if (closing) {
+            return;
+        }
+        try {
+            frameDecoder.feed(Buffers.asByteBuffer(data));
+        } catch (InvalidFrameSizeException e) {
+            LOGGER.warn("Closing connection {} from {}: request size {} outside 0..{} (socket.request.max.bytes)",
+                    connectionId, clientAddress, e.size(), e.maxSize());
+            closeNow();
+        }
+    }
+
+    private void onFrame(ByteBuffer frame) {
+        if (closing) {
+            return;
+        }
+        DecodedRequest decoded = requestDecoder.decode(frame);
+        if (decoded instanceof DecodedRequest.Rejected rejected) {
+            LOGGER.warn("Closing connection {} from {}: {}", connectionId, clientAddress, rejected.reason());
+            if (rejected.cause() != null) {
+                LOGGER.debug("Decoding failure on connection {}", connectionId, rejected.cause());
+            }
+            closeNow();
+        } else if (decoded instanceof DecodedRequest.Request request) {
+            dispatch(request);
+        }
+    }
+
+    private void dispatch(DecodedRequest.Request decoded) {
+        ResponseOrderer.Slot slot = orderer.reserve(decoded.frameBytes());
+        inflightBytes += decoded.frameBytes();
+        updateReadPause();
+        RequestContext requestContext = new RequestContext(decoded.header(), connectionId, clientAddress, context);
+        registry.dispatch(requestContext, decoded.request())
+                .onComplete(result -> onContext(() -> onHandled(slot, decoded, result)));
+    }
+
+    private void onContext(Runnable action) {
+        if (Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(ignored -> action.run());
+        }
+    }
+
+    // ---- responses -------------------------------------------------------------------------------------------
+
+    private void onHandled(ResponseOrderer.Slot slot, DecodedRequest.Request decoded, AsyncResult<ApiMessage> result) {
+        if (closing) {
+            return;
+        }
+        AbstractRequest request = decoded.request();
+        boolean expectsResponse = expectsResponse(request);
+        if (result.failed()) {
+            handlerFailed(slot, decoded, result.cause());
+        } else if (!expectsResponse) {
+            if (result.result() != null) {
+                LOGGER.debug("Dropping response to {} on connection {}: the client expects none", describe(decoded), connectionId);
+            }
+            orderer.complete(slot, null);
+        } else if (result.result() == null) {
+            handlerFailed(slot, decoded, new IllegalStateException("handler completed without a response"));
+        } else {
+            try {
+                orderer.complete(slot, encode(decoded, result.result()));
+            } catch (RuntimeException e) {
+                handlerFailed(slot, decoded, e);
+            }
+        }
+    }
+
+    private void handlerFailed(ResponseOrderer.Slot slot, DecodedRequest.Request decoded, Throwable error) {
+        LOGGER.warn("{} on connection {} from {} failed: {}", describe(decoded), connectionId, clientAddress, String.valueOf(error));
+        LOGGER.debug("Failure of {} on connection {}", describe(decoded), connectionId, error);
+        AbstractRequest request = decoded.request();
+        if (!expectsResponse(request)) {
+            LOGGER.warn("Closing connection {} from {}: failed {} has no response to carry the error",
+                    connectionId, clientAddress, describe(decoded));
+            closeNow();
+            return;
+        }
+        Buffer response;
+        try {
+            response = encode(decoded, request.getErrorResponse(0, error).data());
+        } catch (RuntimeException e) {
+            LOGGER.warn("Closing connection {} from {}: cannot build the error response to {}: {}",
+                    connectionId, clientAddress, describe(decoded), String.valueOf(e));
+            closeNow();
+            return;
+        }
+        orderer.complete(slot, response);
+    }
+
+    private static Buffer encode(DecodedRequest.Request decoded, ApiMessage body) {
+        RequestHeader header = decoded.header();
+        return Buffers.wrap(ResponseEncoder.encode(header.correlationId(), header.apiKey(), decoded.responseVersion(), body));
+    }
+
+    /** Produce with acks=0 is the only request without a response. */
+    private static boolean expectsResponse(AbstractRequest request) {
+        return !(request instanceof ProduceRequest produce && produce.acks() == 0);
+    }
+
+    /** Called by the orderer, in request order. */
+    private void write(ResponseOrderer.Slot slot, Buffer responseOrNull) {
+        inflightBytes -= slot.weight();
+        if (responseOrNull != null) {
+            socket.write(responseOrNull).onFailure(e -> LOGGER.debug("Write failed on connection {}: {}", connectionId, e.toString()));
+        }
+        updateReadPause();
+    }
+
+    // ---- back-pressure and life cycle ------------------------------------------------------------------------
+
+    private void updateReadPause() {
+        if (closing) {
+            return;
+        }
+        boolean overInflight = inflightBytes > maxInflightBytes;
+        boolean writeQueueFull = socket.writeQueueFull();
+        if ((overInflight || writeQueueFull) && !readPaused) {
+            readPaused = true;
+            socket.pause();
+            LOGGER.debug("Connection {} paused: {} bytes in flight (max {}), write queue full: {}",
+                    connectionId, inflightBytes, maxInflightBytes, writeQueueFull);
+        } else if (!overInflight && !writeQueueFull && readPaused) {
+            readPaused = false;
+            socket.resume();
+            LOGGER.debug("Connection {} resumed: {} bytes in flight", connectionId, inflightBytes);
+        }
+    }
+
+    private void onSocketError(Throwable error) {
+        LOGGER.debug("Socket error on connection {} from {}: {}", connectionId, clientAddress, error.toString());
+        closeNow();
+    }
+
+    private void closeNow() {
+        if (!closing) {
+            closing = true;
+            orderer.clear();
+            inflightBytes = 0;
+            socket.close();
+        }
+    }
+
+    private void onClosed() {
+        closing = true;
+        orderer.clear();
+        inflightBytes = 0;
+        LOGGER.debug("Connection {} closed", connectionId);
+        closed.tryComplete();
+    }
+
+    private String describe(DecodedRequest.Request decoded) {
+        RequestHeader header = decoded.header();
+        return header.apiKey().name + " v" + header.apiVersion() + " (correlation id " + header.correlationId()
+                + ", client id '" + header.clientId() + "')";
+    }
+
+    private static InetSocketAddress toInet(io.vertx.core.net.SocketAddress address) {
+        if (address == null || address.hostAddress() == null) {
+            return InetSocketAddress.createUnresolved(address == null ? "unknown" : String.valueOf(address.host()),
+                    address == null ? 0 : Math.max(address.port(), 0));
+        }
+        try {
+            // hostAddress() is an IP literal, so no DNS lookup happens on the event loop.
+            return new InetSocketAddress(InetAddress.getByName(address.hostAddress()), address.port());
+        } catch (UnknownHostException e) {
+            return InetSocketAddress.createUnresolved(address.hostAddress(), address.port());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaConnection{" + connectionId + "}";
+    }
+}

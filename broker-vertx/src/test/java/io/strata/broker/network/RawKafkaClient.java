@@ -1,0 +1,71 @@
+package io.strata.broker.network;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/** A blocking Kafka wire client over a plain socket, for tests; every read gives up after 10 s. */
+final class RawKafkaClient implements AutoCloseable {
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    RawKafkaClient(int port) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        socket.setTcpNoDelay(true);
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    /** Sends {@code request} with {@code correlationId}; returns the header to parse the response with. */
+    RequestHeader send(AbstractRequest request, int correlationId) throws IOException {
+        RequestHeader header = WireFormat.header(request.apiKey(), request.version(), correlationId);
+        sendBytes(WireFormat.withSizePrefix(request.serializeWithHeader(header)));
+        return header;
+    }
+
+    void sendBytes(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** The next response frame (header and body, without the size prefix). */
+    ByteBuffer readFrame() throws IOException {
+        int size = in.readInt();
+        byte[] frame = new byte[size];
+        in.readFully(frame);
+        return ByteBuffer.wrap(frame);
+    }
+
+    AbstractResponse receive(RequestHeader header) throws IOException {
+        ByteBuffer frame = readFrame();
+        AbstractResponse response = AbstractResponse.parseResponse(frame, header);
+        if (frame.hasRemaining()) {
+            throw new IllegalStateException(frame.remaining() + " trailing bytes in response");
+        }
+        return response;
+    }
+
+    /** True when the server closed the connection (end of stream or reset) before sending another byte. */
+    boolean isClosedByServer() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (EOFException | SocketException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
