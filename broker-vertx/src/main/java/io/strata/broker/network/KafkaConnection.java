@@ -131,6 +131,11 @@ public final class KafkaConnection {
             LOGGER.warn("Closing connection {} from {}: request size {} outside 0..{} (socket.request.max.bytes)",
                     connectionId, clientText, e.size(), e.maxSize());
             closeNow();
+        } catch (RuntimeException e) {
+            // A bug rather than a client error, but it must cost this connection only, never the broker.
+            LOGGER.warn("Closing connection {} from {}: unexpected error while reading: {}", connectionId, clientText, e.toString());
+            LOGGER.debug("Unexpected error on connection {}", connectionId, e);
+            closeNow();
         }
     }
 
