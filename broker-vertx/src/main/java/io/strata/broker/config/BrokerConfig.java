@@ -71,6 +71,7 @@ public final class BrokerConfig {
     public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
     public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
     public static final String MAX_CONNECTIONS = "max.connections";
+    public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String CONNECTION_MAX_INFLIGHT_BYTES = "strata.connection.max.inflight.bytes";
     public static final String WORKER_POOL_SIZE = "strata.worker.pool.size";
 
@@ -101,6 +102,7 @@ public final class BrokerConfig {
     private final int logIndexIntervalBytes;
     private final long connectionsMaxIdleMs;
     private final int maxConnections;
+    private final int numNetworkThreads;
     private final long connectionMaxInflightBytes;
     private final int workerPoolSize;
 
@@ -148,6 +150,7 @@ public final class BrokerConfig {
         this.logIndexIntervalBytes = atLeast(LOG_INDEX_INTERVAL_BYTES, getInt(LOG_INDEX_INTERVAL_BYTES, 4096), 0);
         this.connectionsMaxIdleMs = getLong(CONNECTIONS_MAX_IDLE_MS, 600_000L);
         this.maxConnections = atLeast(MAX_CONNECTIONS, getInt(MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS), 0);
+        this.numNetworkThreads = atLeast(NUM_NETWORK_THREADS, getInt(NUM_NETWORK_THREADS, 3), 1);
         this.connectionMaxInflightBytes =
                 atLeast(CONNECTION_MAX_INFLIGHT_BYTES, getLong(CONNECTION_MAX_INFLIGHT_BYTES, 104_857_600L), 1);
         this.workerPoolSize = atLeast(WORKER_POOL_SIZE, getInt(WORKER_POOL_SIZE, 16), 1);
@@ -321,6 +324,14 @@ public final class BrokerConfig {
         return maxConnections;
     }
 
+    /**
+     * {@code num.network.threads} (Kafka's default 3): how many Vert.x event loops accept and serve
+     * connections; each connection stays on one event loop for its whole life.
+     */
+    public int numNetworkThreads() {
+        return numNetworkThreads;
+    }
+
     public long connectionMaxInflightBytes() {
         return connectionMaxInflightBytes;
     }
@@ -351,6 +362,7 @@ public final class BrokerConfig {
         effective.put(LOG_INDEX_INTERVAL_BYTES, logIndexIntervalBytes);
         effective.put(CONNECTIONS_MAX_IDLE_MS, connectionsMaxIdleMs);
         effective.put(MAX_CONNECTIONS, maxConnections);
+        effective.put(NUM_NETWORK_THREADS, numNetworkThreads);
         effective.put(CONNECTION_MAX_INFLIGHT_BYTES, connectionMaxInflightBytes);
         effective.put(WORKER_POOL_SIZE, workerPoolSize);
         StringBuilder text = new StringBuilder("BrokerConfig{");

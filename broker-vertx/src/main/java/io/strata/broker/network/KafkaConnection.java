@@ -46,6 +46,7 @@ public final class KafkaConnection {
     private final NetSocket socket;
     private final String connectionId;
     private final InetSocketAddress clientAddress;
+    private final String clientText;
     private final ApiHandlerRegistry registry;
     private final RequestDecoder requestDecoder;
     private final FrameDecoder frameDecoder;
@@ -72,6 +73,7 @@ public final class KafkaConnection {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.context = Objects.requireNonNull(Vertx.currentContext(), "KafkaConnection must be created on a Vert.x context");
         this.clientAddress = toInet(socket.remoteAddress());
+        this.clientText = KafkaServer.address(socket.remoteAddress());
         this.requestDecoder = new RequestDecoder(registry);
         this.frameDecoder = new FrameDecoder(config.socketRequestMaxBytes(), this::onFrame);
         this.orderer = new ResponseOrderer<>(this::write);
@@ -127,7 +129,12 @@ public final class KafkaConnection {
             frameDecoder.feed(Buffers.asByteBuffer(data));
         } catch (InvalidFrameSizeException e) {
             LOGGER.warn("Closing connection {} from {}: request size {} outside 0..{} (socket.request.max.bytes)",
-                    connectionId, clientAddress, e.size(), e.maxSize());
+                    connectionId, clientText, e.size(), e.maxSize());
+            closeNow();
+        } catch (RuntimeException e) {
+            // A bug rather than a client error, but it must cost this connection only, never the broker.
+            LOGGER.warn("Closing connection {} from {}: unexpected error while reading: {}", connectionId, clientText, e.toString());
+            LOGGER.debug("Unexpected error on connection {}", connectionId, e);
             closeNow();
         }
     }
@@ -138,7 +145,7 @@ public final class KafkaConnection {
         }
         DecodedRequest decoded = requestDecoder.decode(frame);
         if (decoded instanceof DecodedRequest.Rejected rejected) {
-            LOGGER.warn("Closing connection {} from {}: {}", connectionId, clientAddress, rejected.reason());
+            LOGGER.warn("Closing connection {} from {}: {}", connectionId, clientText, rejected.reason());
             if (rejected.cause() != null) {
                 LOGGER.debug("Decoding failure on connection {}", connectionId, rejected.cause());
             }
@@ -192,12 +199,12 @@ public final class KafkaConnection {
     }
 
     private void handlerFailed(ResponseOrderer.Slot slot, DecodedRequest.Request decoded, Throwable error) {
-        LOGGER.warn("{} on connection {} from {} failed: {}", describe(decoded), connectionId, clientAddress, String.valueOf(error));
+        LOGGER.warn("{} on connection {} from {} failed: {}", describe(decoded), connectionId, clientText, String.valueOf(error));
         LOGGER.debug("Failure of {} on connection {}", describe(decoded), connectionId, error);
         AbstractRequest request = decoded.request();
         if (!expectsResponse(request)) {
             LOGGER.warn("Closing connection {} from {}: failed {} has no response to carry the error",
-                    connectionId, clientAddress, describe(decoded));
+                    connectionId, clientText, describe(decoded));
             closeNow();
             return;
         }
@@ -206,7 +213,7 @@ public final class KafkaConnection {
             response = encode(decoded, request.getErrorResponse(0, error).data());
         } catch (RuntimeException e) {
             LOGGER.warn("Closing connection {} from {}: cannot build the error response to {}: {}",
-                    connectionId, clientAddress, describe(decoded), String.valueOf(e));
+                    connectionId, clientText, describe(decoded), String.valueOf(e));
             closeNow();
             return;
         }
@@ -253,7 +260,7 @@ public final class KafkaConnection {
     }
 
     private void onSocketError(Throwable error) {
-        LOGGER.debug("Socket error on connection {} from {}: {}", connectionId, clientAddress, error.toString());
+        LOGGER.debug("Socket error on connection {} from {}: {}", connectionId, clientText, error.toString());
         closeNow();
     }
 

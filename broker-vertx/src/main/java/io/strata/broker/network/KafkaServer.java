@@ -3,7 +3,9 @@ package io.strata.broker.network;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.Endpoint;
 import io.strata.broker.protocol.ApiHandlerRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,18 +23,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka-protocol TCP listener: a Vert.x {@link NetServer} bound to {@code listeners} that creates one
- * {@link KafkaConnection} per accepted socket.
+ * The Kafka-protocol TCP listener bound to {@code listeners}. It runs {@code num.network.threads} Vert.x
+ * {@link NetServer}s on as many event loops, all on the same port (Vert.x shares the socket and spreads
+ * accepted connections over them), and creates one {@link KafkaConnection} per accepted socket, which stays
+ * on its event loop for life.
  *
  * <p>Connection limits: {@code max.connections} (a connection beyond the cap is closed at once with a WARN
  * line) and {@code connections.max.idle.ms} (Vert.x idle timeout: a connection with neither reads nor writes
  * for that long is closed; non-positive disables it).
  *
- * <p>Thread-safe: {@link #start()} and {@link #close()} may be called from any thread, connections are
- * tracked in concurrent structures.
+ * <p>Thread-safe: {@link #start()} and {@link #close()} may be called from any thread; connections, which
+ * live on several event loops, are tracked in concurrent structures.
  */
 public final class KafkaServer {
     private static final Logger LOGGER = LoggerFactory.getLogger(KafkaServer.class);
+
+    private static final AtomicInteger RANDOM_SHARED_PORT = new AtomicInteger(-1);
 
     private final Vertx vertx;
     private final BrokerConfig config;
@@ -39,7 +46,9 @@ public final class KafkaServer {
     private final Set<KafkaConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final AtomicLong connectionSequence = new AtomicLong();
-    private volatile NetServer server;
+    private final List<String> deployments = new CopyOnWriteArrayList<>();
+    private volatile int boundPort;
+    private volatile boolean started;
     private volatile boolean closed;
 
     public KafkaServer(Vertx vertx, BrokerConfig config, ApiHandlerRegistry registry) {
@@ -49,38 +58,42 @@ public final class KafkaServer {
     }
 
     /**
-     * Binds the listener.
+     * Binds the listener on every network thread.
      *
      * @return the bound port (the one the OS chose when {@code listeners} has port 0)
      */
-    public Future<Integer> start() {
-        if (server != null) {
+    public synchronized Future<Integer> start() {
+        if (started) {
             return Future.failedFuture(new IllegalStateException("KafkaServer already started"));
         }
+        started = true;
         Endpoint listener = config.listener();
-        NetServerOptions options = new NetServerOptions()
-                .setHost(listener.host())
-                .setPort(listener.port())
-                .setTcpNoDelay(true)
-                .setReuseAddress(true);
-        if (config.connectionsMaxIdleMs() > 0) {
-            options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.connectionsMaxIdleMs()))
-                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-        }
-        NetServer netServer = vertx.createNetServer(options).connectHandler(this::onConnect);
-        this.server = netServer;
-        return netServer.listen().map(bound -> {
-            int port = bound.actualPort();
-            LOGGER.info("Kafka listener bound to {}:{} (advertised {}), serving {}", listener.host(), port,
-                    config.advertisedListener(), registry.apiKeys().size() + " APIs");
-            return port;
-        });
+        int threads = config.numNetworkThreads();
+        // Vert.x shares one socket among servers listening on the same port; a random port (0) is only shared
+        // when requested as a negative port, one value per KafkaServer so that two servers never collide.
+        int requestedPort = listener.port() == 0 ? RANDOM_SHARED_PORT.getAndDecrement() : listener.port();
+        return vertx.deployVerticle(() -> new Listener(requestedPort), new DeploymentOptions().setInstances(threads))
+                .map(deploymentId -> {
+                    deployments.add(deploymentId);
+                    return boundPort;
+                })
+                .onSuccess(bound -> LOGGER.info("Kafka listener bound to {}:{} on {} event loops (advertised {}), {}",
+                        listener.host(), bound, threads, advertisedEndpoint(), registry))
+                .onFailure(e -> LOGGER.error("Cannot bind Kafka listener {}: {}", listener, e.toString()));
     }
 
     /** The bound port, or 0 before {@link #start()} completed. */
     public int actualPort() {
-        NetServer current = server;
-        return current == null ? 0 : current.actualPort();
+        return boundPort;
+    }
+
+    /**
+     * What Metadata should advertise for this broker: {@code advertised.listeners}, with the bound port
+     * substituted when the configured port is 0 (tests, ephemeral deployments).
+     */
+    public Endpoint advertisedEndpoint() {
+        Endpoint advertised = config.advertisedListener();
+        return advertised.port() == 0 ? advertised.withPort(boundPort) : advertised;
     }
 
     /** Number of open connections. */
@@ -91,12 +104,45 @@ public final class KafkaServer {
     /** Stops accepting, then closes every open connection. */
     public Future<Void> close() {
         closed = true;
-        NetServer current = server;
-        Future<Void> listenerClosed = current == null ? Future.succeededFuture() : current.close();
-        return listenerClosed.compose(ignored -> {
-            List<Future<Void>> closing = connections.stream().map(KafkaConnection::close).toList();
-            return Future.join(closing).<Void>mapEmpty();
-        }).onComplete(ignored -> LOGGER.info("Kafka listener closed"));
+        List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
+        deployments.clear();
+        return Future.join(undeployed)
+                .transform(ignored -> {
+                    List<Future<Void>> closing = connections.stream().map(KafkaConnection::close).toList();
+                    return Future.join(closing);
+                })
+                .<Void>mapEmpty()
+                .onComplete(ignored -> LOGGER.info("Kafka listener closed"));
+    }
+
+    private NetServerOptions options(int port) {
+        NetServerOptions options = new NetServerOptions()
+                .setHost(config.listener().host())
+                .setPort(port)
+                .setTcpNoDelay(true)
+                .setReuseAddress(true);
+        if (config.connectionsMaxIdleMs() > 0) {
+            options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.connectionsMaxIdleMs()))
+                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        }
+        return options;
+    }
+
+    /** One NetServer on one event loop; undeploying it closes the server. */
+    private final class Listener extends VerticleBase {
+        private final int port;
+
+        Listener(int port) {
+            this.port = port;
+        }
+
+        @Override
+        public Future<?> start() {
+            return vertx.createNetServer(options(port))
+                    .connectHandler(KafkaServer.this::onConnect)
+                    .listen()
+                    .onSuccess(server -> boundPort = server.actualPort());
+        }
     }
 
     private void onConnect(NetSocket socket) {
@@ -107,7 +153,7 @@ public final class KafkaServer {
         int max = config.maxConnections();
         if (connectionCount.incrementAndGet() > max) {
             connectionCount.decrementAndGet();
-            LOGGER.warn("Refusing connection from {}: max.connections={} reached", socket.remoteAddress(), max);
+            LOGGER.warn("Refusing connection from {}: max.connections={} reached", address(socket.remoteAddress()), max);
             socket.close();
             return;
         }
@@ -125,7 +171,7 @@ public final class KafkaServer {
                 + connectionSequence.getAndIncrement();
     }
 
-    private static String address(SocketAddress address) {
+    static String address(SocketAddress address) {
         if (address == null) {
             return "unknown";
         }

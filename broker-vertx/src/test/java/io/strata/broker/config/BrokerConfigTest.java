@@ -41,6 +41,7 @@ class BrokerConfigTest {
         assertThat(config.logIndexIntervalBytes()).isEqualTo(4096);
         assertThat(config.connectionsMaxIdleMs()).isEqualTo(600_000L);
         assertThat(config.maxConnections()).isEqualTo(10_000);
+        assertThat(config.numNetworkThreads()).isEqualTo(3);
         assertThat(config.connectionMaxInflightBytes()).isEqualTo(104_857_600L);
         assertThat(config.workerPoolSize()).isEqualTo(16);
     }

@@ -53,7 +53,7 @@ class KafkaServerTest {
      * correlation id as cluster id.
      */
     static final class DeferredMetadataHandler implements ApiHandler<MetadataRequest> {
-        record Pending(RequestContext context, Promise<ApiMessage> promise) {
+        record Pending(RequestContext context, Promise<ApiMessage> promise, String thread) {
         }
 
         final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
@@ -73,7 +73,7 @@ class KafkaServerTest {
                 return Future.failedFuture(new RuntimeException("storage unavailable"));
             }
             Promise<ApiMessage> promise = Promise.promise();
-            pending.put(context.correlationId(), new Pending(context, promise));
+            pending.put(context.correlationId(), new Pending(context, promise, Thread.currentThread().getName()));
             return promise.future();
         }
 
@@ -150,6 +150,7 @@ class KafkaServerTest {
                 assertThat(response.apiVersion(ApiKeys.METADATA.id).maxVersion()).isEqualTo(ApiKeys.METADATA.latestVersion(false));
             }
         }
+        assertThat(server.advertisedEndpoint().port()).isEqualTo(port);
     }
 
     @Test
@@ -279,6 +280,28 @@ class KafkaServerTest {
 
             await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 0);
             assertThat(client.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void connectionsAreSpreadOverTheNetworkThreads() throws IOException {
+        startServer(Map.of("num.network.threads", "2"));
+        List<RawKafkaClient> clients = new ArrayList<>();
+        try {
+            for (int correlationId = 1; correlationId <= 4; correlationId++) {
+                RawKafkaClient client = new RawKafkaClient(port);
+                clients.add(client);
+                client.send(metadataRequest(), correlationId);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pending.size() == 4);
+
+            assertThat(metadata.pending.values().stream().map(DeferredMetadataHandler.Pending::thread).distinct())
+                    .hasSize(2)
+                    .allMatch(thread -> thread.startsWith("vert.x-eventloop-thread-"));
+        } finally {
+            for (RawKafkaClient client : clients) {
+                client.close();
+            }
         }
     }
 
