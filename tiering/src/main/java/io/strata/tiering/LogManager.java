@@ -69,18 +69,21 @@ public final class LogManager implements AutoCloseable {
     private final RocksDbIndexStore store;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService background;
+    private final ExecutorService io;
     private final Map<String, TopicLogs> topics = new ConcurrentHashMap<>();
     private final Map<Uuid, TopicLogs> topicsById = new ConcurrentHashMap<>();
     private final Object adminLock = new Object();
     private final String clusterId;
 
-    private LogManager(Path dataDir, Map<String, String> topicDefaults, Clock clock, RocksDbIndexStore store) {
+    private LogManager(Path dataDir, Map<String, String> topicDefaults, Clock clock, RocksDbIndexStore store,
+                       int ioThreads) {
         this.dataDir = dataDir;
         this.topicDefaults = Map.copyOf(topicDefaults);
         this.clock = clock;
         this.store = store;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(namedThreads("log-scheduler"));
         this.background = Executors.newFixedThreadPool(2, namedThreads("log-flush"));
+        this.io = Executors.newFixedThreadPool(ioThreads, namedThreads("segment-io"));
         this.clusterId = store.meta().getString("cluster.id").orElseGet(() -> {
             String id = newClusterId();
             store.meta().putString("cluster.id", id);
@@ -95,6 +98,12 @@ public final class LogManager implements AutoCloseable {
      */
     public static LogManager open(Path dataDir, Map<String, String> topicDefaults, Clock clock,
                                   LogManagerSchedule schedule) {
+        return open(dataDir, topicDefaults, clock, schedule, 4);
+    }
+
+    /** As {@link #open(Path, Map, Clock, LogManagerSchedule)} with {@code ioThreads} threads in the segment-io pool. */
+    public static LogManager open(Path dataDir, Map<String, String> topicDefaults, Clock clock,
+                                  LogManagerSchedule schedule, int ioThreads) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -103,7 +112,7 @@ public final class LogManager implements AutoCloseable {
         Path marker = dataDir.resolve(CLEAN_SHUTDOWN_FILE);
         boolean clean = Files.exists(marker);
         RocksDbIndexStore store = RocksDbIndexStore.open(dataDir.resolve(INDEX_DIRECTORY));
-        LogManager manager = new LogManager(dataDir, topicDefaults, clock, store);
+        LogManager manager = new LogManager(dataDir, topicDefaults, clock, store, ioThreads);
         try {
             Files.deleteIfExists(marker);
             manager.loadTopics(clean);
@@ -142,7 +151,7 @@ public final class LogManager implements AutoCloseable {
     private PartitionLog openPartition(TopicRecord record, int partition, LogConfig config, boolean clean) {
         TopicPartition tp = new TopicPartition(record.name(), partition);
         return PartitionLog.open(tp, new PartitionKey(record.topicId(), partition), partitionDir(tp), store, config,
-                clock, background, clean);
+                clock, background, io, clean);
     }
 
     private Path partitionDir(TopicPartition tp) {
@@ -168,6 +177,11 @@ public final class LogManager implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The segment-io pool: blocking reads and offset lookups run here. */
+    public java.util.concurrent.Executor ioExecutor() {
+        return io;
     }
 
     public String clusterId() {
@@ -344,8 +358,10 @@ public final class LogManager implements AutoCloseable {
                 }
             }
         }
+        io.shutdown();
         background.shutdown();
         try {
+            io.awaitTermination(30, TimeUnit.SECONDS);
             background.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,0 +1,231 @@
+package io.strata.broker.handler;
+
+import io.strata.broker.fetch.FetchWaiters;
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
+import io.strata.tiering.LogManager;
+import io.strata.tiering.TopicLogs;
+import io.strata.tiering.log.FetchResult;
+import io.strata.tiering.log.PartitionLog;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.requests.FetchRequest;
+
+/**
+ * Fetch (v4-18) for consumers.
+ *
+ * <ul>
+ *   <li>Byte limits as in Kafka (KIP-74): partitions are read in request order, each up to
+ *       {@code min(partition_max_bytes, what is left of max_bytes)}; the first partition that has data
+ *       returns at least one whole batch even when it is larger than the limits.</li>
+ *   <li>Long poll: when fewer than {@code min_bytes} are available the fetch parks until appends to its
+ *       partitions bring enough bytes or {@code max_wait_ms} passes, then reads again.</li>
+ *   <li>Fetch sessions (KIP-227) are declined: the response always carries session id 0, so clients
+ *       keep sending full fetch requests. A request naming a session gets FETCH_SESSION_ID_NOT_FOUND.</li>
+ * </ul>
+ * Reads run on the segment-io pool, never on the event loop.
+ */
+public final class FetchHandler implements ApiHandler<FetchRequest> {
+
+    private final LogManager logs;
+    private final FetchWaiters waiters;
+
+    public FetchHandler(LogManager logs, FetchWaiters waiters) {
+        this.logs = logs;
+        this.waiters = waiters;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.FETCH;
+    }
+
+    /** One partition to read: its response entry, its log (empty when the partition is unknown) and its offset. */
+    private record Target(PartitionData response, TopicPartition topicPartition, Optional<PartitionLog> log,
+                          long fetchOffset, int partitionMaxBytes) {
+    }
+
+    private record ReadOutcome(FetchResponseData response, long bytes, boolean anyError) {
+    }
+
+    @Override
+    public Future<ApiMessage> handle(RequestContext context, FetchRequest request) {
+        FetchRequestData data = request.data();
+        short version = context.apiVersion();
+        if (version >= 7 && data.sessionId() != 0) {
+            return Future.succeededFuture(topLevelError(Errors.FETCH_SESSION_ID_NOT_FOUND));
+        }
+        if (version >= 7 && data.sessionEpoch() > 0) {
+            return Future.succeededFuture(topLevelError(Errors.INVALID_FETCH_SESSION_EPOCH));
+        }
+        int maxBytes = version >= 3 ? data.maxBytes() : Integer.MAX_VALUE;
+        return read(context.vertxContext(), data, version, maxBytes).compose(first -> {
+            if (first.anyError() || first.bytes() >= data.minBytes() || data.maxWaitMs() <= 0) {
+                return Future.succeededFuture(first.response());
+            }
+            return new DelayedFetch(context.vertxContext(), data, version, maxBytes, first.bytes()).start();
+        });
+    }
+
+    private Future<ReadOutcome> read(Context context, FetchRequestData data, short version, int maxBytes) {
+        return Blocking.run(context, logs.ioExecutor(), () -> readAll(data, version, maxBytes));
+    }
+
+    /** Resolves and reads every requested partition, in request order, within the byte limits. Blocking. */
+    private ReadOutcome readAll(FetchRequestData data, short version, int maxBytes) {
+        FetchResponseData response = new FetchResponseData()
+                .setThrottleTimeMs(0)
+                .setErrorCode(Errors.NONE.code())
+                .setSessionId(0);
+        long remaining = maxBytes;
+        boolean minOneMessage = true;
+        long total = 0;
+        boolean anyError = false;
+        for (Target target : resolve(data, version, response)) {
+            PartitionData out = target.response();
+            if (target.log().isEmpty()) {
+                anyError = true;
+                continue;
+            }
+            PartitionLog log = target.log().get();
+            try {
+                int limit = (int) Math.min(target.partitionMaxBytes(), remaining);
+                FetchResult result = log.read(target.fetchOffset(), limit, minOneMessage);
+                out.setErrorCode(Errors.NONE.code())
+                        .setHighWatermark(result.highWatermark())
+                        .setLastStableOffset(result.highWatermark())
+                        .setLogStartOffset(result.logStartOffset())
+                        .setRecords(result.records());
+                int size = result.records().sizeInBytes();
+                if (size > 0) {
+                    minOneMessage = false;
+                    remaining = Math.max(0, remaining - size);
+                    total += size;
+                }
+            } catch (RuntimeException e) {
+                anyError = true;
+                out.setErrorCode(KafkaErrors.toError(e, "Fetch from " + target.topicPartition()).code());
+            }
+        }
+        return new ReadOutcome(response, total, anyError);
+    }
+
+    /** Builds the response skeleton and the list of partitions to read; unknown ones get their error now. */
+    private List<Target> resolve(FetchRequestData data, short version, FetchResponseData response) {
+        boolean byId = version >= 13;
+        List<Target> targets = new ArrayList<>();
+        for (FetchTopic topic : data.topics()) {
+            Optional<TopicLogs> logsOfTopic = byId ? logs.topic(topic.topicId()) : logs.topic(topic.topic());
+            FetchableTopicResponse topicResponse = new FetchableTopicResponse()
+                    .setTopic(byId ? logsOfTopic.map(TopicLogs::name).orElse("") : topic.topic())
+                    .setTopicId(byId ? topic.topicId() : Uuid.ZERO_UUID);
+            response.responses().add(topicResponse);
+            for (FetchPartition partition : topic.partitions()) {
+                PartitionData out = new PartitionData()
+                        .setPartitionIndex(partition.partition())
+                        .setHighWatermark(-1)
+                        .setLastStableOffset(-1)
+                        .setLogStartOffset(-1)
+                        .setAbortedTransactions(null)
+                        .setPreferredReadReplica(-1)
+                        .setRecords(MemoryRecords.EMPTY);
+                topicResponse.partitions().add(out);
+                Optional<PartitionLog> log = logsOfTopic.flatMap(t -> partition.partition() >= 0
+                        && partition.partition() < t.partitions().size()
+                        ? Optional.of(t.partitions().get(partition.partition())) : Optional.empty());
+                if (log.isEmpty()) {
+                    out.setErrorCode((logsOfTopic.isEmpty() && byId ? Errors.UNKNOWN_TOPIC_ID
+                            : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+                }
+                TopicPartition tp = new TopicPartition(topicResponse.topic(), partition.partition());
+                targets.add(new Target(out, tp, log, partition.fetchOffset(), partition.partitionMaxBytes()));
+            }
+        }
+        return targets;
+    }
+
+    private static FetchResponseData topLevelError(Errors error) {
+        return new FetchResponseData()
+                .setThrottleTimeMs(0)
+                .setErrorCode(error.code())
+                .setSessionId(0);
+    }
+
+    /**
+     * A fetch parked until enough bytes arrive on its partitions or its wait ends. State is only
+     * touched on the fetch's own context; {@link #onAppend} may be called from any thread.
+     */
+    private final class DelayedFetch implements FetchWaiters.Waiter {
+
+        private final Context context;
+        private final FetchRequestData data;
+        private final short version;
+        private final int maxBytes;
+        private final List<TopicPartition> partitions = new ArrayList<>();
+        private final Promise<ApiMessage> promise = Promise.promise();
+        private final AtomicBoolean completed = new AtomicBoolean();
+        private long bytes;
+        private long timerId = -1;
+
+        DelayedFetch(Context context, FetchRequestData data, short version, int maxBytes, long bytesAvailable) {
+            this.context = context;
+            this.data = data;
+            this.version = version;
+            this.maxBytes = maxBytes;
+            this.bytes = bytesAvailable;
+            for (FetchTopic topic : data.topics()) {
+                String name = version >= 13 ? logs.topic(topic.topicId()).map(TopicLogs::name).orElse(null)
+                        : topic.topic();
+                if (name != null) {
+                    for (FetchPartition partition : topic.partitions()) {
+                        partitions.add(new TopicPartition(name, partition.partition()));
+                    }
+                }
+            }
+        }
+
+        Future<ApiMessage> start() {
+            waiters.register(this, partitions);
+            timerId = context.owner().setTimer(Math.max(1, data.maxWaitMs()), id -> complete());
+            return promise.future();
+        }
+
+        @Override
+        public void onAppend(TopicPartition partition, int appendedBytes) {
+            context.runOnContext(v -> {
+                bytes += appendedBytes;
+                if (bytes >= data.minBytes()) {
+                    complete();
+                }
+            });
+        }
+
+        private void complete() {
+            if (!completed.compareAndSet(false, true)) {
+                return;
+            }
+            context.owner().cancelTimer(timerId);
+            waiters.unregister(this, partitions);
+            read(context, data, version, maxBytes)
+                    .map(outcome -> (ApiMessage) outcome.response())
+                    .onComplete(promise);
+        }
+    }
+}

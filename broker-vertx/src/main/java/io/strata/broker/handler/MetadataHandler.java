@@ -1,0 +1,160 @@
+package io.strata.broker.handler;
+
+import io.strata.broker.BrokerIdentity;
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
+import io.strata.tiering.LogManager;
+import io.strata.tiering.TopicLogs;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.MetadataRequest;
+
+/**
+ * Metadata (all versions Kafka 4.1 accepts): this broker is the leader, the only replica and the
+ * whole ISR of every partition, at leader epoch 0. Unknown topics are created when
+ * {@code auto.create.topics.enable} and the request allow it; the response waits for the creation,
+ * so clients see the new topic at once.
+ */
+public final class MetadataHandler implements ApiHandler<MetadataRequest> {
+
+    private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+
+    private final LogManager logs;
+    private final BrokerIdentity identity;
+    private final TopicDefaults defaults;
+
+    public MetadataHandler(LogManager logs, BrokerIdentity identity, TopicDefaults defaults) {
+        this.logs = logs;
+        this.identity = identity;
+        this.defaults = defaults;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.METADATA;
+    }
+
+    @Override
+    public Future<ApiMessage> handle(RequestContext context, MetadataRequest request) {
+        MetadataRequestData data = request.data();
+        if (data.topics() == null) {
+            return Future.succeededFuture(response(context, describe(logs.topics())));
+        }
+        List<MetadataResponseTopic> found = new ArrayList<>();
+        Set<String> toCreate = new LinkedHashSet<>();
+        boolean autoCreate = defaults.autoCreateEnabled()
+                && (context.apiVersion() < 4 || data.allowAutoTopicCreation());
+        for (MetadataRequestData.MetadataRequestTopic requested : data.topics()) {
+            Optional<TopicLogs> topic = requested.name() != null ? logs.topic(requested.name())
+                    : logs.topic(requested.topicId());
+            if (topic.isPresent()) {
+                found.add(describe(topic.get()));
+            } else if (requested.name() == null) {
+                found.add(error(null, requested.topicId(), Errors.UNKNOWN_TOPIC_ID));
+            } else if (!Topic.isValid(requested.name())) {
+                found.add(error(requested.name(), Uuid.ZERO_UUID, Errors.INVALID_TOPIC_EXCEPTION));
+            } else if (autoCreate && !Topic.isInternal(requested.name())) {
+                toCreate.add(requested.name());
+            } else {
+                found.add(error(requested.name(), Uuid.ZERO_UUID, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+            }
+        }
+        if (toCreate.isEmpty()) {
+            return Future.succeededFuture(response(context, found));
+        }
+        return Blocking.run(context.vertxContext(), logs.ioExecutor(), () -> createAll(toCreate))
+                .map(created -> {
+                    found.addAll(created);
+                    return response(context, found);
+                });
+    }
+
+    private List<MetadataResponseTopic> createAll(Collection<String> names) {
+        List<MetadataResponseTopic> created = new ArrayList<>();
+        for (String name : names) {
+            try {
+                created.add(describe(logs.createTopic(name, defaults.partitions(), defaults.replicationFactor(),
+                        Map.of())));
+            } catch (TopicExistsException raced) {
+                created.add(logs.topic(name).map(this::describe)
+                        .orElse(error(name, Uuid.ZERO_UUID, Errors.UNKNOWN_TOPIC_OR_PARTITION)));
+            } catch (RuntimeException e) {
+                created.add(error(name, Uuid.ZERO_UUID, KafkaErrors.toError(e, "Auto-creating topic " + name)));
+            }
+        }
+        return created;
+    }
+
+    private List<MetadataResponseTopic> describe(Collection<TopicLogs> topics) {
+        List<MetadataResponseTopic> described = new ArrayList<>(topics.size());
+        for (TopicLogs topic : topics) {
+            described.add(describe(topic));
+        }
+        return described;
+    }
+
+    private MetadataResponseTopic describe(TopicLogs topic) {
+        MetadataResponseTopic result = new MetadataResponseTopic()
+                .setErrorCode(Errors.NONE.code())
+                .setName(topic.name())
+                .setTopicId(topic.topicId())
+                .setIsInternal(false)
+                .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            result.partitions().add(new MetadataResponsePartition()
+                    .setErrorCode(Errors.NONE.code())
+                    .setPartitionIndex(p)
+                    .setLeaderId(identity.nodeId())
+                    .setLeaderEpoch(0)
+                    .setReplicaNodes(List.of(identity.nodeId()))
+                    .setIsrNodes(List.of(identity.nodeId()))
+                    .setOfflineReplicas(List.of()));
+        }
+        return result;
+    }
+
+    private static MetadataResponseTopic error(String name, Uuid topicId, Errors error) {
+        return new MetadataResponseTopic()
+                .setErrorCode(error.code())
+                .setName(name)
+                .setTopicId(topicId)
+                .setIsInternal(false)
+                .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+    }
+
+    private MetadataResponseData response(RequestContext context, List<MetadataResponseTopic> topics) {
+        MetadataResponseData response = new MetadataResponseData()
+                .setThrottleTimeMs(0)
+                .setClusterId(identity.clusterId())
+                .setControllerId(identity.nodeId())
+                .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        response.brokers().add(new MetadataResponseBroker()
+                .setNodeId(identity.nodeId())
+                .setHost(identity.host())
+                .setPort(identity.port())
+                .setRack(null));
+        for (MetadataResponseTopic topic : topics) {
+            if (response.topics().find(topic.name()) == null || topic.name() == null) {
+                response.topics().add(topic);
+            }
+        }
+        return response;
+    }
+}

@@ -1,0 +1,124 @@
+package io.strata.broker.handler;
+
+import io.strata.broker.fetch.FetchWaiters;
+import io.strata.broker.protocol.ApiHandler;
+import io.strata.broker.protocol.RequestContext;
+import io.strata.tiering.LogManager;
+import io.strata.tiering.TopicLogs;
+import io.strata.tiering.log.AppendResult;
+import io.strata.tiering.log.PartitionLog;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
+import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.requests.ProduceRequest;
+
+/**
+ * Produce (v3-13). Every partition's append is queued on the event loop in request order, so a
+ * producer's pipelined requests reach each partition in the order it sent them; the appends then
+ * run on the segment-io pool. The response waits for all of them (acks 1 and -1 mean the same on
+ * one broker); with {@code acks=0} there is no response, and a failure closes the connection as in
+ * Kafka. Topics are named up to v12 and identified by id from v13.
+ */
+public final class ProduceHandler implements ApiHandler<ProduceRequest> {
+
+    private final LogManager logs;
+    private final FetchWaiters waiters;
+
+    public ProduceHandler(LogManager logs, FetchWaiters waiters) {
+        this.logs = logs;
+        this.waiters = waiters;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.PRODUCE;
+    }
+
+    private record Pending(TopicProduceResponse topic, PartitionProduceResponse partition, int bytes,
+                           CompletableFuture<AppendResult> append) {
+    }
+
+    @Override
+    public Future<ApiMessage> handle(RequestContext context, ProduceRequest request) {
+        short acks = request.data().acks();
+        boolean byId = context.apiVersion() >= 13;
+        ProduceResponseData response = new ProduceResponseData().setThrottleTimeMs(0);
+        List<Pending> pending = new ArrayList<>();
+        for (TopicProduceData topicData : request.data().topicData()) {
+            Optional<TopicLogs> topic = byId ? logs.topic(topicData.topicId()) : logs.topic(topicData.name());
+            TopicProduceResponse topicResponse = new TopicProduceResponse()
+                    .setName(byId ? "" : topicData.name())
+                    .setTopicId(byId ? topicData.topicId() : Uuid.ZERO_UUID);
+            response.responses().add(topicResponse);
+            for (PartitionProduceData partitionData : topicData.partitionData()) {
+                PartitionProduceResponse partition = new PartitionProduceResponse()
+                        .setIndex(partitionData.index())
+                        .setBaseOffset(-1)
+                        .setLogAppendTimeMs(RecordBatch.NO_TIMESTAMP)
+                        .setLogStartOffset(-1);
+                topicResponse.partitionResponses().add(partition);
+                Errors invalid = acks != 0 && acks != 1 && acks != -1 ? Errors.INVALID_REQUIRED_ACKS
+                        : topic.isEmpty() ? (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION)
+                        : partitionData.index() < 0 || partitionData.index() >= topic.get().partitions().size()
+                        ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.NONE;
+                if (invalid != Errors.NONE) {
+                    partition.setErrorCode(invalid.code());
+                    continue;
+                }
+                PartitionLog log = topic.get().partitions().get(partitionData.index());
+                MemoryRecords records = partitionData.records() instanceof MemoryRecords memory
+                        ? memory : MemoryRecords.EMPTY;
+                pending.add(new Pending(topicResponse, partition, records.sizeInBytes(), log.appendAsync(records)));
+            }
+        }
+        CompletableFuture<?>[] appends = pending.stream().map(Pending::append).toArray(CompletableFuture[]::new);
+        CompletableFuture<ApiMessage> done = CompletableFuture.allOf(appends)
+                .handle((ignored, error) -> complete(pending, response, acks));
+        return Blocking.onContext(context.vertxContext(), done);
+    }
+
+    private ApiMessage complete(List<Pending> pending, ProduceResponseData response, short acks) {
+        boolean failed = false;
+        for (Pending p : pending) {
+            try {
+                AppendResult result = p.append().join();
+                p.partition().setErrorCode(Errors.NONE.code())
+                        .setBaseOffset(result.firstOffset())
+                        .setLogAppendTimeMs(result.logAppendTimeMs())
+                        .setLogStartOffset(result.logStartOffset());
+                if (!result.duplicate() && result.firstOffset() >= 0) {
+                    String topic = p.topic().name().isEmpty()
+                            ? logs.topic(p.topic().topicId()).map(TopicLogs::name).orElse("") : p.topic().name();
+                    waiters.appended(new TopicPartition(topic, p.partition().index()), p.bytes());
+                }
+            } catch (RuntimeException e) {
+                failed = true;
+                p.partition().setErrorCode(KafkaErrors.toError(e, "Produce to partition " + p.partition().index())
+                                .code())
+                        .setErrorMessage(KafkaErrors.message(e));
+            }
+        }
+        if (acks == 0) {
+            if (failed) {
+                throw new org.apache.kafka.common.errors.InvalidRequestException(
+                        "acks=0 produce failed; closing the connection so that the client notices");
+            }
+            return null;
+        }
+        return response;
+    }
+}
