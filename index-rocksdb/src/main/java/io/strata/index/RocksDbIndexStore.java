@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -71,6 +72,7 @@ public final class RocksDbIndexStore implements AutoCloseable {
     private final PartitionStateStore partitionStates;
     private final TopicStore topics;
     private final MetaStore meta;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private RocksDbIndexStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
                               List<ColumnFamilyHandle> handles) {
@@ -179,8 +181,12 @@ public final class RocksDbIndexStore implements AutoCloseable {
         return sync ? syncWrite : asyncWrite;
     }
 
+    /** Closes the database; later calls do nothing (a second native close would abort the JVM). */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             db.syncWal();
         } catch (RocksDBException e) {

@@ -18,7 +18,7 @@ import org.rocksdb.ColumnFamilyHandle;
  * timestamp (8 bytes, sign bit flipped so that byte order is signed numeric order) + last offset of
  * the batch (8 bytes, big-endian). Several entries may share a timestamp when timestamps stall;
  * the offset keeps them distinct. Example: timestamp 1700000000000 at offset 41 in partition
- * {@code p} is {@code [p][800018BCFE568800][0000000000000029]}.
+ * {@code p} is {@code [p][8000018BCFE56800][0000000000000029]}.
  *
  * <p>Thread-safe.
  */
