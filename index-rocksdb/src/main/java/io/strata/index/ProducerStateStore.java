@@ -38,6 +38,10 @@ public final class ProducerStateStore extends ColumnFamilyStore {
     }
 
     static byte[] encode(ProducerStateEntry entry) {
+        if (entry.batches().size() > 255) {
+            throw new IllegalArgumentException("at most 255 batches per producer can be stored, got "
+                    + entry.batches().size());
+        }
         ByteBuffer value = ByteBuffer.allocate(1 + 2 + 8 + 1 + entry.batches().size() * BATCH_LENGTH);
         value.put(VERSION).putShort(entry.epoch()).putLong(entry.lastTimestamp()).put((byte) entry.batches().size());
         for (BatchMetadata batch : entry.batches()) {

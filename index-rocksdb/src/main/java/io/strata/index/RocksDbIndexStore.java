@@ -164,6 +164,14 @@ public final class RocksDbIndexStore implements AutoCloseable {
         return new IndexBatch(this);
     }
 
+    /** Removes every entry of one partition from every per-partition column family, at once. */
+    public void deletePartition(PartitionKey partition, boolean sync) {
+        try (IndexBatch batch = newBatch()) {
+            deletePartition(batch, partition);
+            batch.commit(sync);
+        }
+    }
+
     /** Adds to {@code batch} the removal of every entry of one partition from every per-partition column family. */
     public void deletePartition(IndexBatch batch, PartitionKey partition) {
         segments.deletePartition(batch, partition);

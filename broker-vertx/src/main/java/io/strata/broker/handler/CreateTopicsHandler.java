@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
+import io.strata.tiering.config.TopicConfigDef;
+import io.strata.tiering.config.TopicConfigValue;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -83,7 +86,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                     .setErrorCode(Errors.NONE.code())
                     .setNumPartitions(partitions)
                     .setReplicationFactor((short) 1)
-                    .setConfigs(null);
+                    .setConfigs(describe(configs));
             if (validateOnly) {
                 logs.validateNewTopic(topic.name(), partitions, replicationFactor, configs);
             } else {
@@ -95,6 +98,20 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             return failure(topic.name(), KafkaErrors.toError(e, "Creating topic " + topic.name()),
                     KafkaErrors.message(e));
         }
+    }
+
+    private java.util.List<CreatableTopicConfigs> describe(Map<String, String> overrides) {
+        java.util.List<CreatableTopicConfigs> described =
+                new java.util.ArrayList<>();
+        for (TopicConfigValue value : TopicConfigDef.describe(logs.topicDefaults(), overrides)) {
+            described.add(new CreatableTopicConfigs()
+                    .setName(value.name())
+                    .setValue(value.value())
+                    .setReadOnly(false)
+                    .setConfigSource(value.source().id())
+                    .setIsSensitive(false));
+        }
+        return described;
     }
 
     private static CreatableTopicResult failure(String name, Errors error, String message) {

@@ -1,6 +1,7 @@
 package io.strata.broker.handler;
 
 import io.strata.broker.BrokerIdentity;
+import java.util.function.Supplier;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
@@ -15,9 +16,9 @@ import org.apache.kafka.common.requests.DescribeClusterRequest;
 public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
 
     private static final byte ENDPOINT_TYPE_BROKER = 1;
-    private final BrokerIdentity identity;
+    private final Supplier<BrokerIdentity> identity;
 
-    public DescribeClusterHandler(BrokerIdentity identity) {
+    public DescribeClusterHandler(Supplier<BrokerIdentity> identity) {
         this.identity = identity;
     }
 
@@ -31,8 +32,8 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
         DescribeClusterResponseData response = new DescribeClusterResponseData()
                 .setThrottleTimeMs(0)
                 .setEndpointType(ENDPOINT_TYPE_BROKER)
-                .setClusterId(identity.clusterId())
-                .setControllerId(identity.nodeId())
+                .setClusterId(identity.get().clusterId())
+                .setControllerId(identity.get().nodeId())
                 .setClusterAuthorizedOperations(Integer.MIN_VALUE);
         if (context.apiVersion() >= 1 && request.data().endpointType() != ENDPOINT_TYPE_BROKER) {
             return Future.succeededFuture(response
@@ -41,9 +42,9 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
         }
         response.setErrorCode(Errors.NONE.code());
         response.brokers().add(new DescribeClusterBroker()
-                .setBrokerId(identity.nodeId())
-                .setHost(identity.host())
-                .setPort(identity.port())
+                .setBrokerId(identity.get().nodeId())
+                .setHost(identity.get().host())
+                .setPort(identity.get().port())
                 .setRack(null)
                 .setIsFenced(false));
         return Future.succeededFuture(response);

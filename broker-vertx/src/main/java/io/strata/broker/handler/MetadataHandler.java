@@ -1,6 +1,7 @@
 package io.strata.broker.handler;
 
 import io.strata.broker.BrokerIdentity;
+import java.util.function.Supplier;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -37,10 +38,10 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
     private final LogManager logs;
-    private final BrokerIdentity identity;
+    private final Supplier<BrokerIdentity> identity;
     private final TopicDefaults defaults;
 
-    public MetadataHandler(LogManager logs, BrokerIdentity identity, TopicDefaults defaults) {
+    public MetadataHandler(LogManager logs, Supplier<BrokerIdentity> identity, TopicDefaults defaults) {
         this.logs = logs;
         this.identity = identity;
         this.defaults = defaults;
@@ -121,10 +122,10 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             result.partitions().add(new MetadataResponsePartition()
                     .setErrorCode(Errors.NONE.code())
                     .setPartitionIndex(p)
-                    .setLeaderId(identity.nodeId())
+                    .setLeaderId(identity.get().nodeId())
                     .setLeaderEpoch(0)
-                    .setReplicaNodes(List.of(identity.nodeId()))
-                    .setIsrNodes(List.of(identity.nodeId()))
+                    .setReplicaNodes(List.of(identity.get().nodeId()))
+                    .setIsrNodes(List.of(identity.get().nodeId()))
                     .setOfflineReplicas(List.of()));
         }
         return result;
@@ -142,13 +143,13 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private MetadataResponseData response(RequestContext context, List<MetadataResponseTopic> topics) {
         MetadataResponseData response = new MetadataResponseData()
                 .setThrottleTimeMs(0)
-                .setClusterId(identity.clusterId())
-                .setControllerId(identity.nodeId())
+                .setClusterId(identity.get().clusterId())
+                .setControllerId(identity.get().nodeId())
                 .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
         response.brokers().add(new MetadataResponseBroker()
-                .setNodeId(identity.nodeId())
-                .setHost(identity.host())
-                .setPort(identity.port())
+                .setNodeId(identity.get().nodeId())
+                .setHost(identity.get().host())
+                .setPort(identity.get().port())
                 .setRack(null));
         for (MetadataResponseTopic topic : topics) {
             if (response.topics().find(topic.name()) == null || topic.name() == null) {

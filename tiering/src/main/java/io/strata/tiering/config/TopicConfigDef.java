@@ -155,6 +155,29 @@ public final class TopicConfigDef {
     }
 
     /**
+     * Every topic config with its effective value and source, in name order.
+     *
+     * @param brokerDefaults topic-named defaults set on the broker
+     * @param overrides      the topic's own configs
+     */
+    public static java.util.List<TopicConfigValue> describe(Map<String, String> brokerDefaults,
+                                                            Map<String, String> overrides) {
+        java.util.List<TopicConfigValue> values = new java.util.ArrayList<>();
+        for (String name : new java.util.TreeSet<>(DEF.names())) {
+            ConfigDef.ConfigKey key = DEF.configKeys().get(name);
+            if (overrides.containsKey(name)) {
+                values.add(new TopicConfigValue(name, overrides.get(name), TopicConfigValue.Source.TOPIC));
+            } else if (brokerDefaults.containsKey(name)) {
+                values.add(new TopicConfigValue(name, brokerDefaults.get(name), TopicConfigValue.Source.BROKER));
+            } else {
+                values.add(new TopicConfigValue(name, key.hasDefault()
+                        ? ConfigDef.convertToString(key.defaultValue, key.type) : null, TopicConfigValue.Source.DEFAULT));
+            }
+        }
+        return values;
+    }
+
+    /**
      * Topic config defaults taken from broker properties (by Kafka's broker names), e.g.
      * {@code log.segment.bytes=1048576} gives {@code segment.bytes=1048576}.
      */

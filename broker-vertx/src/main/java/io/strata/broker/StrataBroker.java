@@ -1,0 +1,155 @@
+package io.strata.broker;
+
+import io.strata.broker.config.BrokerConfig;
+import io.strata.broker.config.Endpoint;
+import io.strata.broker.fetch.FetchWaiters;
+import io.strata.broker.handler.CreateTopicsHandler;
+import io.strata.broker.handler.DeleteTopicsHandler;
+import io.strata.broker.handler.DescribeClusterHandler;
+import io.strata.broker.handler.FetchHandler;
+import io.strata.broker.handler.InitProducerIdHandler;
+import io.strata.broker.handler.ListOffsetsHandler;
+import io.strata.broker.handler.MetadataHandler;
+import io.strata.broker.handler.ProduceHandler;
+import io.strata.broker.handler.TopicDefaults;
+import io.strata.broker.network.KafkaServer;
+import io.strata.broker.protocol.ApiHandlerRegistry;
+import io.strata.tiering.LogManager;
+import io.strata.tiering.LogManagerSchedule;
+import io.strata.tiering.config.TopicConfigDef;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running broker: the log manager over the data directory, Vert.x, the API handlers and the
+ * Kafka listener. {@link #start(BrokerConfig)} blocks until the listener is bound; {@link #close()}
+ * stops accepting, then flushes and closes every log (a clean shutdown). Used by {@code main} and by
+ * in-process tests. Thread-safe.
+ */
+public final class StrataBroker implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(StrataBroker.class);
+
+    private final BrokerConfig config;
+    private final LogManager logs;
+    private final Vertx vertx;
+    private final KafkaServer server;
+    private final AtomicReference<BrokerIdentity> identity;
+    private volatile boolean closed;
+
+    private StrataBroker(BrokerConfig config, LogManager logs, Vertx vertx, KafkaServer server,
+                         AtomicReference<BrokerIdentity> identity) {
+        this.config = config;
+        this.logs = logs;
+        this.vertx = vertx;
+        this.server = server;
+        this.identity = identity;
+    }
+
+    /** Opens the data directory (recovering it if needed), binds the listener and returns the running broker. */
+    public static StrataBroker start(BrokerConfig config) {
+        LogManagerSchedule schedule = new LogManagerSchedule(
+                config.getLong("log.retention.check.interval.ms", 300_000),
+                config.getLong("log.flush.scheduler.interval.ms", 1_000),
+                config.getLong("strata.log.roll.check.interval.ms", 10_000));
+        LogManager logs = LogManager.open(config.logDir(), topicDefaults(config), Clock.systemUTC(), schedule,
+                config.workerPoolSize());
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.numNetworkThreads())));
+        try {
+            Endpoint advertised = config.advertisedListener();
+            AtomicReference<BrokerIdentity> identity = new AtomicReference<>(
+                    new BrokerIdentity(config.nodeId(), advertised.host(), advertised.port(), logs.clusterId()));
+            FetchWaiters waiters = new FetchWaiters();
+            TopicDefaults defaults = new TopicDefaults(config.autoCreateTopicsEnable(), config.numPartitions(),
+                    config.defaultReplicationFactor());
+            ApiHandlerRegistry registry = new ApiHandlerRegistry(List.of(
+                    new MetadataHandler(logs, identity::get, defaults),
+                    new CreateTopicsHandler(logs, defaults),
+                    new DeleteTopicsHandler(logs),
+                    new ProduceHandler(logs, waiters),
+                    new FetchHandler(logs, waiters),
+                    new ListOffsetsHandler(logs),
+                    new InitProducerIdHandler(logs),
+                    new DescribeClusterHandler(identity::get)));
+            KafkaServer server = new KafkaServer(vertx, config, registry);
+            int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Endpoint bound = server.advertisedEndpoint();
+            identity.set(new BrokerIdentity(config.nodeId(), bound.host(), bound.port(), logs.clusterId()));
+            LOGGER.info("Strata broker {} listening on {}:{} (advertised {}:{}), data in {}, cluster id {}",
+                    config.nodeId(), config.listener().host(), port, bound.host(), bound.port(),
+                    config.logDir().toAbsolutePath().normalize(), logs.clusterId());
+            return new StrataBroker(config, logs, vertx, server, identity);
+        } catch (Exception e) {
+            vertx.close();
+            logs.close();
+            throw new IllegalStateException("Could not start the broker: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Topic-config defaults from the broker's settings, by Kafka's broker names
+     * ({@code log.segment.bytes} → {@code segment.bytes}, ...).
+     */
+    static Map<String, String> topicDefaults(BrokerConfig config) {
+        Map<String, String> defaults = new HashMap<>(TopicConfigDef.defaultsFromBroker(config.originals()));
+        defaults.put(TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(config.logSegmentBytes()));
+        defaults.put(TopicConfig.SEGMENT_MS_CONFIG, Long.toString(config.logRollMs()));
+        defaults.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.logRetentionMs()));
+        defaults.put(TopicConfig.RETENTION_BYTES_CONFIG, Long.toString(config.logRetentionBytes()));
+        defaults.put(TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG, Long.toString(config.logFlushIntervalMessages()));
+        defaults.put(TopicConfig.FLUSH_MS_CONFIG, Long.toString(config.logFlushIntervalMs()));
+        defaults.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(config.messageMaxBytes()));
+        defaults.put(TopicConfig.INDEX_INTERVAL_BYTES_CONFIG, Integer.toString(config.logIndexIntervalBytes()));
+        return defaults;
+    }
+
+    /** The bound port of the Kafka listener. */
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** The advertised {@code host:port} clients should bootstrap from. */
+    public String bootstrapServers() {
+        BrokerIdentity current = identity.get();
+        return current.host() + ":" + current.port();
+    }
+
+    public LogManager logs() {
+        return logs;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    /** Stops the listener, then flushes and closes every log. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOGGER.info("Stopping the broker");
+        try {
+            server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOGGER.warn("The listener did not close cleanly: {}", e.toString());
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOGGER.warn("Vert.x did not close cleanly: {}", e.toString());
+        }
+        logs.close();
+        LOGGER.info("Broker stopped");
+    }
+}

@@ -1,0 +1,57 @@
+package io.strata.broker;
+
+import io.strata.broker.config.BrokerConfig;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar strata-broker.jar [serve] [--config FILE]}: runs a broker until SIGTERM/SIGINT,
+ * then shuts it down cleanly. With no arguments it serves with defaults (127.0.0.1:9092, ./data).
+ */
+@Command(name = "strata", mixinStandardHelpOptions = true, version = "Strata 0.1.0",
+        description = "A Kafka-compatible broker that tiers to object storage.",
+        subcommands = {StrataMain.Serve.class})
+public final class StrataMain implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, description = "Broker properties file (environment STRATA_* variables win).")
+    Path configFile;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new StrataMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return serve(configFile);
+    }
+
+    static int serve(Path configFile) throws InterruptedException {
+        BrokerConfig config = BrokerConfig.load(Optional.ofNullable(configFile), System.getenv());
+        StrataBroker broker = StrataBroker.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** Runs a broker (the default command). */
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run a broker (the default).")
+    static final class Serve implements Callable<Integer> {
+
+        @Option(names = {"-c", "--config"}, description = "Broker properties file (environment STRATA_* variables win).")
+        Path configFile;
+
+        @Override
+        public Integer call() throws Exception {
+            return serve(configFile);
+        }
+    }
+}
