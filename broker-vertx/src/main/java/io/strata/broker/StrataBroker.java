@@ -6,6 +6,7 @@ import io.strata.broker.fetch.FetchWaiters;
 import io.strata.broker.handler.CreateTopicsHandler;
 import io.strata.broker.handler.DeleteTopicsHandler;
 import io.strata.broker.handler.DescribeClusterHandler;
+import io.strata.broker.handler.DescribeTopicPartitionsHandler;
 import io.strata.broker.handler.FetchHandler;
 import io.strata.broker.handler.InitProducerIdHandler;
 import io.strata.broker.handler.ListOffsetsHandler;
@@ -79,7 +80,8 @@ public final class StrataBroker implements AutoCloseable {
                     new FetchHandler(logs, waiters),
                     new ListOffsetsHandler(logs),
                     new InitProducerIdHandler(logs),
-                    new DescribeClusterHandler(identity::get)));
+                    new DescribeClusterHandler(identity::get),
+                    new DescribeTopicPartitionsHandler(logs, identity::get)));
             KafkaServer server = new KafkaServer(vertx, config, registry);
             int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             Endpoint bound = server.advertisedEndpoint();
