@@ -66,25 +66,6 @@ public final class TimeIndex extends ColumnFamilyStore {
     }
 
     /**
-     * Removes every entry for offsets {@code >= fromOffset}. {@code maxTimestampBelow} is the greatest
-     * timestamp of any record below {@code fromOffset} (or {@code Long.MIN_VALUE} when there is none):
-     * because entries carry a running maximum, every entry at or above {@code fromOffset} sorts at or
-     * after {@code (maxTimestampBelow, fromOffset)} and every entry below it sorts before, so this is
-     * one range delete, no scan.
-     */
-    public void deleteFrom(IndexBatch batch, PartitionKey partition, long fromOffset, long maxTimestampBelow) {
-        batch.deleteRange(family, key(partition, maxTimestampBelow, fromOffset), partition.prefixUpperBound());
-    }
-
-    /**
-     * Removes every entry for offsets {@code < toOffset}; {@code maxTimestampBelow} as in
-     * {@link #deleteFrom(IndexBatch, PartitionKey, long, long)}.
-     */
-    public void deleteBelow(IndexBatch batch, PartitionKey partition, long toOffset, long maxTimestampBelow) {
-        batch.deleteRange(family, partition.prefix(), key(partition, maxTimestampBelow, toOffset));
-    }
-
-    /**
      * Removes every entry for offsets {@code >= fromOffset}. Entries sort by offset as well as by
      * timestamp, so the removed ones are the newest: this walks back from the newest entry over the
      * removed ones only, then issues one range delete.

@@ -168,8 +168,8 @@ class PartitionIsolationTest extends IndexStoreTestSupport {
         fillTimeIndex(n);
 
         write(batch -> {
-            store.timeIndex().deleteFrom(batch, n.target(), 0, Long.MIN_VALUE);
-            store.timeIndex().deleteBelow(batch, n.target(), Long.MAX_VALUE, Long.MAX_VALUE);
+            store.timeIndex().deleteFrom(batch, n.target(), 0);
+            store.timeIndex().deleteBelow(batch, n.target(), Long.MAX_VALUE);
         });
 
         assertThat(store.timeIndex().last(n.target())).isEmpty();

@@ -219,7 +219,7 @@ class TimeIndexTest extends IndexStoreTestSupport {
     void deleteFromInsideAStallKeepsTheStalledEntriesBelowTheTruncationPoint() {
         givenStalledLog();
 
-        write(batch -> store.timeIndex().deleteFrom(batch, P0, 20, 100));
+        write(batch -> store.timeIndex().deleteFrom(batch, P0, 20));
 
         assertThat(allEntries(P0)).containsExactly(at(100, 9), at(100, 19));
     }
@@ -228,7 +228,7 @@ class TimeIndexTest extends IndexStoreTestSupport {
     void deleteFromAtANewTimestampKeepsEverythingBelow() {
         givenStalledLog();
 
-        write(batch -> store.timeIndex().deleteFrom(batch, P0, 40, 150));
+        write(batch -> store.timeIndex().deleteFrom(batch, P0, 40));
 
         assertThat(allEntries(P0)).containsExactly(at(100, 9), at(100, 19), at(100, 29), at(150, 39));
     }
@@ -237,7 +237,7 @@ class TimeIndexTest extends IndexStoreTestSupport {
     void deleteFromTheStartWithNoRecordsBelowRemovesEverything() {
         givenStalledLog();
 
-        write(batch -> store.timeIndex().deleteFrom(batch, P0, 0, Long.MIN_VALUE));
+        write(batch -> store.timeIndex().deleteFrom(batch, P0, 0));
 
         assertThat(allEntries(P0)).isEmpty();
     }
@@ -246,7 +246,7 @@ class TimeIndexTest extends IndexStoreTestSupport {
     void deleteFromAboveTheLastEntryRemovesNothing() {
         givenStalledLog();
 
-        write(batch -> store.timeIndex().deleteFrom(batch, P0, 50, 200));
+        write(batch -> store.timeIndex().deleteFrom(batch, P0, 50));
 
         assertThat(allEntries(P0)).hasSize(5);
     }
@@ -255,7 +255,7 @@ class TimeIndexTest extends IndexStoreTestSupport {
     void deleteFromWithNegativeTimestampsKeepsEntriesBelow() {
         givenEntries(at(-1, 4), at(-1, 9), at(50, 19));
 
-        write(batch -> store.timeIndex().deleteFrom(batch, P0, 5, -1));
+        write(batch -> store.timeIndex().deleteFrom(batch, P0, 5));
 
         assertThat(allEntries(P0)).containsExactly(at(-1, 4));
     }
@@ -266,7 +266,7 @@ class TimeIndexTest extends IndexStoreTestSupport {
     void deleteBelowInsideAStallKeepsTheStalledEntriesAtOrAboveTheBoundary() {
         givenStalledLog();
 
-        write(batch -> store.timeIndex().deleteBelow(batch, P0, 20, 100));
+        write(batch -> store.timeIndex().deleteBelow(batch, P0, 20));
 
         assertThat(allEntries(P0)).containsExactly(at(100, 29), at(150, 39), at(200, 49));
     }
@@ -275,7 +275,7 @@ class TimeIndexTest extends IndexStoreTestSupport {
     void deleteBelowAtANewTimestampRemovesEverythingBelow() {
         givenStalledLog();
 
-        write(batch -> store.timeIndex().deleteBelow(batch, P0, 40, 150));
+        write(batch -> store.timeIndex().deleteBelow(batch, P0, 40));
 
         assertThat(allEntries(P0)).containsExactly(at(200, 49));
     }
@@ -284,7 +284,7 @@ class TimeIndexTest extends IndexStoreTestSupport {
     void deleteBelowZeroWithNoRecordsBelowRemovesNothing() {
         givenStalledLog();
 
-        write(batch -> store.timeIndex().deleteBelow(batch, P0, 0, Long.MIN_VALUE));
+        write(batch -> store.timeIndex().deleteBelow(batch, P0, 0));
 
         assertThat(allEntries(P0)).hasSize(5);
     }
@@ -293,7 +293,7 @@ class TimeIndexTest extends IndexStoreTestSupport {
     void deleteBelowPastTheLastEntryRemovesEverything() {
         givenStalledLog();
 
-        write(batch -> store.timeIndex().deleteBelow(batch, P0, 50, 200));
+        write(batch -> store.timeIndex().deleteBelow(batch, P0, 50));
 
         assertThat(allEntries(P0)).isEmpty();
     }
