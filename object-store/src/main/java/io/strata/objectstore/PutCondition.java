@@ -1,0 +1,27 @@
+package io.strata.objectstore;
+
+import java.util.Objects;
+
+/**
+ * The precondition of a write: none, "only if no object exists under the key" (If-None-Match: *),
+ * or "only if the current object has this ETag" (If-Match). A write whose condition does not hold
+ * fails with {@link PreconditionFailedException} and changes nothing.
+ */
+public sealed interface PutCondition {
+    PutCondition NONE = new None();
+    PutCondition IF_ABSENT = new IfAbsent();
+
+    static PutCondition ifMatch(String etag) {
+        return new IfMatch(etag);
+    }
+
+    record None() implements PutCondition {}
+
+    record IfAbsent() implements PutCondition {}
+
+    record IfMatch(String etag) implements PutCondition {
+        public IfMatch {
+            Objects.requireNonNull(etag, "etag");
+        }
+    }
+}
