@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  *   <caption>Column families</caption>
  *   <tr><th>column family</th><th>owner</th></tr>
  *   <tr><td>{@code segments}</td><td>{@link SegmentCatalog}</td></tr>
+ *   <tr><td>{@code remote_segments}</td><td>{@link RemoteSegmentStore}</td></tr>
  *   <tr><td>{@code offset_index}</td><td>{@link OffsetIndex}</td></tr>
  *   <tr><td>{@code time_index}</td><td>{@link TimeIndex}</td></tr>
  *   <tr><td>{@code producer_state}</td><td>{@link ProducerStateStore}</td></tr>
@@ -51,8 +52,10 @@ public final class RocksDbIndexStore implements AutoCloseable {
     static final String CF_PARTITION_STATE = "partition_state";
     static final String CF_TOPICS = "topics";
     static final String CF_META = "meta";
+    static final String CF_REMOTE_SEGMENTS = "remote_segments";
     private static final List<String> FAMILIES = List.of(
-            CF_SEGMENTS, CF_OFFSET_INDEX, CF_TIME_INDEX, CF_PRODUCER_STATE, CF_PARTITION_STATE, CF_TOPICS, CF_META);
+            CF_SEGMENTS, CF_OFFSET_INDEX, CF_TIME_INDEX, CF_PRODUCER_STATE, CF_PARTITION_STATE, CF_TOPICS, CF_META,
+            CF_REMOTE_SEGMENTS);
 
     static {
         RocksDB.loadLibrary();
@@ -72,6 +75,7 @@ public final class RocksDbIndexStore implements AutoCloseable {
     private final PartitionStateStore partitionStates;
     private final TopicStore topics;
     private final MetaStore meta;
+    private final RemoteSegmentStore remoteSegments;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RocksDbIndexStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
@@ -90,6 +94,7 @@ public final class RocksDbIndexStore implements AutoCloseable {
         this.partitionStates = new PartitionStateStore(this, handle(CF_PARTITION_STATE));
         this.topics = new TopicStore(this, handle(CF_TOPICS));
         this.meta = new MetaStore(this, handle(CF_META));
+        this.remoteSegments = new RemoteSegmentStore(this, handle(CF_REMOTE_SEGMENTS));
     }
 
     /** Opens (creating if needed) the database in {@code directory}. */
@@ -159,6 +164,10 @@ public final class RocksDbIndexStore implements AutoCloseable {
         return meta;
     }
 
+    public RemoteSegmentStore remoteSegments() {
+        return remoteSegments;
+    }
+
     /** A new, empty batch of writes; commit it with {@link IndexBatch#commit(boolean)}. */
     public IndexBatch newBatch() {
         return new IndexBatch(this);
@@ -175,6 +184,7 @@ public final class RocksDbIndexStore implements AutoCloseable {
     /** Adds to {@code batch} the removal of every entry of one partition from every per-partition column family. */
     public void deletePartition(IndexBatch batch, PartitionKey partition) {
         segments.deletePartition(batch, partition);
+        remoteSegments.deletePartition(batch, partition);
         offsetIndex.deleteFrom(batch, partition, 0);
         timeIndex.deletePartition(batch, partition);
         producerStates.deletePartition(batch, partition);
