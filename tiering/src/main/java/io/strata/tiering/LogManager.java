@@ -7,6 +7,8 @@ import io.strata.index.TopicRecord;
 import io.strata.tiering.config.LogConfig;
 import io.strata.tiering.config.TopicConfigDef;
 import io.strata.tiering.log.PartitionLog;
+import io.strata.tiering.remote.RemoteLogManager;
+import io.strata.tiering.remote.RemoteStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -74,9 +76,10 @@ public final class LogManager implements AutoCloseable {
     private final Map<Uuid, TopicLogs> topicsById = new ConcurrentHashMap<>();
     private final Object adminLock = new Object();
     private final String clusterId;
+    private final Optional<RemoteLogManager> remote;
 
     private LogManager(Path dataDir, Map<String, String> topicDefaults, Clock clock, RocksDbIndexStore store,
-                       int ioThreads) {
+                       int ioThreads, Optional<RemoteStorage> remoteStorage) {
         this.dataDir = dataDir;
         this.topicDefaults = Map.copyOf(topicDefaults);
         this.clock = clock;
@@ -84,6 +87,7 @@ public final class LogManager implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(namedThreads("log-scheduler"));
         this.background = Executors.newFixedThreadPool(2, namedThreads("log-flush"));
         this.io = Executors.newFixedThreadPool(ioThreads, namedThreads("segment-io"));
+        this.remote = remoteStorage.map(r -> new RemoteLogManager(r.store(), store, r.config(), clock));
         this.clusterId = store.meta().getString("cluster.id").orElseGet(() -> {
             String id = newClusterId();
             store.meta().putString("cluster.id", id);
@@ -104,6 +108,16 @@ public final class LogManager implements AutoCloseable {
     /** As {@link #open(Path, Map, Clock, LogManagerSchedule)} with {@code ioThreads} threads in the segment-io pool. */
     public static LogManager open(Path dataDir, Map<String, String> topicDefaults, Clock clock,
                                   LogManagerSchedule schedule, int ioThreads) {
+        return open(dataDir, topicDefaults, clock, schedule, ioThreads, Optional.empty());
+    }
+
+    /**
+     * As {@link #open(Path, Map, Clock, LogManagerSchedule, int)}, tiering to {@code remoteStorage}
+     * when present. With an empty RocksDB store (a new or wiped data directory), the topics and
+     * catalogs found in the bucket are restored first.
+     */
+    public static LogManager open(Path dataDir, Map<String, String> topicDefaults, Clock clock,
+                                  LogManagerSchedule schedule, int ioThreads, Optional<RemoteStorage> remoteStorage) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -112,15 +126,19 @@ public final class LogManager implements AutoCloseable {
         Path marker = dataDir.resolve(CLEAN_SHUTDOWN_FILE);
         boolean clean = Files.exists(marker);
         RocksDbIndexStore store = RocksDbIndexStore.open(dataDir.resolve(INDEX_DIRECTORY));
-        LogManager manager = new LogManager(dataDir, topicDefaults, clock, store, ioThreads);
+        LogManager manager = new LogManager(dataDir, topicDefaults, clock, store, ioThreads, remoteStorage);
         try {
             Files.deleteIfExists(marker);
+            if (manager.remote.isPresent() && store.topics().list().isEmpty()) {
+                manager.remote.get().restoreFromBucket();
+            }
             manager.loadTopics(clean);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
         manager.schedule(schedule);
+        manager.remote.ifPresent(r -> r.start(manager::topics));
         return manager;
     }
 
@@ -132,6 +150,7 @@ public final class LogManager implements AutoCloseable {
                 clean ? "a clean" : "an unclean");
         for (TopicRecord record : records) {
             TopicLogs topic = openTopic(record, clean);
+            remote.ifPresent(r -> r.attach(topic));
             topics.put(record.name(), topic);
             topicsById.put(topic.topicId(), topic);
         }
@@ -182,6 +201,11 @@ public final class LogManager implements AutoCloseable {
     /** The segment-io pool: blocking reads and offset lookups run here. */
     public java.util.concurrent.Executor ioExecutor() {
         return io;
+    }
+
+    /** The remote tier, when the broker tiers to a bucket. */
+    public Optional<RemoteLogManager> remote() {
+        return remote;
     }
 
     public String clusterId() {
@@ -269,6 +293,7 @@ public final class LogManager implements AutoCloseable {
                 writes.commit(true);
             }
             TopicLogs topic = openTopic(record, true);
+            remote.ifPresent(r -> r.attach(topic));
             topics.put(name, topic);
             topicsById.put(topic.topicId(), topic);
             LOGGER.info("Created topic {} ({}) with {} partition(s){}", name, topic.topicId(), partitions,
@@ -299,6 +324,7 @@ public final class LogManager implements AutoCloseable {
             for (PartitionLog log : topic.partitions()) {
                 deleteDirectoryLater(log.directory(), topic.topicId());
             }
+            remote.ifPresent(r -> r.deleteTopic(topic.record()));
             LOGGER.info("Deleted topic {} ({})", name, topic.topicId());
         }
     }
@@ -347,6 +373,7 @@ public final class LogManager implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        remote.ifPresent(RemoteLogManager::close);
         boolean allClosed = true;
         for (TopicLogs topic : topics.values()) {
             for (PartitionLog log : topic.partitions()) {

@@ -3,6 +3,8 @@ package io.strata.tiering.log;
 import io.strata.index.IndexBatch;
 import io.strata.index.PartitionKey;
 import io.strata.index.PartitionState;
+import io.strata.index.RemoteSegment;
+import io.strata.index.RemoteSegmentState;
 import io.strata.index.RocksDbIndexStore;
 import io.strata.index.SegmentRecord;
 import io.strata.index.SegmentState;
@@ -76,14 +78,24 @@ final class LogRecovery {
             ProducerStateManager producers = new ProducerStateManager(topicPartition.toString());
             producers.load(store.producerStates().list(key));
             SegmentIndexer indexer = new SegmentIndexer(store, key, config.indexIntervalBytes());
-            long catalogEnd = catalog.values().stream().mapToLong(SegmentRecord::nextOffset).max().orElse(0);
+            List<RemoteSegment> remote = store.remoteSegments().list(key).stream()
+                    .filter(r -> r.state() != RemoteSegmentState.COPY_STARTED)
+                    .toList();
+            long catalogEnd = Math.max(
+                    catalog.values().stream().mapToLong(SegmentRecord::nextOffset).max().orElse(0),
+                    remote.stream().mapToLong(RemoteSegment::nextOffset).max().orElse(0));
             forgetMissingFiles(catalog, files);
             if (files.isEmpty()) {
-                return freshLog(state, catalogEnd, producers, indexer);
+                return freshLog(state, catalogEnd, remote, producers, indexer);
             }
             long recoverFrom = recoveryStart(files, catalog, cleanShutdown ? Long.MAX_VALUE : state.recoveryPoint());
             ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
             long maxTimestampBelow = RecordBatch.NO_TIMESTAMP;
+            for (RemoteSegment segment : remote) {
+                if (segment.nextOffset() <= files.firstKey()) {
+                    maxTimestampBelow = Math.max(maxTimestampBelow, segment.maxTimestamp());
+                }
+            }
             for (Map.Entry<Long, SegmentRecord> known : catalog.entrySet()) {
                 if (known.getKey() < recoverFrom) {
                     LogSegment segment = LogSegment.open(directory, known.getValue());
@@ -97,7 +109,9 @@ final class LogRecovery {
                 logEnd = replay(files.tailMap(recoverFrom, true), catalog, segments, producers, indexer,
                         state.recoveryPoint(), logEnd);
             }
-            long logStart = Math.min(Math.max(state.logStartOffset(), segments.firstKey()), logEnd);
+            long firstAvailable = remote.isEmpty() ? segments.firstKey()
+                    : Math.min(segments.firstKey(), remote.get(0).baseOffset());
+            long logStart = Math.min(Math.max(state.logStartOffset(), firstAvailable), logEnd);
             return new Recovered(segments, producers, indexer, logStart, Math.min(state.recoveryPoint(), logEnd));
         } catch (IOException e) {
             throw new KafkaStorageException("Could not open the log of " + topicPartition + " in " + directory + ": "
@@ -219,22 +233,33 @@ final class LogRecovery {
         return null;
     }
 
-    private Recovered freshLog(PartitionState state, long catalogEnd, ProducerStateManager producers,
-                               SegmentIndexer indexer) throws IOException {
+    /**
+     * A log with no local segment file: new, or (after a disk loss or a restore from the bucket) one
+     * whose older offsets are all in remote segments. The active segment starts where they end.
+     */
+    private Recovered freshLog(PartitionState state, long catalogEnd, List<RemoteSegment> remote,
+                               ProducerStateManager producers, SegmentIndexer indexer) throws IOException {
         long base = Math.max(state.logStartOffset(), catalogEnd);
-        if (base > 0) {
+        long logStart = remote.isEmpty() ? base
+                : Math.min(base, Math.max(state.logStartOffset(), remote.get(0).baseOffset()));
+        if (!remote.isEmpty()) {
+            LOGGER.info("{} has no local segment files; offsets {} to {} are in the bucket, new data starts at {}",
+                    topicPartition, logStart, base - 1, base);
+            indexer.resetRunningMaxTimestamp(remote.stream().mapToLong(RemoteSegment::maxTimestamp).max()
+                    .orElse(RecordBatch.NO_TIMESTAMP));
+        } else if (base > 0) {
             LOGGER.warn("{} has no segment files; starting an empty log at offset {}", topicPartition, base);
         }
         LogSegment segment = LogSegment.create(directory, base, clock.millis());
         try (IndexBatch writes = store.newBatch()) {
             store.segments().put(writes, key, segment.toRecord(SegmentState.ACTIVE));
-            store.partitionStates().put(writes, key, new PartitionState(base, base));
+            store.partitionStates().put(writes, key, new PartitionState(logStart, base));
             writes.commit(true);
         }
         producers.truncateTo(base);
         ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
         segments.put(base, segment);
-        return new Recovered(segments, producers, indexer, base, base);
+        return new Recovered(segments, producers, indexer, logStart, base);
     }
 
     /** Catalog entries whose file is gone are dropped (logged): the files are the truth for local data. */

@@ -5,6 +5,8 @@ import io.strata.index.IndexBatch;
 import io.strata.index.PartitionKey;
 import io.strata.index.PartitionState;
 import io.strata.index.ProducerStateEntry;
+import io.strata.index.RemoteSegment;
+import io.strata.index.RemoteSegmentState;
 import io.strata.index.RocksDbIndexStore;
 import io.strata.index.SegmentRecord;
 import io.strata.index.SegmentState;
@@ -78,6 +80,10 @@ public final class PartitionLog implements AutoCloseable {
     private long lastFlushMs;
     private volatile CompletableFuture<Void> pendingFlushes = CompletableFuture.completedFuture(null);
     private boolean closed;
+    /** Reads of the remote tier; null until {@link #attachRemote} (no object store, or tiering not started). */
+    private volatile RemoteReads remoteReads;
+    /** One past the last offset whose segment is copied to the bucket and listed in the manifest. */
+    private volatile long remoteEndOffset;
 
     PartitionLog(TopicPartition topicPartition, PartitionKey key, Path directory, RocksDbIndexStore store,
                  LogConfig config, Clock clock, Executor background, Executor io, LogRecovery.Recovered recovered) {
@@ -406,6 +412,9 @@ public final class PartitionLog implements AutoCloseable {
         if (fetchOffset == currentEnd.offset()) {
             return new FetchResult(MemoryRecords.EMPTY, currentEnd.offset(), startOffset);
         }
+        if (fetchOffset < localStartOffset() && remoteReads != null) {
+            return join(readRemote(fetchOffset, maxBytes, minOneMessage, currentEnd, startOffset));
+        }
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
         if (entry == null) {
             entry = segments.firstEntry();
@@ -436,6 +445,95 @@ public final class PartitionLog implements AutoCloseable {
         return new FetchResult(MemoryRecords.EMPTY, currentEnd.offset(), startOffset);
     }
 
+    /**
+     * As {@link #read}, without blocking on the bucket: a local read completes before this returns
+     * (call it on an I/O thread), a read of the remote tier completes when its chunks arrive.
+     */
+    public CompletableFuture<FetchResult> readAsync(long fetchOffset, int maxBytes, boolean minOneMessage) {
+        LogEnd currentEnd = end;
+        long startOffset = logStartOffset;
+        if (remoteReads != null && fetchOffset >= startOffset && fetchOffset < currentEnd.offset()
+                && fetchOffset < localStartOffset()) {
+            return readRemote(fetchOffset, maxBytes, minOneMessage, currentEnd, startOffset);
+        }
+        try {
+            return CompletableFuture.completedFuture(read(fetchOffset, maxBytes, minOneMessage));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<FetchResult> readRemote(long fetchOffset, int maxBytes, boolean minOneMessage,
+                                                      LogEnd currentEnd, long startOffset) {
+        Optional<RemoteSegment> segment = remoteSegmentHolding(fetchOffset);
+        if (segment.isEmpty()) {
+            return CompletableFuture.failedFuture(new KafkaStorageException("Offset " + fetchOffset + " of "
+                    + topicPartition + " is below the local segments and in no remote segment"));
+        }
+        return remoteReads.read(topicPartition, key, segment.get(), fetchOffset, maxBytes, minOneMessage)
+                .thenApply(records -> new FetchResult(records, currentEnd.offset(), startOffset));
+    }
+
+    private Optional<RemoteSegment> remoteSegmentHolding(long offset) {
+        return store.remoteSegments().floor(key, offset)
+                .filter(s -> s.state() != RemoteSegmentState.COPY_STARTED && offset < s.nextOffset());
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** Base offset of the oldest local segment. */
+    public long localStartOffset() {
+        return segments.firstKey();
+    }
+
+    /**
+     * Connects the log to the remote tier: reads below the local segments go to the bucket, and
+     * retention keeps local copies only until they are uploaded (when the topic tiers).
+     *
+     * @param copiedEnd one past the last offset already copied to the bucket
+     */
+    public void attachRemote(RemoteReads reads, long copiedEnd) {
+        this.remoteReads = reads;
+        onSegmentCopied(copiedEnd);
+    }
+
+    /** True when this log's sealed segments go to the bucket. */
+    public boolean tiered() {
+        return remoteReads != null && config.remoteStorageEnable();
+    }
+
+    /** Records that every offset below {@code nextOffset} is copied to the bucket. */
+    public void onSegmentCopied(long nextOffset) {
+        synchronized (checkpointLock) {
+            remoteEndOffset = Math.max(remoteEndOffset, nextOffset);
+        }
+    }
+
+    /** One past the last offset copied to the bucket (0 when nothing is). */
+    public long remoteEndOffset() {
+        return remoteEndOffset;
+    }
+
+    /** The sealed (rolled, immutable) local segments, oldest first. */
+    public List<SegmentRecord> sealedSegments() {
+        List<SegmentRecord> all = segmentRecords();
+        return all.subList(0, all.size() - 1);
+    }
+
+    /** The file of the local segment starting at {@code baseOffset}. */
+    public Path segmentFile(long baseOffset) {
+        return SegmentFiles.path(directory, baseOffset);
+    }
+
     /** Where to start scanning {@code segment} for {@code offset}: its nearest offset index entry, or 0. */
     private int startPosition(LogSegment segment, long offset) {
         return store.offsetIndex().floor(key, offset)
@@ -454,6 +552,13 @@ public final class PartitionLog implements AutoCloseable {
                 .map(e -> e.offset() + 1)
                 .orElse(logStartOffset);
         from = Math.max(from, logStartOffset);
+        if (remoteReads != null && from < localStartOffset()) {
+            Optional<TimestampAndOffset> remote = remoteOffsetForTimestamp(timestamp, from, currentEnd);
+            if (remote.isPresent()) {
+                return remote;
+            }
+            from = localStartOffset();
+        }
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(from);
         if (entry == null) {
             entry = segments.firstEntry();
@@ -473,8 +578,30 @@ public final class PartitionLog implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** The first record of the remote-only part of the log at or after {@code from} with a timestamp {@code >= timestamp}. */
+    private Optional<TimestampAndOffset> remoteOffsetForTimestamp(long timestamp, long from, LogEnd currentEnd) {
+        long localStart = localStartOffset();
+        for (RemoteSegment segment : store.remoteSegments().list(key)) {
+            if (segment.nextOffset() <= from || segment.state() == RemoteSegmentState.COPY_STARTED) {
+                continue;
+            }
+            if (segment.baseOffset() >= localStart) {
+                break;
+            }
+            if (segment.maxTimestamp() >= timestamp) {
+                Optional<TimestampAndOffset> found = join(remoteReads.findByTimestamp(topicPartition, key, segment,
+                        timestamp, Math.max(from, segment.baseOffset())));
+                if (found.isPresent()) {
+                    return found.filter(f -> f.offset < currentEnd.offset());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The record with the greatest timestamp (the first such record when several share it). */
     public Optional<TimestampAndOffset> maxTimestampOffset() {
+        Optional<TimestampAndOffset> remoteBest = remoteMaxTimestamp();
         LogSegment best = null;
         for (LogSegment segment : segments.values()) {
             if (segment.maxTimestamp() >= 0 && (best == null || segment.maxTimestamp() > best.maxTimestamp())) {
@@ -482,11 +609,37 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         if (best == null) {
-            return Optional.empty();
+            return remoteBest;
         }
         LogSegment segment = best;
+        if (remoteBest.filter(r -> r.timestamp >= segment.maxTimestamp()).isPresent()) {
+            return remoteBest;
+        }
         return segment.findByTimestamp(segment.maxTimestamp(), startPosition(segment, segment.offsetOfMaxTimestamp()),
                 segment.baseOffset());
+    }
+
+    /**
+     * The record with the greatest timestamp among the remote-only segments, straight from the
+     * catalog (the uploader stored the exact record offset): no object is read.
+     */
+    private Optional<TimestampAndOffset> remoteMaxTimestamp() {
+        if (remoteReads == null) {
+            return Optional.empty();
+        }
+        long localStart = localStartOffset();
+        RemoteSegment best = null;
+        for (RemoteSegment segment : store.remoteSegments().list(key)) {
+            if (segment.baseOffset() >= localStart || segment.nextOffset() <= logStartOffset
+                    || segment.state() == RemoteSegmentState.COPY_STARTED) {
+                continue;
+            }
+            if (segment.maxTimestamp() >= 0 && (best == null || segment.maxTimestamp() > best.maxTimestamp())) {
+                best = segment;
+            }
+        }
+        return Optional.ofNullable(best).map(s -> new TimestampAndOffset(s.maxTimestamp(), s.offsetOfMaxTimestamp(),
+                Optional.of(0)));
     }
 
     /**
@@ -496,6 +649,9 @@ public final class PartitionLog implements AutoCloseable {
      * @return the number of segments deleted
      */
     public int deleteExpiredSegments() {
+        if (tiered()) {
+            return deleteUploadedLocalSegments();
+        }
         lock.lock();
         try {
             if (closed) {
@@ -529,6 +685,97 @@ public final class PartitionLog implements AutoCloseable {
             LOGGER.info("Retention deleted {} segment(s) of {}; log start offset is now {}", doomed.size(),
                     topicPartition, newStart);
             return doomed.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Local retention of a tiered log: deletes the local copies of the oldest segments that
+     * {@code local.retention.ms} / {@code local.retention.bytes} (-2: the total retention) let go,
+     * but only those already copied to the bucket. The log start offset and the index entries stay:
+     * those offsets are now read from the bucket. Total retention is the remote tier's job.
+     *
+     * @return the number of local segment files deleted
+     */
+    private int deleteUploadedLocalSegments() {
+        lock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            LogConfig cfg = config;
+            long retentionMs = cfg.localRetentionMs() == -2 ? cfg.retentionMs() : cfg.localRetentionMs();
+            long retentionBytes = cfg.localRetentionBytes() == -2 ? cfg.retentionBytes() : cfg.localRetentionBytes();
+            List<SegmentRecord> records = segmentRecords();
+            int expired = RetentionPolicy.expiredSegments(records, retentionMs, retentionBytes, -1, clock.millis());
+            int count = 0;
+            while (count < expired && records.get(count).nextOffset() <= remoteEndOffset) {
+                count++;
+            }
+            if (count < expired) {
+                LOGGER.debug("{}: {} segment(s) over local retention wait for their upload", topicPartition,
+                        expired - count);
+            }
+            if (count == 0) {
+                return 0;
+            }
+            List<LogSegment> doomed = new ArrayList<>(segments.headMap(records.get(count).baseOffset()).values());
+            try (IndexBatch writes = store.newBatch()) {
+                for (LogSegment segment : doomed) {
+                    store.segments().delete(writes, key, segment.baseOffset());
+                }
+                writes.commit(false);
+            }
+            for (LogSegment segment : doomed) {
+                segments.remove(segment.baseOffset());
+                deleteLater(segment, cfg.fileDeleteDelayMs());
+            }
+            LOGGER.debug("Local retention deleted {} uploaded segment(s) of {}; local start offset is now {}",
+                    doomed.size(), topicPartition, localStartOffset());
+            return doomed.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Moves the log start offset up to {@code newStart} (total retention over both tiers, or
+     * DeleteRecords): offsets below it are no longer readable; local segments wholly below it are
+     * deleted, and so are the index entries below it. Does nothing when {@code newStart} is not above
+     * the current start; never goes past the high watermark.
+     */
+    public void advanceLogStartOffset(long newStart) {
+        lock.lock();
+        try {
+            ensureOpen();
+            long target = Math.min(newStart, end.offset());
+            if (target <= logStartOffset) {
+                return;
+            }
+            List<LogSegment> doomed = new ArrayList<>();
+            for (LogSegment segment : segments.values()) {
+                if (segment != active && segment.nextOffset() <= target) {
+                    doomed.add(segment);
+                }
+            }
+            try (IndexBatch writes = store.newBatch()) {
+                for (LogSegment segment : doomed) {
+                    store.segments().delete(writes, key, segment.baseOffset());
+                }
+                store.offsetIndex().deleteBelow(writes, key, target);
+                store.timeIndex().deleteBelow(writes, key, target);
+                synchronized (checkpointLock) {
+                    store.partitionStates().put(writes, key, new PartitionState(target, recoveryPoint));
+                    writes.commit(true);
+                }
+            }
+            logStartOffset = target;
+            for (LogSegment segment : doomed) {
+                segments.remove(segment.baseOffset());
+                deleteLater(segment, config.fileDeleteDelayMs());
+            }
+            LOGGER.info("Log start offset of {} advanced to {}", topicPartition, target);
         } finally {
             lock.unlock();
         }

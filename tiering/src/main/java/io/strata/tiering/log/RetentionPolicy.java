@@ -9,7 +9,7 @@ import java.util.List;
  * never chosen. A segment's age is that of its newest record timestamp (its creation time when its
  * records carry none). Pure function; thread-safe.
  */
-final class RetentionPolicy {
+public final class RetentionPolicy {
 
     private RetentionPolicy() {
     }
@@ -18,7 +18,7 @@ final class RetentionPolicy {
      * @param segments       all segments, oldest first, the last one active
      * @return how many of the oldest segments to delete
      */
-    static int expiredSegments(List<SegmentRecord> segments, long retentionMs, long retentionBytes,
+    public static int expiredSegments(List<SegmentRecord> segments, long retentionMs, long retentionBytes,
                                long logStartOffset, long nowMs) {
         long totalBytes = 0;
         for (SegmentRecord segment : segments) {

@@ -1,0 +1,25 @@
+package io.strata.tiering.log;
+
+import io.strata.index.PartitionKey;
+import io.strata.index.RemoteSegment;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
+import org.apache.kafka.common.record.MemoryRecords;
+
+/**
+ * How a {@link PartitionLog} reads the part of itself that lives only in the bucket. Implemented by
+ * the remote tier ({@code io.strata.tiering.remote.RemoteLogReader}); futures never block the caller.
+ */
+public interface RemoteReads {
+
+    /** Batches of {@code segment} from the one holding {@code fetchOffset}, within {@code maxBytes} (see {@link PartitionLog#read}). */
+    CompletableFuture<MemoryRecords> read(TopicPartition tp, PartitionKey key, RemoteSegment segment, long fetchOffset,
+                                          int maxBytes, boolean minOneMessage);
+
+    /** The first record of {@code segment} at or after {@code startOffset} with a timestamp {@code >= timestamp}. */
+    CompletableFuture<Optional<TimestampAndOffset>> findByTimestamp(TopicPartition tp, PartitionKey key,
+                                                                   RemoteSegment segment, long timestamp,
+                                                                   long startOffset);
+}

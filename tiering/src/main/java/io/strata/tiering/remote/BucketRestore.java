@@ -1,0 +1,166 @@
+package io.strata.tiering.remote;
+
+import io.strata.index.IndexBatch;
+import io.strata.index.PartitionKey;
+import io.strata.index.PartitionState;
+import io.strata.index.RemoteSegment;
+import io.strata.index.RocksDbIndexStore;
+import io.strata.index.TopicRecord;
+import io.strata.objectstore.ObjectInfo;
+import io.strata.objectstore.ObjectStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds an empty RocksDB store from the bucket alone: topics from their {@link TopicManifest}s,
+ * each partition's remote segment catalog and log start offset from its {@link PartitionManifest},
+ * and the offset and time indexes from the segments' {@link SegmentSidecar}s. No segment object is
+ * downloaded. Progress (partitions, segments, percentage) goes to the log. Topics are written last,
+ * so a restore interrupted by a crash simply runs again at the next start. Blocking; runs once,
+ * before the logs open.
+ */
+public final class BucketRestore {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(BucketRestore.class);
+    private static final int SIDECARS_IN_FLIGHT = 16;
+    private static final long PROGRESS_EVERY_MS = 2_000;
+    private static final int FEW_PARTITIONS = 50;
+
+    private final ObjectStore store;
+    private final RocksDbIndexStore index;
+
+    public BucketRestore(ObjectStore store, RocksDbIndexStore index) {
+        this.store = store;
+        this.index = index;
+    }
+
+    private record PartitionToRestore(TopicRecord topic, int partition, PartitionManifest manifest) {
+    }
+
+    /** Restores every topic found in the bucket; returns how many. */
+    public int restoreAll() {
+        List<ObjectInfo> objects = store.listAll(RemoteLayout.TOPICS).join();
+        Set<String> keys = objects.stream().map(ObjectInfo::key).collect(Collectors.toSet());
+        List<TopicRecord> topics = new ArrayList<>();
+        for (String key : keys) {
+            if (key.endsWith("/" + RemoteLayout.TOPIC_MANIFEST)) {
+                topics.add(TopicManifest.fromJson(store.get(key).join()).toTopicRecord());
+            }
+        }
+        if (topics.isEmpty()) {
+            return 0;
+        }
+        long started = System.currentTimeMillis();
+        List<PartitionToRestore> partitions = new ArrayList<>();
+        for (TopicRecord topic : topics) {
+            for (int p = 0; p < topic.partitions(); p++) {
+                String key = RemoteLayout.partitionManifest(new TopicPartition(topic.name(), p), topic.topicId());
+                if (keys.contains(key)) {
+                    partitions.add(new PartitionToRestore(topic, p, PartitionManifest.fromJson(store.get(key).join())));
+                }
+            }
+        }
+        long totalSegments = partitions.stream().mapToLong(p -> p.manifest().segments().size()).sum();
+        LOGGER.info("Restoring {} topic(s), {} partition(s) with data, {} segment(s) from the bucket", topics.size(),
+                partitions.size(), totalSegments);
+        Progress progress = new Progress(partitions.size(), totalSegments);
+        for (PartitionToRestore partition : partitions) {
+            restorePartition(partition, progress);
+        }
+        try (IndexBatch writes = index.newBatch()) {
+            for (TopicRecord topic : topics) {
+                index.topics().put(writes, topic);
+            }
+            writes.commit(true);
+        }
+        LOGGER.info("Restored {} topic(s), {} partition(s), {} segment(s) from the bucket in {} ms", topics.size(),
+                partitions.size(), totalSegments, System.currentTimeMillis() - started);
+        return topics.size();
+    }
+
+    private void restorePartition(PartitionToRestore partition, Progress progress) {
+        TopicPartition tp = new TopicPartition(partition.topic().name(), partition.partition());
+        PartitionKey key = new PartitionKey(partition.topic().topicId(), partition.partition());
+        index.deletePartition(key, false);
+        List<ManifestSegment> segments = partition.manifest().segments();
+        long runningMax = RecordBatch.NO_TIMESTAMP;
+        long end = partition.manifest().logStartOffset();
+        for (int from = 0; from < segments.size(); from += SIDECARS_IN_FLIGHT) {
+            List<ManifestSegment> window = segments.subList(from, Math.min(segments.size(), from + SIDECARS_IN_FLIGHT));
+            List<CompletableFuture<byte[]>> sidecars = new ArrayList<>();
+            for (ManifestSegment segment : window) {
+                sidecars.add(store.get(RemoteLayout.index(tp, key.topicId(), segment.baseOffset())));
+            }
+            for (int i = 0; i < window.size(); i++) {
+                ManifestSegment line = window.get(i);
+                SegmentSidecar sidecar = SegmentSidecar.decode(sidecars.get(i).join());
+                RemoteSegment segment = line.toRemoteSegment();
+                try (IndexBatch writes = index.newBatch()) {
+                    index.remoteSegments().put(writes, key, segment);
+                    for (SegmentSidecar.OffsetEntry entry : sidecar.offsets()) {
+                        index.offsetIndex().put(writes, key, entry.offset(), segment.baseOffset(), entry.position());
+                    }
+                    for (SegmentSidecar.TimeEntry entry : sidecar.times()) {
+                        index.timeIndex().put(writes, key, Math.max(runningMax, entry.maxTimestamp()), entry.offset());
+                    }
+                    writes.commit(false);
+                }
+                runningMax = Math.max(runningMax, segment.maxTimestamp());
+                end = Math.max(end, segment.nextOffset());
+                progress.segmentDone();
+            }
+        }
+        try (IndexBatch writes = index.newBatch()) {
+            index.partitionStates().put(writes, key, new PartitionState(partition.manifest().logStartOffset(), end));
+            writes.commit(true);
+        }
+        progress.partitionDone(tp);
+    }
+
+    /** Logs restore progress at most every {@link #PROGRESS_EVERY_MS}. */
+    private static final class Progress {
+        private final int partitions;
+        private final long segments;
+        private int partitionsDone;
+        private long segmentsDone;
+        private long lastLogMs = System.currentTimeMillis();
+
+        Progress(int partitions, long segments) {
+            this.partitions = partitions;
+            this.segments = segments;
+        }
+
+        void segmentDone() {
+            segmentsDone++;
+            maybeLog();
+        }
+
+        /** Every partition is logged when there are few; with many, progress is logged periodically. */
+        void partitionDone(TopicPartition tp) {
+            partitionsDone++;
+            if (partitions <= FEW_PARTITIONS) {
+                LOGGER.info("Restored {}: {}/{} partitions, {}/{} segments ({}%)", tp, partitionsDone, partitions,
+                        segmentsDone, segments, segments == 0 ? 100 : segmentsDone * 100 / segments);
+                lastLogMs = System.currentTimeMillis();
+            } else {
+                maybeLog();
+            }
+        }
+
+        private void maybeLog() {
+            long now = System.currentTimeMillis();
+            if (now - lastLogMs >= PROGRESS_EVERY_MS) {
+                lastLogMs = now;
+                LOGGER.info("Restore from the bucket: {}/{} partitions, {}/{} segments ({}%)", partitionsDone,
+                        partitions, segmentsDone, segments, segments == 0 ? 100 : segmentsDone * 100 / segments);
+            }
+        }
+    }
+}

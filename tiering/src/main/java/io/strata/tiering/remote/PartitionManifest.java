@@ -1,0 +1,77 @@
+package io.strata.tiering.remote;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.strata.index.RemoteSegment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The partition manifest, {@code topics/{topic}-{topicId}/{partition}/manifest.json}: the list of
+ * the partition's segments in the bucket, oldest first, and the partition's log start offset. A
+ * segment appears here only after both of its objects are complete, and leaves it before they are
+ * deleted, so every object the manifest names exists. The broker writes it with a conditional put
+ * (If-Match the ETag it last wrote), so two brokers never silently overwrite each other's manifest.
+ * Example:
+ * <pre>
+ * {
+ *   "version" : 1,
+ *   "topic" : "orders",
+ *   "topicId" : "5Hs9bWq3RJ2bm2a0QvOiPA",
+ *   "partition" : 0,
+ *   "logStartOffset" : 0,
+ *   "segments" : [ {
+ *     "baseOffset" : 0, "lastOffset" : 52344, "firstTimestamp" : 1764558000000,
+ *     "maxTimestamp" : 1764558123456, "offsetOfMaxTimestamp" : 52344, "sizeBytes" : 268435000,
+ *     "crc32c" : "8a9136aa", "uploadTime" : "2026-12-01T03:02:04.511Z",
+ *     "object" : "00000000000000000000.log", "index" : "00000000000000000000.index"
+ *   } ]
+ * }
+ * </pre>
+ */
+@JsonPropertyOrder({"version", "topic", "topicId", "partition", "logStartOffset", "segments"})
+public record PartitionManifest(int version, String topic, String topicId, int partition, long logStartOffset,
+                                List<ManifestSegment> segments) {
+
+    public static final int VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public PartitionManifest {
+        segments = List.copyOf(segments);
+    }
+
+    /** The manifest listing {@code finished} (segments in state COPY_FINISHED), sorted by base offset. */
+    static PartitionManifest of(String topic, String topicId, int partition, long logStartOffset,
+                                List<RemoteSegment> finished) {
+        List<ManifestSegment> lines = finished.stream()
+                .sorted(Comparator.comparingLong(RemoteSegment::baseOffset))
+                .map(ManifestSegment::of)
+                .toList();
+        return new PartitionManifest(VERSION, topic, topicId, partition, logStartOffset, lines);
+    }
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Parses a manifest, rejecting versions this broker does not know. */
+    public static PartitionManifest fromJson(byte[] json) {
+        PartitionManifest manifest;
+        try {
+            manifest = JSON.readValue(json, PartitionManifest.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a partition manifest: " + e.getMessage(), e);
+        }
+        if (manifest.version() != VERSION) {
+            throw new IllegalArgumentException("unsupported partition manifest version " + manifest.version());
+        }
+        return manifest;
+    }
+}

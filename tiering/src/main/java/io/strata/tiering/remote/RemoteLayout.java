@@ -1,0 +1,71 @@
+package io.strata.tiering.remote;
+
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * The object keys of the bucket: an interface that users read, so change it only with a migration.
+ * Keys are relative to the configured prefix ({@code STRATA_S3_PREFIX}), which the object store adds.
+ *
+ * <pre>
+ *   topics/{topic}-{topicId}/topic.json                        the topic: name, id, partitions, configs
+ *   topics/{topic}-{topicId}/{partition}/manifest.json         the partition's remote segments
+ *   topics/{topic}-{topicId}/{partition}/{baseOffset:020d}.log   a segment: Kafka's on-disk bytes
+ *   topics/{topic}-{topicId}/{partition}/{baseOffset:020d}.index its offset and time index entries
+ * </pre>
+ * {@code topicId} is Kafka's base64url form of the topic id (as {@code kafka-topics --describe}
+ * shows it), so a re-created topic of the same name never meets the old one's objects. Example:
+ * {@code topics/orders-5Hs9bWq3RJ2bm2a0QvOiPA/0/00000000000000052345.log}. Segment keys of one
+ * partition sort by offset because the base offset is zero-padded to 20 digits.
+ */
+public final class RemoteLayout {
+
+    public static final String TOPICS = "topics/";
+    static final String TOPIC_MANIFEST = "topic.json";
+    static final String PARTITION_MANIFEST = "manifest.json";
+    static final String SEGMENT_SUFFIX = ".log";
+    static final String INDEX_SUFFIX = ".index";
+
+    private RemoteLayout() {
+    }
+
+    /** {@code topics/{topic}-{topicId}/}: every object of the topic is under it. */
+    public static String topicPrefix(String topic, UUID topicId) {
+        return TOPICS + topic + "-" + kafkaId(topicId) + "/";
+    }
+
+    public static String topicManifest(String topic, UUID topicId) {
+        return topicPrefix(topic, topicId) + TOPIC_MANIFEST;
+    }
+
+    public static String partitionPrefix(TopicPartition tp, UUID topicId) {
+        return topicPrefix(tp.topic(), topicId) + tp.partition() + "/";
+    }
+
+    public static String partitionManifest(TopicPartition tp, UUID topicId) {
+        return partitionPrefix(tp, topicId) + PARTITION_MANIFEST;
+    }
+
+    public static String segment(TopicPartition tp, UUID topicId, long baseOffset) {
+        return partitionPrefix(tp, topicId) + fileName(baseOffset) + SEGMENT_SUFFIX;
+    }
+
+    public static String index(TopicPartition tp, UUID topicId, long baseOffset) {
+        return partitionPrefix(tp, topicId) + fileName(baseOffset) + INDEX_SUFFIX;
+    }
+
+    static String fileName(long baseOffset) {
+        return String.format(Locale.ROOT, "%020d", baseOffset);
+    }
+
+    public static String kafkaId(UUID id) {
+        return new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits()).toString();
+    }
+
+    public static UUID fromKafkaId(String id) {
+        Uuid uuid = Uuid.fromString(id);
+        return new UUID(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+    }
+}

@@ -1,0 +1,249 @@
+package io.strata.tiering.remote;
+
+import io.strata.index.RemoteSegment;
+import io.strata.index.RemoteSegmentState;
+import io.strata.index.RocksDbIndexStore;
+import io.strata.index.TopicRecord;
+import io.strata.objectstore.ObjectInfo;
+import io.strata.objectstore.ObjectStore;
+import io.strata.objectstore.PutCondition;
+import io.strata.tiering.TopicLogs;
+import io.strata.tiering.log.PartitionLog;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The remote tier of the broker: every {@code taskIntervalMs} it copies each tiered partition's
+ * sealed segments to the bucket ({@link SegmentCopier}), then applies total retention across both
+ * tiers ({@link RemoteRetention}); it writes topic manifests, deletes a deleted topic's objects, and
+ * serves reads of remote segments ({@link RemoteLogReader}). A partition is worked on by one copy
+ * thread at a time; after a failure it waits with exponential backoff, so an unreachable bucket
+ * costs a log line per attempt, while producers carry on against the local disk.
+ */
+public final class RemoteLogManager implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(RemoteLogManager.class);
+
+    private final ObjectStore store;
+    private final RocksDbIndexStore index;
+    private final RemoteConfig config;
+    private final Clock clock;
+    private final RemoteMetrics metrics = new RemoteMetrics();
+    private final ChunkCache cache;
+    private final RemoteLogReader reader;
+    private final ManifestWriter manifests;
+    private final SegmentCopier copier;
+    private final RemoteRetention retention;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService workers;
+    private final Map<PartitionLog, Backoff> partitions = new ConcurrentHashMap<>();
+    private final Set<UUID> topicManifestsWritten = ConcurrentHashMap.newKeySet();
+    private volatile Supplier<Collection<TopicLogs>> topics = List::of;
+
+    public RemoteLogManager(ObjectStore store, RocksDbIndexStore index, RemoteConfig config, Clock clock) {
+        this.store = store;
+        this.index = index;
+        this.config = config;
+        this.clock = clock;
+        this.cache = new ChunkCache(store, config.fetchChunkBytes(), config.fetchCacheBytes());
+        this.reader = new RemoteLogReader(index, cache, metrics);
+        this.manifests = new ManifestWriter(store, index, metrics);
+        this.copier = new SegmentCopier(store, index, manifests, new RateLimiter(config.copyMaxBytesPerSecond()),
+                metrics, clock);
+        this.retention = new RemoteRetention(store, index, manifests, cache, metrics, clock);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(named("remote-scheduler"));
+        this.workers = Executors.newFixedThreadPool(config.copyThreads(), named("remote-copy"));
+    }
+
+    /** Per-partition exclusion and retry schedule. */
+    private static final class Backoff {
+        boolean busy;
+        long nextAttemptMs;
+        long delayMs;
+    }
+
+    /** Restores topics and catalogs from the bucket into an empty RocksDB store (see {@link BucketRestore}). */
+    public int restoreFromBucket() {
+        return new BucketRestore(store, index).restoreAll();
+    }
+
+    /** Starts the periodic copy and retention passes over {@code topics}. */
+    public void start(Supplier<Collection<TopicLogs>> topics) {
+        this.topics = topics;
+        scheduler.scheduleWithFixedDelay(this::runOnce, config.taskIntervalMs(), config.taskIntervalMs(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Connects a newly opened topic's logs to the bucket. */
+    public void attach(TopicLogs topic) {
+        for (PartitionLog log : topic.partitions()) {
+            log.attachRemote(reader, copiedEnd(log));
+        }
+    }
+
+    /** One past the last offset of the contiguous run of COPY_FINISHED segments, 0 when none. */
+    private long copiedEnd(PartitionLog log) {
+        long end = 0;
+        for (RemoteSegment segment : index.remoteSegments().list(log.key())) {
+            if (segment.state() == RemoteSegmentState.COPY_FINISHED) {
+                end = Math.max(end, segment.nextOffset());
+            }
+        }
+        return end;
+    }
+
+    /** One pass: topic manifests, then every tiered partition that is not busy or backing off. */
+    void runOnce() {
+        try {
+            long now = clock.millis();
+            for (TopicLogs topic : topics.get()) {
+                if (!topic.config().remoteStorageEnable()) {
+                    continue;
+                }
+                if (!topicManifestsWritten.contains(topic.record().topicId())) {
+                    writeTopicManifest(topic.record());
+                }
+                for (PartitionLog log : topic.partitions()) {
+                    Backoff backoff = partitions.computeIfAbsent(log, l -> new Backoff());
+                    synchronized (backoff) {
+                        if (backoff.busy || now < backoff.nextAttemptMs || !log.tiered()) {
+                            continue;
+                        }
+                        backoff.busy = true;
+                    }
+                    workers.execute(() -> syncPartition(log, backoff));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOGGER.error("Remote tier pass failed: {}", e.toString());
+        }
+    }
+
+    private void syncPartition(PartitionLog log, Backoff backoff) {
+        boolean failed = false;
+        try {
+            copier.copyPending(log);
+            retention.apply(log);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failed = true;
+            LOGGER.warn("Remote tier work on {} failed (retrying in {} ms): {}", log.topicPartition(),
+                    nextDelay(backoff), rootMessage(e));
+        } finally {
+            synchronized (backoff) {
+                if (failed) {
+                    backoff.delayMs = nextDelay(backoff);
+                    backoff.nextAttemptMs = clock.millis() + backoff.delayMs;
+                } else {
+                    backoff.delayMs = 0;
+                    backoff.nextAttemptMs = 0;
+                }
+                backoff.busy = false;
+            }
+        }
+    }
+
+    private long nextDelay(Backoff backoff) {
+        return backoff.delayMs == 0 ? config.retryBackoffMs()
+                : Math.min(config.retryBackoffMaxMs(), backoff.delayMs * 2);
+    }
+
+    private void writeTopicManifest(TopicRecord topic) {
+        String key = RemoteLayout.topicManifest(topic.name(), topic.topicId());
+        store.put(key, TopicManifest.of(topic).toJson(), PutCondition.NONE).whenComplete((info, e) -> {
+            if (e == null) {
+                metrics.copyRequests.increment();
+                topicManifestsWritten.add(topic.topicId());
+            } else {
+                LOGGER.warn("Could not write {} (retrying at the next pass): {}", key, rootMessage(e));
+            }
+        });
+    }
+
+    /**
+     * Deletes every object of a deleted topic, in the background. The topic is already gone from
+     * RocksDB; if the broker stops before this finishes, the objects stay as orphans that
+     * {@code strata inspect verify} reports.
+     */
+    public CompletableFuture<Void> deleteTopic(TopicRecord topic) {
+        String prefix = RemoteLayout.topicPrefix(topic.name(), topic.topicId());
+        topicManifestsWritten.remove(topic.topicId());
+        partitions.keySet().removeIf(log -> log.key().topicId().equals(topic.topicId()));
+        manifests.forget(prefix);
+        return store.listAll(prefix)
+                .thenCompose(objects -> store.deleteAll(objects.stream().map(ObjectInfo::key).toList())
+                        .thenApply(v -> objects.size()))
+                .handle((count, e) -> {
+                    if (e != null) {
+                        LOGGER.error("Could not delete the objects of topic {} under {}: {}", topic.name(), prefix,
+                                rootMessage(e));
+                    } else {
+                        LOGGER.info("Deleted {} object(s) of topic {} from the bucket", count, topic.name());
+                    }
+                    return null;
+                });
+    }
+
+    public RemoteMetrics metrics() {
+        return metrics;
+    }
+
+    public ChunkCache cache() {
+        return cache;
+    }
+
+    /** Bytes of sealed local segments of {@code log} not yet in the bucket (the copy lag). */
+    public static long copyLagBytes(PartitionLog log) {
+        long lag = 0;
+        for (var segment : log.sealedSegments()) {
+            if (segment.nextOffset() > log.remoteEndOffset()) {
+                lag += segment.sizeBytes();
+            }
+        }
+        return lag;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.toString();
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
