@@ -184,7 +184,7 @@ public final class PartitionLog implements AutoCloseable {
             if (batches.isEmpty()) {
                 return AppendResult.empty(logStartOffset);
             }
-            Optional<AppendResult> duplicate = findDuplicate(batches);
+            Optional<AppendResult> duplicate = findDuplicate(batches, cfg);
             if (duplicate.isPresent()) {
                 return duplicate.get();
             }
@@ -250,7 +250,11 @@ public final class PartitionLog implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> append(records), appendQueue);
     }
 
-    private Optional<AppendResult> findDuplicate(List<MutableRecordBatch> batches) {
+    /**
+     * The answer to a retried batch: its original offsets and, under LogAppendTime, its original
+     * append time (recorded as the batch's max timestamp after the rewrite), as Kafka answers.
+     */
+    private Optional<AppendResult> findDuplicate(List<MutableRecordBatch> batches, LogConfig cfg) {
         for (MutableRecordBatch batch : batches) {
             if (batch.hasProducerId()) {
                 Optional<BatchMetadata> original = producers.check(batch);
@@ -259,8 +263,10 @@ public final class PartitionLog implements AutoCloseable {
                     LOGGER.debug("Duplicate batch from producer {} (sequences {}..{}) on {}: answering offset {}",
                             batch.producerId(), metadata.firstSeq(), metadata.lastSeq(), topicPartition,
                             metadata.firstOffset());
-                    return Optional.of(new AppendResult(metadata.firstOffset(), metadata.lastOffset(),
-                            RecordBatch.NO_TIMESTAMP, logStartOffset, true));
+                    long appendTime = cfg.timestampType() == TimestampType.LOG_APPEND_TIME
+                            ? metadata.timestamp() : RecordBatch.NO_TIMESTAMP;
+                    return Optional.of(new AppendResult(metadata.firstOffset(), metadata.lastOffset(), appendTime,
+                            logStartOffset, true));
                 }
             }
         }

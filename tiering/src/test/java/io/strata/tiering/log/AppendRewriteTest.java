@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.tiering.testing.RecordBatches;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
@@ -15,27 +14,10 @@ import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Offsets and LogAppendTime are set by rewriting the batch header; the records section is stored as sent. */
-class AppendRewriteTest {
-
-    @TempDir
-    Path tempDir;
-    LogHarness harness;
-
-    @BeforeEach
-    void setUp() {
-        harness = new LogHarness(tempDir);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
-    }
+class AppendRewriteTest extends LogHarnessTest {
 
     private static byte[] recordsSection(MemoryRecords records) {
         ByteBuffer buffer = records.buffer();

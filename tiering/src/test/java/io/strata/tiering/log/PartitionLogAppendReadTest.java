@@ -17,26 +17,9 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class PartitionLogAppendReadTest {
-
-    @TempDir
-    Path tempDir;
-    LogHarness harness;
-
-    @BeforeEach
-    void setUp() {
-        harness = new LogHarness(tempDir);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
-    }
+class PartitionLogAppendReadTest extends LogHarnessTest {
 
     @Test
     void appendsAssignConsecutiveOffsetsAndReadReturnsTheBatches() {
