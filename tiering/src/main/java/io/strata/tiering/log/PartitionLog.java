@@ -217,6 +217,7 @@ public final class PartitionLog implements AutoCloseable {
                 segment.flush();
                 unflushedMessages = 0;
                 lastFlushMs = nowMs;
+                scheduleCheckpoint(List.of(), next, nowMs);
             }
             end = new LogEnd(next, segment.baseOffset(), segment.sizeInBytes());
             return new AppendResult(firstOffset, next - 1, logAppendTime, logStartOffset, false);
@@ -558,7 +559,11 @@ public final class PartitionLog implements AutoCloseable {
         }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS, background));
     }
 
-    /** Fsyncs, checkpoints the log end and closes the files. After this the log rejects every call. */
+    /**
+     * Fsyncs, checkpoints the log end and closes the files. The log rejects appends from the moment
+     * close starts (an append racing it fails with {@link KafkaStorageException}), so nothing is
+     * written after the final flush.
+     */
     @Override
     public void close() {
         lock.lock();
@@ -566,6 +571,7 @@ public final class PartitionLog implements AutoCloseable {
             if (closed) {
                 return;
             }
+            closed = true;
             flushLocked(clock.millis());
         } finally {
             lock.unlock();
@@ -588,12 +594,19 @@ public final class PartitionLog implements AutoCloseable {
      * and the directory.
      */
     public void closeForDeletion() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
         pendingFlushes.exceptionally(e -> null).join();
         lock.lock();
         try {
-            if (!closed) {
-                closeFiles();
-            }
+            closeFiles();
         } finally {
             lock.unlock();
         }
@@ -603,8 +616,8 @@ public final class PartitionLog implements AutoCloseable {
         return key;
     }
 
+    /** Closes every segment file; {@code closed} is already set, under the lock. */
     private void closeFiles() {
-        closed = true;
         for (LogSegment segment : segments.values()) {
             try {
                 segment.close();

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +60,13 @@ public final class LogHarness implements AutoCloseable {
 
     /** Opens the log with the last config used; {@code cleanShutdown=false} runs crash recovery. */
     public PartitionLog open(boolean cleanShutdown) {
-        PartitionLog log = PartitionLog.open(topicPartition, key, partitionDir, store, config, clock, background,
-                cleanShutdown);
+        return open(cleanShutdown, background);
+    }
+
+    /** As {@link #open(boolean)}, with {@code flushes} running the background fsyncs and checkpoints. */
+    public PartitionLog open(boolean cleanShutdown, Executor flushes) {
+        PartitionLog log = PartitionLog.open(topicPartition, key, partitionDir, store, config, clock, flushes,
+                background, cleanShutdown);
         opened.add(log);
         return log;
     }

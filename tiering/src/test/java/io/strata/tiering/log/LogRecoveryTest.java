@@ -36,6 +36,14 @@ class LogRecoveryTest extends LogHarnessTest {
         }
     }
 
+    /** Opens the log with every batch indexed, appends {@code count} batches, crashes; the batches on disk. */
+    private List<BatchAt> crashAfterAppending(int count) throws IOException {
+        PartitionLog log = harness.open(EVERY_BATCH_INDEXED);
+        fill(log, count, harness.clock.millis());
+        harness.crash(log);
+        return batchesIn(harness.segmentFile(0));
+    }
+
     private static List<BatchAt> batchesIn(Path segment) throws IOException {
         List<BatchAt> batches = new ArrayList<>();
         try (FileRecords records = FileRecords.open(segment.toFile(), false)) {
@@ -79,11 +87,8 @@ class LogRecoveryTest extends LogHarnessTest {
 
     @Test
     void truncatedLastBatchIsCutOff() throws IOException {
-        PartitionLog log = harness.open(EVERY_BATCH_INDEXED);
-        fill(log, 6, harness.clock.millis());
+        List<BatchAt> batches = crashAfterAppending(6);
         Path segment = harness.segmentFile(0);
-        harness.crash(log);
-        List<BatchAt> batches = batchesIn(segment);
         BatchAt lastBatch = batches.get(5);
         truncate(segment, lastBatch.position() + lastBatch.size() - 7);
 
@@ -94,11 +99,8 @@ class LogRecoveryTest extends LogHarnessTest {
 
     @Test
     void garbageAfterTheLastBatchIsCutOff() throws IOException {
-        PartitionLog log = harness.open(EVERY_BATCH_INDEXED);
-        fill(log, 4, harness.clock.millis());
+        List<BatchAt> batches = crashAfterAppending(4);
         Path segment = harness.segmentFile(0);
-        harness.crash(log);
-        List<BatchAt> batches = batchesIn(segment);
         writeAt(segment, Files.size(segment), "this is not a record batch, it is garbage".getBytes());
 
         PartitionLog recovered = harness.open(false);
@@ -108,11 +110,8 @@ class LogRecoveryTest extends LogHarnessTest {
 
     @Test
     void badCrcInTheMiddleOfTheActiveSegmentCutsTheLogThere() throws IOException {
-        PartitionLog log = harness.open(EVERY_BATCH_INDEXED);
-        fill(log, 8, harness.clock.millis());
+        List<BatchAt> batches = crashAfterAppending(8);
         Path segment = harness.segmentFile(0);
-        harness.crash(log);
-        List<BatchAt> batches = batchesIn(segment);
         BatchAt damaged = batches.get(3);
         writeAt(segment, damaged.position() + damaged.size() - 2, new byte[] {0x13, 0x37});
 
@@ -123,11 +122,8 @@ class LogRecoveryTest extends LogHarnessTest {
 
     @Test
     void zeroFilledTailLikeAPreallocatedFileIsCutOff() throws IOException {
-        PartitionLog log = harness.open(EVERY_BATCH_INDEXED);
-        fill(log, 5, harness.clock.millis());
+        List<BatchAt> batches = crashAfterAppending(5);
         Path segment = harness.segmentFile(0);
-        harness.crash(log);
-        List<BatchAt> batches = batchesIn(segment);
         writeAt(segment, Files.size(segment), new byte[64 * 1024]);
 
         PartitionLog recovered = harness.open(false);
