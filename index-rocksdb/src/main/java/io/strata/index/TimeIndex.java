@@ -66,6 +66,25 @@ public final class TimeIndex extends ColumnFamilyStore {
     }
 
     /**
+     * The entry with the greatest offset below {@code offset}: what the running maximum was just
+     * before {@code offset}. Walks back from the newest entry over those at or above {@code offset}
+     * only (as {@link #deleteFrom} does).
+     */
+    public Optional<TimeEntry> lastBelowOffset(PartitionKey partition, long offset) {
+        byte[] prefix = partition.prefix();
+        try (org.rocksdb.RocksIterator it = store.db().newIterator(family)) {
+            for (it.seekForPrev(partition.prefixUpperBound()); it.isValid() && Keys.startsWith(it.key(), prefix);
+                 it.prev()) {
+                TimeEntry entry = decode(it.key(), it.value());
+                if (entry.offset() < offset) {
+                    return Optional.of(entry);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
      * Removes every entry for offsets {@code >= fromOffset}. Entries sort by offset as well as by
      * timestamp, so the removed ones are the newest: this walks back from the newest entry over the
      * removed ones only, then issues one range delete.

@@ -213,6 +213,30 @@ class TimeIndexTest extends IndexStoreTestSupport {
         assertThat(store.timeIndex().last(P0)).isEmpty();
     }
 
+    // ---- lastBelowOffset ----
+
+    @Test
+    void lastBelowOffsetInsideAStallIsTheStalledEntryBelowIt() {
+        givenStalledLog();
+
+        assertThat(store.timeIndex().lastBelowOffset(P0, 20)).contains(at(100, 19));
+    }
+
+    @Test
+    void lastBelowOffsetPastTheEndIsTheNewestEntry() {
+        givenStalledLog();
+
+        assertThat(store.timeIndex().lastBelowOffset(P0, Long.MAX_VALUE)).contains(at(200, 49));
+    }
+
+    @Test
+    void lastBelowOffsetAtOrBelowTheFirstEntryIsEmpty() {
+        givenStalledLog();
+        givenEntries(P1, at(1, 0));
+
+        assertThat(store.timeIndex().lastBelowOffset(P0, 9)).isEmpty();
+    }
+
     // ---- deleteFrom ----
 
     @Test

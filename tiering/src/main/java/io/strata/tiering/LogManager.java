@@ -134,7 +134,7 @@ public final class LogManager implements AutoCloseable {
             }
             manager.loadTopics(clean);
         } catch (IOException | RuntimeException e) {
-            manager.close();
+            manager.shutdown(false);
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
         manager.schedule(schedule);
@@ -372,6 +372,15 @@ public final class LogManager implements AutoCloseable {
     /** Flushes and closes every log, closes RocksDB and marks the shutdown clean. */
     @Override
     public void close() {
+        shutdown(true);
+    }
+
+    /**
+     * Closes everything; writes the clean-shutdown marker only when {@code markClean} and every log
+     * closed cleanly. A failed open passes {@code false}: the logs it did not open were never
+     * recovered, so the next open must not trust their catalog.
+     */
+    private void shutdown(boolean markClean) {
         scheduler.shutdownNow();
         remote.ifPresent(RemoteLogManager::close);
         boolean allClosed = true;
@@ -394,7 +403,7 @@ public final class LogManager implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         store.close();
-        if (allClosed) {
+        if (markClean && allClosed) {
             try {
                 Files.createFile(dataDir.resolve(CLEAN_SHUTDOWN_FILE));
             } catch (IOException e) {

@@ -8,6 +8,7 @@ import io.strata.index.RemoteSegmentState;
 import io.strata.index.RocksDbIndexStore;
 import io.strata.index.SegmentRecord;
 import io.strata.index.SegmentState;
+import io.strata.index.TimeEntry;
 import io.strata.tiering.config.LogConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -103,7 +104,7 @@ final class LogRecovery {
                     maxTimestampBelow = Math.max(maxTimestampBelow, segment.maxTimestamp());
                 }
             }
-            indexer.resetRunningMaxTimestamp(maxTimestampBelow);
+            indexer.resetRunningMaxTimestamp(runningMaxBelow(recoverFrom, maxTimestampBelow));
             long logEnd = segments.isEmpty() ? files.firstKey() : segments.lastEntry().getValue().nextOffset();
             if (recoverFrom != Long.MAX_VALUE) {
                 logEnd = replay(files.tailMap(recoverFrom, true), catalog, segments, producers, indexer,
@@ -117,6 +118,19 @@ final class LogRecovery {
             throw new KafkaStorageException("Could not open the log of " + topicPartition + " in " + directory + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The running maximum timestamp to continue the time index from at {@code offset}: the greatest of
+     * the kept segments' timestamps and of the index entry just below {@code offset}. After retention
+     * deleted the segment that held the greatest timestamp, the entries kept after it still carry that
+     * timestamp; continuing below it would break the index's order (by timestamp and by offset at once)
+     * that trimming relies on, and a torn batch's entry would then survive recovery.
+     */
+    private long runningMaxBelow(long offset, long maxTimestampOfKeptSegments) {
+        long indexed = store.timeIndex().lastBelowOffset(key, offset).map(TimeEntry::maxTimestamp)
+                .orElse(RecordBatch.NO_TIMESTAMP);
+        return Math.max(indexed, maxTimestampOfKeptSegments);
     }
 
     /**

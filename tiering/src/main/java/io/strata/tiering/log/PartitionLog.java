@@ -190,7 +190,7 @@ public final class PartitionLog implements AutoCloseable {
             if (batches.isEmpty()) {
                 return AppendResult.empty(logStartOffset);
             }
-            Optional<AppendResult> duplicate = findDuplicate(batches);
+            Optional<AppendResult> duplicate = findDuplicate(batches, cfg);
             if (duplicate.isPresent()) {
                 return duplicate.get();
             }
@@ -223,6 +223,7 @@ public final class PartitionLog implements AutoCloseable {
                 segment.flush();
                 unflushedMessages = 0;
                 lastFlushMs = nowMs;
+                scheduleCheckpoint(List.of(), next, nowMs);
             }
             end = new LogEnd(next, segment.baseOffset(), segment.sizeInBytes());
             return new AppendResult(firstOffset, next - 1, logAppendTime, logStartOffset, false);
@@ -256,7 +257,11 @@ public final class PartitionLog implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> append(records), appendQueue);
     }
 
-    private Optional<AppendResult> findDuplicate(List<MutableRecordBatch> batches) {
+    /**
+     * The answer to a retried batch: its original offsets and, under LogAppendTime, its original
+     * append time (recorded as the batch's max timestamp after the rewrite), as Kafka answers.
+     */
+    private Optional<AppendResult> findDuplicate(List<MutableRecordBatch> batches, LogConfig cfg) {
         for (MutableRecordBatch batch : batches) {
             if (batch.hasProducerId()) {
                 Optional<BatchMetadata> original = producers.check(batch);
@@ -265,8 +270,10 @@ public final class PartitionLog implements AutoCloseable {
                     LOGGER.debug("Duplicate batch from producer {} (sequences {}..{}) on {}: answering offset {}",
                             batch.producerId(), metadata.firstSeq(), metadata.lastSeq(), topicPartition,
                             metadata.firstOffset());
-                    return Optional.of(new AppendResult(metadata.firstOffset(), metadata.lastOffset(),
-                            RecordBatch.NO_TIMESTAMP, logStartOffset, true));
+                    long appendTime = cfg.timestampType() == TimestampType.LOG_APPEND_TIME
+                            ? metadata.timestamp() : RecordBatch.NO_TIMESTAMP;
+                    return Optional.of(new AppendResult(metadata.firstOffset(), metadata.lastOffset(), appendTime,
+                            logStartOffset, true));
                 }
             }
         }
@@ -799,7 +806,11 @@ public final class PartitionLog implements AutoCloseable {
         }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS, background));
     }
 
-    /** Fsyncs, checkpoints the log end and closes the files. After this the log rejects every call. */
+    /**
+     * Fsyncs, checkpoints the log end and closes the files. The log rejects appends from the moment
+     * close starts (an append racing it fails with {@link KafkaStorageException}), so nothing is
+     * written after the final flush.
+     */
     @Override
     public void close() {
         lock.lock();
@@ -807,6 +818,7 @@ public final class PartitionLog implements AutoCloseable {
             if (closed) {
                 return;
             }
+            closed = true;
             flushLocked(clock.millis());
         } finally {
             lock.unlock();
@@ -829,12 +841,19 @@ public final class PartitionLog implements AutoCloseable {
      * and the directory.
      */
     public void closeForDeletion() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
         pendingFlushes.exceptionally(e -> null).join();
         lock.lock();
         try {
-            if (!closed) {
-                closeFiles();
-            }
+            closeFiles();
         } finally {
             lock.unlock();
         }
@@ -844,8 +863,8 @@ public final class PartitionLog implements AutoCloseable {
         return key;
     }
 
+    /** Closes every segment file; {@code closed} is already set, under the lock. */
     private void closeFiles() {
-        closed = true;
         for (LogSegment segment : segments.values()) {
             try {
                 segment.close();

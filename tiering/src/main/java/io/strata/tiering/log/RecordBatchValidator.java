@@ -21,8 +21,8 @@ import org.apache.kafka.common.record.TimestampType;
  * <ul>
  *   <li>not magic v2 → {@code UNSUPPORTED_FOR_MESSAGE_FORMAT};</li>
  *   <li>bad CRC, a length that does not add up, trailing bytes → {@code CORRUPT_MESSAGE};</li>
- *   <li>a batch over {@code max.message.bytes} → {@code MESSAGE_TOO_LARGE}; over {@code segment.bytes}
- *       → {@code RECORD_LIST_TOO_LARGE};</li>
+ *   <li>a batch over {@code max.message.bytes} → {@code MESSAGE_TOO_LARGE}; the request's batches
+ *       together over {@code segment.bytes} → {@code RECORD_LIST_TOO_LARGE};</li>
  *   <li>a record count that disagrees with the offset delta, a control batch from a client →
  *       {@code INVALID_RECORD};</li>
  *   <li>a transactional batch → {@code INVALID_TXN_STATE} (transactions are not supported yet);</li>
@@ -49,10 +49,6 @@ final class RecordBatchValidator {
                 throw new RecordTooLargeException("Record batch of " + size + " bytes exceeds max.message.bytes="
                         + config.maxMessageBytes() + " on " + partition);
             }
-            if (size > config.segmentBytes()) {
-                throw new RecordBatchTooLargeException("Record batch of " + size + " bytes exceeds segment.bytes="
-                        + config.segmentBytes() + " on " + partition);
-            }
             try {
                 batch.ensureValid();
             } catch (CorruptRecordException e) {
@@ -77,6 +73,11 @@ final class RecordBatchValidator {
         if (validBytes != records.sizeInBytes()) {
             throw new CorruptRecordException("Produce data for " + partition + " has " + records.sizeInBytes()
                     + " bytes but its record batches account for " + validBytes);
+        }
+        if (validBytes > config.segmentBytes()) {
+            // The batches of one request go into one segment, so together they must fit in one (as in Kafka).
+            throw new RecordBatchTooLargeException("Record batches of " + validBytes + " bytes in one request exceed"
+                    + " segment.bytes=" + config.segmentBytes() + " on " + partition);
         }
         return batches;
     }

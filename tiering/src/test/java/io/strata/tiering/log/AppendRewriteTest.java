@@ -1,0 +1,107 @@
+package io.strata.tiering.log;
+
+import static io.strata.tiering.log.LogHarness.config;
+import static io.strata.tiering.testing.RecordBatches.batch;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.tiering.testing.RecordBatches;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.record.DefaultRecordBatch;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+/** Offsets and LogAppendTime are set by rewriting the batch header; the records section is stored as sent. */
+class AppendRewriteTest extends LogHarnessTest {
+
+    private static byte[] recordsSection(MemoryRecords records) {
+        ByteBuffer buffer = records.buffer();
+        byte[] bytes = new byte[records.sizeInBytes() - DefaultRecordBatch.RECORD_BATCH_OVERHEAD];
+        buffer.duplicate().position(DefaultRecordBatch.RECORD_BATCH_OVERHEAD).get(bytes);
+        return bytes;
+    }
+
+    @Test
+    void offsetsAreAssignedInTheHeaderWithoutRecompressing() {
+        PartitionLog log = harness.open(config());
+        log.append(batch().records(4).build());
+        MemoryRecords sent = batch().records(10).compression(Compression.zstd().build()).build();
+        byte[] sentRecords = recordsSection(RecordBatches.copy(sent));
+
+        log.append(sent);
+
+        MemoryRecords stored = log.read(4, Integer.MAX_VALUE, true).records();
+        RecordBatch batch = stored.batches().iterator().next();
+        assertThat(batch.baseOffset()).isEqualTo(4);
+        assertThat(batch.lastOffset()).isEqualTo(13);
+        assertThat(batch.isValid()).isTrue();
+        assertThat(stored.sizeInBytes()).isEqualTo(sentRecords.length + DefaultRecordBatch.RECORD_BATCH_OVERHEAD);
+        assertThat(recordsSection(stored)).isEqualTo(sentRecords);
+    }
+
+    @Test
+    void logAppendTimeRewritesTheMaxTimestampAndKeepsTheCrcValid() {
+        PartitionLog log = harness.open(config("message.timestamp.type", "LogAppendTime"));
+        MemoryRecords sent = batch().timestamp(1_000).records(5).compression(Compression.lz4().build()).build();
+        byte[] sentRecords = recordsSection(RecordBatches.copy(sent));
+
+        AppendResult result = log.append(sent);
+
+        RecordBatch batch = log.read(0, Integer.MAX_VALUE, true).records().batches().iterator().next();
+        assertThat(result.logAppendTimeMs()).isEqualTo(harness.clock.millis());
+        assertThat(batch.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
+        assertThat(batch.maxTimestamp()).isEqualTo(harness.clock.millis());
+        assertThat(batch.isValid()).isTrue();
+        batch.forEach(r -> assertThat(r.timestamp()).isEqualTo(harness.clock.millis()));
+        assertThat(recordsSection(log.read(0, Integer.MAX_VALUE, true).records())).isEqualTo(sentRecords);
+    }
+
+    @Test
+    void createTimeAppendReportsNoLogAppendTime() {
+        PartitionLog log = harness.open(config());
+
+        assertThat(log.append(batch().build()).logAppendTimeMs()).isEqualTo(RecordBatch.NO_TIMESTAMP);
+    }
+
+    @Test
+    void multiBatchRequestLargerThanSegmentBytesIsRefusedAndNothingIsAppended() {
+        PartitionLog log = harness.open(config("segment.bytes", "1024"));
+        log.append(batch().records(1).valueSize(100).build());
+        MemoryRecords request = RecordBatches.concat(batch().records(1).valueSize(600).build(),
+                batch().records(1).valueSize(600).build());
+
+        assertThatThrownBy(() -> log.append(request)).isInstanceOf(RecordBatchTooLargeException.class);
+
+        assertThat(log.highWatermark()).isEqualTo(1);
+        assertThat(log.segmentRecords()).hasSize(1);
+        assertThat(log.append(batch().records(1).valueSize(600).build()).firstOffset()).isEqualTo(1);
+        assertThat(log.segmentRecords()).allMatch(s -> s.sizeBytes() <= 1024);
+    }
+
+    @Test
+    void eachBatchOfAMultiBatchRequestGetsItsOwnOffsets() {
+        PartitionLog log = harness.open(config());
+        MemoryRecords request = RecordBatches.concat(batch().records(2).build(), batch().records(3).build());
+
+        AppendResult result = log.append(request);
+
+        assertThat(result.firstOffset()).isZero();
+        assertThat(result.lastOffset()).isEqualTo(4);
+        assertThat(log.read(0, Integer.MAX_VALUE, true).records().batches())
+                .extracting(RecordBatch::baseOffset).containsExactly(0L, 2L);
+    }
+
+    @Test
+    void emptyRequestAppendsNothing() {
+        PartitionLog log = harness.open(config());
+
+        assertThat(log.append(MemoryRecords.EMPTY).firstOffset()).isEqualTo(-1);
+        assertThat(log.highWatermark()).isZero();
+        assertThat(Arrays.asList(log.segmentRecords().get(0).sizeBytes())).containsExactly(0L);
+    }
+}
