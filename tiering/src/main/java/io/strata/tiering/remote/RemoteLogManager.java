@@ -89,6 +89,11 @@ public final class RemoteLogManager implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
+    /** Runs one pass now and waits for it: for tests and for a clean shutdown's final upload attempt. */
+    public void runPassAndWait() {
+        runOnce().join();
+    }
+
     /** Connects a newly opened topic's logs to the bucket. */
     public void attach(TopicLogs topic) {
         for (PartitionLog log : topic.partitions()) {
@@ -107,17 +112,21 @@ public final class RemoteLogManager implements AutoCloseable {
         return end;
     }
 
-    /** One pass: topic manifests, then every tiered partition that is not busy or backing off. */
-    void runOnce() {
+    /**
+     * One pass: topic manifests, then every tiered partition that is not busy or backing off.
+     * Completes when the partitions it started are done (tests wait on it; the scheduler does not).
+     */
+    CompletableFuture<Void> runOnce() {
+        List<CompletableFuture<Void>> started = new java.util.ArrayList<>();
         try {
             long now = clock.millis();
             for (TopicLogs topic : topics.get()) {
                 if (!topic.config().remoteStorageEnable()) {
                     continue;
                 }
-                if (!topicManifestsWritten.contains(topic.record().topicId())) {
-                    writeTopicManifest(topic.record());
-                }
+                UUID topicId = topic.record().topicId();
+                CompletableFuture<Void> manifestWritten = topicManifestsWritten.contains(topicId)
+                        ? CompletableFuture.completedFuture(null) : writeTopicManifest(topic.record());
                 for (PartitionLog log : topic.partitions()) {
                     Backoff backoff = partitions.computeIfAbsent(log, l -> new Backoff());
                     synchronized (backoff) {
@@ -126,12 +135,22 @@ public final class RemoteLogManager implements AutoCloseable {
                         }
                         backoff.busy = true;
                     }
-                    workers.execute(() -> syncPartition(log, backoff));
+                    // Segments go up only once the bucket knows the topic, so a restore never meets orphans.
+                    started.add(manifestWritten.thenRunAsync(() -> {
+                        if (topicManifestsWritten.contains(topicId)) {
+                            syncPartition(log, backoff);
+                        } else {
+                            synchronized (backoff) {
+                                backoff.busy = false;
+                            }
+                        }
+                    }, workers));
                 }
             }
         } catch (RuntimeException e) {
             LOGGER.error("Remote tier pass failed: {}", e.toString());
         }
+        return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
     }
 
     private void syncPartition(PartitionLog log, Backoff backoff) {
@@ -164,15 +183,16 @@ public final class RemoteLogManager implements AutoCloseable {
                 : Math.min(config.retryBackoffMaxMs(), backoff.delayMs * 2);
     }
 
-    private void writeTopicManifest(TopicRecord topic) {
+    private CompletableFuture<Void> writeTopicManifest(TopicRecord topic) {
         String key = RemoteLayout.topicManifest(topic.name(), topic.topicId());
-        store.put(key, TopicManifest.of(topic).toJson(), PutCondition.NONE).whenComplete((info, e) -> {
+        return store.put(key, TopicManifest.of(topic).toJson(), PutCondition.NONE).handle((info, e) -> {
             if (e == null) {
                 metrics.copyRequests.increment();
                 topicManifestsWritten.add(topic.topicId());
             } else {
                 LOGGER.warn("Could not write {} (retrying at the next pass): {}", key, rootMessage(e));
             }
+            return null;
         });
     }
 

@@ -9,8 +9,10 @@ import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
@@ -75,11 +77,22 @@ public final class RemoteLogReader implements RemoteReads {
                                 return MemoryRecords.readableRecords(bytes);
                             });
                 })
-                .whenComplete((r, e) -> {
+                .handle((records, e) -> {
                     if (e != null) {
                         metrics.fetchErrors.increment();
+                        throw storageError("read offset " + fetchOffset + " of " + tp + " from " + objectKey, e);
                     }
+                    return records;
                 });
+    }
+
+    /** Any failure of a remote read, as the retriable error Kafka clients expect from a storage problem. */
+    private static KafkaStorageException storageError(String what, Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof KafkaStorageException storage) {
+            return storage;
+        }
+        return new KafkaStorageException("Could not " + what + ": " + cause.getMessage(), cause);
     }
 
     /**
@@ -102,7 +115,13 @@ public final class RemoteLogReader implements RemoteReads {
                         }
                     }
                     return Optional.empty();
-                }));
+                }))
+                .handle((found, e) -> {
+                    if (e != null) {
+                        throw storageError("search " + tp + " by timestamp in " + objectKey, e);
+                    }
+                    return found;
+                });
     }
 
     /** Where to start scanning {@code segment} for {@code offset}: its nearest offset index entry, or 0. */

@@ -1,0 +1,313 @@
+package io.strata.tiering.remote;
+
+import static io.strata.tiering.testing.RecordBatches.batch;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.tiering.LogManager;
+import io.strata.tiering.LogManagerSchedule;
+import io.strata.tiering.log.PartitionLog;
+import io.strata.tiering.testing.InMemoryObjectStore;
+import io.strata.tiering.testing.MutableClock;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The remote tier end to end inside the tiering module, against an in-memory bucket: copies,
+ * local retention, reads and offset lookups across tiers, total retention, restore from the bucket
+ * and an outage. (The broker's integration tests run the same paths against a real S3 server.)
+ */
+class RemoteTierTest {
+
+    private static final LogManagerSchedule QUIET = new LogManagerSchedule(3_600_000, 3_600_000, 3_600_000);
+    private static final RemoteConfig REMOTE = new RemoteConfig(3_600_000, 2, Long.MAX_VALUE, 10, 100, 4096,
+            1 << 20);
+    private static final TopicPartition TP = new TopicPartition("orders", 0);
+    private static final Map<String, String> TIERED = Map.of("segment.bytes", "8192", "local.retention.bytes", "1",
+            "index.interval.bytes", "1024", "retention.ms", "-1");
+    private static final int BATCHES = 120;
+    private static final int RECORDS_PER_BATCH = 10;
+
+    @TempDir
+    Path tempDir;
+    final MutableClock clock = new MutableClock();
+    final InMemoryObjectStore bucket = new InMemoryObjectStore();
+    final List<LogManager> managers = new ArrayList<>();
+
+    /** What was appended: offset, timestamp and value of every record. */
+    record Appended(long offset, long timestamp, ByteBuffer value) {
+    }
+
+    final List<Appended> appended = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        managers.forEach(LogManager::close);
+    }
+
+    private LogManager open(String dir) {
+        LogManager manager = LogManager.open(tempDir.resolve(dir), Map.of(), clock, QUIET, 2,
+                Optional.of(new RemoteStorage(bucket, REMOTE)));
+        managers.add(manager);
+        return manager;
+    }
+
+    private PartitionLog log(LogManager manager) {
+        return manager.log(TP).orElseThrow();
+    }
+
+    private void produce(PartitionLog log, int batches) {
+        for (int i = 0; i < batches; i++) {
+            long ts = clock.millis() + appended.size();
+            MemoryRecords records = batch().records(RECORDS_PER_BATCH).valueSize(100).timestamp(ts).build();
+            log.append(records);
+            for (RecordBatch b : records.batches()) {
+                for (Record r : b) {
+                    appended.add(new Appended(r.offset(), r.timestamp(), r.value()));
+                }
+            }
+        }
+    }
+
+    private static void pass(LogManager manager) {
+        manager.remote().orElseThrow().runPassAndWait();
+    }
+
+    /** Reads everything from {@code from} to the high watermark through {@link PartitionLog#read}. */
+    private static List<Record> readAll(PartitionLog log, long from) {
+        List<Record> out = new ArrayList<>();
+        long next = from;
+        while (next < log.highWatermark()) {
+            MemoryRecords records = log.read(next, 3000, true).records();
+            for (RecordBatch b : records.batches()) {
+                for (Record r : b) {
+                    if (r.offset() >= next) {
+                        out.add(r);
+                    }
+                }
+                next = Math.max(next, b.nextOffset());
+            }
+        }
+        return out;
+    }
+
+    private void assertReadsEverything(PartitionLog log, long from) {
+        List<Record> read = readAll(log, from);
+        List<Appended> expected = appended.stream().filter(a -> a.offset() >= from).toList();
+        assertThat(read).hasSameSizeAs(expected);
+        for (int i = 0; i < read.size(); i++) {
+            assertThat(read.get(i).offset()).isEqualTo(expected.get(i).offset());
+            assertThat(read.get(i).timestamp()).isEqualTo(expected.get(i).timestamp());
+            assertThat(Utils.toArray(read.get(i).value())).isEqualTo(Utils.toArray(expected.get(i).value().duplicate()));
+        }
+    }
+
+    private long expectedOffsetFor(long timestamp) {
+        return appended.stream().filter(a -> a.timestamp() >= timestamp).mapToLong(Appended::offset).findFirst()
+                .orElse(-1);
+    }
+
+    @Test
+    void sealedSegmentsGoToTheBucketByteForByteAndLocalCopiesGoAfterUpload() throws Exception {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        produce(log, BATCHES);
+        List<Long> sealed = log.sealedSegments().stream().map(s -> s.baseOffset()).toList();
+        assertThat(sealed).hasSizeGreaterThan(10);
+
+        log.deleteExpiredSegments();
+        assertThat(log.localStartOffset()).as("nothing is uploaded yet, so nothing local may go").isZero();
+
+        pass(manager);
+
+        String prefix = RemoteLayout.partitionPrefix(TP, log.key().topicId());
+        for (long base : sealed) {
+            byte[] local = Files.readAllBytes(log.segmentFile(base));
+            assertThat(bucket.bytes(prefix + RemoteLayout.fileName(base) + ".log")).hasValueSatisfying(
+                    remote -> assertThat(remote).isEqualTo(local));
+            assertThat(bucket.bytes(prefix + RemoteLayout.fileName(base) + ".index")).isPresent();
+        }
+        PartitionManifest manifest = PartitionManifest.fromJson(
+                bucket.bytes(RemoteLayout.partitionManifest(TP, log.key().topicId())).orElseThrow());
+        assertThat(manifest.segments()).extracting(ManifestSegment::baseOffset).containsExactlyElementsOf(sealed);
+        assertThat(manifest.segments().get(0).crc32c()).hasSize(8);
+        assertThat(TopicManifest.fromJson(bucket.bytes(RemoteLayout.topicManifest("orders", log.key().topicId()))
+                .orElseThrow()).configs()).containsEntry("segment.bytes", "8192");
+        assertThat(log.remoteEndOffset()).isEqualTo(log.sealedSegments().get(sealed.size() - 1).nextOffset());
+
+        log.deleteExpiredSegments();
+
+        assertThat(log.localStartOffset()).isEqualTo(log.remoteEndOffset());
+        assertThat(log.logStartOffset()).isZero();
+        assertReadsEverything(log, 0);
+        assertReadsEverything(log, 137);
+        assertThat(manager.remote().orElseThrow().cache().gets()).isPositive();
+    }
+
+    @Test
+    void offsetLookupsByTimestampAndMaxTimestampSpanBothTiers() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        produce(log, BATCHES);
+        pass(manager);
+        log.deleteExpiredSegments();
+        assertThat(log.localStartOffset()).isPositive();
+
+        for (int i : new int[] {0, 1, 9, 10, 333, 555, appended.size() - 1}) {
+            long ts = appended.get(i).timestamp();
+            assertThat(log.offsetForTimestamp(ts)).map(t -> t.offset).contains(expectedOffsetFor(ts));
+        }
+        assertThat(log.offsetForTimestamp(appended.get(appended.size() - 1).timestamp() + 1)).isEmpty();
+
+        long last = appended.get(appended.size() - 1).offset();
+        Optional<TimestampAndOffset> max = log.maxTimestampOffset();
+        assertThat(max).map(t -> t.offset).contains(last);
+    }
+
+    @Test
+    void maxTimestampInARemoteOnlySegmentIsAnsweredFromTheCatalog() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        produce(log, 3);
+        long future = clock.millis() + 1_000_000;
+        log.append(batch().records(5).timestamp(future).valueSize(100).build());
+        long offsetOfMax = log.highWatermark() - 1;
+        produce(log, 40);
+        pass(manager);
+        log.deleteExpiredSegments();
+        assertThat(log.localStartOffset()).isGreaterThan(offsetOfMax);
+        long getsBefore = bucket.rangedGets.get();
+
+        assertThat(log.maxTimestampOffset()).map(t -> t.offset).contains(offsetOfMax);
+        assertThat(log.maxTimestampOffset()).map(t -> t.timestamp).contains(future + 4);
+        assertThat(bucket.rangedGets.get()).isEqualTo(getsBefore);
+    }
+
+    @Test
+    void totalRetentionDeletesRemoteSegmentsAndAdvancesTheLogStart() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, Map.of("segment.bytes", "8192", "local.retention.bytes", "1",
+                "retention.ms", "3600000"));
+        PartitionLog log = log(manager);
+        produce(log, BATCHES);
+        pass(manager);
+        log.deleteExpiredSegments();
+        String prefix = RemoteLayout.partitionPrefix(TP, log.key().topicId());
+        assertThat(bucket.snapshot().keySet().stream().filter(k -> k.startsWith(prefix) && k.endsWith(".log")))
+                .isNotEmpty();
+
+        clock.advance(Duration.ofHours(2));
+        pass(manager);
+
+        assertThat(log.logStartOffset()).isEqualTo(log.localStartOffset());
+        assertThat(bucket.snapshot().keySet().stream().filter(k -> k.startsWith(prefix) && k.endsWith(".log")))
+                .isEmpty();
+        PartitionManifest manifest = PartitionManifest.fromJson(
+                bucket.bytes(RemoteLayout.partitionManifest(TP, log.key().topicId())).orElseThrow());
+        assertThat(manifest.segments()).isEmpty();
+        assertThat(manifest.logStartOffset()).isEqualTo(log.logStartOffset());
+        assertThatThrownBy(() -> log.read(0, 1000, true)).isInstanceOf(OffsetOutOfRangeException.class);
+    }
+
+    @Test
+    void aBrokerWithAnEmptyDiskRestoresTopicsAndServesEveryTieredRecord() {
+        LogManager first = open("a");
+        first.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(first);
+        produce(log, BATCHES);
+        pass(first);
+        long remoteEnd = log.remoteEndOffset();
+        first.close();
+        managers.remove(first);
+        appended.removeIf(a -> a.offset() >= remoteEnd);
+
+        LogManager second = open("b");
+
+        PartitionLog restored = log(second);
+        assertThat(second.topic("orders").orElseThrow().config().segmentBytes()).isEqualTo(8192);
+        assertThat(restored.logStartOffset()).isZero();
+        assertThat(restored.highWatermark()).isEqualTo(remoteEnd);
+        assertReadsEverything(restored, 0);
+        long ts = appended.get(appended.size() / 2).timestamp();
+        assertThat(restored.offsetForTimestamp(ts)).map(t -> t.offset).contains(expectedOffsetFor(ts));
+        assertThat(restored.append(batch().records(1).build()).firstOffset()).isEqualTo(remoteEnd);
+    }
+
+    @Test
+    void anOutageDelaysUploadsWithoutLosingDataAndRemoteReadsFailRetriably() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        produce(log, 40);
+        pass(manager);
+        log.deleteExpiredSegments();
+        long copiedBefore = log.remoteEndOffset();
+        assertThat(log.localStartOffset()).isPositive();
+
+        bucket.setDown(true);
+        produce(log, 40);
+        pass(manager);
+        log.deleteExpiredSegments();
+
+        assertThat(log.remoteEndOffset()).isEqualTo(copiedBefore);
+        assertThat(log.localStartOffset()).as("segments not in the bucket stay local").isEqualTo(copiedBefore);
+        assertThat(manager.remote().orElseThrow().metrics().copyErrors()).isPositive();
+        assertThatThrownBy(() -> log.read(0, 1000, true)).isInstanceOf(KafkaStorageException.class);
+
+        bucket.setDown(false);
+        clock.advance(Duration.ofSeconds(1));
+        pass(manager);
+        log.deleteExpiredSegments();
+
+        assertThat(log.remoteEndOffset()).isGreaterThan(copiedBefore);
+        assertReadsEverything(log, 0);
+    }
+
+    @Test
+    void topicDeletionRemovesTheTopicsObjects() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        manager.createTopic("other", 1, (short) 1, TIERED);
+        produce(log(manager), 30);
+        pass(manager);
+        String prefix = RemoteLayout.topicPrefix("orders", log(manager).key().topicId());
+        assertThat(bucket.snapshot().keySet()).anyMatch(k -> k.startsWith(prefix));
+
+        manager.deleteTopic("orders");
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> bucket.snapshot().keySet().stream().noneMatch(k -> k.startsWith(prefix)));
+        assertThat(bucket.snapshot().keySet()).anyMatch(k -> k.contains("/other-"));
+    }
+
+    @Test
+    void topicsWithRemoteStorageDisabledStayLocal() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, Map.of("segment.bytes", "8192", "remote.storage.enable", "false"));
+        produce(log(manager), 30);
+        pass(manager);
+
+        assertThat(bucket.snapshot()).isEmpty();
+        assertThat(log(manager).tiered()).isFalse();
+    }
+}
