@@ -13,6 +13,8 @@ import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -85,11 +87,16 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     }
 
     private Future<ReadOutcome> read(Context context, FetchRequestData data, short version, int maxBytes) {
-        return Blocking.run(context, logs.ioExecutor(), () -> readAll(data, version, maxBytes));
+        return Blocking.onContext(context, CompletableFuture.supplyAsync(() -> readAll(data, version, maxBytes),
+                logs.ioExecutor()).thenCompose(outcome -> outcome));
     }
 
-    /** Resolves and reads every requested partition, in request order, within the byte limits. Blocking. */
-    private ReadOutcome readAll(FetchRequestData data, short version, int maxBytes) {
+    /**
+     * Resolves and reads every requested partition, in request order, within the byte limits. Local
+     * reads happen here (on an I/O thread); reads of remote segments run concurrently, each with the
+     * budget it would have had in order reserved for it, and the outcome completes when they have.
+     */
+    private CompletableFuture<ReadOutcome> readAll(FetchRequestData data, short version, int maxBytes) {
         FetchResponseData response = new FetchResponseData()
                 .setThrottleTimeMs(0)
                 .setErrorCode(Errors.NONE.code())
@@ -98,33 +105,59 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         boolean minOneMessage = true;
         long total = 0;
         boolean anyError = false;
+        List<CompletableFuture<Long>> remoteReads = new ArrayList<>();
         for (Target target : resolve(data, version, response)) {
-            PartitionData out = target.response();
             if (target.log().isEmpty()) {
                 anyError = true;
                 continue;
             }
-            PartitionLog log = target.log().get();
-            try {
-                int limit = (int) Math.min(target.partitionMaxBytes(), remaining);
-                FetchResult result = log.read(target.fetchOffset(), limit, minOneMessage);
-                out.setErrorCode(Errors.NONE.code())
-                        .setHighWatermark(result.highWatermark())
-                        .setLastStableOffset(result.highWatermark())
-                        .setLogStartOffset(result.logStartOffset())
-                        .setRecords(result.records());
-                int size = result.records().sizeInBytes();
+            int limit = (int) Math.min(target.partitionMaxBytes(), remaining);
+            CompletableFuture<FetchResult> read = target.log().get()
+                    .readAsync(target.fetchOffset(), limit, minOneMessage);
+            if (read.isDone()) {
+                long size = complete(target, read);
+                anyError |= size < 0;
                 if (size > 0) {
                     minOneMessage = false;
                     remaining = Math.max(0, remaining - size);
                     total += size;
                 }
-            } catch (RuntimeException e) {
-                anyError = true;
-                out.setErrorCode(KafkaErrors.toError(e, "Fetch from " + target.topicPartition()).code());
+            } else {
+                minOneMessage = false;
+                remaining = Math.max(0, remaining - limit);
+                remoteReads.add(read.handle((r, e) -> complete(target, read)));
             }
         }
-        return new ReadOutcome(response, total, anyError);
+        long localBytes = total;
+        boolean localError = anyError;
+        return CompletableFuture.allOf(remoteReads.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            long bytes = localBytes;
+            boolean error = localError;
+            for (CompletableFuture<Long> remote : remoteReads) {
+                long size = remote.join();
+                error |= size < 0;
+                bytes += Math.max(0, size);
+            }
+            return new ReadOutcome(response, bytes, error);
+        });
+    }
+
+    /** Fills the partition's response from a finished read; returns the bytes read, or -1 on error. */
+    private static long complete(Target target, CompletableFuture<FetchResult> read) {
+        PartitionData out = target.response();
+        try {
+            FetchResult result = read.join();
+            out.setErrorCode(Errors.NONE.code())
+                    .setHighWatermark(result.highWatermark())
+                    .setLastStableOffset(result.highWatermark())
+                    .setLogStartOffset(result.logStartOffset())
+                    .setRecords(result.records());
+            return result.records().sizeInBytes();
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            out.setErrorCode(KafkaErrors.toError(cause, "Fetch from " + target.topicPartition()).code());
+            return -1;
+        }
     }
 
     /** Builds the response skeleton and the list of partitions to read; unknown ones get their error now. */
