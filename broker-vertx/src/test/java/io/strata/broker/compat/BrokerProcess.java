@@ -126,15 +126,19 @@ final class BrokerProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** SIGTERM (a clean shutdown); waits for the process to exit and for its last output. */
+    /**
+     * SIGTERM (a clean shutdown); waits for the process to exit and for its last output. Signals go through
+     * the {@link ProcessHandle}: {@link Process#destroy()} would also close the output pipe, losing the
+     * shutdown log.
+     */
     void stop() throws InterruptedException {
-        process.destroy();
+        process.toHandle().destroy();
         awaitExit();
     }
 
     /** SIGKILL: the process dies at once, leaving its page-cache writes behind but running no shutdown code. */
     void kill() throws InterruptedException {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         awaitExit();
     }
 
