@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,8 +23,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,14 +45,8 @@ class CrashRecoveryTest {
     @TempDir
     Path tempDir;
 
-    private final List<BrokerProcess> brokers = new ArrayList<>();
-
-    @AfterEach
-    void stopBrokers() throws InterruptedException {
-        for (BrokerProcess broker : brokers) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
 
     static Stream<Arguments> variants() {
         return Stream.of(
@@ -73,7 +66,7 @@ class CrashRecoveryTest {
         Path dataDir = tempDir.resolve("data");
         Map<String, String> config = new HashMap<>(brokerConfig);
         config.put("listeners", "PLAINTEXT://127.0.0.1:" + BrokerProcess.freePort());
-        BrokerProcess first = start(dataDir, config);
+        BrokerProcess first = brokers.start(dataDir, config);
         String bootstrap = first.bootstrapServers();
         Clients.createTopic(bootstrap, TOPIC, PARTITIONS.size(), topicConfig);
 
@@ -119,7 +112,7 @@ class CrashRecoveryTest {
                 // When the broker is killed mid-production and restarted on the same data directory and port
                 first.kill();
                 Map<Integer, RecordMetadata> ackedAtKill = Map.copyOf(acked);
-                BrokerProcess second = start(dataDir, config);
+                BrokerProcess second = brokers.start(dataDir, config);
                 assertThat(second.bootstrapServers()).isEqualTo(bootstrap);
                 await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= ackedAtKill.size() + 1_000);
                 stop.set(true);
@@ -164,12 +157,6 @@ class CrashRecoveryTest {
                 }
             }
         }
-    }
-
-    private BrokerProcess start(Path dataDir, Map<String, String> config) throws Exception {
-        BrokerProcess broker = BrokerProcess.start(dataDir, config);
-        brokers.add(broker);
-        return broker;
     }
 
     private static String value(int id) {

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -21,9 +20,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,14 +41,8 @@ class TornTailRecoveryTest {
     @TempDir
     Path tempDir;
 
-    private final List<BrokerProcess> brokers = new ArrayList<>();
-
-    @AfterEach
-    void stopBrokers() throws InterruptedException {
-        for (BrokerProcess broker : brokers) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
 
     @Test
     void aTornLastBatchIsTruncatedAndItsIndexEntriesForgotten() throws Exception {
@@ -172,8 +165,6 @@ class TornTailRecoveryTest {
     }
 
     private BrokerProcess start() throws Exception {
-        BrokerProcess broker = BrokerProcess.start(tempDir.resolve("data"), Map.of());
-        brokers.add(broker);
-        return broker;
+        return brokers.start(tempDir.resolve("data"), Map.of());
     }
 }
