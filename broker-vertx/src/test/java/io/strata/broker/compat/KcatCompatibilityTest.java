@@ -5,23 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.broker.StrataBroker;
 import io.strata.broker.config.BrokerConfig;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.CompressionType;
-import org.apache.kafka.common.record.FileRecords;
-import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -184,16 +180,6 @@ class KcatCompatibilityTest {
     }
 
     private static List<CompressionType> storedCodecs(String topic) throws Exception {
-        List<CompressionType> codecs = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dataDir.resolve(topic + "-0"))) {
-            for (Path segment : files.filter(f -> f.toString().endsWith(".log")).collect(Collectors.toList())) {
-                try (FileRecords records = FileRecords.open(segment.toFile(), false)) {
-                    for (RecordBatch batch : records.batches()) {
-                        codecs.add(batch.compressionType());
-                    }
-                }
-            }
-        }
-        return codecs;
+        return Segments.storedCodecs(dataDir, new TopicPartition(topic, 0));
     }
 }
