@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +18,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -153,6 +156,18 @@ class TornTailRecoveryTest {
             assertThat(record.key()).isEqualTo("k" + i);
             assertThat(record.value()).isEqualTo("torn-" + i);
             assertThat(record.timestamp()).isEqualTo(timestamp(i));
+        }
+        // a fetch from inside the segment goes through the rebuilt offset index
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap)) {
+            consumer.assign(List.of(TP));
+            consumer.seek(TP, count - 2);
+            ConsumerRecords<String, String> polled = ConsumerRecords.empty();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (polled.isEmpty() && System.nanoTime() < deadline) {
+                polled = consumer.poll(Duration.ofMillis(500));
+            }
+            assertThat(polled.records(TP)).extracting(ConsumerRecord::value)
+                    .containsExactly("torn-" + (count - 2), "torn-" + (count - 1));
         }
     }
 
