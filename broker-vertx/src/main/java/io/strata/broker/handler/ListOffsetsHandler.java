@@ -24,8 +24,13 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  * (-4), latest tiered (-5, none yet) and by timestamp (the first record at or after it, found through
  * the RocksDB time index). Latest is the high watermark, which is also the last stable offset since
  * there are no transactions. Lookups run on the segment-io pool.
+ *
+ * <p>The leader epoch field exists from v4 on: older versions (librdkafka 2.0 sends v1/v2) must leave it at
+ * its default -1, or the response cannot be written at their version.
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
+
+    private static final short FIRST_VERSION_WITH_LEADER_EPOCH = 4;
 
     private final LogManager logs;
 
@@ -40,6 +45,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, ListOffsetsRequest request) {
+        boolean withLeaderEpoch = request.version() >= FIRST_VERSION_WITH_LEADER_EPOCH;
         return Blocking.run(context.vertxContext(), logs.ioExecutor(), () -> {
             ListOffsetsResponseData response = new ListOffsetsResponseData().setThrottleTimeMs(0);
             for (ListOffsetsTopic topic : request.data().topics()) {
@@ -47,7 +53,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                 response.topics().add(topicResponse);
                 Optional<TopicLogs> logsOfTopic = logs.topic(topic.name());
                 for (ListOffsetsPartition partition : topic.partitions()) {
-                    topicResponse.partitions().add(lookup(logsOfTopic, topic.name(), partition));
+                    topicResponse.partitions().add(lookup(logsOfTopic, topic.name(), partition, withLeaderEpoch));
                 }
             }
             return response;
@@ -55,7 +61,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
     }
 
     private static ListOffsetsPartitionResponse lookup(Optional<TopicLogs> topic, String name,
-                                                       ListOffsetsPartition partition) {
+                                                       ListOffsetsPartition partition, boolean withLeaderEpoch) {
         ListOffsetsPartitionResponse out = new ListOffsetsPartitionResponse()
                 .setPartitionIndex(partition.partitionIndex())
                 .setTimestamp(RecordBatch.NO_TIMESTAMP)
@@ -86,7 +92,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                 found = log.offsetForTimestamp(timestamp);
             }
             out.setErrorCode(Errors.NONE.code());
-            found.ifPresent(f -> out.setTimestamp(f.timestamp).setOffset(f.offset).setLeaderEpoch(0));
+            found.ifPresent(f -> out.setTimestamp(f.timestamp).setOffset(f.offset)
+                    .setLeaderEpoch(withLeaderEpoch ? 0 : RecordBatch.NO_PARTITION_LEADER_EPOCH));
             return out;
         } catch (RuntimeException e) {
             return out.setErrorCode(KafkaErrors.toError(e, "ListOffsets on " + name + "-"

@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The set of Kafka APIs this broker serves: one {@link ApiHandler} per {@link ApiKeys}, kept in an
  * {@link EnumMap}. The ApiVersions answer is derived from this map (each handler's min and max version), so
- * the broker advertises exactly what its handlers implement. An {@link ApiVersionsHandler} answering from
+ * the broker advertises exactly what its handlers implement, with one exception copied from Apache Kafka 4.x:
+ * Produce is advertised from v0 ({@link ApiKeys#PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION}, KAFKA-18659)
+ * although v0-2 are refused, because librdkafka up to 2.11 silently sends gzip, snappy and lz4 batches
+ * uncompressed to a broker whose Produce range does not include v0. An {@link ApiVersionsHandler} answering from
  * this registry is added automatically unless the list already holds an ApiVersions handler.
  *
  * <p>Immutable after construction and therefore thread-safe.
@@ -70,13 +73,16 @@ public final class ApiHandlerRegistry {
 
     /**
      * A fresh ApiVersions list (the generated collection links its elements, so each response needs its own
-     * copy), one entry per served API with the handler's version range.
+     * copy), one entry per served API with the handler's version range; Produce's minimum is advertised as
+     * Kafka advertises it (see the class comment).
      */
     public ApiVersionCollection apiVersions() {
         ApiVersionCollection collection = new ApiVersionCollection(handlers.size());
         handlers.forEach((key, handler) -> collection.add(new ApiVersion()
                 .setApiKey(key.id)
-                .setMinVersion(handler.minVersion())
+                .setMinVersion(key == ApiKeys.PRODUCE
+                        ? (short) Math.min(handler.minVersion(), ApiKeys.PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION)
+                        : handler.minVersion())
                 .setMaxVersion(handler.maxVersion())));
         return collection;
     }

@@ -11,22 +11,22 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /** Builds request frames the way a Kafka client does, for tests. */
-final class WireFormat {
+public final class WireFormat {
 
     private WireFormat() {
     }
 
-    static RequestHeader header(ApiKeys apiKey, short version, int correlationId) {
+    public static RequestHeader header(ApiKeys apiKey, short version, int correlationId) {
         return new RequestHeader(apiKey, version, "test-client", correlationId);
     }
 
     /** Header and body of {@code request}, without the size prefix. */
-    static ByteBuffer frame(AbstractRequest request, int correlationId) {
+    public static ByteBuffer frame(AbstractRequest request, int correlationId) {
         return request.serializeWithHeader(header(request.apiKey(), request.version(), correlationId));
     }
 
     /** A request header for any (even unknown) key and version, followed by {@code body}; no size prefix. */
-    static ByteBuffer rawFrame(short apiKey, short version, short headerVersion, int correlationId, byte[] body) {
+    public static ByteBuffer rawFrame(short apiKey, short version, short headerVersion, int correlationId, byte[] body) {
         RequestHeaderData header = new RequestHeaderData()
                 .setRequestApiKey(apiKey)
                 .setRequestApiVersion(version)
@@ -35,7 +35,7 @@ final class WireFormat {
         return concat(serialize(header, headerVersion), ByteBuffer.wrap(body));
     }
 
-    static ByteBuffer serialize(ApiMessage message, short version) {
+    public static ByteBuffer serialize(ApiMessage message, short version) {
         ObjectSerializationCache cache = new ObjectSerializationCache();
         MessageSizeAccumulator size = new MessageSizeAccumulator();
         message.addSize(size, cache, version);
@@ -45,13 +45,13 @@ final class WireFormat {
     }
 
     /** The frame with its 4-byte size prefix, as sent on the wire. */
-    static byte[] withSizePrefix(ByteBuffer frame) {
+    public static byte[] withSizePrefix(ByteBuffer frame) {
         ByteBuffer wire = ByteBuffer.allocate(4 + frame.remaining());
         wire.putInt(frame.remaining()).put(frame.duplicate());
         return wire.array();
     }
 
-    static ByteBuffer concat(ByteBuffer... parts) {
+    public static ByteBuffer concat(ByteBuffer... parts) {
         int size = 0;
         for (ByteBuffer part : parts) {
             size += part.remaining();

@@ -38,6 +38,18 @@ class ApiHandlerRegistryTest {
     }
 
     @Test
+    void produceIsAdvertisedFromVersionZeroAsKafkaDoesButServedOnlyFromItsHandlersMinimum() {
+        ApiHandlerRegistry registry = new ApiHandlerRegistry(List.of(new StubHandler(ApiKeys.PRODUCE, (short) 3, (short) 13)));
+
+        ApiVersion produce = registry.apiVersions().find(ApiKeys.PRODUCE.id);
+
+        assertThat(produce.minVersion()).isZero();
+        assertThat(produce.maxVersion()).isEqualTo((short) 13);
+        assertThat(registry.supports(ApiKeys.PRODUCE, (short) 2)).isFalse();
+        assertThat(registry.supports(ApiKeys.PRODUCE, (short) 3)).isTrue();
+    }
+
+    @Test
     void eachCallReturnsAFreshCollection() {
         ApiHandlerRegistry registry = new ApiHandlerRegistry(List.of());
 

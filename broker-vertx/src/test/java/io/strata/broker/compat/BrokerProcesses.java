@@ -1,0 +1,32 @@
+package io.strata.broker.compat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The broker JVMs a test started; every one still running is killed after each test
+ * ({@code @RegisterExtension final BrokerProcesses brokers = new BrokerProcesses();}).
+ */
+final class BrokerProcesses implements AfterEachCallback {
+
+    private final List<BrokerProcess> started = new ArrayList<>();
+
+    /** Starts a broker on {@code dataDir} (see {@link BrokerProcess#start}) and remembers it. */
+    BrokerProcess start(Path dataDir, Map<String, String> properties) throws Exception {
+        BrokerProcess broker = BrokerProcess.start(dataDir, properties);
+        started.add(broker);
+        return broker;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws InterruptedException {
+        for (BrokerProcess broker : started) {
+            broker.close();
+        }
+        started.clear();
+    }
+}
