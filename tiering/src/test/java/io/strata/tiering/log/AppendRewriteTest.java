@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.tiering.testing.RecordBatches;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.record.DefaultRecordBatch;
@@ -102,6 +101,6 @@ class AppendRewriteTest extends LogHarnessTest {
 
         assertThat(log.append(MemoryRecords.EMPTY).firstOffset()).isEqualTo(-1);
         assertThat(log.highWatermark()).isZero();
-        assertThat(Arrays.asList(log.segmentRecords().get(0).sizeBytes())).containsExactly(0L);
+        assertThat(log.segmentRecords().get(0).sizeBytes()).isZero();
     }
 }

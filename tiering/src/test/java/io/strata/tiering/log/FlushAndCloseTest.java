@@ -4,6 +4,7 @@ import static io.strata.tiering.log.LogHarness.config;
 import static io.strata.tiering.testing.RecordBatches.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -121,7 +122,7 @@ class FlushAndCloseTest extends LogHarnessTest {
         CompletableFuture<Void> closing = CompletableFuture.runAsync(log::close);
         assertThat(flushes.submitted.await(10, TimeUnit.SECONDS)).as("close queued its final flush").isTrue();
 
-        Throwable racing = org.assertj.core.api.Assertions.catchThrowable(() -> log.append(batch().records(5).build()));
+        Throwable racing = catchThrowable(() -> log.append(batch().records(5).build()));
         flushes.release();
         closing.get(10, TimeUnit.SECONDS);
 

@@ -4,10 +4,13 @@ import static io.strata.tiering.log.LogHarness.config;
 import static io.strata.tiering.testing.RecordBatches.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.protocol.Errors;
@@ -66,7 +69,7 @@ class IdempotentAppendTest extends LogHarnessTest {
         PartitionLog log = harness.open(config());
         log.append(produce((short) 0, 0, 2));
 
-        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> log.append(produce((short) 0, 3, 1)));
+        Throwable thrown = catchThrowable(() -> log.append(produce((short) 0, 3, 1)));
 
         assertThat(thrown).isInstanceOf(OutOfOrderSequenceException.class);
         assertThat(Errors.forException(thrown)).isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
@@ -78,7 +81,7 @@ class IdempotentAppendTest extends LogHarnessTest {
         PartitionLog log = harness.open(config());
         log.append(produce((short) 3, 0, 1));
 
-        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> log.append(produce((short) 2, 1, 1)));
+        Throwable thrown = catchThrowable(() -> log.append(produce((short) 2, 1, 1)));
 
         assertThat(thrown).isInstanceOf(InvalidProducerEpochException.class);
         assertThat(Errors.forException(thrown)).isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
@@ -122,5 +125,20 @@ class IdempotentAppendTest extends LogHarnessTest {
         assertThatThrownBy(() -> recovered.append(produce((short) 0, 17, 1)))
                 .isInstanceOf(OutOfOrderSequenceException.class);
         assertThat(recovered.append(produce((short) 0, 16, 1)).firstOffset()).isEqualTo(16);
+    }
+
+    @Test
+    void pipelinedAsyncAppendsKeepTheProducersSequenceOrder() {
+        PartitionLog log = harness.open(config());
+        List<CompletableFuture<AppendResult>> inFlight = new ArrayList<>();
+
+        for (int i = 0; i < 100; i++) {
+            inFlight.add(log.appendAsync(produce((short) 0, i * 2, 2)));
+        }
+
+        for (int i = 0; i < 100; i++) {
+            assertThat(inFlight.get(i).orTimeout(10, TimeUnit.SECONDS).join().firstOffset())
+                    .isEqualTo(i * 2L);
+        }
     }
 }

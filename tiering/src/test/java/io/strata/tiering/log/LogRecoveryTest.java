@@ -4,7 +4,9 @@ import static io.strata.tiering.log.LogHarness.config;
 import static io.strata.tiering.testing.RecordBatches.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strata.index.IndexBatch;
 import io.strata.index.OffsetPosition;
+import io.strata.index.PartitionState;
 import io.strata.index.SegmentRecord;
 import io.strata.index.TimeEntry;
 import io.strata.tiering.config.LogConfig;
@@ -15,8 +17,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
-import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
+import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.Test;
 
@@ -141,8 +143,8 @@ class LogRecoveryTest extends LogHarnessTest {
         harness.crash(log);
         // The background checkpoints after each roll may have run; put the recovery point back to 0 so
         // that every segment is re-read, as after a crash right after the rolls.
-        try (var writes = harness.store.newBatch()) {
-            harness.store.partitionStates().put(writes, harness.key, new io.strata.index.PartitionState(0, 0));
+        try (IndexBatch writes = harness.store.newBatch()) {
+            harness.store.partitionStates().put(writes, harness.key, new PartitionState(0, 0));
             writes.commit(true);
         }
         Path first = harness.segmentFile(0);

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
@@ -185,5 +187,32 @@ class PartitionLogAppendReadTest extends LogHarnessTest {
         assertThat(reopened.highWatermark()).isEqualTo(20);
         assertThat(reopened.segmentRecords()).usingRecursiveComparison().ignoringFields("state").isEqualTo(before);
         assertThat(reopened.append(batch().build()).firstOffset()).isEqualTo(20);
+    }
+
+    @Test
+    void readersRacingAppendsSeeOnlyWholeValidBatchesBelowTheHighWatermark() throws Exception {
+        PartitionLog log = harness.open(config("segment.bytes", "4096"));
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 400; i++) {
+                log.append(batch().records(1 + i % 4).valueSize(50).build());
+            }
+        });
+        int reads = 0;
+        while (!writer.isDone() || reads == 0) {
+            long hwm = log.highWatermark();
+            long offset = hwm == 0 ? 0 : reads % hwm;
+            long expectedNext = -1;
+            for (RecordBatch b : log.read(offset, Integer.MAX_VALUE, true).records().batches()) {
+                assertThat(b.isValid()).isTrue();
+                assertThat(b.lastOffset()).isLessThan(log.highWatermark());
+                if (expectedNext >= 0) {
+                    assertThat(b.baseOffset()).isEqualTo(expectedNext);
+                }
+                expectedNext = b.nextOffset();
+            }
+            reads++;
+        }
+        writer.get(30, TimeUnit.SECONDS);
+        assertThat(log.highWatermark()).isEqualTo(1000);
     }
 }

@@ -3,7 +3,7 @@ package io.strata.tiering.log;
 import static io.strata.tiering.log.LogHarness.config;
 import static io.strata.tiering.testing.RecordBatches.batch;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.strata.tiering.config.LogConfig;
 import io.strata.tiering.testing.MutableClock;
@@ -25,7 +25,7 @@ class RecordBatchValidatorTest {
     private static final long NOW = MutableClock.DEFAULT_START_MS;
 
     private static Errors errorOf(MemoryRecords records, LogConfig config) {
-        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
+        Throwable thrown = catchThrowable(
                 () -> RecordBatchValidator.validate(records, config, NOW, "orders-0"));
         assertThat(thrown).as("validation must fail").isNotNull();
         return Errors.forException(thrown);

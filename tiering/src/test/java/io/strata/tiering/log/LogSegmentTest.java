@@ -1,0 +1,89 @@
+package io.strata.tiering.log;
+
+import static io.strata.tiering.testing.RecordBatches.batch;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.index.SegmentRecord;
+import io.strata.index.SegmentState;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import org.apache.kafka.common.record.FileRecords.LogOffsetPosition;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogSegmentTest {
+
+    @TempDir
+    Path dir;
+
+    /** A batch of {@code count} records with offsets assigned from {@code baseOffset}, as the log would. */
+    private static MemoryRecords at(long baseOffset, int count, long timestamp) {
+        MemoryRecords records = batch().records(count).timestamp(timestamp).build();
+        for (MutableRecordBatch batch : records.batches()) {
+            batch.setLastOffset(baseOffset + count - 1);
+        }
+        return records;
+    }
+
+    @Test
+    void fileNameIsTheBaseOffsetPaddedToTwentyDigits() throws IOException {
+        try (LogSegment segment = LogSegment.create(dir, 4096, 0)) {
+            assertThat(segment.file().getFileName().toString()).isEqualTo("00000000000000004096.log");
+        }
+        assertThat(SegmentFiles.fileName(Long.MAX_VALUE)).isEqualTo("09223372036854775807.log");
+        assertThat(SegmentFiles.baseOffsetOf(Path.of("00000000000000004096.log"))).isEqualTo(OptionalLong.of(4096));
+        assertThat(SegmentFiles.baseOffsetOf(Path.of("00000000000000004096.log.deleted"))).isEmpty();
+        assertThat(SegmentFiles.baseOffsetOf(Path.of("4096.log"))).isEmpty();
+    }
+
+    @Test
+    void appendTracksNextOffsetSizeAndMaxTimestamp() throws IOException {
+        try (LogSegment segment = LogSegment.create(dir, 100, 0)) {
+            MemoryRecords first = at(100, 3, 5_000);
+            MemoryRecords second = at(103, 2, 1_000);
+
+            assertThat(segment.append(first)).isZero();
+            assertThat(segment.append(second)).isEqualTo(first.sizeInBytes());
+
+            assertThat(segment.nextOffset()).isEqualTo(105);
+            assertThat(segment.sizeInBytes()).isEqualTo(first.sizeInBytes() + second.sizeInBytes());
+            assertThat(segment.maxTimestamp()).isEqualTo(5_002);
+            assertThat(segment.offsetOfMaxTimestamp()).isEqualTo(102);
+        }
+    }
+
+    @Test
+    void findBatchReturnsTheContainingBatchAndStopsAtTheEndPosition() throws IOException {
+        try (LogSegment segment = LogSegment.create(dir, 0, 0)) {
+            int firstSize = at(0, 5, 0).sizeInBytes();
+            segment.append(at(0, 5, 0));
+            segment.append(at(5, 5, 0));
+
+            LogOffsetPosition found = segment.findBatch(7, 0, segment.sizeInBytes()).orElseThrow();
+
+            assertThat(found.offset).as("base offset of the containing batch").isEqualTo(5);
+            assertThat(found.position).isEqualTo(firstSize);
+            assertThat(segment.findBatch(7, 0, firstSize)).as("beyond the published end").isEmpty();
+            assertThat(segment.findBatch(10, 0, segment.sizeInBytes())).isEmpty();
+        }
+    }
+
+    @Test
+    void reopeningFromTheCatalogKeepsTheStatistics() throws IOException {
+        SegmentRecord record;
+        try (LogSegment segment = LogSegment.create(dir, 0, 1234)) {
+            segment.append(at(0, 4, 9_000));
+            segment.flush();
+            record = segment.toRecord(SegmentState.SEALED);
+        }
+
+        try (LogSegment reopened = LogSegment.open(dir, record)) {
+            assertThat(reopened.toRecord(SegmentState.SEALED)).isEqualTo(record);
+            assertThat(reopened.createdMs()).isEqualTo(1234);
+            assertThat(reopened.read(0, reopened.sizeInBytes()).remaining()).isEqualTo((int) record.sizeBytes());
+        }
+    }
+}
