@@ -29,8 +29,12 @@ import java.util.Optional;
  * @param retryBaseDelay the base of the exponential backoff (with full jitter) between attempts
  * @param retryMaxDelay the cap of that backoff
  * @param connectTimeout TCP connect timeout
- * @param ioTimeout how long a connection may sit without reading or writing a byte mid-request
- * @param attemptTimeout the longest one attempt of one request may take (large parts included)
+ * @param ioTimeout how long a connection may sit without reading or writing a byte mid-request;
+ *     this is what detects a stalled server, and the attempt is retried
+ * @param attemptTimeout the longest one attempt of one request may take (large parts included), a
+ *     last-resort bound. Keep it well above {@code ioTimeout}: with SDK 2.57 the attempt after one
+ *     that hit this timeout can fail at once with the first one's cancellation (the store then
+ *     reports a retriable failure instead of retrying itself)
  */
 public record S3Config(
         Optional<URI> endpoint,
