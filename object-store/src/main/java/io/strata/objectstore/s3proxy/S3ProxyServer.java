@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,8 @@ public final class S3ProxyServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final int FREE_PORT_ATTEMPTS = 3;
+    /** S3Proxy answers NoSuchBucket for a folder whose name is no valid bucket name. */
+    private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
     /**
      * What to serve.
@@ -67,7 +70,9 @@ public final class S3ProxyServer implements AutoCloseable {
         public Settings {
             dataDirectory = dataDirectory.toAbsolutePath().normalize();
             Objects.requireNonNull(dataDirectory.getParent(), "dataDirectory needs a parent directory");
-            Objects.requireNonNull(bucket, "bucket");
+            if (!BUCKET_NAME.matcher(Objects.requireNonNull(bucket, "bucket")).matches()) {
+                throw new IllegalArgumentException("not an S3 bucket name (3-63 of a-z, 0-9, '.', '-'): " + bucket);
+            }
             Objects.requireNonNull(accessKey, "accessKey");
             Objects.requireNonNull(secretKey, "secretKey");
             if (port < 0 || port > 65535) {
