@@ -80,6 +80,15 @@ public final class S3ProxyServer implements AutoCloseable {
             }
         }
 
+        /**
+         * The broker's embedded default: {@code <dataDir>/s3}, port 9000, bucket {@code strata},
+         * the default keys.
+         */
+        public static Settings embedded(Path brokerDataDirectory) {
+            return new Settings(brokerDataDirectory.resolve("s3"), DEFAULT_PORT, S3Config.DEFAULT_BUCKET,
+                    DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY);
+        }
+
         /** The default keys, {@code bucket}, and a free port. */
         public static Settings onFreePort(Path dataDirectory, String bucket) {
             return new Settings(dataDirectory, 0, bucket, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY);
