@@ -54,8 +54,12 @@ import software.amazon.awssdk.services.s3.model.S3Error;
  * call instead of failing fast. 4xx answers other than throttling are not retried. Keys are
  * {@code prefix + key} in the bucket; results carry them without the prefix.
  *
- * <p>Netty: the SDK's {@code netty-nio-client} is built against Netty 4.1; the reactor pins Netty to
- * the 4.2 line that Vert.x 5 uses, and this store's contract tests run on that version.
+ * <p>HTTP client: the SDK's {@code netty-nio-client}. It is built against Netty 4.1; the reactor
+ * pins Netty to the 4.2 line that Vert.x 5 uses, the contract tests run on that version, and
+ * {@code S3ObjectStoreOnBrokerClasspathTest} runs it next to Vert.x. The alternatives were weaker:
+ * the AWS CRT client is native code (a large per-platform jar) and the SDK has no async client on
+ * {@code java.net.http}. Netty's event loops are the store's own, so {@link #close()} stops them
+ * at once instead of after Netty's 2 s quiet period.
  *
  * <p>Thread-safe. Futures complete on the SDK's {@code sdk-async-response} threads.
  */
