@@ -12,13 +12,13 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /** A blocking Kafka wire client over a plain socket, for tests; every read gives up after 10 s. */
-final class RawKafkaClient implements AutoCloseable {
+public final class RawKafkaClient implements AutoCloseable {
 
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
 
-    RawKafkaClient(int port) throws IOException {
+    public RawKafkaClient(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
@@ -27,10 +27,16 @@ final class RawKafkaClient implements AutoCloseable {
     }
 
     /** Sends {@code request} with {@code correlationId}; returns the header to parse the response with. */
-    RequestHeader send(AbstractRequest request, int correlationId) throws IOException {
+    public RequestHeader send(AbstractRequest request, int correlationId) throws IOException {
         RequestHeader header = WireFormat.header(request.apiKey(), request.version(), correlationId);
         sendBytes(WireFormat.withSizePrefix(request.serializeWithHeader(header)));
         return header;
+    }
+
+    /** Sends {@code request} and waits for its response. */
+    @SuppressWarnings("unchecked")
+    public <R extends AbstractResponse> R call(AbstractRequest request, int correlationId) throws IOException {
+        return (R) receive(send(request, correlationId));
     }
 
     void sendBytes(byte[] bytes) throws IOException {
@@ -46,7 +52,7 @@ final class RawKafkaClient implements AutoCloseable {
         return ByteBuffer.wrap(frame);
     }
 
-    AbstractResponse receive(RequestHeader header) throws IOException {
+    public AbstractResponse receive(RequestHeader header) throws IOException {
         ByteBuffer frame = readFrame();
         AbstractResponse response = AbstractResponse.parseResponse(frame, header);
         if (frame.hasRemaining()) {
