@@ -16,9 +16,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -130,7 +132,11 @@ abstract class BrokerTestBase {
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
         props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
         props.putAll(overrides);
-        return track(new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer()));
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer());
+        // A fetch parked at the broker holds up close() for up to fetch.max.wait.ms; nothing to commit here.
+        track(() -> consumer.close(CloseOptions.timeout(Duration.ofSeconds(2))));
+        return consumer;
     }
 
     protected KafkaConsumer<String, String> consumer() {
@@ -162,6 +168,13 @@ abstract class BrokerTestBase {
         consumer.assign(List.of(partition));
         consumer.seek(partition, offset);
         return poll(consumer, count);
+    }
+
+    /** What {@code offsetsForTimes} finds for {@code timestamp}, without the leader epoch; null when nothing. */
+    protected static OffsetAndTimestamp offsetForTime(KafkaConsumer<?, ?> consumer, TopicPartition partition,
+                                                      long timestamp) {
+        OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(partition, timestamp)).get(partition);
+        return found == null ? null : new OffsetAndTimestamp(found.offset(), found.timestamp());
     }
 
     protected static String header(ConsumerRecord<?, ?> record, String key) {
