@@ -133,6 +133,18 @@ public final class StrataBroker implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Drops every client connection while the broker keeps running (the listener stays bound), as a
+     * network failure would. Blocks until the sockets are closed. For tests of client retries.
+     */
+    public void closeClientConnections() {
+        try {
+            server.closeConnections().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not close the client connections: " + e, e);
+        }
+    }
+
     /** Stops the listener, then flushes and closes every log. */
     @Override
     public synchronized void close() {
