@@ -8,6 +8,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -249,9 +251,10 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     private static String newLogText(Path log, long from) throws IOException {
-        byte[] all = Files.readAllBytes(log);
-        return new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from),
-                StandardCharsets.UTF_8);
+        try (SeekableByteChannel channel = Files.newByteChannel(log)) {
+            channel.position(from);
+            return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private static String tail(String text) {

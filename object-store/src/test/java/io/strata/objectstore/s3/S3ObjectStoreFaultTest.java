@@ -135,6 +135,31 @@ class S3ObjectStoreFaultTest {
         assertThat(requests).noneMatch(r -> r.startsWith("POST /bucket/p/seg?uploadId"));
     }
 
+    @Test
+    void deleteAllSendsBatchesOfAtMostAThousandKeys() throws Exception {
+        endpoint.respond(r -> Reply.ok("<?xml version=\"1.0\" encoding=\"UTF-8\"?><DeleteResult></DeleteResult>"));
+        store = open(config());
+        List<String> keys = IntStream.range(0, 2_500).mapToObj(i -> "seg-" + i).toList();
+
+        store.deleteAll(keys).get(30, TimeUnit.SECONDS);
+
+        assertThat(endpoint.requests()).hasSize(3).allMatch(r -> r.toString().equals("POST /bucket?delete"));
+    }
+
+    @Test
+    void deleteAllReportsTheKeysTheServerCouldNotDelete() {
+        endpoint.respond(r -> Reply.ok("<?xml version=\"1.0\" encoding=\"UTF-8\"?><DeleteResult>"
+                + "<Error><Key>p/locked</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+                + "</DeleteResult>"));
+        store = open(config());
+
+        assertThatThrownBy(() -> store.deleteAll(List.of("free", "locked")).get(30, TimeUnit.SECONDS))
+                .cause()
+                .isExactlyInstanceOf(ObjectStoreException.class)
+                .hasMessageContaining("could not delete 1 of 2 keys: locked (AccessDenied: Access Denied)")
+                .matches(e -> !((ObjectStoreException) e).retriable(), "not retriable");
+    }
+
     private S3Config.Builder config() {
         return S3Config.builder("bucket")
                 .endpoint(endpoint.endpoint())
