@@ -85,6 +85,7 @@ class OlderRequestVersionsTest {
         broker = StrataBroker.start(BrokerConfig.of(Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:0",
                 "log.dirs", dataDir.toString(),
+                "remote.log.storage.system.enable", "false",
                 "auto.create.topics.enable", "false")));
         Clients.createTopic(broker.bootstrapServers(), TOPIC, 1, Map.of());
         try (Admin admin = Clients.admin(broker.bootstrapServers())) {

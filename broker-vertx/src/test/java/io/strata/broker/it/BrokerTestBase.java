@@ -48,7 +48,10 @@ abstract class BrokerTestBase {
 
     private final List<AutoCloseable> clients = new ArrayList<>();
 
-    /** Broker settings on top of the test defaults (listener on port 0, data in {@link #dataDir}). */
+    /**
+     * Broker settings on top of the test defaults (listener on port 0, data in {@link #dataDir},
+     * tiering off).
+     */
     protected Map<String, String> brokerProperties() {
         return Map.of();
     }
@@ -72,6 +75,8 @@ abstract class BrokerTestBase {
         properties.put(BrokerConfig.LOG_DIRS, dataDir.toString());
         properties.put(BrokerConfig.NUM_NETWORK_THREADS, "2");
         properties.put(BrokerConfig.WORKER_POOL_SIZE, "4");
+        // The local-tier tests run without a bucket; the tiering tests turn it on.
+        properties.put("remote.log.storage.system.enable", "false");
         properties.putAll(brokerProperties());
         properties.putAll(extra);
         return BrokerConfig.of(properties);
