@@ -64,6 +64,9 @@ public final class LogManager implements AutoCloseable {
     static final String CLEAN_SHUTDOWN_FILE = ".strata-clean-shutdown";
     static final String INDEX_DIRECTORY = "rocksdb";
     private static final String DELETED_DIRECTORY_SUFFIX = "-delete";
+    /** {@code topic-partition}, possibly renamed for deletion; other folders (the embedded bucket) are not ours. */
+    private static final java.util.regex.Pattern PARTITION_DIRECTORY =
+            java.util.regex.Pattern.compile(".+-\\d+(\\..+" + DELETED_DIRECTORY_SUFFIX + ")?");
 
     private final Path dataDir;
     private final Map<String, String> topicDefaults;
@@ -350,7 +353,7 @@ public final class LogManager implements AutoCloseable {
         try (Stream<Path> list = Files.list(dataDir)) {
             for (Path path : (Iterable<Path>) list::iterator) {
                 String name = path.getFileName().toString();
-                if (Files.isDirectory(path) && !name.equals(INDEX_DIRECTORY) && !expected.contains(name)) {
+                if (Files.isDirectory(path) && PARTITION_DIRECTORY.matcher(name).matches() && !expected.contains(name)) {
                     LOGGER.warn("Removing {}: it belongs to no topic (a deleted topic or an interrupted creation)",
                             path);
                     deleteRecursively(path);

@@ -53,6 +53,7 @@ public final class RemoteLogManager implements AutoCloseable {
     private final ExecutorService workers;
     private final Map<PartitionLog, Backoff> partitions = new ConcurrentHashMap<>();
     private final Set<UUID> topicManifestsWritten = ConcurrentHashMap.newKeySet();
+    private final Map<UUID, Backoff> topicManifestRetries = new ConcurrentHashMap<>();
     private volatile Supplier<Collection<TopicLogs>> topics = List::of;
 
     public RemoteLogManager(ObjectStore store, RocksDbIndexStore index, RemoteConfig config, Clock clock) {
@@ -125,8 +126,12 @@ public final class RemoteLogManager implements AutoCloseable {
                     continue;
                 }
                 UUID topicId = topic.record().topicId();
+                Backoff manifestBackoff = topicManifestRetries.computeIfAbsent(topicId, id -> new Backoff());
+                if (!topicManifestsWritten.contains(topicId) && now < manifestBackoff.nextAttemptMs) {
+                    continue;
+                }
                 CompletableFuture<Void> manifestWritten = topicManifestsWritten.contains(topicId)
-                        ? CompletableFuture.completedFuture(null) : writeTopicManifest(topic.record());
+                        ? CompletableFuture.completedFuture(null) : writeTopicManifest(topic.record(), manifestBackoff);
                 for (PartitionLog log : topic.partitions()) {
                     Backoff backoff = partitions.computeIfAbsent(log, l -> new Backoff());
                     synchronized (backoff) {
@@ -183,14 +188,19 @@ public final class RemoteLogManager implements AutoCloseable {
                 : Math.min(config.retryBackoffMaxMs(), backoff.delayMs * 2);
     }
 
-    private CompletableFuture<Void> writeTopicManifest(TopicRecord topic) {
+    private CompletableFuture<Void> writeTopicManifest(TopicRecord topic, Backoff backoff) {
         String key = RemoteLayout.topicManifest(topic.name(), topic.topicId());
         return store.put(key, TopicManifest.of(topic).toJson(), PutCondition.NONE).handle((info, e) -> {
-            if (e == null) {
-                metrics.copyRequests.increment();
-                topicManifestsWritten.add(topic.topicId());
-            } else {
-                LOGGER.warn("Could not write {} (retrying at the next pass): {}", key, rootMessage(e));
+            synchronized (backoff) {
+                if (e == null) {
+                    metrics.copyRequests.increment();
+                    topicManifestsWritten.add(topic.topicId());
+                    backoff.delayMs = 0;
+                } else {
+                    backoff.delayMs = nextDelay(backoff);
+                    backoff.nextAttemptMs = clock.millis() + backoff.delayMs;
+                    LOGGER.warn("Could not write {} (retrying in {} ms): {}", key, backoff.delayMs, rootMessage(e));
+                }
             }
             return null;
         });
@@ -204,6 +214,7 @@ public final class RemoteLogManager implements AutoCloseable {
     public CompletableFuture<Void> deleteTopic(TopicRecord topic) {
         String prefix = RemoteLayout.topicPrefix(topic.name(), topic.topicId());
         topicManifestsWritten.remove(topic.topicId());
+        topicManifestRetries.remove(topic.topicId());
         partitions.keySet().removeIf(log -> log.key().topicId().equals(topic.topicId()));
         manifests.forget(prefix);
         return store.listAll(prefix)

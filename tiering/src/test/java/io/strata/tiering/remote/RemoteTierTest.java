@@ -310,4 +310,34 @@ class RemoteTierTest {
         assertThat(bucket.snapshot()).isEmpty();
         assertThat(log(manager).tiered()).isFalse();
     }
+
+    @Test
+    void theInspectorFindsMissingCorruptAndOrphanObjects() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        produce(log, 40);
+        pass(manager);
+        BucketInspector inspector = new BucketInspector(bucket);
+
+        BucketInspector.Inventory inventory = inspector.inventory();
+        assertThat(inventory.topics()).singleElement().satisfies(t -> {
+            assertThat(t.topic().name()).isEqualTo("orders");
+            assertThat(t.partitions().get(0).segments()).hasSize(log.sealedSegments().size());
+        });
+        assertThat(inspector.verify(inventory, true)).isEmpty();
+
+        List<Long> bases = log.sealedSegments().stream().map(s -> s.baseOffset()).toList();
+        String first = RemoteLayout.segment(TP, log.key().topicId(), bases.get(0));
+        byte[] corrupt = bucket.bytes(first).orElseThrow();
+        corrupt[corrupt.length / 2] ^= 1;
+        bucket.put(first, corrupt, io.strata.objectstore.PutCondition.NONE).join();
+        bucket.deleteAll(List.of(RemoteLayout.index(TP, log.key().topicId(), bases.get(1)))).join();
+        bucket.put("topics/stray.bin", new byte[] {1}, io.strata.objectstore.PutCondition.NONE).join();
+
+        assertThat(inspector.verify(inspector.inventory(), true)).extracting(BucketInspector.Problem::kind)
+                .containsExactlyInAnyOrder("CHECKSUM", "MISSING", "ORPHAN");
+        assertThat(inspector.verify(inspector.inventory(), false)).extracting(BucketInspector.Problem::kind)
+                .containsExactlyInAnyOrder("MISSING", "ORPHAN");
+    }
 }
