@@ -128,6 +128,7 @@ public final class LogManager implements AutoCloseable {
         }
         Path marker = dataDir.resolve(CLEAN_SHUTDOWN_FILE);
         boolean clean = Files.exists(marker);
+        boolean fresh = !Files.exists(dataDir.resolve(INDEX_DIRECTORY));
         RocksDbIndexStore store = RocksDbIndexStore.open(dataDir.resolve(INDEX_DIRECTORY));
         LogManager manager = new LogManager(dataDir, topicDefaults, clock, store, ioThreads, remoteStorage);
         try {
@@ -135,7 +136,7 @@ public final class LogManager implements AutoCloseable {
             if (manager.remote.isPresent() && store.topics().list().isEmpty()) {
                 manager.remote.get().restoreFromBucket();
             }
-            manager.loadTopics(clean);
+            manager.loadTopics(clean || fresh, fresh);
         } catch (IOException | RuntimeException e) {
             manager.shutdown(false);
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -145,12 +146,12 @@ public final class LogManager implements AutoCloseable {
         return manager;
     }
 
-    private void loadTopics(boolean clean) throws IOException {
+    private void loadTopics(boolean clean, boolean fresh) throws IOException {
         List<TopicRecord> records = store.topics().list();
         long started = clock.millis();
         int total = records.stream().mapToInt(TopicRecord::partitions).sum();
-        LOGGER.info("Opening {} topic(s), {} partition(s) in {} after {} shutdown", records.size(), total, dataDir,
-                clean ? "a clean" : "an unclean");
+        LOGGER.info("Opening {} topic(s), {} partition(s) in {} {}", records.size(), total, dataDir,
+                fresh ? "(a new data directory)" : clean ? "after a clean shutdown" : "after an unclean shutdown");
         for (TopicRecord record : records) {
             TopicLogs topic = openTopic(record, clean);
             remote.ifPresent(r -> r.attach(topic));
