@@ -30,8 +30,8 @@ import org.apache.kafka.common.config.TopicConfig;
  *   <tr><td>{@code remote.log.manager.copy.max.bytes.per.second}</td><td>unlimited</td><td>upload throughput cap</td></tr>
  *   <tr><td>{@code remote.log.manager.task.retry.backoff.ms} / {@code .max.ms}</td><td>500 / 30000</td><td>backoff
  *       after a failed copy</td></tr>
- *   <tr><td>{@code strata.remote.fetch.chunk.bytes}</td><td>4 MiB</td><td>ranged GET size for remote reads</td></tr>
- *   <tr><td>{@code strata.remote.fetch.cache.bytes}</td><td>256 MiB</td><td>memory for cached chunks</td></tr>
+ *   <tr><td>{@code remote.fetch.chunk.bytes}</td><td>4 MiB</td><td>ranged GET size for remote reads</td></tr>
+ *   <tr><td>{@code remote.fetch.cache.bytes}</td><td>256 MiB</td><td>memory for cached chunks</td></tr>
  *   <tr><td>{@code log.local.retention.ms} / {@code log.local.retention.bytes}</td><td>1 hour / 1 GiB</td>
  *       <td>defaults of the topic configs {@code local.retention.*}: how long uploaded segments stay on local disk</td></tr>
  * </table>
@@ -73,8 +73,8 @@ public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, Re
                     config.getLong("remote.log.manager.copy.max.bytes.per.second", Long.MAX_VALUE),
                     config.getLong("remote.log.manager.task.retry.backoff.ms", 500),
                     config.getLong("remote.log.manager.task.retry.backoff.max.ms", 30_000),
-                    config.getInt("strata.remote.fetch.chunk.bytes", 4 * 1024 * 1024),
-                    config.getLong("strata.remote.fetch.cache.bytes", 256L * 1024 * 1024));
+                    config.getInt("remote.fetch.chunk.bytes", 4 * 1024 * 1024),
+                    config.getLong("remote.fetch.cache.bytes", 256L * 1024 * 1024));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
