@@ -171,12 +171,14 @@ class RemoteTierTest {
         pass(manager);
         log.deleteExpiredSegments();
         assertThat(log.localStartOffset()).isPositive();
+        long getsBefore = bucket.rangedGets.get() + bucket.gets.get();
 
         for (int i : new int[] {0, 1, 9, 10, 333, 555, appended.size() - 1}) {
             long ts = appended.get(i).timestamp();
             assertThat(log.offsetForTimestamp(ts)).map(t -> t.offset).contains(expectedOffsetFor(ts));
         }
         assertThat(log.offsetForTimestamp(appended.get(appended.size() - 1).timestamp() + 1)).isEmpty();
+        assertThat(bucket.rangedGets.get() + bucket.gets.get()).as("no object is read to answer").isEqualTo(getsBefore);
 
         long last = appended.get(appended.size() - 1).offset();
         Optional<TimestampAndOffset> max = log.maxTimestampOffset();
@@ -339,5 +341,49 @@ class RemoteTierTest {
                 .containsExactlyInAnyOrder("CHECKSUM", "MISSING", "ORPHAN");
         assertThat(inspector.verify(inspector.inventory(), false)).extracting(BucketInspector.Problem::kind)
                 .containsExactlyInAnyOrder("MISSING", "ORPHAN");
+    }
+
+    @Test
+    void offsetForTimestampIsExactOverRemoteSegmentsWithOutOfOrderTimestamps() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        java.util.Random random = new java.util.Random(42);
+        long base = clock.millis() - 100_000;
+        for (int b = 0; b < 80; b++) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(4096);
+            try (var builder = MemoryRecords.builder(buffer, org.apache.kafka.common.compress.Compression.NONE,
+                    org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0L)) {
+                for (int r = 0; r < 8; r++) {
+                    builder.append(base + random.nextInt(100_000), null, new byte[100]);
+                }
+                MemoryRecords records = builder.build();
+                log.append(records);
+                for (RecordBatch batch : records.batches()) {
+                    for (Record record : batch) {
+                        appended.add(new Appended(record.offset(), record.timestamp(), record.value()));
+                    }
+                }
+            }
+        }
+        pass(manager);
+        log.deleteExpiredSegments();
+        assertThat(log.localStartOffset()).isGreaterThan(appended.size() / 2);
+        long getsBefore = bucket.rangedGets.get() + bucket.gets.get();
+
+        for (int i = 0; i < 300; i++) {
+            long target = base - 10 + random.nextInt(100_020);
+            long expected = expectedOffsetFor(target);
+            Optional<TimestampAndOffset> found = log.offsetForTimestamp(target);
+            if (expected < 0) {
+                assertThat(found).isEmpty();
+            } else {
+                assertThat(found).as("timestamp %d", target).map(t -> t.offset).contains(expected);
+                assertThat(found.get().timestamp).isEqualTo(appended.get((int) expected).timestamp());
+            }
+        }
+        long remoteAnswers = appended.stream().filter(a -> a.offset() < log.localStartOffset()).count();
+        assertThat(remoteAnswers).isPositive();
+        assertThat(bucket.rangedGets.get() + bucket.gets.get()).isEqualTo(getsBefore);
     }
 }
