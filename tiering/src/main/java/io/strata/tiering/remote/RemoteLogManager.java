@@ -207,17 +207,28 @@ public final class RemoteLogManager implements AutoCloseable {
     }
 
     /**
-     * Deletes every object of a deleted topic, in the background. The topic is already gone from
-     * RocksDB; if the broker stops before this finishes, the objects stay as orphans that
+     * Deletes every object of a deleted topic, in the background, once no copy of its partitions is
+     * in flight (a copy finishing after the listing would leave an orphan). The topic is already gone
+     * from RocksDB; if the broker stops before this finishes, the objects stay as orphans that
      * {@code strata inspect verify} reports.
      */
     public CompletableFuture<Void> deleteTopic(TopicRecord topic) {
         String prefix = RemoteLayout.topicPrefix(topic.name(), topic.topicId());
         topicManifestsWritten.remove(topic.topicId());
         topicManifestRetries.remove(topic.topicId());
-        partitions.keySet().removeIf(log -> log.key().topicId().equals(topic.topicId()));
-        manifests.forget(prefix);
-        return store.listAll(prefix)
+        List<Backoff> inFlight = new java.util.ArrayList<>();
+        partitions.entrySet().removeIf(entry -> {
+            if (entry.getKey().key().topicId().equals(topic.topicId())) {
+                inFlight.add(entry.getValue());
+                return true;
+            }
+            return false;
+        });
+        return whenIdle(inFlight)
+                .thenCompose(v -> {
+                    manifests.forget(prefix);
+                    return store.listAll(prefix);
+                })
                 .thenCompose(objects -> store.deleteAll(objects.stream().map(ObjectInfo::key).toList())
                         .thenApply(v -> objects.size()))
                 .handle((count, e) -> {
@@ -231,6 +242,31 @@ public final class RemoteLogManager implements AutoCloseable {
                 });
     }
 
+    /** Completes once none of {@code partitions} is being worked on, checking every 50 ms. */
+    private CompletableFuture<Void> whenIdle(List<Backoff> partitions) {
+        CompletableFuture<Void> idle = new CompletableFuture<>();
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                boolean busy = false;
+                for (Backoff backoff : partitions) {
+                    synchronized (backoff) {
+                        busy |= backoff.busy;
+                    }
+                }
+                if (!busy) {
+                    idle.complete(null);
+                } else if (!scheduler.isShutdown()) {
+                    scheduler.schedule(this, 50, TimeUnit.MILLISECONDS);
+                } else {
+                    idle.completeExceptionally(new IllegalStateException("the remote tier is closing"));
+                }
+            }
+        };
+        check.run();
+        return idle;
+    }
+
     public RemoteMetrics metrics() {
         return metrics;
     }
@@ -239,15 +275,30 @@ public final class RemoteLogManager implements AutoCloseable {
         return cache;
     }
 
-    /** Bytes of sealed local segments of {@code log} not yet in the bucket (the copy lag). */
-    public static long copyLagBytes(PartitionLog log) {
-        long lag = 0;
+    /**
+     * Sizes of one partition in both tiers, and its copy lag.
+     *
+     * @param localBytes        bytes of local segment files (the active one included)
+     * @param remoteBytes       bytes of the partition's segments in the bucket
+     * @param copyLagBytes      bytes of sealed local segments not yet in the bucket
+     * @param copyLagSegments   how many sealed local segments are not yet in the bucket
+     */
+    public record PartitionSizes(long localBytes, long remoteBytes, long copyLagBytes, int copyLagSegments) {
+    }
+
+    public PartitionSizes sizes(PartitionLog log) {
+        long lagBytes = 0;
+        int lagSegments = 0;
         for (var segment : log.sealedSegments()) {
             if (segment.nextOffset() > log.remoteEndOffset()) {
-                lag += segment.sizeBytes();
+                lagBytes += segment.sizeBytes();
+                lagSegments++;
             }
         }
-        return lag;
+        long remoteBytes = index.remoteSegments().list(log.key()).stream()
+                .filter(s -> s.state() == RemoteSegmentState.COPY_FINISHED)
+                .mapToLong(RemoteSegment::sizeBytes).sum();
+        return new PartitionSizes(log.sizeInBytes(), remoteBytes, lagBytes, lagSegments);
     }
 
     @Override

@@ -272,6 +272,9 @@ class RemoteTierTest {
         log.deleteExpiredSegments();
 
         assertThat(log.remoteEndOffset()).isEqualTo(copiedBefore);
+        RemoteLogManager.PartitionSizes lagging = manager.remote().orElseThrow().sizes(log);
+        assertThat(lagging.copyLagSegments()).isPositive();
+        assertThat(lagging.copyLagBytes()).isPositive();
         assertThat(log.localStartOffset()).as("segments not in the bucket stay local").isEqualTo(copiedBefore);
         assertThat(manager.remote().orElseThrow().metrics().copyErrors()).isPositive();
         assertThatThrownBy(() -> log.read(0, 1000, true)).isInstanceOf(KafkaStorageException.class);
@@ -282,6 +285,8 @@ class RemoteTierTest {
         log.deleteExpiredSegments();
 
         assertThat(log.remoteEndOffset()).isGreaterThan(copiedBefore);
+        assertThat(manager.remote().orElseThrow().sizes(log).copyLagSegments()).isZero();
+        assertThat(manager.remote().orElseThrow().sizes(log).remoteBytes()).isPositive();
         assertReadsEverything(log, 0);
     }
 
