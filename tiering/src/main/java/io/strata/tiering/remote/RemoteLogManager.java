@@ -88,6 +88,23 @@ public final class RemoteLogManager implements AutoCloseable {
         this.topics = topics;
         scheduler.scheduleWithFixedDelay(this::runOnce, config.taskIntervalMs(), config.taskIntervalMs(),
                 TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::logActivity, 60, 60, TimeUnit.SECONDS);
+    }
+
+    private String lastActivity = "";
+
+    /** One INFO line with the remote tier's counters, when they changed since the last one. */
+    private void logActivity() {
+        var stats = cache.stats();
+        String activity = String.format("copied %d bytes in %d PUTs (%d errors); fetched %d bytes for %d remote reads"
+                        + " (%d errors) with %d ranged GETs; cache %d hits, %d misses, %d evictions, %d bytes held;"
+                        + " %d segments deleted", metrics.copyBytes(), metrics.copyRequests(), metrics.copyErrors(),
+                metrics.fetchBytes(), metrics.fetchRequests(), metrics.fetchErrors(), cache.gets(), stats.hitCount(),
+                stats.missCount(), stats.evictionCount(), cache.weightedSize(), metrics.deletedSegments());
+        if (!activity.equals(lastActivity)) {
+            lastActivity = activity;
+            LOGGER.info("Remote tier: {}", activity);
+        }
     }
 
     /** Runs one pass now and waits for it: for tests and for a clean shutdown's final upload attempt. */
@@ -304,6 +321,7 @@ public final class RemoteLogManager implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        logActivity();
         workers.shutdownNow();
         try {
             workers.awaitTermination(10, TimeUnit.SECONDS);
