@@ -5,6 +5,7 @@ import io.strata.broker.config.TieringSettings;
 import io.strata.broker.config.Endpoint;
 import io.strata.broker.fetch.FetchWaiters;
 import io.strata.broker.handler.CreateTopicsHandler;
+import io.strata.broker.handler.DeleteRecordsHandler;
 import io.strata.broker.handler.DeleteTopicsHandler;
 import io.strata.broker.handler.DescribeClusterHandler;
 import io.strata.broker.handler.DescribeTopicPartitionsHandler;
@@ -86,6 +87,7 @@ public final class StrataBroker implements AutoCloseable {
                     new MetadataHandler(logs, identity::get, defaults),
                     new CreateTopicsHandler(logs, defaults),
                     new DeleteTopicsHandler(logs),
+                    new DeleteRecordsHandler(logs),
                     new ProduceHandler(logs, waiters),
                     new FetchHandler(logs, waiters),
                     new ListOffsetsHandler(logs),
