@@ -66,7 +66,8 @@ public final class StrataBroker implements AutoCloseable {
                 config.getLong("log.retention.check.interval.ms", 300_000),
                 config.getLong("log.flush.scheduler.interval.ms", 1_000),
                 config.getLong("strata.log.roll.check.interval.ms", 10_000));
-        Bucket bucket = Bucket.open(TieringSettings.from(config), config.logDir());
+        TieringSettings tiering = TieringSettings.from(config);
+        Bucket bucket = Bucket.open(tiering, config.logDir());
         LogManager logs;
         try {
             logs = LogManager.open(config.logDir(), topicDefaults(config), Clock.systemUTC(), schedule,
@@ -89,7 +90,7 @@ public final class StrataBroker implements AutoCloseable {
                     new DeleteTopicsHandler(logs),
                     new DeleteRecordsHandler(logs),
                     new ProduceHandler(logs, waiters),
-                    new FetchHandler(logs, waiters),
+                    new FetchHandler(logs, waiters, tiering.remoteFetchMaxWaitMs()),
                     new ListOffsetsHandler(logs),
                     new InitProducerIdHandler(logs),
                     new DescribeClusterHandler(identity::get),
