@@ -15,8 +15,10 @@
 #                          (auto: Kafka's ConsumerPerformance if Strata serves consumer groups,
 #                          else io.strata.loadtest.AssignConsumerPerf)
 #   BROKER_JVM_OPTS        JVM options of both brokers [Kafka's kafka-server-start defaults]
-#   PROFILE [0]            1: JFR recording of the Strata JVM during each Strata produce run,
+#   PROFILE [0]            1: CPU profile of the Strata JVM during each Strata produce and consume run,
 #                          hot methods summarised in loadtest/results/profile-latest.txt
+#   PROFILER [async]       async: async-profiler 3.0 (from Maven Central, loaded with jcmd
+#                          JVMTI.agent_load), jfr: JFR execution samples (few on a busy machine)
 #   SKIP_BUILD [0]         1: use the jars already built
 #   MVN_ARGS []            extra Maven arguments for the build (for example -o)
 #
@@ -33,6 +35,7 @@ WARMUP_RECORDS=${WARMUP_RECORDS:-100000}
 CONSUMER=${CONSUMER:-auto}
 BROKER_JVM_OPTS=${BROKER_JVM_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}
 PROFILE=${PROFILE:-0}
+PROFILER=${PROFILER:-async}
 SKIP_BUILD=${SKIP_BUILD:-0}
 MVN_ARGS=${MVN_ARGS:-}
 
@@ -47,7 +50,7 @@ RESULTS=$LOADTEST/results
 STRATA_JAR=$ROOT/broker-vertx/target/strata-broker.jar
 CLASSPATH_FILE=$LOADTEST/target/classpath.txt
 COMMAND="RECORDS=$RECORDS LAT_RECORDS=$LAT_RECORDS ROUNDS=$ROUNDS loadtest/compare.sh"
-[[ $PROFILE == 1 ]] && COMMAND="PROFILE=1 $COMMAND"
+[[ $PROFILE == 1 ]] && COMMAND="PROFILE=1 PROFILER=$PROFILER $COMMAND"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/strata-compare.XXXXXX")
 RAW=$WORK/raw
@@ -126,6 +129,15 @@ build() {
     fi
     [[ -f $STRATA_JAR && -f $CLASSPATH_FILE ]] || die "missing $STRATA_JAR or $CLASSPATH_FILE; run without SKIP_BUILD"
     CLASSPATH="$LOADTEST/target/classes:$(cat "$CLASSPATH_FILE")"
+    if [[ $PROFILE == 1 && $PROFILER == async ]]; then
+        local jar
+        jar=$(tr ':' '\n' <"$CLASSPATH_FILE" | grep '/async-profiler-[^/]*\.jar$' | head -1)
+        local platform
+        platform=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
+        (cd "$WORK" && jar xf "$jar" "$platform/libasyncProfiler.so")
+        ASYNC_PROFILER_LIB=$WORK/$platform/libasyncProfiler.so
+        [[ -f $ASYNC_PROFILER_LIB ]] || die "no async-profiler library for $platform in $jar; try PROFILER=jfr"
+    fi
 }
 
 start_kafka() { # $1: broker port, $2: controller port
@@ -219,14 +231,6 @@ consume() { # $1: system, $2: topic, $3: records, $4: output file
         || log "WARNING: $1 consume run failed (exit $?); see $4"
 }
 
-strata_jfr() { # $1: JFR.start | JFR.stop, $2: recording name
-    if [[ $1 == JFR.start ]]; then
-        jcmd "$STRATA_PID" JFR.start name="$2" settings=profile filename="$WORK/$2.jfr" >/dev/null
-    else
-        jcmd "$STRATA_PID" JFR.stop name="$2" >/dev/null
-    fi
-}
-
 warm_up() { # $1: system
     log "$1: warm-up, $WARMUP_RECORDS records"
     create_topic "$1" warmup
@@ -235,43 +239,96 @@ warm_up() { # $1: system
     delete_topic "$1" warmup
 }
 
+# Writes back the page cache's dirty pages (ours and anyone else's) before a measured run, so that
+# no run pays for the writeback of the data the one before it wrote.
+settle() {
+    sync
+}
+
+# Runs "$@" (a produce or consume call) with a CPU profile of the Strata JVM around it when
+# PROFILE=1 and the system is Strata, written as collapsed stacks ("frame;frame;... count" lines)
+# to $WORK/profile/<name>.collapsed. $1: system, $2: recording name, rest: the call.
+profiled() {
+    local system=$1 name=$2
+    shift 2
+    if [[ $system != strata || $PROFILE != 1 ]]; then
+        "$@"
+        return
+    fi
+    mkdir -p "$WORK/profile"
+    if [[ $PROFILER == async ]]; then
+        # jcmd reads name=value pairs: the agent's options go in quotes so that they stay one argument.
+        jcmd "$STRATA_PID" JVMTI.agent_load "$ASYNC_PROFILER_LIB" '"start,event=cpu,interval=1ms"' >/dev/null
+        "$@"
+        jcmd "$STRATA_PID" JVMTI.agent_load "$ASYNC_PROFILER_LIB" \
+            "\"stop,collapsed,file=$WORK/profile/$name.collapsed\"" >/dev/null
+    else
+        jcmd "$STRATA_PID" JFR.start name="$name" settings=profile filename="$WORK/profile/$name.jfr" >/dev/null
+        "$@"
+        jcmd "$STRATA_PID" JFR.stop name="$name" >/dev/null
+        jfr print --events jdk.ExecutionSample "$WORK/profile/$name.jfr" | awk '
+            /stackTrace = \[/ { n = 0; inside = 1; next }
+            inside && /^[ \t]*\]/ { inside = 0; stack = ""
+                for (i = n; i >= 1; i--) stack = stack (i < n ? ";" : "") frames[i]; print stack " 1"; next }
+            inside { line = $0; sub(/^[ \t]+/, "", line); sub(/[ \t]+line:.*/, "", line); frames[++n] = line }' \
+            >"$WORK/profile/$name.collapsed"
+    fi
+}
+
 measure() { # $1: system, $2: round
     local system=$1 round=$2 topic=perf-r$2 latency_topic=latency-r$2
     log "round $round, $system: produce $RECORDS records"
     create_topic "$system" "$topic"
-    [[ $system == strata && $PROFILE == 1 ]] && strata_jfr JFR.start "strata-produce-r$round"
-    produce "$system" "$topic" "$RECORDS" -1 "$RAW/$system-r$round-produce.txt"
-    [[ $system == strata && $PROFILE == 1 ]] && strata_jfr JFR.stop "strata-produce-r$round"
+    settle
+    profiled "$system" "strata-produce-r$round" \
+        produce "$system" "$topic" "$RECORDS" -1 "$RAW/$system-r$round-produce.txt"
     log "round $round, $system: $(grep -h 'records sent' "$RAW/$system-r$round-produce.txt" | tail -1)"
     log "round $round, $system: consume $RECORDS records"
-    consume "$system" "$topic" "$RECORDS" "$RAW/$system-r$round-consume.txt"
+    settle
+    profiled "$system" "strata-consume-r$round" \
+        consume "$system" "$topic" "$RECORDS" "$RAW/$system-r$round-consume.txt"
     log "round $round, $system: $(tail -1 "$RAW/$system-r$round-consume.txt")"
     delete_topic "$system" "$topic"
     log "round $round, $system: $LAT_RECORDS records at $LAT_RATE records/s"
     create_topic "$system" "$latency_topic"
+    settle
     produce "$system" "$latency_topic" "$LAT_RECORDS" "$LAT_RATE" "$RAW/$system-r$round-latency.txt"
     log "round $round, $system: $(grep -h 'records sent' "$RAW/$system-r$round-latency.txt" | tail -1)"
     delete_topic "$system" "$latency_topic"
 }
 
-# The top frames of the execution samples in the JFR recordings, most frequent first.
+# Where the Strata JVM spent its CPU in one kind of run. $1: produce | consume
+hot_frames() {
+    local stacks=$WORK/profile/all-$1.collapsed
+    cat "$WORK"/profile/strata-"$1"-r*.collapsed >"$stacks" 2>/dev/null || true
+    local total
+    total=$(awk '{ total += $NF } END { print total + 0 }' "$stacks")
+    echo "## $1 runs: $total samples"
+    echo
+    echo "Self (the frame on top of the stack), share of all samples:"
+    awk -v total="$total" '{ count = $NF; stack = substr($0, 1, length($0) - length(count) - 1);
+            n = split(stack, frames, ";"); self[frames[n]] += count }
+        END { for (frame in self) printf "%6.1f%%  %s\n", 100 * self[frame] / total, frame }' "$stacks" \
+        | sort -rn | head -30
+    echo
+    echo "Inclusive (anywhere in the stack), Strata, Netty/Vert.x, RocksDB and file-channel frames:"
+    awk -v total="$total" '{ count = $NF; stack = substr($0, 1, length($0) - length(count) - 1);
+            n = split(stack, frames, ";"); delete seen
+            for (i = 1; i <= n; i++) if (frames[i] ~ /io[.\/]strata|RocksDB|FileChannelImpl|EPoll|writev|NioSocketImpl|SocketDispatcher/ && frames[i] !~ /\$\$Lambda/ && !(frames[i] in seen)) {
+                seen[frames[i]] = 1; inclusive[frames[i]] += count } }
+        END { for (frame in inclusive) printf "%6.1f%%  %s\n", 100 * inclusive[frame] / total, frame }' "$stacks" \
+        | sort -rn | head -40
+    echo
+}
+
 summarise_profile() {
-    local out=$RESULTS/profile-latest.txt recording
+    local out=$RESULTS/profile-latest.txt
     {
-        echo "# Strata JVM during the produce runs: JFR execution samples ($COMMAND, $(date -u +%FT%TZ))"
+        echo "# Strata JVM: CPU profile ($PROFILER) during its produce and consume runs"
+        echo "# $COMMAND, $(date -u +%FT%TZ)"
         echo
-        echo "## Top frames (where the CPU was)"
-        for recording in "$WORK"/strata-produce-r*.jfr; do
-            jfr print --events jdk.ExecutionSample "$recording"
-        done | awk '/stackTrace = \[/ { getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); print }' \
-            | sort | uniq -c | sort -rn | head -25
-        echo
-        echo "## io.strata frames anywhere in the stack (inclusive)"
-        for recording in "$WORK"/strata-produce-r*.jfr; do
-            jfr print --events jdk.ExecutionSample "$recording"
-        done | awk '/jdk.ExecutionSample/ { delete seen } /io\.strata\./ { line = $0; sub(/^[ \t]+/, "", line);
-                 sub(/[ \t]+line:.*/, "", line); if (!(line in seen)) { seen[line] = 1; print line } }' \
-            | sort | uniq -c | sort -rn | head -25
+        hot_frames produce
+        hot_frames consume
     } >"$out"
     log "profile summary in $out"
 }
