@@ -10,7 +10,7 @@
 #   LAT_RECORDS [50000]    records of the fixed-rate produce run
 #   LAT_RATE [5000]        records/s of the fixed-rate run
 #   ROUNDS [3]             rounds; each round runs both systems, alternating which goes first
-#   WARMUP_RECORDS [100000] records produced and consumed once per system before round 1, not measured
+#   WARMUP_RECORDS [300000] records produced and consumed once per system before round 1, not measured
 #   CONSUMER [auto]        auto | assign | group: the consumer perf tool, used for both systems
 #                          (auto: Kafka's ConsumerPerformance if Strata serves consumer groups,
 #                          else io.strata.loadtest.AssignConsumerPerf)
@@ -19,6 +19,7 @@
 #                          hot methods summarised in loadtest/results/profile-latest.txt
 #   PROFILER [async]       async: async-profiler 3.0 (from Maven Central, loaded with jcmd
 #                          JVMTI.agent_load), jfr: JFR execution samples (few on a busy machine)
+#   REPORT [loadtest/results/latest.md]  where the report goes
 #   SKIP_BUILD [0]         1: use the jars already built
 #   MVN_ARGS []            extra Maven arguments for the build (for example -o)
 #
@@ -31,7 +32,7 @@ RECORDS=${RECORDS:-1000000}
 LAT_RECORDS=${LAT_RECORDS:-50000}
 LAT_RATE=${LAT_RATE:-5000}
 ROUNDS=${ROUNDS:-3}
-WARMUP_RECORDS=${WARMUP_RECORDS:-100000}
+WARMUP_RECORDS=${WARMUP_RECORDS:-300000}
 CONSUMER=${CONSUMER:-auto}
 BROKER_JVM_OPTS=${BROKER_JVM_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}
 PROFILE=${PROFILE:-0}
@@ -47,6 +48,7 @@ TOOL_JVM_OPTS=(-Xmx512m)
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOADTEST=$ROOT/loadtest
 RESULTS=$LOADTEST/results
+REPORT=${REPORT:-$RESULTS/latest.md}
 STRATA_JAR=$ROOT/broker-vertx/target/strata-broker.jar
 CLASSPATH_FILE=$LOADTEST/target/classpath.txt
 COMMAND="RECORDS=$RECORDS LAT_RECORDS=$LAT_RECORDS ROUNDS=$ROUNDS loadtest/compare.sh"
@@ -305,10 +307,20 @@ hot_frames() {
     total=$(awk '{ total += $NF } END { print total + 0 }' "$stacks")
     echo "## $1 runs: $total samples"
     echo
-    echo "Self (the frame on top of the stack), share of all samples:"
-    awk -v total="$total" '{ count = $NF; stack = substr($0, 1, length($0) - length(count) - 1);
+    echo "By kind of thread or code:"
+    awk -v total="$total" '{ count = $NF; kind = "other"
+            if ($0 ~ /CompileBroker/) kind = "JIT compiler threads"
+            else if ($0 ~ /G1|GangWorker|WorkerThread::run|ConcurrentGCThread|VMThread/) kind = "GC and VM threads"
+            else if ($0 ~ /org\/rocksdb|rocksdb::/) kind = "RocksDB (JNI and its own threads)"
+            else if ($0 ~ /io\/strata|io\/netty|io\/vertx/) kind = "broker code (Strata, Vert.x, Netty, their syscalls)"
+            else if ($0 ~ /^java\//) kind = "other Java"
+            share[kind] += count }
+        END { for (kind in share) printf "%6.1f%%  %s\n", 100 * share[kind] / total, kind }' "$stacks" | sort -rn
+    echo
+    echo "Self (the frame on top of the stack), share of all samples, JIT compiler threads left out:"
+    grep -v CompileBroker "$stacks" | awk -v total="$total" '{ count = $NF; stack = substr($0, 1, length($0) - length(count) - 1);
             n = split(stack, frames, ";"); self[frames[n]] += count }
-        END { for (frame in self) printf "%6.1f%%  %s\n", 100 * self[frame] / total, frame }' "$stacks" \
+        END { for (frame in self) printf "%6.1f%%  %s\n", 100 * self[frame] / total, frame }' \
         | sort -rn | head -30
     echo
     echo "Inclusive (anywhere in the stack), Strata, Netty/Vert.x, RocksDB and file-channel frames:"
@@ -341,9 +353,9 @@ machine() {
 }
 
 write_report() {
-    local out=$RESULTS/latest.md commit
+    local out=$REPORT commit
     commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-    git -C "$ROOT" diff --quiet HEAD -- . ':!loadtest/results' 2>/dev/null || commit="$commit (with uncommitted changes)"
+    git -C "$ROOT" diff --quiet HEAD -- . ':!loadtest/results' ':!*.md' 2>/dev/null || commit="$commit (with uncommitted changes)"
     {
         echo "# Strata vs Apache Kafka 4.1.2 on one machine"
         echo
