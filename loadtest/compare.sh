@@ -34,6 +34,7 @@ LAT_RATE=${LAT_RATE:-5000}
 ROUNDS=${ROUNDS:-3}
 WARMUP_RECORDS=${WARMUP_RECORDS:-300000}
 CONSUMER=${CONSUMER:-auto}
+BROKER_JVM_OPTS_SET=${BROKER_JVM_OPTS:+1}
 BROKER_JVM_OPTS=${BROKER_JVM_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}
 PROFILE=${PROFILE:-0}
 PROFILER=${PROFILER:-async}
@@ -51,7 +52,12 @@ RESULTS=$LOADTEST/results
 REPORT=${REPORT:-$RESULTS/latest.md}
 STRATA_JAR=$ROOT/broker-vertx/target/strata-broker.jar
 CLASSPATH_FILE=$LOADTEST/target/classpath.txt
+# The command that reproduces this run: the three sizes always, other settings when not the default.
 COMMAND="RECORDS=$RECORDS LAT_RECORDS=$LAT_RECORDS ROUNDS=$ROUNDS loadtest/compare.sh"
+[[ $WARMUP_RECORDS == 300000 ]] || COMMAND="WARMUP_RECORDS=$WARMUP_RECORDS $COMMAND"
+[[ $LAT_RATE == 5000 ]] || COMMAND="LAT_RATE=$LAT_RATE $COMMAND"
+[[ $CONSUMER == auto ]] || COMMAND="CONSUMER=$CONSUMER $COMMAND"
+[[ -z ${BROKER_JVM_OPTS_SET:-} ]] || COMMAND="BROKER_JVM_OPTS='$BROKER_JVM_OPTS' $COMMAND"
 [[ $PROFILE == 1 ]] && COMMAND="PROFILE=1 PROFILER=$PROFILER $COMMAND"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/strata-compare.XXXXXX")
