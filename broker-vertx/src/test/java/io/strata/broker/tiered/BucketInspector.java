@@ -5,10 +5,18 @@ import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
 import io.minio.Result;
 import io.minio.messages.Item;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.strata.objectstore.s3proxy.S3ProxyServer;
+import io.strata.tiering.remote.ManifestSegment;
+import io.strata.tiering.remote.PartitionManifest;
+import io.strata.tiering.remote.RemoteLayout;
 import java.io.InputStream;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Looks into the bucket with the MinIO Java client, a second S3 client independent of the AWS SDK
@@ -57,5 +65,30 @@ final class BucketInspector {
         } catch (Exception e) {
             throw new IllegalStateException("could not get " + prefix + key + ": " + e, e);
         }
+    }
+
+    /** The partition's manifest as the bucket holds it. */
+    PartitionManifest manifest(TopicPartition tp, UUID topicId) {
+        return PartitionManifest.fromJson(get(RemoteLayout.partitionManifest(tp, topicId)));
+    }
+
+    /**
+     * Checks that the manifest of {@code tp} and the partition's objects agree: every segment it lists
+     * exists with the listed size, next to its index, and no segment or index object is unlisted.
+     *
+     * @return the manifest
+     */
+    PartitionManifest assertManifestMatchesObjects(TopicPartition tp, UUID topicId) {
+        PartitionManifest manifest = manifest(tp, topicId);
+        String folder = RemoteLayout.partitionPrefix(tp, topicId);
+        Map<String, Long> objects = new HashMap<>(list(folder));
+        objects.remove(folder + "manifest.json");
+        for (ManifestSegment segment : manifest.segments()) {
+            assertThat(objects.remove(folder + segment.object())).as("size of %s", segment.object())
+                    .isEqualTo(segment.sizeBytes());
+            assertThat(objects.remove(folder + segment.index())).as("index %s", segment.index()).isNotNull();
+        }
+        assertThat(objects).as("objects of %s that its manifest does not list", tp).isEmpty();
+        return manifest;
     }
 }

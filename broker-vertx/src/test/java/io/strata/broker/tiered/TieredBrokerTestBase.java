@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
@@ -101,13 +102,7 @@ abstract class TieredBrokerTestBase {
         properties.put(BrokerConfig.LOG_DIRS, directory.toString());
         properties.put(BrokerConfig.NUM_NETWORK_THREADS, "2");
         properties.put(BrokerConfig.WORKER_POOL_SIZE, "4");
-        properties.put("s3.endpoint", s3.endpoint().toString());
-        properties.put("s3.access.key", s3.settings().accessKey());
-        properties.put("s3.secret.key", s3.settings().secretKey());
-        properties.put("s3.bucket", BUCKET);
-        properties.put("s3.region", S3ProxyServer.REGION);
-        properties.put("s3.path.style", "true");
-        properties.put("s3.prefix", prefix);
+        properties.putAll(bucketProperties());
         properties.put("remote.log.manager.task.interval.ms", "200");
         properties.put("remote.log.manager.task.retry.backoff.ms", "100");
         properties.put("remote.log.manager.task.retry.backoff.max.ms", "1000");
@@ -115,6 +110,18 @@ abstract class TieredBrokerTestBase {
         properties.put("strata.remote.fetch.chunk.bytes", "65536");
         properties.put("strata.remote.fetch.cache.bytes", "4194304");
         return BrokerConfig.of(properties);
+    }
+
+    /** The settings that point the broker at this test's prefix of the shared bucket. */
+    Map<String, String> bucketProperties() {
+        return Map.of(
+                "s3.endpoint", s3.endpoint().toString(),
+                "s3.access.key", s3.settings().accessKey(),
+                "s3.secret.key", s3.settings().secretKey(),
+                "s3.bucket", BUCKET,
+                "s3.region", S3ProxyServer.REGION,
+                "s3.path.style", "true",
+                "s3.prefix", prefix);
     }
 
     /** Closes the clients and the broker (cleanly); the next clients need a new broker. */
@@ -175,6 +182,10 @@ abstract class TieredBrokerTestBase {
     void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         admin().createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
                 .all().get(30, TimeUnit.SECONDS);
+    }
+
+    UUID topicId(String topic) {
+        return broker.logs().topic(topic).orElseThrow().record().topicId();
     }
 
     PartitionLog log(TopicPartition tp) {
