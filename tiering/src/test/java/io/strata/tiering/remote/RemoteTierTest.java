@@ -284,6 +284,28 @@ class RemoteTierTest {
     }
 
     @Test
+    void readAheadSkipsANextSegmentWhoseCopyHasNotFinished() {
+        // Given remote segments, and after them a segment whose copy started but failed (no object yet)
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        produce(log, 40);
+        pass(manager);
+        log.deleteExpiredSegments();
+        long copiedEnd = log.remoteEndOffset();
+        bucket.setDown(true);
+        produce(log, 40);
+        pass(manager);
+        bucket.setDown(false);
+
+        // When a fetch reads the last copied segment to its end
+        log.read(copiedEnd - 1, 1 << 20, true);
+
+        // Then read-ahead does not ask the bucket for the unfinished segment's object
+        assertThat(bucket.missingGets).hasValue(0);
+    }
+
+    @Test
     void topicDeletionRemovesTheTopicsObjects() {
         LogManager manager = open("a");
         manager.createTopic("orders", 1, (short) 1, TIERED);
