@@ -45,7 +45,7 @@ final class Bucket implements AutoCloseable {
         Optional<S3ProxyServer> embedded = Optional.empty();
         if (settings.embedded()) {
             try {
-                S3ProxyServer server = S3ProxyServer.start(S3ProxyServer.Settings.embedded(dataDir.resolve("s3"))
+                S3ProxyServer server = S3ProxyServer.start(S3ProxyServer.Settings.embedded(dataDir)
                         .withPort(settings.embeddedPort()));
                 embedded = Optional.of(server);
                 s3 = server.clientConfig().partSize(s3.partSize()).prefix(s3.prefix()).build();

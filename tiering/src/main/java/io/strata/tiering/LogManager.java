@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -64,6 +65,14 @@ public final class LogManager implements AutoCloseable {
     static final String CLEAN_SHUTDOWN_FILE = ".strata-clean-shutdown";
     static final String INDEX_DIRECTORY = "rocksdb";
     private static final String DELETED_DIRECTORY_SUFFIX = "-delete";
+    /**
+     * The directories this manager makes: {@code <topic>-<partition>}, renamed to
+     * {@code <topic>-<partition>.<topicId>-delete} while they are deleted. Only such directories are
+     * ever removed as orphans; others in the data directory (the embedded S3 server's {@code s3}) are
+     * not the log manager's.
+     */
+    private static final Pattern LOG_DIRECTORY =
+            Pattern.compile("[a-zA-Z0-9._-]+-\\d+(\\..+" + DELETED_DIRECTORY_SUFFIX + ")?");
 
     private final Path dataDir;
     private final Map<String, String> topicDefaults;
@@ -350,7 +359,7 @@ public final class LogManager implements AutoCloseable {
         try (Stream<Path> list = Files.list(dataDir)) {
             for (Path path : (Iterable<Path>) list::iterator) {
                 String name = path.getFileName().toString();
-                if (Files.isDirectory(path) && !name.equals(INDEX_DIRECTORY) && !expected.contains(name)) {
+                if (Files.isDirectory(path) && LOG_DIRECTORY.matcher(name).matches() && !expected.contains(name)) {
                     LOGGER.warn("Removing {}: it belongs to no topic (a deleted topic or an interrupted creation)",
                             path);
                     deleteRecursively(path);

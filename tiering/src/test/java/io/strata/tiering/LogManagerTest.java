@@ -111,6 +111,23 @@ class LogManagerTest {
     }
 
     @Test
+    void openingRemovesOrphanPartitionDirectoriesOnlyAndLeavesOtherDirectoriesAlone() throws IOException {
+        // Given a data directory with a partition directory of no topic, one left by a deletion, and the
+        // embedded S3 server's folder
+        Path orphan = Files.createDirectories(dataDir.resolve("gone-0"));
+        Path deleting = Files.createDirectories(dataDir.resolve("gone-1.AAAAAAAAAAAAAAAAAAAAAA-delete"));
+        Path s3 = Files.createDirectories(dataDir.resolve("s3").resolve("strata"));
+
+        // When the log manager opens it
+        open();
+
+        // Then the partition directories are removed and the S3 server's folder stays
+        assertThat(orphan).doesNotExist();
+        assertThat(deleting).doesNotExist();
+        assertThat(s3).isDirectory();
+    }
+
+    @Test
     void topicsDataAndIdsSurviveARestart() {
         open().createTopic("orders", 2, (short) 1, Map.of("retention.ms", "1000000"));
         log("orders", 1).append(batch().records(7).build());
