@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Reads that span both tiers, with stock Kafka clients: most of the log lives only in the bucket,
  * and consumers and ListOffsets see one log, exactly as it was produced.
  */
-class RemoteReadTest extends TieredBrokerTestBase {
+class RemoteReadTest extends S3ServerTestBase {
 
     private static final long T0 = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
     private static final List<String> COMPRESSIONS = List.of("none", "gzip", "snappy", "lz4", "zstd");

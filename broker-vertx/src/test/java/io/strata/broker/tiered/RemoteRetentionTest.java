@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * expired remote segments leave the bucket and the manifest, the log start offset advances, and a
  * consumer below it is reset by its own policy.
  */
-class RemoteRetentionTest extends TieredBrokerTestBase {
+class RemoteRetentionTest extends S3ServerTestBase {
 
     private static final long HOUR = TimeUnit.HOURS.toMillis(1);
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * remote tier waits (a retriable error) instead of failing, and afterwards every record is there,
  * uploaded, and the manifest names only objects that exist.
  */
-class S3OutageTest extends TieredBrokerTestBase {
+class S3OutageTest extends S3ServerTestBase {
 
     @Test
     void productionAndRemoteReadsRideOutAnS3Outage() throws Exception {

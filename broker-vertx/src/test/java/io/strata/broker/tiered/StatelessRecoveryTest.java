@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * bucket, and every record that was in the bucket is served again, with topics, offsets and time
  * lookups rebuilt from the bucket alone.
  */
-class StatelessRecoveryTest extends TieredBrokerTestBase {
+class StatelessRecoveryTest extends S3ServerTestBase {
 
     @Test
     void aBrokerWithAnEmptyDiskRestoresFromTheBucketAndServesEveryTieredRecord() throws Exception {

@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.strata.broker.StrataBroker;
 import io.strata.broker.config.BrokerConfig;
-import io.strata.objectstore.s3proxy.S3ProxyServer;
 import io.strata.tiering.log.PartitionLog;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -30,18 +27,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Base of the tiered-storage end-to-end tests: one real S3 server (S3Proxy, filesystem store, free
- * port) per test class, and per test an in-process broker over a fresh data directory that tiers to
- * it under a key prefix of its own ({@link #prefix}), so the tests of a class never see each other's
- * objects. The remote tier and local retention run every 200 ms; topics made with
+ * Base of the tiered-storage end-to-end tests: per test an in-process broker over a fresh data
+ * directory that tiers to the bucket its subclass names ({@link #bucketProperties()}). The remote
+ * tier and local retention run every 200 ms; topics made with
  * {@link #TIERED} keep tiny segments and almost nothing locally, so most of the log lives only in
  * the bucket. Clients are real kafka-clients with byte-array keys and values; every client made here
  * is closed after the test, before the broker.
@@ -49,41 +43,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 abstract class TieredBrokerTestBase {
 
-    static final String BUCKET = "strata-it";
     /** 16 KiB segments, local copies deleted as soon as they are uploaded, index entry every 1 KiB. */
     static final Map<String, String> TIERED = Map.of("segment.bytes", "16384", "local.retention.bytes", "1",
             "index.interval.bytes", "1024", "retention.ms", "-1");
-    private static final AtomicInteger TESTS = new AtomicInteger();
-
-    @TempDir
-    static Path s3Dir;
-    static S3ProxyServer s3;
-
     @TempDir
     Path dataDir;
-    /** This test's key prefix in the shared bucket: {@code t<n>/}. */
-    String prefix;
     StrataBroker broker;
-    BucketInspector bucket;
 
     private final List<AutoCloseable> clients = new ArrayList<>();
 
-    @BeforeAll
-    static void startS3() throws IOException {
-        s3 = S3ProxyServer.start(S3ProxyServer.Settings.onFreePort(s3Dir.resolve("s3"), BUCKET));
-    }
-
-    @AfterAll
-    static void stopS3() {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
-
     @BeforeEach
     final void startBroker() {
-        prefix = "t" + TESTS.incrementAndGet() + "/";
-        bucket = new BucketInspector(s3, prefix);
         broker = StrataBroker.start(brokerConfig(dataDir));
     }
 
@@ -95,7 +65,7 @@ abstract class TieredBrokerTestBase {
         }
     }
 
-    /** The broker settings for a data directory: tiering to this test's prefix of the shared bucket. */
+    /** The broker settings for a data directory, tiering to the bucket of {@link #bucketProperties()}. */
     BrokerConfig brokerConfig(Path directory) {
         Map<String, String> properties = new HashMap<>();
         properties.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:0");
@@ -112,17 +82,8 @@ abstract class TieredBrokerTestBase {
         return BrokerConfig.of(properties);
     }
 
-    /** The settings that point the broker at this test's prefix of the shared bucket. */
-    Map<String, String> bucketProperties() {
-        return Map.of(
-                "s3.endpoint", s3.endpoint().toString(),
-                "s3.access.key", s3.settings().accessKey(),
-                "s3.secret.key", s3.settings().secretKey(),
-                "s3.bucket", BUCKET,
-                "s3.region", S3ProxyServer.REGION,
-                "s3.path.style", "true",
-                "s3.prefix", prefix);
-    }
+    /** The settings that say which bucket the broker tiers to. */
+    abstract Map<String, String> bucketProperties();
 
     /** Closes the clients and the broker (cleanly); the next clients need a new broker. */
     void stopBroker() throws Exception {
