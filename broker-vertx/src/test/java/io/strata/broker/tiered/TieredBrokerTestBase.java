@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.strata.broker.StrataBroker;
 import io.strata.broker.config.BrokerConfig;
+import io.strata.index.SegmentRecord;
 import io.strata.tiering.log.PartitionLog;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,16 +155,20 @@ abstract class TieredBrokerTestBase {
     }
 
     /**
-     * Waits until the local tier of {@code tp} starts above {@code minLocalStart} and everything below
-     * it is in the bucket: the log is mostly remote-only.
+     * Waits until every sealed segment of {@code tp} is only in the bucket (the local tier is just the
+     * active segment) and the local tier starts above {@code minLocalStart}: the log is mostly
+     * remote-only, and its local/remote boundary stays put while nothing is produced.
      */
     void awaitRemoteOnlyUpTo(TopicPartition tp, long minLocalStart) {
-        await("local start offset of " + tp + " above " + minLocalStart).atMost(Duration.ofSeconds(60))
+        await("local tier of " + tp + " only its active segment, above " + minLocalStart)
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> {
                     PartitionLog log = log(tp);
-                    assertThat(log.localStartOffset()).isGreaterThan(minLocalStart);
-                    assertThat(log.remoteEndOffset()).isGreaterThanOrEqualTo(log.localStartOffset());
+                    List<SegmentRecord> local = log.segmentRecords();
+                    assertThat(log.localStartOffset()).isGreaterThan(minLocalStart)
+                            .isEqualTo(local.get(local.size() - 1).baseOffset());
+                    assertThat(log.remoteEndOffset()).isEqualTo(log.localStartOffset());
                 });
     }
 
