@@ -62,6 +62,43 @@ final class Bucket implements AutoCloseable {
         return new Bucket(Optional.of(store), embedded, settings, description);
     }
 
+    /**
+     * The bucket for {@code strata inspect}, read-only in spirit: the configured endpoint, or the
+     * embedded server of a broker running on this data directory, or (when none runs) a private
+     * embedded server on a free port over the same folder.
+     */
+    static Bucket openForInspection(TieringSettings settings, Path dataDir) {
+        if (!settings.embedded() || !listening(settings.embeddedPort())) {
+            TieringSettings own = settings.embedded()
+                    ? new TieringSettings(true, settings.s3(), 0, settings.remote(), settings.remoteFetchMaxWaitMs())
+                    : settings;
+            return open(own, dataDir);
+        }
+        S3Config s3 = S3Config.builder(S3ProxyServer.Settings.embedded(dataDir).bucket())
+                .endpoint(URI.create("http://127.0.0.1:" + settings.embeddedPort()))
+                .region(S3ProxyServer.REGION)
+                .credentials(S3ProxyServer.DEFAULT_ACCESS_KEY, S3ProxyServer.DEFAULT_SECRET_KEY)
+                .pathStyle(true)
+                .prefix(settings.s3().prefix())
+                .build();
+        return new Bucket(Optional.of(S3ObjectStore.open(s3)), Optional.empty(), settings,
+                "the embedded S3 server of the running broker at " + s3.endpoint().orElseThrow());
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The object store, when tiering is enabled. */
+    Optional<ObjectStore> store() {
+        return store;
+    }
+
     Optional<RemoteStorage> remoteStorage() {
         return store.map(s -> new RemoteStorage(s, settings.remote()));
     }

@@ -111,23 +111,6 @@ class LogManagerTest {
     }
 
     @Test
-    void openingRemovesOrphanPartitionDirectoriesOnlyAndLeavesOtherDirectoriesAlone() throws IOException {
-        // Given a data directory with a partition directory of no topic, one left by a deletion, and the
-        // embedded S3 server's folder
-        Path orphan = Files.createDirectories(dataDir.resolve("gone-0"));
-        Path deleting = Files.createDirectories(dataDir.resolve("gone-1.AAAAAAAAAAAAAAAAAAAAAA-delete"));
-        Path s3 = Files.createDirectories(dataDir.resolve("s3").resolve("strata"));
-
-        // When the log manager opens it
-        open();
-
-        // Then the partition directories are removed and the S3 server's folder stays
-        assertThat(orphan).doesNotExist();
-        assertThat(deleting).doesNotExist();
-        assertThat(s3).isDirectory();
-    }
-
-    @Test
     void topicsDataAndIdsSurviveARestart() {
         open().createTopic("orders", 2, (short) 1, Map.of("retention.ms", "1000000"));
         log("orders", 1).append(batch().records(7).build());
@@ -213,5 +196,16 @@ class LogManagerTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> log.segmentRecords().size() == 1);
         assertThat(log.logStartOffset()).isEqualTo(bases.get(bases.size() - 1));
+    }
+
+    @Test
+    void foldersThatAreNoPartitionsSurviveAnOpen() throws Exception {
+        java.nio.file.Files.createDirectories(dataDir.resolve("s3/strata/topics"));
+        java.nio.file.Files.createDirectories(dataDir.resolve("gone-0"));
+
+        open();
+
+        assertThat(dataDir.resolve("s3/strata/topics")).isDirectory();
+        assertThat(dataDir.resolve("gone-0")).doesNotExist();
     }
 }

@@ -39,10 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  * settings by overriding {@link #brokerProperties()} or with {@link #restartBroker(Map)}.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-abstract class BrokerTestBase {
+public abstract class BrokerTestBase {
 
     @TempDir
-    Path dataDir;
+    protected Path dataDir;
 
     protected StrataBroker broker;
 
@@ -57,12 +57,12 @@ abstract class BrokerTestBase {
     }
 
     @BeforeEach
-    final void startBroker() {
+    protected final void startBroker() {
         broker = StrataBroker.start(brokerConfig(Map.of()));
     }
 
     @AfterEach
-    final void stopBrokerAndClients() throws Exception {
+    protected final void stopBrokerAndClients() throws Exception {
         closeClients();
         if (broker != null) {
             broker.close();

@@ -3,6 +3,7 @@ package io.strata.broker.tiered;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.broker.tiered.Workload.Sent;
+import io.strata.tiering.remote.ChunkCache;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,8 @@ class RemoteReadTest extends S3ServerTestBase {
         List<Sent> sent = workload.sent();
         awaitRemoteOnlyUpTo(tp, sent.size() * 3L / 4);
         long localStart = log(tp).localStartOffset();
+        ChunkCache cache = broker.logs().remote().orElseThrow().cache();
+        long getsBefore = cache.gets();
 
         // When the consumer asks by timestamp on both sides of the boundary
         KafkaConsumer<byte[], byte[]> consumer = consumer(Map.of());
@@ -85,6 +88,7 @@ class RemoteReadTest extends S3ServerTestBase {
         ListOffsetsResultInfo max = listOffset(admin, tp, OffsetSpec.maxTimestamp());
         assertThat(max.offset()).isEqualTo(sent.size() - 1);
         assertThat(max.timestamp()).isEqualTo(sent.get(sent.size() - 1).timestamp());
+        assertThat(cache.gets()).as("objects read to answer the lookups").isEqualTo(getsBefore);
     }
 
     @Test

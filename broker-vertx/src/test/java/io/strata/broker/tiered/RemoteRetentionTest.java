@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
@@ -117,6 +118,31 @@ class RemoteRetentionTest extends S3ServerTestBase {
         consumer.assign(List.of(tp));
         consumer.seekToBeginning(List.of(tp));
         Workload.assertSame(poll(consumer, (int) (3000 - logStart)), workload.from(logStart));
+    }
+
+    @Test
+    void deleteRecordsInTheRemoteTierRemovesTheSegmentsBelowIt() throws Exception {
+        // Given a mostly remote-only partition
+        TopicPartition tp = new TopicPartition("delete-records", 0);
+        createTopic(tp.topic(), 1, TIERED);
+        Workload workload = new Workload(tp, 12);
+        workload.send(producer(Map.of()), 2000, System.currentTimeMillis(), 1);
+        awaitRemoteOnlyUpTo(tp, 1500);
+        UUID topicId = topicId(tp.topic());
+        long target = bucket.manifest(tp, topicId).segments().get(5).baseOffset() + 7;
+
+        // When Admin.deleteRecords moves the log start into the middle of a remote segment
+        long lowWatermark = admin().deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(target))).lowWatermarks()
+                .get(tp).get(30, TimeUnit.SECONDS).lowWatermark();
+
+        // Then the segments wholly below it leave the bucket, and reading from the beginning starts exactly there
+        assertThat(lowWatermark).isEqualTo(target);
+        assertNothingBelowLogStartInTheBucket(tp, target);
+        assertThat(bucket.manifest(tp, topicId).segments().get(0).baseOffset()).isLessThan(target);
+        KafkaConsumer<byte[], byte[]> consumer = consumer(Map.of());
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        Workload.assertSame(poll(consumer, (int) (2000 - target)), workload.from(target));
     }
 
     @Test

@@ -25,7 +25,7 @@ abstract class S3ServerTestBase extends TieredBrokerTestBase {
 
     /** This test's key prefix in the shared bucket: {@code t<n>/}. */
     final String prefix = "t" + TESTS.incrementAndGet() + "/";
-    final BucketInspector bucket = new BucketInspector(s3, prefix);
+    final MinioBucket bucket = new MinioBucket(s3, prefix);
 
     @BeforeAll
     static void startS3() throws IOException {

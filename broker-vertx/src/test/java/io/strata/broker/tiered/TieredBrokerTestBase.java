@@ -78,8 +78,8 @@ abstract class TieredBrokerTestBase {
         properties.put("remote.log.manager.task.retry.backoff.ms", "100");
         properties.put("remote.log.manager.task.retry.backoff.max.ms", "1000");
         properties.put("log.retention.check.interval.ms", "200");
-        properties.put("strata.remote.fetch.chunk.bytes", "65536");
-        properties.put("strata.remote.fetch.cache.bytes", "4194304");
+        properties.put("remote.fetch.chunk.bytes", "65536");
+        properties.put("remote.fetch.cache.bytes", "4194304");
         return BrokerConfig.of(properties);
     }
 

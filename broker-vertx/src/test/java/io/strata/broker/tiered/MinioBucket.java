@@ -22,14 +22,14 @@ import org.apache.kafka.common.TopicPartition;
  * Looks into the bucket with the MinIO Java client, a second S3 client independent of the AWS SDK
  * that the broker writes with. Keys are given and returned relative to the test's prefix.
  */
-final class BucketInspector {
+final class MinioBucket {
 
     private final MinioClient client;
     private final String bucket;
     private final String prefix;
 
     /** Inspects {@code server}'s bucket under {@code prefix} (a server restarted on the same port is the same). */
-    BucketInspector(S3ProxyServer server, String prefix) {
+    MinioBucket(S3ProxyServer server, String prefix) {
         this.client = MinioClient.builder()
                 .endpoint(server.endpoint().toString())
                 .region(S3ProxyServer.REGION)
