@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.tiering.LogManager;
 import io.strata.tiering.LogManagerSchedule;
 import io.strata.tiering.log.PartitionLog;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -45,7 +42,7 @@ class DumpLogSegmentsCompatibilityTest {
         Path segment = dataDir.resolve("dump-0").resolve("00000000000000000000.log");
 
         // When kafka-dump-log prints it
-        String output = dumpLog(segment);
+        String output = KafkaDumpLog.dump(segment);
 
         // Then it sees both batches, every record at its offset, with keys, values and headers
         assertThat(output).contains("baseOffset: 0 lastOffset: 1 count: 2");
@@ -57,18 +54,5 @@ class DumpLogSegmentsCompatibilityTest {
             assertThat(output).containsPattern("offset: " + i + " .*key: k" + i + " .*payload: v" + i);
         }
         assertThat(output).containsPattern("offset: 1 .*headerKeys: \\[h\\]");
-    }
-
-    private static String dumpLog(Path segment) {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            kafka.tools.DumpLogSegments.main(new String[] {"--files", segment.toString(), "--print-data-log",
-                    "--deep-iteration"});
-        } finally {
-            System.setOut(original);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
     }
 }

@@ -3,6 +3,7 @@ package io.strata.tiering.remote;
 import io.strata.index.OffsetPosition;
 import io.strata.index.PartitionKey;
 import io.strata.index.RemoteSegment;
+import io.strata.index.RemoteSegmentState;
 import io.strata.index.RocksDbIndexStore;
 import io.strata.tiering.log.RemoteReads;
 import java.nio.ByteBuffer;
@@ -156,14 +157,18 @@ public final class RemoteLogReader implements RemoteReads {
         });
     }
 
-    /** Read-ahead: the chunk after {@code end}, or the first chunk of the next remote segment. */
+    /**
+     * Read-ahead: the chunk after {@code end}, or the first chunk of the next remote segment, once its
+     * copy has finished (before that its object may not exist).
+     */
     private void prefetchAfter(TopicPartition tp, PartitionKey key, RemoteSegment segment, String objectKey, long end) {
         if (end < segment.sizeBytes()) {
             cache.prefetch(objectKey, segment.sizeBytes(), end);
             return;
         }
         index.remoteSegments().floor(key, segment.nextOffset())
-                .filter(next -> next.baseOffset() == segment.nextOffset())
+                .filter(next -> next.baseOffset() == segment.nextOffset()
+                        && next.state() == RemoteSegmentState.COPY_FINISHED)
                 .ifPresent(next -> cache.prefetch(RemoteLayout.segment(tp, key.topicId(), next.baseOffset()),
                         next.sizeBytes(), 0));
     }

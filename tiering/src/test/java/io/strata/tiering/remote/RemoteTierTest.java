@@ -255,20 +255,28 @@ class RemoteTierTest {
         assertThat(restored.append(batch().records(1).build()).firstOffset()).isEqualTo(remoteEnd);
     }
 
-    @Test
-    void anOutageDelaysUploadsWithoutLosingDataAndRemoteReadsFailRetriably() {
-        LogManager manager = open("a");
-        manager.createTopic("orders", 1, (short) 1, TIERED);
-        PartitionLog log = log(manager);
+    /**
+     * Produces and copies 40 batches, then produces 40 more while the bucket is down and runs a pass
+     * (whose copies fail); leaves the bucket down and returns the end of the copied offsets.
+     */
+    private long copyThenProduceDuringOutage(LogManager manager, PartitionLog log) {
         produce(log, 40);
         pass(manager);
         log.deleteExpiredSegments();
         long copiedBefore = log.remoteEndOffset();
         assertThat(log.localStartOffset()).isPositive();
-
         bucket.setDown(true);
         produce(log, 40);
         pass(manager);
+        return copiedBefore;
+    }
+
+    @Test
+    void anOutageDelaysUploadsWithoutLosingDataAndRemoteReadsFailRetriably() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        long copiedBefore = copyThenProduceDuringOutage(manager, log);
         log.deleteExpiredSegments();
 
         assertThat(log.remoteEndOffset()).isEqualTo(copiedBefore);
@@ -288,6 +296,22 @@ class RemoteTierTest {
         assertThat(manager.remote().orElseThrow().sizes(log).copyLagSegments()).isZero();
         assertThat(manager.remote().orElseThrow().sizes(log).remoteBytes()).isPositive();
         assertReadsEverything(log, 0);
+    }
+
+    @Test
+    void readAheadSkipsANextSegmentWhoseCopyHasNotFinished() {
+        // Given remote segments, and after them a segment whose copy started but failed (no object yet)
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        long copiedEnd = copyThenProduceDuringOutage(manager, log);
+        bucket.setDown(false);
+
+        // When a fetch reads the last copied segment to its end
+        log.read(copiedEnd - 1, 1 << 20, true);
+
+        // Then read-ahead does not ask the bucket for the unfinished segment's object
+        assertThat(bucket.missingGets).hasValue(0);
     }
 
     @Test

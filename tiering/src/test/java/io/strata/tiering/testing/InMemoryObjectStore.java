@@ -38,6 +38,8 @@ public final class InMemoryObjectStore implements ObjectStore {
     public final AtomicLong puts = new AtomicLong();
     public final AtomicLong rangedGets = new AtomicLong();
     public final AtomicLong gets = new AtomicLong();
+    /** GETs (whole or ranged) of keys that hold no object. */
+    public final AtomicLong missingGets = new AtomicLong();
 
     /** While down, every call fails with a retriable error. */
     public void setDown(boolean isDown) {
@@ -92,8 +94,11 @@ public final class InMemoryObjectStore implements ObjectStore {
         }
         gets.incrementAndGet();
         Stored stored = objects.get(key);
-        return stored == null ? CompletableFuture.failedFuture(new ObjectNotFoundException(key, null))
-                : CompletableFuture.completedFuture(stored.bytes().clone());
+        if (stored == null) {
+            missingGets.incrementAndGet();
+            return CompletableFuture.failedFuture(new ObjectNotFoundException(key, null));
+        }
+        return CompletableFuture.completedFuture(stored.bytes().clone());
     }
 
     @Override
@@ -104,6 +109,7 @@ public final class InMemoryObjectStore implements ObjectStore {
         rangedGets.incrementAndGet();
         Stored stored = objects.get(key);
         if (stored == null) {
+            missingGets.incrementAndGet();
             return CompletableFuture.failedFuture(new ObjectNotFoundException(key, null));
         }
         int from = (int) Math.min(position, stored.bytes().length);
