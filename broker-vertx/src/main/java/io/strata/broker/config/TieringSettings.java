@@ -24,6 +24,7 @@ import org.apache.kafka.common.config.TopicConfig;
  *   <tr><td>{@code s3.embedded.port}</td><td>9000</td><td>port of the embedded S3 server on 127.0.0.1 (0: any free port)</td></tr>
  *   <tr><td>{@code s3.part.size.bytes}</td><td>512 MiB</td><td>files up to this size go up in one PUT, larger ones as
  *       multipart uploads of parts this size</td></tr>
+ *   <tr><td>{@code s3.max.attempts}</td><td>8</td><td>attempts per S3 request on retriable errors</td></tr>
  *   <tr><td>{@code remote.log.manager.task.interval.ms}</td><td>5000</td><td>how often partitions are checked for
  *       segments to copy or expire</td></tr>
  *   <tr><td>{@code remote.log.manager.copier.thread.pool.size}</td><td>2</td><td>partitions copied at once</td></tr>
@@ -50,6 +51,8 @@ public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, Re
     public static final String ENABLE = "remote.log.storage.system.enable";
     public static final String EMBEDDED_PORT = "s3.embedded.port";
     public static final String PART_SIZE = "s3.part.size.bytes";
+    public static final String MAX_ATTEMPTS = "s3.max.attempts";
+    public static final int DEFAULT_MAX_ATTEMPTS = 8;
     public static final long DEFAULT_PART_SIZE = 512L * 1024 * 1024;
     public static final long DEFAULT_LOCAL_RETENTION_MS = TimeUnit.HOURS.toMillis(1);
     public static final long DEFAULT_LOCAL_RETENTION_BYTES = 1024L * 1024 * 1024;
@@ -65,6 +68,7 @@ public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, Re
         try {
             s3 = S3Config.fromEnvironment(s3Variables).toBuilder()
                     .partSize(config.getLong(PART_SIZE, DEFAULT_PART_SIZE))
+                    .maxAttempts(config.getInt(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid S3 settings: " + e.getMessage());

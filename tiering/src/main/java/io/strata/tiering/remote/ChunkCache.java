@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -21,9 +22,17 @@ public final class ChunkCache {
     private record ChunkKey(String objectKey, long index) {
     }
 
+    /**
+     * A loaded chunk, or the failure of its GET. Failures are values rather than failed futures, so
+     * that an outage of the bucket costs one log line per read instead of Caffeine's stack trace per
+     * chunk; they are removed from the cache as soon as they are seen.
+     */
+    private record Chunk(ByteBuffer bytes, Throwable failure) {
+    }
+
     private final ObjectStore store;
     private final int chunkBytes;
-    private final AsyncCache<ChunkKey, ByteBuffer> cache;
+    private final AsyncCache<ChunkKey, Chunk> cache;
     private final LongAdder gets = new LongAdder();
 
     public ChunkCache(ObjectStore store, int chunkBytes, long maxBytes) {
@@ -34,7 +43,7 @@ public final class ChunkCache {
         this.chunkBytes = chunkBytes;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .<ChunkKey, ByteBuffer>weigher((key, chunk) -> chunk.capacity())
+                .<ChunkKey, Chunk>weigher((key, chunk) -> chunk.bytes() == null ? 1 : chunk.bytes().capacity())
                 .recordStats()
                 .buildAsync();
     }
@@ -83,17 +92,28 @@ public final class ChunkCache {
     }
 
     private CompletableFuture<ByteBuffer> chunk(String objectKey, long objectSize, long index) {
-        return cache.get(new ChunkKey(objectKey, index), (key, executor) -> {
+        ChunkKey chunkKey = new ChunkKey(objectKey, index);
+        CompletableFuture<Chunk> loading = cache.get(chunkKey, (key, executor) -> {
             gets.increment();
             long start = index * chunkBytes;
             int length = (int) Math.min(chunkBytes, objectSize - start);
-            return store.getRange(objectKey, start, length).thenApply(buffer -> {
-                if (buffer.remaining() != length) {
-                    throw new IllegalStateException("short read of " + objectKey + " at " + start + ": "
-                            + buffer.remaining() + " of " + length + " bytes");
+            return store.getRange(objectKey, start, length).handle((buffer, e) -> {
+                if (e != null) {
+                    return new Chunk(null, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
                 }
-                return buffer.asReadOnlyBuffer();
+                if (buffer.remaining() != length) {
+                    return new Chunk(null, new IllegalStateException("short read of " + objectKey + " at " + start
+                            + ": " + buffer.remaining() + " of " + length + " bytes"));
+                }
+                return new Chunk(buffer.asReadOnlyBuffer(), null);
             });
+        });
+        return loading.thenApply(chunk -> {
+            if (chunk.failure() != null) {
+                cache.asMap().remove(chunkKey, loading);
+                throw new CompletionException(chunk.failure());
+            }
+            return chunk.bytes();
         });
     }
 
