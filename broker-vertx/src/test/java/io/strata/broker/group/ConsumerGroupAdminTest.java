@@ -142,6 +142,16 @@ class ConsumerGroupAdminTest {
     }
 
     @Test
+    void deletingATopicRemovesItsCommittedOffsets() throws Exception {
+        activeConsumer().close();
+        assertThat(committed()).hasSize(PARTITIONS);
+
+        admin.deleteTopics(List.of(topic)).all().get();
+
+        assertThat(committed()).isEmpty();
+    }
+
+    @Test
     void consumerGroupsCommandListsAndDescribesWithLag() throws Exception {
         try (KafkaConsumer<String, String> consumer = activeConsumer()) {
             produce(broker.bootstrapServers(), topic, 1, 2, "more-");

@@ -160,6 +160,11 @@ class ConsumerGroupsTest {
         broker.close();
         broker = start();
         produce(broker.bootstrapServers(), topic, PARTITIONS, 3, "new-");
+        try (Admin admin = GroupTestClients.admin(broker.bootstrapServers())) {
+            assertThat(admin.listConsumerGroups().all().get()).extracting(g -> g.groupId()).contains(group);
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values())
+                    .extracting(OffsetAndMetadata::offset).containsOnly(10L);
+        }
 
         // Then a new consumer of the group (auto.offset.reset=earliest) reads exactly the new records
         KafkaConsumer<String, String> second = newConsumer(Map.of());
