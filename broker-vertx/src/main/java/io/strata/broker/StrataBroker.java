@@ -1,6 +1,7 @@
 package io.strata.broker;
 
 import io.strata.broker.config.BrokerConfig;
+import io.strata.broker.config.TieringSettings;
 import io.strata.broker.config.Endpoint;
 import io.strata.broker.fetch.FetchWaiters;
 import io.strata.broker.group.GroupConfig;
@@ -59,15 +60,17 @@ public final class StrataBroker implements AutoCloseable {
     private final Vertx vertx;
     private final KafkaServer server;
     private final AtomicReference<BrokerIdentity> identity;
+    private final Bucket bucket;
     private volatile boolean closed;
 
     private StrataBroker(BrokerConfig config, LogManager logs, Vertx vertx, KafkaServer server,
-                         AtomicReference<BrokerIdentity> identity) {
+                         AtomicReference<BrokerIdentity> identity, Bucket bucket) {
         this.config = config;
         this.logs = logs;
         this.vertx = vertx;
         this.server = server;
         this.identity = identity;
+        this.bucket = bucket;
     }
 
     /** Opens the data directory (recovering it if needed), binds the listener and returns the running broker. */
@@ -76,8 +79,15 @@ public final class StrataBroker implements AutoCloseable {
                 config.getLong("log.retention.check.interval.ms", 300_000),
                 config.getLong("log.flush.scheduler.interval.ms", 1_000),
                 config.getLong("strata.log.roll.check.interval.ms", 10_000));
-        LogManager logs = LogManager.open(config.logDir(), topicDefaults(config), Clock.systemUTC(), schedule,
-                config.workerPoolSize());
+        Bucket bucket = Bucket.open(TieringSettings.from(config), config.logDir());
+        LogManager logs;
+        try {
+            logs = LogManager.open(config.logDir(), topicDefaults(config), Clock.systemUTC(), schedule,
+                    config.workerPoolSize(), bucket.remoteStorage());
+        } catch (RuntimeException e) {
+            bucket.close();
+            throw e;
+        }
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.numNetworkThreads())));
         try {
             Endpoint advertised = config.advertisedListener();
@@ -113,13 +123,14 @@ public final class StrataBroker implements AutoCloseable {
             int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             Endpoint bound = server.advertisedEndpoint();
             identity.set(new BrokerIdentity(config.nodeId(), bound.host(), bound.port(), logs.clusterId()));
-            LOGGER.info("Strata broker {} listening on {}:{} (advertised {}:{}), data in {}, cluster id {}",
+            LOGGER.info("Strata broker {} listening on {}:{} (advertised {}:{}), data in {}, {}, cluster id {}",
                     config.nodeId(), config.listener().host(), port, bound.host(), bound.port(),
-                    config.logDir().toAbsolutePath().normalize(), logs.clusterId());
-            return new StrataBroker(config, logs, vertx, server, identity);
+                    config.logDir().toAbsolutePath().normalize(), bucket.describe(), logs.clusterId());
+            return new StrataBroker(config, logs, vertx, server, identity, bucket);
         } catch (Exception e) {
             vertx.close();
             logs.close();
+            bucket.close();
             throw new IllegalStateException("Could not start the broker: " + e.getMessage(), e);
         }
     }
@@ -129,7 +140,8 @@ public final class StrataBroker implements AutoCloseable {
      * ({@code log.segment.bytes} → {@code segment.bytes}, ...).
      */
     static Map<String, String> topicDefaults(BrokerConfig config) {
-        Map<String, String> defaults = new HashMap<>(TopicConfigDef.defaultsFromBroker(config.originals()));
+        Map<String, String> defaults = new HashMap<>(TieringSettings.topicDefaults(config));
+        defaults.putAll(TopicConfigDef.defaultsFromBroker(config.originals()));
         defaults.put(TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(config.logSegmentBytes()));
         defaults.put(TopicConfig.SEGMENT_MS_CONFIG, Long.toString(config.logRollMs()));
         defaults.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.logRetentionMs()));
@@ -152,12 +164,29 @@ public final class StrataBroker implements AutoCloseable {
         return current.host() + ":" + current.port();
     }
 
+    /** The embedded S3 server's endpoint, when the broker runs one. */
+    public java.util.Optional<java.net.URI> embeddedS3Endpoint() {
+        return bucket.embeddedEndpoint();
+    }
+
     public LogManager logs() {
         return logs;
     }
 
     public BrokerConfig config() {
         return config;
+    }
+
+    /**
+     * Drops every client connection while the broker keeps running (the listener stays bound), as a
+     * network failure would. Blocks until the sockets are closed. For tests of client retries.
+     */
+    public void closeClientConnections() {
+        try {
+            server.closeConnections().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not close the client connections: " + e, e);
+        }
     }
 
     /** Stops the listener, then flushes and closes every log. */
@@ -179,6 +208,7 @@ public final class StrataBroker implements AutoCloseable {
             LOGGER.warn("Vert.x did not close cleanly: {}", e.toString());
         }
         logs.close();
+        bucket.close();
         LOGGER.info("Broker stopped");
     }
 }

@@ -64,6 +64,9 @@ public final class LogManager implements AutoCloseable {
     static final String CLEAN_SHUTDOWN_FILE = ".strata-clean-shutdown";
     static final String INDEX_DIRECTORY = "rocksdb";
     private static final String DELETED_DIRECTORY_SUFFIX = "-delete";
+    /** {@code topic-partition}, possibly renamed for deletion; other folders (the embedded bucket) are not ours. */
+    private static final java.util.regex.Pattern PARTITION_DIRECTORY =
+            java.util.regex.Pattern.compile(".+-\\d+(\\..+" + DELETED_DIRECTORY_SUFFIX + ")?");
 
     private final Path dataDir;
     private final Map<String, String> topicDefaults;
@@ -125,6 +128,7 @@ public final class LogManager implements AutoCloseable {
         }
         Path marker = dataDir.resolve(CLEAN_SHUTDOWN_FILE);
         boolean clean = Files.exists(marker);
+        boolean fresh = !Files.exists(dataDir.resolve(INDEX_DIRECTORY));
         RocksDbIndexStore store = RocksDbIndexStore.open(dataDir.resolve(INDEX_DIRECTORY));
         LogManager manager = new LogManager(dataDir, topicDefaults, clock, store, ioThreads, remoteStorage);
         try {
@@ -132,7 +136,7 @@ public final class LogManager implements AutoCloseable {
             if (manager.remote.isPresent() && store.topics().list().isEmpty()) {
                 manager.remote.get().restoreFromBucket();
             }
-            manager.loadTopics(clean);
+            manager.loadTopics(clean || fresh, fresh);
         } catch (IOException | RuntimeException e) {
             manager.shutdown(false);
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -142,12 +146,12 @@ public final class LogManager implements AutoCloseable {
         return manager;
     }
 
-    private void loadTopics(boolean clean) throws IOException {
+    private void loadTopics(boolean clean, boolean fresh) throws IOException {
         List<TopicRecord> records = store.topics().list();
         long started = clock.millis();
         int total = records.stream().mapToInt(TopicRecord::partitions).sum();
-        LOGGER.info("Opening {} topic(s), {} partition(s) in {} after {} shutdown", records.size(), total, dataDir,
-                clean ? "a clean" : "an unclean");
+        LOGGER.info("Opening {} topic(s), {} partition(s) in {} {}", records.size(), total, dataDir,
+                fresh ? "(a new data directory)" : clean ? "after a clean shutdown" : "after an unclean shutdown");
         for (TopicRecord record : records) {
             TopicLogs topic = openTopic(record, clean);
             remote.ifPresent(r -> r.attach(topic));
@@ -351,7 +355,7 @@ public final class LogManager implements AutoCloseable {
         try (Stream<Path> list = Files.list(dataDir)) {
             for (Path path : (Iterable<Path>) list::iterator) {
                 String name = path.getFileName().toString();
-                if (Files.isDirectory(path) && !name.equals(INDEX_DIRECTORY) && !expected.contains(name)) {
+                if (Files.isDirectory(path) && PARTITION_DIRECTORY.matcher(name).matches() && !expected.contains(name)) {
                     LOGGER.warn("Removing {}: it belongs to no topic (a deleted topic or an interrupted creation)",
                             path);
                     deleteRecursively(path);

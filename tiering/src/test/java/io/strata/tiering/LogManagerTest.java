@@ -197,4 +197,15 @@ class LogManagerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> log.segmentRecords().size() == 1);
         assertThat(log.logStartOffset()).isEqualTo(bases.get(bases.size() - 1));
     }
+
+    @Test
+    void foldersThatAreNoPartitionsSurviveAnOpen() throws Exception {
+        java.nio.file.Files.createDirectories(dataDir.resolve("s3/strata/topics"));
+        java.nio.file.Files.createDirectories(dataDir.resolve("gone-0"));
+
+        open();
+
+        assertThat(dataDir.resolve("s3/strata/topics")).isDirectory();
+        assertThat(dataDir.resolve("gone-0")).doesNotExist();
+    }
 }

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code log.dirs} defaults to {@code ./data} and takes a single directory (a comma list uses the
  *       first one and logs a warning);</li>
  *   <li>{@code node.id} defaults to 0;</li>
+ *   <li>{@code log.segment.bytes} defaults to 512 MiB and {@code log.roll.ms} to 10 minutes, because sealed
+ *       segments are what goes to the bucket (see {@link TieringSettings});</li>
  *   <li>{@code max.connections} defaults to 10000 (Kafka: {@code Integer.MAX_VALUE}) so that a broker
  *       cannot be exhausted by connection floods out of the box.</li>
  * </ul>
@@ -78,6 +80,10 @@ public final class BrokerConfig {
     public static final String DEFAULT_LISTENERS = "PLAINTEXT://127.0.0.1:9092";
     public static final String DEFAULT_LOG_DIRS = "./data";
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** 512 MiB (Kafka: 1 GiB): a sealed segment goes to the bucket in one PUT; see the README's tiering defaults. */
+    public static final int DEFAULT_LOG_SEGMENT_BYTES = 512 * 1024 * 1024;
+    /** 10 minutes (Kafka: 7 days): bounds how long a quiet partition's data lives only on local disk. */
+    public static final long DEFAULT_LOG_ROLL_MS = TimeUnit.MINUTES.toMillis(10);
 
     private static final Set<String> UNSUPPORTED_SECURITY = Set.of("SSL", "SASL_PLAINTEXT", "SASL_SSL");
     private static final String ADVERTISED_WILDCARD_HOST = "127.0.0.1";
@@ -139,9 +145,11 @@ public final class BrokerConfig {
                 (short) between(DEFAULT_REPLICATION_FACTOR, getInt(DEFAULT_REPLICATION_FACTOR, 1), 1, Short.MAX_VALUE);
         this.messageMaxBytes = atLeast(MESSAGE_MAX_BYTES, getInt(MESSAGE_MAX_BYTES, 1_048_588), 0);
         this.socketRequestMaxBytes = atLeast(SOCKET_REQUEST_MAX_BYTES, getInt(SOCKET_REQUEST_MAX_BYTES, 104_857_600), 1);
-        this.logSegmentBytes = atLeast(LOG_SEGMENT_BYTES, getInt(LOG_SEGMENT_BYTES, 1_073_741_824), 14);
-        long rollHours = atLeast(LOG_ROLL_HOURS, getInt(LOG_ROLL_HOURS, 168), 1);
-        this.logRollMs = atLeast(LOG_ROLL_MS, getLong(LOG_ROLL_MS, TimeUnit.HOURS.toMillis(rollHours)), 1);
+        this.logSegmentBytes = atLeast(LOG_SEGMENT_BYTES, getInt(LOG_SEGMENT_BYTES, DEFAULT_LOG_SEGMENT_BYTES), 14);
+        long defaultRollMs = getString(LOG_ROLL_HOURS).isPresent()
+                ? TimeUnit.HOURS.toMillis(atLeast(LOG_ROLL_HOURS, getInt(LOG_ROLL_HOURS, 168), 1))
+                : DEFAULT_LOG_ROLL_MS;
+        this.logRollMs = atLeast(LOG_ROLL_MS, getLong(LOG_ROLL_MS, defaultRollMs), 1);
         this.logRetentionMs = retentionMs();
         this.logRetentionBytes = getLong(LOG_RETENTION_BYTES, -1L);
         this.logFlushIntervalMessages =

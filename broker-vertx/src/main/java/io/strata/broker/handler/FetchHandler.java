@@ -38,7 +38,8 @@ import org.apache.kafka.common.requests.FetchRequest;
  *       {@code min(partition_max_bytes, what is left of max_bytes)}; the first partition that has data
  *       returns at least one whole batch even when it is larger than the limits.</li>
  *   <li>Long poll: when fewer than {@code min_bytes} are available the fetch parks until appends to its
- *       partitions bring enough bytes or {@code max_wait_ms} passes, then reads again.</li>
+ *       partitions bring enough bytes or {@code max_wait_ms} passes, then reads again. A fetch naming no
+ *       partition (a consumer closing its fetch session sends one) is answered at once, as by Kafka.</li>
  *   <li>Fetch sessions (KIP-227) are declined: the response always carries session id 0, so clients
  *       keep sending full fetch requests. A request naming a session gets FETCH_SESSION_ID_NOT_FOUND.</li>
  * </ul>
@@ -79,7 +80,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
         int maxBytes = version >= 3 ? data.maxBytes() : Integer.MAX_VALUE;
         return read(context.vertxContext(), data, version, maxBytes).compose(first -> {
-            if (first.anyError() || first.bytes() >= data.minBytes() || data.maxWaitMs() <= 0) {
+            boolean nothingToWaitFor = data.topics().stream().allMatch(topic -> topic.partitions().isEmpty());
+            if (first.anyError() || first.bytes() >= data.minBytes() || data.maxWaitMs() <= 0 || nothingToWaitFor) {
                 return Future.succeededFuture(first.response());
             }
             return new DelayedFetch(context.vertxContext(), data, version, maxBytes, first.bytes()).start();

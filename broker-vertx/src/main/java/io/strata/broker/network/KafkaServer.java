@@ -101,17 +101,22 @@ public final class KafkaServer {
         return connectionCount.get();
     }
 
+    /**
+     * Closes every open client connection and keeps listening, as a network failure would: clients see
+     * their in-flight requests fail and reconnect. Used by tests of client retries.
+     */
+    public Future<Void> closeConnections() {
+        List<Future<Void>> closing = connections.stream().map(KafkaConnection::close).toList();
+        return Future.join(closing).mapEmpty();
+    }
+
     /** Stops accepting, then closes every open connection. */
     public Future<Void> close() {
         closed = true;
         List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
         deployments.clear();
         return Future.join(undeployed)
-                .transform(ignored -> {
-                    List<Future<Void>> closing = connections.stream().map(KafkaConnection::close).toList();
-                    return Future.join(closing);
-                })
-                .<Void>mapEmpty()
+                .transform(ignored -> closeConnections())
                 .onComplete(ignored -> LOGGER.info("Kafka listener closed"));
     }
 

@@ -85,6 +85,7 @@ class OlderRequestVersionsTest {
         broker = StrataBroker.start(BrokerConfig.of(Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:0",
                 "log.dirs", dataDir.toString(),
+                "remote.log.storage.system.enable", "false",
                 "auto.create.topics.enable", "false",
                 "group.initial.rebalance.delay.ms", "0")));
         Clients.createTopic(broker.bootstrapServers(), TOPIC, 1, Map.of());

@@ -32,8 +32,8 @@ class BrokerConfigTest {
         assertThat(config.defaultReplicationFactor()).isEqualTo((short) 1);
         assertThat(config.messageMaxBytes()).isEqualTo(1_048_588);
         assertThat(config.socketRequestMaxBytes()).isEqualTo(104_857_600);
-        assertThat(config.logSegmentBytes()).isEqualTo(1_073_741_824);
-        assertThat(config.logRollMs()).isEqualTo(168L * 3_600_000L);
+        assertThat(config.logSegmentBytes()).isEqualTo(512 * 1024 * 1024);
+        assertThat(config.logRollMs()).isEqualTo(600_000L);
         assertThat(config.logRetentionMs()).isEqualTo(168L * 3_600_000L);
         assertThat(config.logRetentionBytes()).isEqualTo(-1L);
         assertThat(config.logFlushIntervalMessages()).isEqualTo(Long.MAX_VALUE);

@@ -8,9 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.broker.StrataBroker;
-import io.strata.broker.config.BrokerConfig;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -54,10 +52,7 @@ class ConsumerGroupAdminTest {
 
     @BeforeAll
     static void startBroker() {
-        Map<String, String> settings = new HashMap<>(GroupTestClients.FAST_GROUPS);
-        settings.put("listeners", "PLAINTEXT://127.0.0.1:0");
-        settings.put("log.dirs", dataDir.toString());
-        broker = StrataBroker.start(BrokerConfig.of(settings));
+        broker = StrataBroker.start(GroupTestClients.brokerConfig(dataDir));
         admin = GroupTestClients.admin(broker.bootstrapServers());
     }
 

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.strata.broker.StrataBroker;
-import io.strata.broker.config.BrokerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,10 +54,7 @@ class ConsumerGroupsTest {
     }
 
     private StrataBroker start() {
-        Map<String, String> settings = new HashMap<>(GroupTestClients.FAST_GROUPS);
-        settings.put("listeners", "PLAINTEXT://127.0.0.1:0");
-        settings.put("log.dirs", dataDir.toString());
-        return StrataBroker.start(BrokerConfig.of(settings));
+        return StrataBroker.start(GroupTestClients.brokerConfig(dataDir));
     }
 
     @AfterEach

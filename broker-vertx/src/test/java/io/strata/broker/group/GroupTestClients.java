@@ -1,5 +1,7 @@
 package io.strata.broker.group;
 
+import io.strata.broker.config.BrokerConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +22,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Java clients for the consumer-group tests: group consumers with quick heartbeats, a producer, an admin. */
 final class GroupTestClients {
 
-    /** Broker settings for fast group tests: short initial rebalance delay, short session timeouts allowed. */
-    static final Map<String, String> FAST_GROUPS = Map.of(
-            "group.initial.rebalance.delay.ms", "200",
-            "group.min.session.timeout.ms", "1000");
+    /**
+     * A broker for fast group tests over {@code dataDir}: port 0 on 127.0.0.1, tiering off, short initial
+     * rebalance delay, short session timeouts allowed.
+     */
+    static BrokerConfig brokerConfig(Path dataDir) {
+        return BrokerConfig.of(Map.of(
+                "listeners", "PLAINTEXT://127.0.0.1:0",
+                "log.dirs", dataDir.toString(),
+                "remote.log.storage.system.enable", "false",
+                "group.initial.rebalance.delay.ms", "200",
+                "group.min.session.timeout.ms", "1000"));
+    }
 
     private GroupTestClients() {
     }

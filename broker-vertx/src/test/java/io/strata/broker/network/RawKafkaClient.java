@@ -33,6 +33,12 @@ public final class RawKafkaClient implements AutoCloseable {
         return header;
     }
 
+    /** Sends {@code request} and waits for its response. */
+    @SuppressWarnings("unchecked")
+    public <R extends AbstractResponse> R call(AbstractRequest request, int correlationId) throws IOException {
+        return (R) receive(send(request, correlationId));
+    }
+
     public void sendBytes(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();

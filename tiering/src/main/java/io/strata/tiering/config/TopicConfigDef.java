@@ -82,7 +82,7 @@ public final class TopicConfigDef {
                     in("CreateTime", "LogAppendTime"), MEDIUM, TopicConfig.MESSAGE_TIMESTAMP_TYPE_DOC)
             .define(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, Type.LONG, Long.MAX_VALUE, atLeast(0), MEDIUM,
                     TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_DOC)
-            .define(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Type.LONG, Long.MAX_VALUE, atLeast(0), MEDIUM,
+            .define(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Type.LONG, 3_600_000L, atLeast(0), MEDIUM,
                     TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_DOC)
             .define(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, Type.LONG, 60_000L, atLeast(0), LOW,
                     TopicConfig.FILE_DELETE_DELAY_MS_DOC)

@@ -585,25 +585,17 @@ public final class PartitionLog implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** The first record of the remote-only part of the log at or after {@code from} with a timestamp {@code >= timestamp}. */
+    /**
+     * The first record of the remote-only part of the log with a timestamp {@code >= timestamp},
+     * straight from the time index: the uploader added an entry for every record of a remote
+     * segment that raises the running maximum, so the first entry at or after {@code timestamp} is
+     * the answer when it lies below the local segments. No object is read.
+     */
     private Optional<TimestampAndOffset> remoteOffsetForTimestamp(long timestamp, long from, LogEnd currentEnd) {
         long localStart = localStartOffset();
-        for (RemoteSegment segment : store.remoteSegments().list(key)) {
-            if (segment.nextOffset() <= from || segment.state() == RemoteSegmentState.COPY_STARTED) {
-                continue;
-            }
-            if (segment.baseOffset() >= localStart) {
-                break;
-            }
-            if (segment.maxTimestamp() >= timestamp) {
-                Optional<TimestampAndOffset> found = join(remoteReads.findByTimestamp(topicPartition, key, segment,
-                        timestamp, Math.max(from, segment.baseOffset())));
-                if (found.isPresent()) {
-                    return found.filter(f -> f.offset < currentEnd.offset());
-                }
-            }
-        }
-        return Optional.empty();
+        return store.timeIndex().firstAtOrAfter(key, timestamp)
+                .filter(e -> e.offset() >= from && e.offset() < localStart && e.offset() < currentEnd.offset())
+                .map(e -> new TimestampAndOffset(e.maxTimestamp(), e.offset(), Optional.of(0)));
     }
 
     /** The record with the greatest timestamp (the first such record when several share it). */

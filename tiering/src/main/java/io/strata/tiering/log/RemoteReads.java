@@ -2,10 +2,8 @@ package io.strata.tiering.log;
 
 import io.strata.index.PartitionKey;
 import io.strata.index.RemoteSegment;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.MemoryRecords;
 
 /**
@@ -18,8 +16,4 @@ public interface RemoteReads {
     CompletableFuture<MemoryRecords> read(TopicPartition tp, PartitionKey key, RemoteSegment segment, long fetchOffset,
                                           int maxBytes, boolean minOneMessage);
 
-    /** The first record of {@code segment} at or after {@code startOffset} with a timestamp {@code >= timestamp}. */
-    CompletableFuture<Optional<TimestampAndOffset>> findByTimestamp(TopicPartition tp, PartitionKey key,
-                                                                   RemoteSegment segment, long timestamp,
-                                                                   long startOffset);
 }

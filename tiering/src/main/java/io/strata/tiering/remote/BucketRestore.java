@@ -107,8 +107,12 @@ public final class BucketRestore {
                     for (SegmentSidecar.OffsetEntry entry : sidecar.offsets()) {
                         index.offsetIndex().put(writes, key, entry.offset(), segment.baseOffset(), entry.position());
                     }
+                    long max = runningMax;
                     for (SegmentSidecar.TimeEntry entry : sidecar.times()) {
-                        index.timeIndex().put(writes, key, Math.max(runningMax, entry.maxTimestamp()), entry.offset());
+                        if (entry.maxTimestamp() > max) {
+                            max = entry.maxTimestamp();
+                            index.timeIndex().put(writes, key, max, entry.offset());
+                        }
                     }
                     writes.commit(false);
                 }

@@ -53,6 +53,7 @@ public final class RemoteLogManager implements AutoCloseable {
     private final ExecutorService workers;
     private final Map<PartitionLog, Backoff> partitions = new ConcurrentHashMap<>();
     private final Set<UUID> topicManifestsWritten = ConcurrentHashMap.newKeySet();
+    private final Map<UUID, Backoff> topicManifestRetries = new ConcurrentHashMap<>();
     private volatile Supplier<Collection<TopicLogs>> topics = List::of;
 
     public RemoteLogManager(ObjectStore store, RocksDbIndexStore index, RemoteConfig config, Clock clock) {
@@ -87,6 +88,23 @@ public final class RemoteLogManager implements AutoCloseable {
         this.topics = topics;
         scheduler.scheduleWithFixedDelay(this::runOnce, config.taskIntervalMs(), config.taskIntervalMs(),
                 TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::logActivity, 60, 60, TimeUnit.SECONDS);
+    }
+
+    private String lastActivity = "";
+
+    /** One INFO line with the remote tier's counters, when they changed since the last one. */
+    private void logActivity() {
+        var stats = cache.stats();
+        String activity = String.format("copied %d bytes in %d PUTs (%d errors); fetched %d bytes for %d remote reads"
+                        + " (%d errors) with %d ranged GETs; cache %d hits, %d misses, %d evictions, %d bytes held;"
+                        + " %d segments deleted", metrics.copyBytes(), metrics.copyRequests(), metrics.copyErrors(),
+                metrics.fetchBytes(), metrics.fetchRequests(), metrics.fetchErrors(), cache.gets(), stats.hitCount(),
+                stats.missCount(), stats.evictionCount(), cache.weightedSize(), metrics.deletedSegments());
+        if (!activity.equals(lastActivity)) {
+            lastActivity = activity;
+            LOGGER.info("Remote tier: {}", activity);
+        }
     }
 
     /** Runs one pass now and waits for it: for tests and for a clean shutdown's final upload attempt. */
@@ -125,8 +143,12 @@ public final class RemoteLogManager implements AutoCloseable {
                     continue;
                 }
                 UUID topicId = topic.record().topicId();
+                Backoff manifestBackoff = topicManifestRetries.computeIfAbsent(topicId, id -> new Backoff());
+                if (!topicManifestsWritten.contains(topicId) && now < manifestBackoff.nextAttemptMs) {
+                    continue;
+                }
                 CompletableFuture<Void> manifestWritten = topicManifestsWritten.contains(topicId)
-                        ? CompletableFuture.completedFuture(null) : writeTopicManifest(topic.record());
+                        ? CompletableFuture.completedFuture(null) : writeTopicManifest(topic.record(), manifestBackoff);
                 for (PartitionLog log : topic.partitions()) {
                     Backoff backoff = partitions.computeIfAbsent(log, l -> new Backoff());
                     synchronized (backoff) {
@@ -183,30 +205,47 @@ public final class RemoteLogManager implements AutoCloseable {
                 : Math.min(config.retryBackoffMaxMs(), backoff.delayMs * 2);
     }
 
-    private CompletableFuture<Void> writeTopicManifest(TopicRecord topic) {
+    private CompletableFuture<Void> writeTopicManifest(TopicRecord topic, Backoff backoff) {
         String key = RemoteLayout.topicManifest(topic.name(), topic.topicId());
         return store.put(key, TopicManifest.of(topic).toJson(), PutCondition.NONE).handle((info, e) -> {
-            if (e == null) {
-                metrics.copyRequests.increment();
-                topicManifestsWritten.add(topic.topicId());
-            } else {
-                LOGGER.warn("Could not write {} (retrying at the next pass): {}", key, rootMessage(e));
+            synchronized (backoff) {
+                if (e == null) {
+                    metrics.copyRequests.increment();
+                    topicManifestsWritten.add(topic.topicId());
+                    backoff.delayMs = 0;
+                } else {
+                    backoff.delayMs = nextDelay(backoff);
+                    backoff.nextAttemptMs = clock.millis() + backoff.delayMs;
+                    LOGGER.warn("Could not write {} (retrying in {} ms): {}", key, backoff.delayMs, rootMessage(e));
+                }
             }
             return null;
         });
     }
 
     /**
-     * Deletes every object of a deleted topic, in the background. The topic is already gone from
-     * RocksDB; if the broker stops before this finishes, the objects stay as orphans that
+     * Deletes every object of a deleted topic, in the background, once no copy of its partitions is
+     * in flight (a copy finishing after the listing would leave an orphan). The topic is already gone
+     * from RocksDB; if the broker stops before this finishes, the objects stay as orphans that
      * {@code strata inspect verify} reports.
      */
     public CompletableFuture<Void> deleteTopic(TopicRecord topic) {
         String prefix = RemoteLayout.topicPrefix(topic.name(), topic.topicId());
         topicManifestsWritten.remove(topic.topicId());
-        partitions.keySet().removeIf(log -> log.key().topicId().equals(topic.topicId()));
-        manifests.forget(prefix);
-        return store.listAll(prefix)
+        topicManifestRetries.remove(topic.topicId());
+        List<Backoff> inFlight = new java.util.ArrayList<>();
+        partitions.entrySet().removeIf(entry -> {
+            if (entry.getKey().key().topicId().equals(topic.topicId())) {
+                inFlight.add(entry.getValue());
+                return true;
+            }
+            return false;
+        });
+        return whenIdle(inFlight)
+                .thenCompose(v -> {
+                    manifests.forget(prefix);
+                    return store.listAll(prefix);
+                })
                 .thenCompose(objects -> store.deleteAll(objects.stream().map(ObjectInfo::key).toList())
                         .thenApply(v -> objects.size()))
                 .handle((count, e) -> {
@@ -220,6 +259,31 @@ public final class RemoteLogManager implements AutoCloseable {
                 });
     }
 
+    /** Completes once none of {@code partitions} is being worked on, checking every 50 ms. */
+    private CompletableFuture<Void> whenIdle(List<Backoff> partitions) {
+        CompletableFuture<Void> idle = new CompletableFuture<>();
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                boolean busy = false;
+                for (Backoff backoff : partitions) {
+                    synchronized (backoff) {
+                        busy |= backoff.busy;
+                    }
+                }
+                if (!busy) {
+                    idle.complete(null);
+                } else if (!scheduler.isShutdown()) {
+                    scheduler.schedule(this, 50, TimeUnit.MILLISECONDS);
+                } else {
+                    idle.completeExceptionally(new IllegalStateException("the remote tier is closing"));
+                }
+            }
+        };
+        check.run();
+        return idle;
+    }
+
     public RemoteMetrics metrics() {
         return metrics;
     }
@@ -228,20 +292,36 @@ public final class RemoteLogManager implements AutoCloseable {
         return cache;
     }
 
-    /** Bytes of sealed local segments of {@code log} not yet in the bucket (the copy lag). */
-    public static long copyLagBytes(PartitionLog log) {
-        long lag = 0;
+    /**
+     * Sizes of one partition in both tiers, and its copy lag.
+     *
+     * @param localBytes        bytes of local segment files (the active one included)
+     * @param remoteBytes       bytes of the partition's segments in the bucket
+     * @param copyLagBytes      bytes of sealed local segments not yet in the bucket
+     * @param copyLagSegments   how many sealed local segments are not yet in the bucket
+     */
+    public record PartitionSizes(long localBytes, long remoteBytes, long copyLagBytes, int copyLagSegments) {
+    }
+
+    public PartitionSizes sizes(PartitionLog log) {
+        long lagBytes = 0;
+        int lagSegments = 0;
         for (var segment : log.sealedSegments()) {
             if (segment.nextOffset() > log.remoteEndOffset()) {
-                lag += segment.sizeBytes();
+                lagBytes += segment.sizeBytes();
+                lagSegments++;
             }
         }
-        return lag;
+        long remoteBytes = index.remoteSegments().list(log.key()).stream()
+                .filter(s -> s.state() == RemoteSegmentState.COPY_FINISHED)
+                .mapToLong(RemoteSegment::sizeBytes).sum();
+        return new PartitionSizes(log.sizeInBytes(), remoteBytes, lagBytes, lagSegments);
     }
 
     @Override
     public void close() {
         scheduler.shutdownNow();
+        logActivity();
         workers.shutdownNow();
         try {
             workers.awaitTermination(10, TimeUnit.SECONDS);

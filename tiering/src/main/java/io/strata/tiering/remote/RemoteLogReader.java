@@ -13,10 +13,8 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
-import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.Records;
 
@@ -93,35 +91,6 @@ public final class RemoteLogReader implements RemoteReads {
             return storage;
         }
         return new KafkaStorageException("Could not " + what + ": " + cause.getMessage(), cause);
-    }
-
-    /**
-     * The first record of {@code segment} at or after {@code startOffset} whose timestamp is
-     * {@code >= timestamp}, starting from the time index entry before it.
-     */
-    @Override
-    public CompletableFuture<Optional<TimestampAndOffset>> findByTimestamp(TopicPartition tp, PartitionKey key,
-                                                                          RemoteSegment segment, long timestamp,
-                                                                          long startOffset) {
-        String objectKey = RemoteLayout.segment(tp, key.topicId(), segment.baseOffset());
-        long start = startPosition(key, segment, startOffset);
-        return find(objectKey, segment.sizeBytes(), start,
-                b -> b.lastOffset() >= startOffset && b.maxTimestamp() >= timestamp)
-                .thenApply(found -> found.flatMap(f -> {
-                    for (Record record : f.batch()) {
-                        if (record.timestamp() >= timestamp && record.offset() >= startOffset) {
-                            return Optional.of(new TimestampAndOffset(record.timestamp(), record.offset(),
-                                    Optional.of(f.batch().partitionLeaderEpoch())));
-                        }
-                    }
-                    return Optional.empty();
-                }))
-                .handle((found, e) -> {
-                    if (e != null) {
-                        throw storageError("search " + tp + " by timestamp in " + objectKey, e);
-                    }
-                    return found;
-                });
     }
 
     /** Where to start scanning {@code segment} for {@code offset}: its nearest offset index entry, or 0. */

@@ -10,12 +10,15 @@ import java.util.List;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.FileRecords;
+import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * What the uploader learns from one pass over a sealed segment file before copying it: the CRC-32C
  * of its bytes, the first timestamp of its first batch, and its {@link SegmentSidecar} (one offset
- * and time entry per {@code intervalBytes} of batches, and always one for the first batch).
+ * entry per {@code intervalBytes} of batches and always one for the first batch; a time entry for
+ * every record that raises the segment's running maximum timestamp).
  *
  * @param sizeBytes            the bytes covered by the checksum and the sidecar
  * @param maxTimestamp         the greatest record timestamp, {@code -1} if none
@@ -30,7 +33,10 @@ public record ScannedSegment(long sizeBytes, int crc32c, long firstTimestamp, lo
 
     /**
      * Scans the first {@code sizeBytes} of {@code file}, the segment starting at {@code baseOffset} and
-     * ending before {@code nextOffset}.
+     * ending before {@code nextOffset}. The time entries are dense: one for every record that raises
+     * the segment's running maximum timestamp (so the first record with a timestamp at or after any
+     * {@code t} is the first entry whose timestamp is {@code >= t}); batches that do not raise it
+     * are not decompressed.
      */
     public static ScannedSegment scan(Path file, long baseOffset, long nextOffset, long sizeBytes, int intervalBytes)
             throws IOException {
@@ -38,45 +44,47 @@ public record ScannedSegment(long sizeBytes, int crc32c, long firstTimestamp, lo
         List<SegmentSidecar.OffsetEntry> offsets = new ArrayList<>();
         List<SegmentSidecar.TimeEntry> times = new ArrayList<>();
         long firstTimestamp = RecordBatch.NO_TIMESTAMP;
+        long offsetOfMax = -1;
         try (FileRecords records = FileRecords.open(file.toFile(), false, true, 0, false)) {
             FileRecords slice = records.slice(0, Math.toIntExact(sizeBytes));
             long runningMax = RecordBatch.NO_TIMESTAMP;
             long sinceLastEntry = 0;
             boolean first = true;
-            FileChannelRecordBatch maxBatch = null;
             for (FileChannelRecordBatch batch : slice.batches()) {
-                if (batch.maxTimestamp() > runningMax) {
-                    maxBatch = batch;
-                }
-                runningMax = Math.max(runningMax, batch.maxTimestamp());
                 if (first) {
                     firstTimestamp = readLong(records.channel(), batch.position() + BASE_TIMESTAMP_POSITION);
                 }
                 if (first || sinceLastEntry >= intervalBytes) {
                     offsets.add(new SegmentSidecar.OffsetEntry(batch.baseOffset(), batch.position()));
-                    times.add(new SegmentSidecar.TimeEntry(runningMax, batch.lastOffset()));
                     sinceLastEntry = 0;
                     first = false;
                 }
                 sinceLastEntry += batch.sizeInBytes();
+                if (batch.maxTimestamp() > runningMax) {
+                    runningMax = addRisingRecords(batch, runningMax, times);
+                    offsetOfMax = times.get(times.size() - 1).offset();
+                }
             }
-            long offsetOfMax = maxBatch == null ? -1 : offsetOf(maxBatch, runningMax);
             SegmentSidecar sidecar = new SegmentSidecar(baseOffset, nextOffset, intervalBytes, offsets, times);
             return new ScannedSegment(sizeBytes, crc, firstTimestamp, runningMax, offsetOfMax, sidecar);
         }
     }
 
-    /** The offset of the first record of {@code batch} whose timestamp is {@code timestamp}. */
-    private static long offsetOf(FileChannelRecordBatch batch, long timestamp) {
-        if (batch.timestampType() == org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME) {
-            return batch.baseOffset();
+    /** Adds a time entry for each record of {@code batch} that raises {@code runningMax}; returns the new maximum. */
+    private static long addRisingRecords(FileChannelRecordBatch batch, long runningMax,
+                                         List<SegmentSidecar.TimeEntry> times) {
+        if (batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
+            times.add(new SegmentSidecar.TimeEntry(batch.maxTimestamp(), batch.baseOffset()));
+            return batch.maxTimestamp();
         }
-        for (org.apache.kafka.common.record.Record record : batch) {
-            if (record.timestamp() == timestamp) {
-                return record.offset();
+        long max = runningMax;
+        for (Record record : batch) {
+            if (record.timestamp() > max) {
+                max = record.timestamp();
+                times.add(new SegmentSidecar.TimeEntry(max, record.offset()));
             }
         }
-        return batch.lastOffset();
+        return max;
     }
 
     /** CRC-32C of the first {@code length} bytes of {@code file}. */

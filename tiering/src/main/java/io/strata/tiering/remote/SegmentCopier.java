@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.record.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +101,11 @@ final class SegmentCopier {
             metrics.copyRequests.increment();
             RemoteSegment finished = copying.withState(RemoteSegmentState.COPY_FINISHED, clock.millis());
             manifests.write(log, Optional.of(finished));
-            record(log, finished, true);
+            try (IndexBatch writes = index.newBatch()) {
+                index.remoteSegments().put(writes, log.key(), finished);
+                addTimeEntries(writes, log, segment.baseOffset(), scan.sidecar());
+                writes.commit(true);
+            }
         } catch (RuntimeException e) {
             metrics.copyErrors.increment();
             throw e;
@@ -110,6 +115,22 @@ final class SegmentCopier {
         LOGGER.info("Copied segment {} of {} to the bucket ({} bytes, offsets {} to {}) in {} ms",
                 segment.baseOffset(), log.topicPartition(), segment.sizeBytes(), segment.baseOffset(),
                 segment.nextOffset() - 1, clock.millis() - started);
+    }
+
+    /**
+     * Adds the sidecar's dense time entries to the partition's time index, as partition-wide running
+     * maxima: every record that raises the running maximum gets an entry, so that ListOffsets by
+     * timestamp is answered for remote-only segments from RocksDB alone, without reading the bucket.
+     */
+    private void addTimeEntries(IndexBatch writes, PartitionLog log, long baseOffset, SegmentSidecar sidecar) {
+        long runningMax = index.timeIndex().lastBelowOffset(log.key(), baseOffset)
+                .map(e -> e.maxTimestamp()).orElse(RecordBatch.NO_TIMESTAMP);
+        for (SegmentSidecar.TimeEntry entry : sidecar.times()) {
+            if (entry.maxTimestamp() > runningMax) {
+                runningMax = entry.maxTimestamp();
+                index.timeIndex().put(writes, log.key(), runningMax, entry.offset());
+            }
+        }
     }
 
     private void record(PartitionLog log, RemoteSegment segment, boolean sync) {

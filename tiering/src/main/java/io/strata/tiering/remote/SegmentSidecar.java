@@ -18,11 +18,12 @@ import java.util.zip.CRC32C;
  *   | timeCount:4   | timeCount   x ( maxTimestamp:8 | offset:8 )
  *   | crc32c:4      (CRC-32C of every preceding byte)
  * </pre>
- * An offset entry says the batch starting at {@code offset} begins at byte {@code position} of the
- * segment. A time entry says the greatest timestamp of the segment's records up to and including
- * {@code offset} is {@code maxTimestamp}: it is the running maximum within this segment only; the
- * reader combines it with the maximum of the segments before (see {@link
- * io.strata.index.TimeIndex}).
+ * An offset entry (one per {@code intervalBytes} of batches) says the batch starting at
+ * {@code offset} begins at byte {@code position} of the segment. There is a time entry for every
+ * record that raises the segment's running maximum timestamp: the record at {@code offset} has
+ * timestamp {@code maxTimestamp}, greater than every timestamp before it in the segment. The
+ * reader combines them with the maximum of the segments before (see {@link
+ * io.strata.index.TimeIndex}), which makes ListOffsets by timestamp exact without reading segments.
  */
 public record SegmentSidecar(long baseOffset, long nextOffset, int intervalBytes, List<OffsetEntry> offsets,
                              List<TimeEntry> times) {

@@ -171,12 +171,14 @@ class RemoteTierTest {
         pass(manager);
         log.deleteExpiredSegments();
         assertThat(log.localStartOffset()).isPositive();
+        long getsBefore = bucket.rangedGets.get() + bucket.gets.get();
 
         for (int i : new int[] {0, 1, 9, 10, 333, 555, appended.size() - 1}) {
             long ts = appended.get(i).timestamp();
             assertThat(log.offsetForTimestamp(ts)).map(t -> t.offset).contains(expectedOffsetFor(ts));
         }
         assertThat(log.offsetForTimestamp(appended.get(appended.size() - 1).timestamp() + 1)).isEmpty();
+        assertThat(bucket.rangedGets.get() + bucket.gets.get()).as("no object is read to answer").isEqualTo(getsBefore);
 
         long last = appended.get(appended.size() - 1).offset();
         Optional<TimestampAndOffset> max = log.maxTimestampOffset();
@@ -270,6 +272,9 @@ class RemoteTierTest {
         log.deleteExpiredSegments();
 
         assertThat(log.remoteEndOffset()).isEqualTo(copiedBefore);
+        RemoteLogManager.PartitionSizes lagging = manager.remote().orElseThrow().sizes(log);
+        assertThat(lagging.copyLagSegments()).isPositive();
+        assertThat(lagging.copyLagBytes()).isPositive();
         assertThat(log.localStartOffset()).as("segments not in the bucket stay local").isEqualTo(copiedBefore);
         assertThat(manager.remote().orElseThrow().metrics().copyErrors()).isPositive();
         assertThatThrownBy(() -> log.read(0, 1000, true)).isInstanceOf(KafkaStorageException.class);
@@ -280,6 +285,8 @@ class RemoteTierTest {
         log.deleteExpiredSegments();
 
         assertThat(log.remoteEndOffset()).isGreaterThan(copiedBefore);
+        assertThat(manager.remote().orElseThrow().sizes(log).copyLagSegments()).isZero();
+        assertThat(manager.remote().orElseThrow().sizes(log).remoteBytes()).isPositive();
         assertReadsEverything(log, 0);
     }
 
@@ -309,5 +316,79 @@ class RemoteTierTest {
 
         assertThat(bucket.snapshot()).isEmpty();
         assertThat(log(manager).tiered()).isFalse();
+    }
+
+    @Test
+    void theInspectorFindsMissingCorruptAndOrphanObjects() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        produce(log, 40);
+        pass(manager);
+        BucketInspector inspector = new BucketInspector(bucket);
+
+        BucketInspector.Inventory inventory = inspector.inventory();
+        assertThat(inventory.topics()).singleElement().satisfies(t -> {
+            assertThat(t.topic().name()).isEqualTo("orders");
+            assertThat(t.partitions().get(0).segments()).hasSize(log.sealedSegments().size());
+        });
+        assertThat(inspector.verify(inventory, true)).isEmpty();
+
+        List<Long> bases = log.sealedSegments().stream().map(s -> s.baseOffset()).toList();
+        String first = RemoteLayout.segment(TP, log.key().topicId(), bases.get(0));
+        byte[] corrupt = bucket.bytes(first).orElseThrow();
+        corrupt[corrupt.length / 2] ^= 1;
+        bucket.put(first, corrupt, io.strata.objectstore.PutCondition.NONE).join();
+        bucket.deleteAll(List.of(RemoteLayout.index(TP, log.key().topicId(), bases.get(1)))).join();
+        bucket.put("topics/stray.bin", new byte[] {1}, io.strata.objectstore.PutCondition.NONE).join();
+
+        assertThat(inspector.verify(inspector.inventory(), true)).extracting(BucketInspector.Problem::kind)
+                .containsExactlyInAnyOrder("CHECKSUM", "MISSING", "ORPHAN");
+        assertThat(inspector.verify(inspector.inventory(), false)).extracting(BucketInspector.Problem::kind)
+                .containsExactlyInAnyOrder("MISSING", "ORPHAN");
+    }
+
+    @Test
+    void offsetForTimestampIsExactOverRemoteSegmentsWithOutOfOrderTimestamps() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        java.util.Random random = new java.util.Random(42);
+        long base = clock.millis() - 100_000;
+        for (int b = 0; b < 80; b++) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(4096);
+            try (var builder = MemoryRecords.builder(buffer, org.apache.kafka.common.compress.Compression.NONE,
+                    org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0L)) {
+                for (int r = 0; r < 8; r++) {
+                    builder.append(base + random.nextInt(100_000), null, new byte[100]);
+                }
+                MemoryRecords records = builder.build();
+                log.append(records);
+                for (RecordBatch batch : records.batches()) {
+                    for (Record record : batch) {
+                        appended.add(new Appended(record.offset(), record.timestamp(), record.value()));
+                    }
+                }
+            }
+        }
+        pass(manager);
+        log.deleteExpiredSegments();
+        assertThat(log.localStartOffset()).isGreaterThan(appended.size() / 2);
+        long getsBefore = bucket.rangedGets.get() + bucket.gets.get();
+
+        for (int i = 0; i < 300; i++) {
+            long target = base - 10 + random.nextInt(100_020);
+            long expected = expectedOffsetFor(target);
+            Optional<TimestampAndOffset> found = log.offsetForTimestamp(target);
+            if (expected < 0) {
+                assertThat(found).isEmpty();
+            } else {
+                assertThat(found).as("timestamp %d", target).map(t -> t.offset).contains(expected);
+                assertThat(found.get().timestamp).isEqualTo(appended.get((int) expected).timestamp());
+            }
+        }
+        long remoteAnswers = appended.stream().filter(a -> a.offset() < log.localStartOffset()).count();
+        assertThat(remoteAnswers).isPositive();
+        assertThat(bucket.rangedGets.get() + bucket.gets.get()).isEqualTo(getsBefore);
     }
 }

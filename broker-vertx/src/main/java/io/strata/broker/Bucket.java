@@ -1,0 +1,124 @@
+package io.strata.broker;
+
+import io.strata.broker.config.TieringSettings;
+import io.strata.objectstore.ObjectStore;
+import io.strata.objectstore.s3.S3Config;
+import io.strata.objectstore.s3.S3ObjectStore;
+import io.strata.objectstore.s3proxy.S3ProxyServer;
+import io.strata.tiering.remote.RemoteStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bucket the broker tiers to: an {@link S3ObjectStore} on the configured endpoint, or on the
+ * embedded S3 server ({@link S3ProxyServer}, data under {@code <log.dirs>/s3}) that the broker
+ * starts when none is configured, so that the default broker needs no outside service and still
+ * exercises the very same S3 code path. Absent when tiering is disabled.
+ */
+final class Bucket implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(Bucket.class);
+
+    private final Optional<ObjectStore> store;
+    private final Optional<S3ProxyServer> embedded;
+    private final TieringSettings settings;
+    private final String description;
+
+    private Bucket(Optional<ObjectStore> store, Optional<S3ProxyServer> embedded, TieringSettings settings,
+                   String description) {
+        this.store = store;
+        this.embedded = embedded;
+        this.settings = settings;
+        this.description = description;
+    }
+
+    static Bucket open(TieringSettings settings, Path dataDir) {
+        if (!settings.enabled()) {
+            return new Bucket(Optional.empty(), Optional.empty(), settings, "tiering disabled");
+        }
+        S3Config s3 = settings.s3();
+        Optional<S3ProxyServer> embedded = Optional.empty();
+        if (settings.embedded()) {
+            try {
+                S3ProxyServer server = S3ProxyServer.start(S3ProxyServer.Settings.embedded(dataDir)
+                        .withPort(settings.embeddedPort()));
+                embedded = Optional.of(server);
+                s3 = server.clientConfig().partSize(s3.partSize()).prefix(s3.prefix()).build();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not start the embedded S3 server on 127.0.0.1:"
+                        + settings.embeddedPort() + " (set " + TieringSettings.EMBEDDED_PORT
+                        + ", or point the broker at an S3 endpoint with STRATA_S3_ENDPOINT): " + e.getMessage(), e);
+            }
+        }
+        ObjectStore store = S3ObjectStore.open(s3);
+        String description = "bucket " + s3.bucket() + (s3.prefix().isEmpty() ? "" : "/" + s3.prefix()) + " at "
+                + s3.endpoint().map(URI::toString).orElse("AWS S3")
+                + (embedded.isPresent() ? " (embedded S3 server)" : "");
+        return new Bucket(Optional.of(store), embedded, settings, description);
+    }
+
+    /**
+     * The bucket for {@code strata inspect}, read-only in spirit: the configured endpoint, or the
+     * embedded server of a broker running on this data directory, or (when none runs) a private
+     * embedded server on a free port over the same folder.
+     */
+    static Bucket openForInspection(TieringSettings settings, Path dataDir) {
+        if (!settings.embedded() || !listening(settings.embeddedPort())) {
+            TieringSettings own = settings.embedded()
+                    ? new TieringSettings(true, settings.s3(), 0, settings.remote()) : settings;
+            return open(own, dataDir);
+        }
+        S3Config s3 = S3Config.builder(S3ProxyServer.Settings.embedded(dataDir).bucket())
+                .endpoint(URI.create("http://127.0.0.1:" + settings.embeddedPort()))
+                .region(S3ProxyServer.REGION)
+                .credentials(S3ProxyServer.DEFAULT_ACCESS_KEY, S3ProxyServer.DEFAULT_SECRET_KEY)
+                .pathStyle(true)
+                .prefix(settings.s3().prefix())
+                .build();
+        return new Bucket(Optional.of(S3ObjectStore.open(s3)), Optional.empty(), settings,
+                "the embedded S3 server of the running broker at " + s3.endpoint().orElseThrow());
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The object store, when tiering is enabled. */
+    Optional<ObjectStore> store() {
+        return store;
+    }
+
+    Optional<RemoteStorage> remoteStorage() {
+        return store.map(s -> new RemoteStorage(s, settings.remote()));
+    }
+
+    Optional<URI> embeddedEndpoint() {
+        return embedded.map(S3ProxyServer::endpoint);
+    }
+
+    String describe() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        store.ifPresent(ObjectStore::close);
+        embedded.ifPresent(server -> {
+            try {
+                server.close();
+            } catch (RuntimeException e) {
+                LOGGER.warn("The embedded S3 server did not stop cleanly: {}", e.toString());
+            }
+        });
+    }
+}

@@ -1,0 +1,109 @@
+package io.strata.broker;
+
+import io.strata.broker.config.BrokerConfig;
+import io.strata.broker.config.TieringSettings;
+import io.strata.tiering.remote.BucketInspector;
+import io.strata.tiering.remote.BucketInspector.Inventory;
+import io.strata.tiering.remote.BucketInspector.Problem;
+import io.strata.tiering.remote.BucketInspector.TopicView;
+import io.strata.tiering.remote.ManifestSegment;
+import io.strata.tiering.remote.PartitionManifest;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code strata inspect [list|verify]}: what the bucket holds, read from the bucket alone (the
+ * broker may be stopped). {@code list} prints topics, partitions and segments from the manifests;
+ * {@code verify} also checks that every listed object exists with the listed size and CRC-32C, that
+ * every index sidecar matches its segment, and reports objects no manifest references. Exit code 0
+ * when the bucket is consistent, 1 when {@code verify} found problems, 2 on errors.
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "List or verify the topics, partitions and segments in the bucket.")
+final class InspectCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", defaultValue = "list", description = "list (default) or verify")
+    String action;
+
+    @Option(names = {"-c", "--config"}, description = "Broker properties file (environment STRATA_* variables win).")
+    Path configFile;
+
+    @Option(names = "--segments", description = "list every segment, not only partition summaries")
+    boolean segments;
+
+    @Option(names = "--no-checksums", description = "verify: skip downloading segments to check their CRC-32C")
+    boolean noChecksums;
+
+    private final PrintStream out;
+
+    InspectCommand() {
+        this(System.out);
+    }
+
+    InspectCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() {
+        if (!action.equals("list") && !action.equals("verify")) {
+            out.println("unknown action '" + action + "': use list or verify");
+            return 2;
+        }
+        BrokerConfig config = BrokerConfig.load(Optional.ofNullable(configFile), System.getenv());
+        TieringSettings settings = TieringSettings.from(config);
+        if (!settings.enabled()) {
+            out.println("tiering is disabled (" + TieringSettings.ENABLE + "=false): there is no bucket to inspect");
+            return 2;
+        }
+        try (Bucket bucket = Bucket.openForInspection(settings, config.logDir())) {
+            BucketInspector inspector = new BucketInspector(bucket.store().orElseThrow());
+            out.println("Bucket: " + bucket.describe());
+            Inventory inventory = inspector.inventory();
+            print(inventory);
+            if (action.equals("list")) {
+                return 0;
+            }
+            List<Problem> problems = inspector.verify(inventory, !noChecksums);
+            problems.forEach(p -> out.println("PROBLEM " + p));
+            out.println(problems.isEmpty() ? "OK: every listed object is present" + (noChecksums ? "" : " and intact")
+                    + ", no orphans" : problems.size() + " problem(s)");
+            return problems.isEmpty() ? 0 : 1;
+        }
+    }
+
+    private void print(Inventory inventory) {
+        Map<String, Long> bytes = BucketInspector.bytesByTopic(inventory);
+        out.printf("%d topic(s), %d object(s)%n", inventory.topics().size(), inventory.objects().size());
+        for (TopicView view : inventory.topics()) {
+            out.printf("topic %s  id %s  %d partition(s)  %d bytes in the bucket  configs %s%n", view.topic().name(),
+                    view.topic().topicId(), view.topic().partitions(), bytes.get(view.topic().name()),
+                    view.topic().configs());
+            for (Map.Entry<Integer, PartitionManifest> entry : view.partitions().entrySet()) {
+                PartitionManifest manifest = entry.getValue();
+                List<ManifestSegment> list = manifest.segments();
+                long size = list.stream().mapToLong(ManifestSegment::sizeBytes).sum();
+                out.printf("  %s-%d  log start %d  %d segment(s)%s  %d bytes%n", view.topic().name(), entry.getKey(),
+                        manifest.logStartOffset(), list.size(), list.isEmpty() ? ""
+                                : "  offsets " + list.get(0).baseOffset() + ".." + list.get(list.size() - 1).lastOffset(),
+                        size);
+                if (segments) {
+                    for (ManifestSegment s : list) {
+                        out.printf("    %s  offsets %d..%d  %d bytes  max timestamp %s  crc32c %s  uploaded %s%n",
+                                s.object(), s.baseOffset(), s.lastOffset(), s.sizeBytes(),
+                                s.maxTimestamp() < 0 ? "-" : Instant.ofEpochMilli(s.maxTimestamp()), s.crc32c(),
+                                s.uploadTime());
+                    }
+                }
+            }
+        }
+    }
+}

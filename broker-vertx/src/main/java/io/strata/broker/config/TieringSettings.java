@@ -1,0 +1,100 @@
+package io.strata.broker.config;
+
+import io.strata.objectstore.s3.S3Config;
+import io.strata.objectstore.s3proxy.S3ProxyServer;
+import io.strata.tiering.remote.RemoteConfig;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * The broker's remote-tier settings, read from the {@link BrokerConfig} (so each can come from the
+ * properties file or from {@code STRATA_*} variables).
+ *
+ * <table>
+ *   <caption>Keys</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code remote.log.storage.system.enable}</td><td>true</td><td>tier to a bucket at all (Kafka's name)</td></tr>
+ *   <tr><td>{@code s3.endpoint}, {@code s3.region}, {@code s3.bucket}, {@code s3.prefix}, {@code s3.access.key},
+ *       {@code s3.secret.key}, {@code s3.path.style}</td><td>see {@link S3Config#fromEnvironment}</td>
+ *       <td>the bucket; without an endpoint the broker runs the embedded S3 server</td></tr>
+ *   <tr><td>{@code s3.embedded.port}</td><td>9000</td><td>port of the embedded S3 server on 127.0.0.1 (0: any free port)</td></tr>
+ *   <tr><td>{@code s3.part.size.bytes}</td><td>512 MiB</td><td>files up to this size go up in one PUT, larger ones as
+ *       multipart uploads of parts this size</td></tr>
+ *   <tr><td>{@code remote.log.manager.task.interval.ms}</td><td>5000</td><td>how often partitions are checked for
+ *       segments to copy or expire</td></tr>
+ *   <tr><td>{@code remote.log.manager.copier.thread.pool.size}</td><td>2</td><td>partitions copied at once</td></tr>
+ *   <tr><td>{@code remote.log.manager.copy.max.bytes.per.second}</td><td>unlimited</td><td>upload throughput cap</td></tr>
+ *   <tr><td>{@code remote.log.manager.task.retry.backoff.ms} / {@code .max.ms}</td><td>500 / 30000</td><td>backoff
+ *       after a failed copy</td></tr>
+ *   <tr><td>{@code remote.fetch.chunk.bytes}</td><td>4 MiB</td><td>ranged GET size for remote reads</td></tr>
+ *   <tr><td>{@code remote.fetch.cache.bytes}</td><td>256 MiB</td><td>memory for cached chunks</td></tr>
+ *   <tr><td>{@code log.local.retention.ms} / {@code log.local.retention.bytes}</td><td>1 hour / 1 GiB</td>
+ *       <td>defaults of the topic configs {@code local.retention.*}: how long uploaded segments stay on local disk</td></tr>
+ * </table>
+ *
+ * @param enabled      whether the broker tiers at all
+ * @param s3           the S3 client settings; without an endpoint, the embedded server's are used instead
+ * @param embeddedPort the embedded server's port
+ * @param remote       the remote tier's settings
+ */
+public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, RemoteConfig remote) {
+
+    public static final String ENABLE = "remote.log.storage.system.enable";
+    public static final String EMBEDDED_PORT = "s3.embedded.port";
+    public static final String PART_SIZE = "s3.part.size.bytes";
+    public static final long DEFAULT_PART_SIZE = 512L * 1024 * 1024;
+    public static final long DEFAULT_LOCAL_RETENTION_MS = TimeUnit.HOURS.toMillis(1);
+    public static final long DEFAULT_LOCAL_RETENTION_BYTES = 1024L * 1024 * 1024;
+
+    public static TieringSettings from(BrokerConfig config) {
+        Map<String, String> s3Variables = new HashMap<>();
+        config.originals().forEach((key, value) -> {
+            if (key.startsWith("s3.")) {
+                s3Variables.put(BrokerConfig.ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_'), value);
+            }
+        });
+        S3Config s3;
+        try {
+            s3 = S3Config.fromEnvironment(s3Variables).toBuilder()
+                    .partSize(config.getLong(PART_SIZE, DEFAULT_PART_SIZE))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid S3 settings: " + e.getMessage());
+        }
+        RemoteConfig remote;
+        try {
+            remote = new RemoteConfig(
+                    config.getLong("remote.log.manager.task.interval.ms", 5_000),
+                    config.getInt("remote.log.manager.copier.thread.pool.size", 2),
+                    config.getLong("remote.log.manager.copy.max.bytes.per.second", Long.MAX_VALUE),
+                    config.getLong("remote.log.manager.task.retry.backoff.ms", 500),
+                    config.getLong("remote.log.manager.task.retry.backoff.max.ms", 30_000),
+                    config.getInt("remote.fetch.chunk.bytes", 4 * 1024 * 1024),
+                    config.getLong("remote.fetch.cache.bytes", 256L * 1024 * 1024));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        int port = config.getInt(EMBEDDED_PORT, S3ProxyServer.DEFAULT_PORT);
+        return new TieringSettings(config.getBoolean(ENABLE, true), s3, port, remote);
+    }
+
+    /** True when the broker starts its own S3 server (no endpoint configured). */
+    public boolean embedded() {
+        return s3.endpoint().isEmpty();
+    }
+
+    /** The topic-config defaults the remote tier brings, unless the broker's settings name them. */
+    public static Map<String, String> topicDefaults(BrokerConfig config) {
+        Map<String, String> defaults = new HashMap<>();
+        defaults.put(TopicConfig.LOCAL_LOG_RETENTION_MS_CONFIG, Optional.ofNullable(
+                config.originals().get("log.local.retention.ms")).orElse(Long.toString(DEFAULT_LOCAL_RETENTION_MS)));
+        defaults.put(TopicConfig.LOCAL_LOG_RETENTION_BYTES_CONFIG, Optional.ofNullable(
+                config.originals().get("log.local.retention.bytes"))
+                .orElse(Long.toString(DEFAULT_LOCAL_RETENTION_BYTES)));
+        return defaults;
+    }
+}

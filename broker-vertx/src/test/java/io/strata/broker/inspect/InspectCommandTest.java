@@ -1,0 +1,109 @@
+package io.strata.broker.inspect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.broker.StrataMain;
+import io.strata.broker.it.BrokerTestBase;
+import io.strata.tiering.log.PartitionLog;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code strata inspect} against the broker's own embedded S3 server: while the broker runs (through
+ * its endpoint) and after it stopped (the command starts a private server over the same folder).
+ */
+class InspectCommandTest extends BrokerTestBase {
+
+    @Override
+    protected Map<String, String> brokerProperties() {
+        return Map.of("remote.log.storage.system.enable", "true", "s3.embedded.port", "0",
+                "remote.log.manager.task.interval.ms", "100");
+    }
+
+    private record Run(int exitCode, String output) {
+    }
+
+    private Run inspect(Path config, String... args) {
+        String[] full = new String[args.length + 3];
+        full[0] = "inspect";
+        System.arraycopy(args, 0, full, 1, args.length);
+        full[args.length + 1] = "--config";
+        full[args.length + 2] = config.toString();
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            int code = new picocli.CommandLine(new StrataMain()).execute(full);
+            return new Run(code, captured.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    private Path configFile(Map<String, String> settings) throws IOException {
+        Properties properties = new Properties();
+        properties.putAll(settings);
+        Path file = dataDir.resolveSibling(dataDir.getFileName() + "-inspect.properties");
+        try (var out = Files.newBufferedWriter(file)) {
+            properties.store(out, null);
+        }
+        return file;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void listsAndVerifiesTheBucketWhileTheBrokerRunsAndAfterItStopped() throws Exception {
+        createTopic("orders", 1, Map.of("segment.bytes", "16384"));
+        try (KafkaProducer<String, String> producer = producer(Map.of("batch.size", 4096))) {
+            for (int i = 0; i < 1000; i++) {
+                producer.send(new ProducerRecord<>("orders", "k" + i, "value-" + i + "-".repeat(80)));
+            }
+            producer.flush();
+        }
+        PartitionLog log = broker.logs().log(new TopicPartition("orders", 0)).orElseThrow();
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> !log.sealedSegments().isEmpty() && log.remoteEndOffset()
+                        == log.sealedSegments().get(log.sealedSegments().size() - 1).nextOffset());
+        int segments = log.sealedSegments().size();
+        Path running = configFile(Map.of("s3.endpoint", broker.embeddedS3Endpoint().orElseThrow().toString(),
+                "s3.access.key", "strata", "s3.secret.key", "strata-secret", "s3.bucket", "strata"));
+
+        Run list = inspect(running, "list", "--segments");
+        Run verify = inspect(running, "verify");
+
+        assertThat(list.exitCode()).as(list.output()).isZero();
+        assertThat(list.output()).contains("topic orders", "orders-0  log start 0  " + segments + " segment(s)",
+                "00000000000000000000.log  offsets 0..");
+        assertThat(verify.exitCode()).as(verify.output()).isZero();
+        assertThat(verify.output()).contains("OK: every listed object is present and intact, no orphans");
+
+        broker.close();
+        Files.writeString(dataDir.resolve("s3/strata/topics/stray"), "x");
+        Path stopped = configFile(Map.of("log.dirs", dataDir.toString(), "s3.embedded.port",
+                Integer.toString(freePort())));
+
+        Run afterStop = inspect(stopped, "verify", "--no-checksums");
+
+        assertThat(afterStop.exitCode()).as(afterStop.output()).isEqualTo(1);
+        assertThat(afterStop.output()).contains("orders-0  log start 0  " + segments + " segment(s)",
+                "PROBLEM ORPHAN topics/stray");
+    }
+}
