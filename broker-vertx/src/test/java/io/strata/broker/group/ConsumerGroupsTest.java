@@ -11,6 +11,7 @@ import io.strata.broker.StrataBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.consumer.RoundRobinAssignor;
+import org.apache.kafka.clients.consumer.StickyAssignor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -29,6 +36,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Real KafkaConsumers in groups against the in-process broker: assignment, rebalancing, commits, restarts. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -115,6 +124,88 @@ class ConsumerGroupsTest {
 
         // Then the other one is assigned all six partitions
         pollAllUntil(List.of(staying), () -> staying.assignment().size() == PARTITIONS);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"range", "roundrobin", "sticky", "cooperative-sticky"})
+    void everyAssignorSplitsThePartitionsExactlyOnceAndRebalancesWhenAMemberJoins(String assignor) {
+        // Given one consumer of the group owning every partition with the given assignor
+        Map<String, Object> settings = Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                assignorClass(assignor));
+        KafkaConsumer<String, String> first = newConsumer(settings);
+        first.subscribe(List.of(topic));
+        pollAllUntil(List.of(first), () -> first.assignment().size() == PARTITIONS);
+
+        // When a second consumer joins
+        KafkaConsumer<String, String> second = newConsumer(settings);
+        second.subscribe(List.of(topic));
+
+        // Then the two split the partitions exactly once, three each
+        List<KafkaConsumer<String, String>> both = List.of(first, second);
+        pollAllUntil(both, () -> coverExactlyOnce(both, topic) && first.assignment().size() == 3);
+    }
+
+    private static String assignorClass(String name) {
+        return switch (name) {
+            case "range" -> RangeAssignor.class.getName();
+            case "roundrobin" -> RoundRobinAssignor.class.getName();
+            case "sticky" -> StickyAssignor.class.getName();
+            default -> CooperativeStickyAssignor.class.getName();
+        };
+    }
+
+    @Test
+    void aConsumerThatDisappearsWithoutLeavingIsRemovedAfterItsSessionTimeout() {
+        // Given two consumers with a 2 s session timeout sharing the topic
+        Map<String, Object> shortSession = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 2_000);
+        KafkaConsumer<String, String> survivor = newConsumer(shortSession);
+        KafkaConsumer<String, String> vanishing = newConsumer(shortSession);
+        List<KafkaConsumer<String, String>> both = List.of(survivor, vanishing);
+        both.forEach(c -> c.subscribe(List.of(topic)));
+        pollAllUntil(both, () -> coverExactlyOnce(both, topic));
+
+        // When one of them stops without a LeaveGroup
+        consumers.remove(vanishing);
+        vanishing.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+
+        // Then after its session timeout the survivor owns every partition
+        pollAllUntil(List.of(survivor), () -> survivor.assignment().size() == PARTITIONS);
+    }
+
+    @Test
+    void aRestartedStaticMemberGetsItsPartitionsBackWithoutARebalance() {
+        // Given two static members sharing the topic
+        KafkaConsumer<String, String> stays = newConsumer(Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "stays"));
+        KafkaConsumer<String, String> restarts = newConsumer(Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "restarts"));
+        List<KafkaConsumer<String, String>> both = List.of(stays, restarts);
+        AtomicInteger staysAssignments = new AtomicInteger();
+        stays.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                staysAssignments.incrementAndGet();
+            }
+        });
+        restarts.subscribe(List.of(topic));
+        pollAllUntil(both, () -> coverExactlyOnce(both, topic));
+        Set<TopicPartition> before = Set.copyOf(restarts.assignment());
+        int assignmentsBefore = staysAssignments.get();
+
+        // When one of them is closed (a static member sends no LeaveGroup) and started again at once
+        consumers.remove(restarts);
+        restarts.close();
+        KafkaConsumer<String, String> restarted = newConsumer(Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                "restarts"));
+        restarted.subscribe(List.of(topic));
+
+        // Then it gets the same partitions, and the other member keeps its own
+        List<KafkaConsumer<String, String>> after = List.of(stays, restarted);
+        pollAllUntil(after, () -> coverExactlyOnce(after, topic));
+        assertThat(restarted.assignment()).isEqualTo(before);
+        assertThat(staysAssignments).as("the other member saw no rebalance").hasValue(assignmentsBefore);
     }
 
     @Test
