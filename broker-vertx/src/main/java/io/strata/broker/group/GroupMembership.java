@@ -473,11 +473,8 @@ final class GroupMembership {
             member.awaitingSync = null;
         }
         group.remove(member.memberId);
-        switch (group.state()) {
-            case STABLE, COMPLETING_REBALANCE -> maybePrepareRebalance(group, reason);
-            case PREPARING_REBALANCE -> maybeCompleteJoin(group);
-            default -> {
-            }
+        if (group.is(GroupState.STABLE) || group.is(GroupState.COMPLETING_REBALANCE)) {
+            maybePrepareRebalance(group, reason);
         }
         maybeCompleteJoin(group);
     }
