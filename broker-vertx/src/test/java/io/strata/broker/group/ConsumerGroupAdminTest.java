@@ -11,6 +11,7 @@ import io.strata.broker.StrataBroker;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
 import org.apache.kafka.tools.consumer.ConsoleConsumer;
 import org.apache.kafka.tools.consumer.group.ConsumerGroupCommand;
 import org.junit.jupiter.api.AfterAll;
@@ -137,6 +139,19 @@ class ConsumerGroupAdminTest {
     }
 
     @Test
+    void offsetsOfATopicTheGroupStillConsumesCannotBeDeletedOthersCan() throws Exception {
+        KafkaConsumer<String, String> consumer = activeConsumer();
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        assertThatThrownBy(() -> admin.deleteConsumerGroupOffsets(group, Set.of(p0)).all().get())
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(GroupSubscribedToTopicException.class);
+
+        consumer.close();
+        admin.deleteConsumerGroupOffsets(group, Set.of(p0)).all().get();
+
+        assertThat(committed()).hasSize(PARTITIONS - 1).doesNotContainKey(p0);
+    }
+
+    @Test
     void deletingATopicRemovesItsCommittedOffsets() throws Exception {
         activeConsumer().close();
         assertThat(committed()).hasSize(PARTITIONS);
@@ -168,6 +183,16 @@ class ConsumerGroupAdminTest {
                 "--execute");
         assertThat(reset).containsPattern(group + "\\s+" + topic + "\\s+2\\s+0");
         assertThat(committed().values()).extracting(OffsetAndMetadata::offset).containsOnly(0L);
+
+        groupsCommand("--reset-offsets", "--group", group, "--topic", topic, "--shift-by", "2", "--execute");
+        assertThat(committed().values()).extracting(OffsetAndMetadata::offset).containsOnly(2L);
+        groupsCommand("--reset-offsets", "--group", group, "--all-topics", "--to-latest", "--execute");
+        assertThat(committed().values()).extracting(OffsetAndMetadata::offset).containsOnly(5L);
+        groupsCommand("--reset-offsets", "--group", group, "--topic", topic + ":1", "--to-datetime",
+                "2000-01-01T00:00:00.000", "--execute");
+        assertThat(committed().get(new TopicPartition(topic, 1)).offset()).isZero();
+        assertThat(groupsCommand("--describe", "--group", group, "--state"))
+                .containsPattern(group + "\\s+" + broker.bootstrapServers() + "\\s+\\(0\\)\\s+-\\s+Empty\\s+0");
 
         assertThat(groupsCommand("--delete", "--group", group))
                 .contains("Deletion of requested consumer groups ('" + group + "') was successful.");
