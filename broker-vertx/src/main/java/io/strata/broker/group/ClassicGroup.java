@@ -126,6 +126,10 @@ final class ClassicGroup {
         }
     }
 
+    boolean hasPendingMembers() {
+        return !pendingMembers.isEmpty();
+    }
+
     /** Every member has sent its JoinGroup for this rebalance and no member id handed out is still unused. */
     boolean hasAllMembersJoined() {
         return members.values().stream().allMatch(GroupMember::isAwaitingJoin) && pendingMembers.isEmpty();

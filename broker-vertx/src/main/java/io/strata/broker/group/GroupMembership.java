@@ -59,19 +59,22 @@ final class GroupMembership {
         }
         boolean unknownMember = memberId.isEmpty();
         ClassicGroup group = groups.get(request.groupId());
-        if (group == null) {
-            if (!unknownMember) {
-                return completed(joinError(memberId, Errors.UNKNOWN_MEMBER_ID, version));
-            }
-            group = new ClassicGroup(request.groupId(), scheduler.nowMs());
-            groups.put(group.groupId, group);
+        if (group == null && !unknownMember) {
+            return completed(joinError(memberId, Errors.UNKNOWN_MEMBER_ID, version));
         }
-        if (group.is(GroupState.DEAD)) {
+        if (group != null && group.is(GroupState.DEAD)) {
             return completed(joinError(memberId, Errors.COORDINATOR_NOT_AVAILABLE, version));
         }
         Set<String> offered = request.protocols().stream().map(p -> p.name()).collect(Collectors.toSet());
-        if (!group.supportsProtocols(request.protocolType(), offered)) {
+        boolean supported = group == null
+                ? !request.protocolType().isEmpty() && !offered.isEmpty()
+                : group.supportsProtocols(request.protocolType(), offered);
+        if (!supported) {
             return completed(joinError(memberId, Errors.INCONSISTENT_GROUP_PROTOCOL, version));
+        }
+        if (group == null) {
+            group = new ClassicGroup(request.groupId(), scheduler.nowMs());
+            groups.put(group.groupId, group);
         }
         if (unknownMember) {
             joinUnknownMember(group, request, version, clientId, clientHost, rebalanceTimeoutMs, instanceId, result);

@@ -167,21 +167,23 @@ final class GroupOffsets {
 
     /**
      * Deletes the offsets of empty groups that are older than the retention, counted from the later of the commit
-     * and the moment the group became empty; a group left without offsets is removed.
+     * and the moment the group became empty; an empty group left without offsets is removed, as in Kafka.
      */
     void expire() {
         long cutoff = scheduler.nowMs() - config.offsetsRetentionMs();
         for (ClassicGroup group : List.copyOf(groups.values())) {
-            if (!group.is(GroupState.EMPTY) || group.stateTimestampMs() > cutoff) {
+            if (!group.is(GroupState.EMPTY) || group.hasPendingMembers()) {
                 continue;
             }
-            storage.expire(group.groupId, cutoff).whenComplete((remaining, failure) -> scheduler.execute(() -> {
+            // Offsets only expire once the group has been empty for the whole retention
+            long groupCutoff = group.stateTimestampMs() <= cutoff ? cutoff : Long.MIN_VALUE;
+            storage.expire(group.groupId, groupCutoff).whenComplete((remaining, failure) -> scheduler.execute(() -> {
                 if (failure != null) {
                     LOGGER.warn("Could not expire offsets of group {}: {}", group.groupId, failure.toString());
                 } else if (remaining == 0 && group.is(GroupState.EMPTY) && groups.get(group.groupId) == group) {
                     group.transitionTo(GroupState.DEAD, scheduler.nowMs());
                     groups.remove(group.groupId);
-                    LOGGER.info("Removed empty group {}: its offsets expired", group.groupId);
+                    LOGGER.info("Removed empty group {}: it has no committed offsets (left)", group.groupId);
                 }
             }));
         }

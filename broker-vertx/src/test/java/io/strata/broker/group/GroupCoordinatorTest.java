@@ -301,6 +301,29 @@ class GroupCoordinatorTest {
     }
 
     @Test
+    void anEmptyGroupWithoutOffsetsIsRemovedAtTheNextExpiryCheck() {
+        coordinator.start(List.of());
+        CompletableFuture<JoinGroupResponseData> joined = joinNewMember();
+        clock.advance(DELAY_MS);
+        coordinator.leaveGroup(GROUP, List.of(new MemberIdentity().setMemberId(joined.join().memberId())));
+        assertThat(state()).isEqualTo("Empty");
+
+        clock.advance(CONFIG.offsetsRetentionCheckIntervalMs());
+
+        assertThat(coordinator.listGroups(null, null)).isEmpty();
+    }
+
+    @Test
+    void aJoinWithoutProtocolsCreatesNoGroup() {
+        JoinGroupRequestData noProtocols = joinRequest("", null, (byte) 0)
+                .setProtocols(new JoinGroupRequestProtocolCollection());
+
+        assertThat(coordinator.joinGroup(noProtocols, (short) 9, "c", "h").join().errorCode())
+                .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code());
+        assertThat(coordinator.listGroups(null, null)).isEmpty();
+    }
+
+    @Test
     void offsetsOfAGroupWithMembersDoNotExpire() {
         List<JoinGroupResponseData> members = stableGroupOfTwo();
         commit(members.get(0).generationId(), members.get(0).memberId(), "t", "");
