@@ -70,7 +70,8 @@ final class Bucket implements AutoCloseable {
     static Bucket openForInspection(TieringSettings settings, Path dataDir) {
         if (!settings.embedded() || !listening(settings.embeddedPort())) {
             TieringSettings own = settings.embedded()
-                    ? new TieringSettings(true, settings.s3(), 0, settings.remote()) : settings;
+                    ? new TieringSettings(true, settings.s3(), 0, settings.remote(), settings.remoteFetchMaxWaitMs())
+                    : settings;
             return open(own, dataDir);
         }
         S3Config s3 = S3Config.builder(S3ProxyServer.Settings.embedded(dataDir).bucket())

@@ -9,6 +9,7 @@ import io.strata.broker.group.GroupCoordinatorContext;
 import io.strata.broker.group.RocksDbOffsetStorage;
 import io.strata.broker.handler.CreateTopicsHandler;
 import io.strata.broker.handler.DeleteGroupsHandler;
+import io.strata.broker.handler.DeleteRecordsHandler;
 import io.strata.broker.handler.DeleteTopicsHandler;
 import io.strata.broker.handler.DescribeClusterHandler;
 import io.strata.broker.handler.DescribeGroupsHandler;
@@ -79,7 +80,8 @@ public final class StrataBroker implements AutoCloseable {
                 config.getLong("log.retention.check.interval.ms", 300_000),
                 config.getLong("log.flush.scheduler.interval.ms", 1_000),
                 config.getLong("strata.log.roll.check.interval.ms", 10_000));
-        Bucket bucket = Bucket.open(TieringSettings.from(config), config.logDir());
+        TieringSettings tiering = TieringSettings.from(config);
+        Bucket bucket = Bucket.open(tiering, config.logDir());
         LogManager logs;
         try {
             logs = LogManager.open(config.logDir(), topicDefaults(config), Clock.systemUTC(), schedule,
@@ -102,8 +104,9 @@ public final class StrataBroker implements AutoCloseable {
                     new MetadataHandler(logs, identity::get, defaults),
                     new CreateTopicsHandler(logs, defaults),
                     new DeleteTopicsHandler(logs),
+                    new DeleteRecordsHandler(logs),
                     new ProduceHandler(logs, waiters),
-                    new FetchHandler(logs, waiters),
+                    new FetchHandler(logs, waiters, tiering.remoteFetchMaxWaitMs()),
                     new ListOffsetsHandler(logs),
                     new InitProducerIdHandler(logs),
                     new DescribeClusterHandler(identity::get),

@@ -32,6 +32,8 @@ import org.apache.kafka.common.config.TopicConfig;
  *       after a failed copy</td></tr>
  *   <tr><td>{@code remote.fetch.chunk.bytes}</td><td>4 MiB</td><td>ranged GET size for remote reads</td></tr>
  *   <tr><td>{@code remote.fetch.cache.bytes}</td><td>256 MiB</td><td>memory for cached chunks</td></tr>
+ *   <tr><td>{@code remote.fetch.max.wait.ms}</td><td>500</td><td>how long a read of the bucket may hold up a
+ *       Fetch response; a slower partition is answered with no records and read again by the consumer</td></tr>
  *   <tr><td>{@code log.local.retention.ms} / {@code log.local.retention.bytes}</td><td>1 hour / 1 GiB</td>
  *       <td>defaults of the topic configs {@code local.retention.*}: how long uploaded segments stay on local disk</td></tr>
  * </table>
@@ -40,8 +42,10 @@ import org.apache.kafka.common.config.TopicConfig;
  * @param s3           the S3 client settings; without an endpoint, the embedded server's are used instead
  * @param embeddedPort the embedded server's port
  * @param remote       the remote tier's settings
+ * @param remoteFetchMaxWaitMs how long a remote read may hold up a Fetch response
  */
-public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, RemoteConfig remote) {
+public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, RemoteConfig remote,
+                              long remoteFetchMaxWaitMs) {
 
     public static final String ENABLE = "remote.log.storage.system.enable";
     public static final String EMBEDDED_PORT = "s3.embedded.port";
@@ -79,7 +83,8 @@ public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, Re
             throw new ConfigException(e.getMessage());
         }
         int port = config.getInt(EMBEDDED_PORT, S3ProxyServer.DEFAULT_PORT);
-        return new TieringSettings(config.getBoolean(ENABLE, true), s3, port, remote);
+        return new TieringSettings(config.getBoolean(ENABLE, true), s3, port, remote,
+                config.getLong("remote.fetch.max.wait.ms", 500));
     }
 
     /** True when the broker starts its own S3 server (no endpoint configured). */

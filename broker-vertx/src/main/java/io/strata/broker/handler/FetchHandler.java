@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -49,10 +50,18 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     private final LogManager logs;
     private final FetchWaiters waiters;
+    private final long remoteFetchMaxWaitMs;
 
-    public FetchHandler(LogManager logs, FetchWaiters waiters) {
+    /**
+     * @param remoteFetchMaxWaitMs how long a read of the bucket may hold up the response (Kafka's
+     *                             {@code remote.fetch.max.wait.ms}); a slower one answers that
+     *                             partition with no records, and its chunks keep loading into the
+     *                             cache for the consumer's next fetch
+     */
+    public FetchHandler(LogManager logs, FetchWaiters waiters, long remoteFetchMaxWaitMs) {
         this.logs = logs;
         this.waiters = waiters;
+        this.remoteFetchMaxWaitMs = remoteFetchMaxWaitMs;
     }
 
     @Override
@@ -127,6 +136,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             } else {
                 minOneMessage = false;
                 remaining = Math.max(0, remaining - limit);
+                PartitionLog log = target.log().get();
+                read.completeOnTimeout(new FetchResult(MemoryRecords.EMPTY, log.highWatermark(), log.logStartOffset()),
+                        remoteFetchMaxWaitMs, TimeUnit.MILLISECONDS);
                 remoteReads.add(read.handle((r, e) -> complete(target, read)));
             }
         }

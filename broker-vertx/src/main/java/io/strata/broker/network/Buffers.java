@@ -25,8 +25,8 @@ final class Buffers {
         return ByteBuffer.wrap(buffer.getBytes());
     }
 
-    /** Wraps the readable bytes of {@code byteBuffer} without copying; the caller must not modify it afterwards. */
-    static Buffer wrap(ByteBuffer byteBuffer) {
-        return BufferInternal.buffer(Unpooled.wrappedBuffer(byteBuffer));
+    /** Wraps the readable bytes of the buffers, in order, without copying; the caller must not modify them afterwards. */
+    static Buffer wrap(ByteBuffer... byteBuffers) {
+        return BufferInternal.buffer(Unpooled.wrappedBuffer(byteBuffers));
     }
 }

@@ -222,7 +222,8 @@ public final class KafkaConnection {
 
     private static Buffer encode(DecodedRequest.Request decoded, ApiMessage body) {
         RequestHeader header = decoded.header();
-        return Buffers.wrap(ResponseEncoder.encode(header.correlationId(), header.apiKey(), decoded.responseVersion(), body));
+        return Buffers.wrap(ResponseEncoder.encodeParts(header.correlationId(), header.apiKey(),
+                decoded.responseVersion(), body));
     }
 
     /** Produce with acks=0 is the only request without a response. */

@@ -1,12 +1,16 @@
 package io.strata.broker.network;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
-import org.apache.kafka.common.message.ResponseHeaderData;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.network.Send;
+import org.apache.kafka.common.network.TransferableChannel;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.protocol.MessageSizeAccumulator;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.protocol.SendBuilder;
+import org.apache.kafka.common.requests.ResponseHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,10 +23,10 @@ import org.slf4j.LoggerFactory;
  *   h = apiKey.responseHeaderVersion(v): 0 = correlation id; 1 = correlation id + tagged fields.
  *   ApiVersions always uses h = 0 (KIP-511), which ApiKeys already reports.
  * </pre>
- * Header and body are sized first with one {@link ObjectSerializationCache} (which then spares the write from
- * re-encoding strings), a buffer of exactly {@code 4 + size} bytes is allocated, and both are written with a
- * {@link ByteBufferAccessor}. kafka-clients' own {@code AbstractResponse.serializeWithHeader} is
- * package-private, hence this class.
+ * The frame is built by kafka-clients' {@link SendBuilder}, which writes the fields into one buffer
+ * and refers to the record sets of Fetch responses instead of copying them; {@link #encodeParts}
+ * collects those buffers, in order, without copying, so a fetched batch goes from the buffer the
+ * log read it into straight to the socket.
  *
  * <p>Thread-safe: stateless.
  */
@@ -33,37 +37,102 @@ public final class ResponseEncoder {
     }
 
     /**
+     * The frame as buffers to be written in order (the size prefix, header and fields, and each
+     * record set as its own buffer).
+     *
      * @param correlationId the request's correlation id
      * @param apiKey the request's API
      * @param version the version to encode the body at (the request's version; 0 for an unserved ApiVersions)
      * @param body the response body
-     * @return a buffer positioned at 0 holding the size prefix, header and body, flipped for reading
      * @throws org.apache.kafka.common.errors.UnsupportedVersionException when the body holds a field that
      *     {@code version} cannot carry
      */
-    public static ByteBuffer encode(int correlationId, ApiKeys apiKey, short version, ApiMessage body) {
+    public static ByteBuffer[] encodeParts(int correlationId, ApiKeys apiKey, short version, ApiMessage body) {
         if (body.apiKey() != apiKey.id) {
             throw new IllegalArgumentException("Body " + body.getClass().getSimpleName() + " is not a " + apiKey + " response");
         }
-        short headerVersion = apiKey.responseHeaderVersion(version);
-        ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
-        ObjectSerializationCache cache = new ObjectSerializationCache();
-        MessageSizeAccumulator size = new MessageSizeAccumulator();
-        header.addSize(size, cache, headerVersion);
-        body.addSize(size, cache, version);
-        int frameSize = size.totalSize();
-        ByteBuffer buffer = ByteBuffer.allocate(Integer.BYTES + frameSize);
-        ByteBufferAccessor writer = new ByteBufferAccessor(buffer);
-        writer.writeInt(frameSize);
-        header.write(writer, cache, headerVersion);
-        body.write(writer, cache, version);
-        if (buffer.hasRemaining()) {
+        ResponseHeader header = new ResponseHeader(correlationId, apiKey.responseHeaderVersion(version));
+        Send send = SendBuilder.buildResponseSend(header, body, version);
+        CollectingChannel channel = new CollectingChannel();
+        try {
+            while (!send.completed()) {
+                send.writeTo(channel);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot collect the " + apiKey + " response", e);
+        }
+        ByteBuffer[] parts = channel.parts.toArray(ByteBuffer[]::new);
+        int frameSize = parts[0].getInt(parts[0].position());
+        if (channel.bytes != Integer.BYTES + (long) frameSize) {
             // Sizing and writing disagree: a kafka-clients bug, never silently send a short frame.
-            throw new IllegalStateException("Encoded " + buffer.position() + " bytes of " + apiKey + " v" + version
+            throw new IllegalStateException("Encoded " + channel.bytes + " bytes of " + apiKey + " v" + version
                     + " response but sized " + (Integer.BYTES + frameSize));
         }
-        buffer.flip();
         LOGGER.trace("Encoded {} v{} response, correlation id {}, {} bytes", apiKey, version, correlationId, frameSize);
-        return buffer;
+        return parts;
+    }
+
+    /** {@link #encodeParts} joined into one buffer, positioned at 0 (for tests and small frames). */
+    public static ByteBuffer encode(int correlationId, ApiKeys apiKey, short version, ApiMessage body) {
+        ByteBuffer[] parts = encodeParts(correlationId, apiKey, version, body);
+        int size = 0;
+        for (ByteBuffer part : parts) {
+            size += part.remaining();
+        }
+        ByteBuffer joined = ByteBuffer.allocate(size);
+        for (ByteBuffer part : parts) {
+            joined.put(part.duplicate());
+        }
+        return joined.flip();
+    }
+
+    /** Takes what a {@link Send} writes as references to its buffers (no copy); file transfers are not expected. */
+    private static final class CollectingChannel implements TransferableChannel {
+        final List<ByteBuffer> parts = new ArrayList<>();
+        long bytes;
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            long written = 0;
+            for (int i = offset; i < offset + length; i++) {
+                written += write(srcs[i]);
+            }
+            return written;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs) {
+            return write(srcs, 0, srcs.length);
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = src.remaining();
+            if (n > 0) {
+                parts.add(src.slice());
+                src.position(src.limit());
+                bytes += n;
+            }
+            return n;
+        }
+
+        @Override
+        public boolean hasPendingWrites() {
+            return false;
+        }
+
+        @Override
+        public long transferFrom(FileChannel fileChannel, long position, long count) {
+            throw new UnsupportedOperationException("responses carry no file records");
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }

@@ -25,6 +25,9 @@ import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollect
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicCollection;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
+import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
@@ -258,6 +261,10 @@ class OlderRequestVersionsTest {
                 return version >= 6 ? delete.setTopics(List.of(new DeleteTopicState().setName(name)))
                         : delete.setTopicNames(List.of(name));
             }
+            case DELETE_RECORDS:
+                return new DeleteRecordsRequestData().setTimeoutMs(10_000).setTopics(List.of(new DeleteRecordsTopic()
+                        .setName(TOPIC).setPartitions(List.of(new DeleteRecordsPartition().setPartitionIndex(0)
+                                .setOffset(0)))));
             case INIT_PRODUCER_ID:
                 return new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000);
             case DESCRIBE_CLUSTER:
