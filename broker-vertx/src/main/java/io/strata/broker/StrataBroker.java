@@ -4,16 +4,30 @@ import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.TieringSettings;
 import io.strata.broker.config.Endpoint;
 import io.strata.broker.fetch.FetchWaiters;
+import io.strata.broker.group.GroupConfig;
+import io.strata.broker.group.GroupCoordinatorContext;
+import io.strata.broker.group.RocksDbOffsetStorage;
 import io.strata.broker.handler.CreateTopicsHandler;
+import io.strata.broker.handler.DeleteGroupsHandler;
 import io.strata.broker.handler.DeleteRecordsHandler;
 import io.strata.broker.handler.DeleteTopicsHandler;
 import io.strata.broker.handler.DescribeClusterHandler;
+import io.strata.broker.handler.DescribeGroupsHandler;
 import io.strata.broker.handler.DescribeTopicPartitionsHandler;
 import io.strata.broker.handler.FetchHandler;
+import io.strata.broker.handler.FindCoordinatorHandler;
+import io.strata.broker.handler.HeartbeatHandler;
 import io.strata.broker.handler.InitProducerIdHandler;
+import io.strata.broker.handler.JoinGroupHandler;
+import io.strata.broker.handler.LeaveGroupHandler;
+import io.strata.broker.handler.ListGroupsHandler;
 import io.strata.broker.handler.ListOffsetsHandler;
 import io.strata.broker.handler.MetadataHandler;
+import io.strata.broker.handler.OffsetCommitHandler;
+import io.strata.broker.handler.OffsetDeleteHandler;
+import io.strata.broker.handler.OffsetFetchHandler;
 import io.strata.broker.handler.ProduceHandler;
+import io.strata.broker.handler.SyncGroupHandler;
 import io.strata.broker.handler.TopicDefaults;
 import io.strata.broker.network.KafkaServer;
 import io.strata.broker.protocol.ApiHandlerRegistry;
@@ -84,6 +98,8 @@ public final class StrataBroker implements AutoCloseable {
             FetchWaiters waiters = new FetchWaiters();
             TopicDefaults defaults = new TopicDefaults(config.autoCreateTopicsEnable(), config.numPartitions(),
                     config.defaultReplicationFactor());
+            GroupCoordinatorContext groups = GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
+                    new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor()), tp -> logs.log(tp).isPresent());
             ApiHandlerRegistry registry = new ApiHandlerRegistry(List.of(
                     new MetadataHandler(logs, identity::get, defaults),
                     new CreateTopicsHandler(logs, defaults),
@@ -94,7 +110,18 @@ public final class StrataBroker implements AutoCloseable {
                     new ListOffsetsHandler(logs),
                     new InitProducerIdHandler(logs),
                     new DescribeClusterHandler(identity::get),
-                    new DescribeTopicPartitionsHandler(logs, identity::get)));
+                    new DescribeTopicPartitionsHandler(logs, identity::get),
+                    new FindCoordinatorHandler(identity::get),
+                    new JoinGroupHandler(groups),
+                    new SyncGroupHandler(groups),
+                    new HeartbeatHandler(groups),
+                    new LeaveGroupHandler(groups),
+                    new OffsetCommitHandler(groups),
+                    new OffsetFetchHandler(groups),
+                    new ListGroupsHandler(groups),
+                    new DescribeGroupsHandler(groups),
+                    new DeleteGroupsHandler(groups),
+                    new OffsetDeleteHandler(groups)));
             KafkaServer server = new KafkaServer(vertx, config, registry);
             int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             Endpoint bound = server.advertisedEndpoint();

@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code partition_state}</td><td>{@link PartitionStateStore}</td></tr>
  *   <tr><td>{@code topics}</td><td>{@link TopicStore}</td></tr>
  *   <tr><td>{@code meta}</td><td>{@link MetaStore}</td></tr>
+ *   <tr><td>{@code group_offsets}</td><td>{@link GroupOffsetStore}</td></tr>
  * </table>
  *
  * <p>Writes go through the write-ahead log without fsync unless a caller commits an
@@ -53,9 +54,10 @@ public final class RocksDbIndexStore implements AutoCloseable {
     static final String CF_TOPICS = "topics";
     static final String CF_META = "meta";
     static final String CF_REMOTE_SEGMENTS = "remote_segments";
+    static final String CF_GROUP_OFFSETS = "group_offsets";
     private static final List<String> FAMILIES = List.of(
             CF_SEGMENTS, CF_OFFSET_INDEX, CF_TIME_INDEX, CF_PRODUCER_STATE, CF_PARTITION_STATE, CF_TOPICS, CF_META,
-            CF_REMOTE_SEGMENTS);
+            CF_REMOTE_SEGMENTS, CF_GROUP_OFFSETS);
 
     static {
         RocksDB.loadLibrary();
@@ -76,6 +78,7 @@ public final class RocksDbIndexStore implements AutoCloseable {
     private final TopicStore topics;
     private final MetaStore meta;
     private final RemoteSegmentStore remoteSegments;
+    private final GroupOffsetStore groupOffsets;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RocksDbIndexStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
@@ -95,6 +98,7 @@ public final class RocksDbIndexStore implements AutoCloseable {
         this.topics = new TopicStore(this, handle(CF_TOPICS));
         this.meta = new MetaStore(this, handle(CF_META));
         this.remoteSegments = new RemoteSegmentStore(this, handle(CF_REMOTE_SEGMENTS));
+        this.groupOffsets = new GroupOffsetStore(this, handle(CF_GROUP_OFFSETS));
     }
 
     /** Opens (creating if needed) the database in {@code directory}. */
@@ -166,6 +170,10 @@ public final class RocksDbIndexStore implements AutoCloseable {
 
     public RemoteSegmentStore remoteSegments() {
         return remoteSegments;
+    }
+
+    public GroupOffsetStore groupOffsets() {
+        return groupOffsets;
     }
 
     /** A new, empty batch of writes; commit it with {@link IndexBatch#commit(boolean)}. */

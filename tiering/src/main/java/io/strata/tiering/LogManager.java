@@ -306,7 +306,7 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
-    /** Deletes a topic: its RocksDB entries at once, its files in the background. */
+    /** Deletes a topic: its RocksDB entries (committed group offsets included) at once, its files in the background. */
     public void deleteTopic(String name) {
         synchronized (adminLock) {
             TopicLogs topic = topics.get(name);
@@ -323,6 +323,7 @@ public final class LogManager implements AutoCloseable {
                     store.deletePartition(writes, log.key());
                 }
                 store.topics().delete(writes, name);
+                store.groupOffsets().deleteTopic(writes, name);
                 writes.commit(true);
             }
             for (PartitionLog log : topic.partitions()) {

@@ -121,11 +121,9 @@ class KcatCompatibilityTest {
         // And from an offset
         assertThat(consume(topic, "4")).containsExactlyElementsOf(expected.subList(4, 8));
 
-        // And the broker stored kcat's batches as sent, compressed with the codec. librdkafka up to 2.11
-        // enables lz4 only for brokers that advertise FindCoordinator v0 (its "0.8.2 broker" test), which
-        // Strata does not serve until consumer groups exist, so kcat's lz4 batches arrive uncompressed.
-        CompressionType expectedFromKcat = codec.equals("lz4") ? CompressionType.NONE : CompressionType.forName(codec);
-        assertThat(storedByKcat).isNotEmpty().containsOnly(expectedFromKcat);
+        // And the broker stored kcat's batches as sent, compressed with the codec (librdkafka up to 2.11
+        // enables lz4 only for brokers that advertise FindCoordinator v0, its "0.8.2 broker" test)
+        assertThat(storedByKcat).isNotEmpty().containsOnly(CompressionType.forName(codec));
         assertThat(storedCodecs(topic)).endsWith(CompressionType.forName(codec));
     }
 

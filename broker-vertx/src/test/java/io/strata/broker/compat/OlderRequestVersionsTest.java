@@ -89,7 +89,8 @@ class OlderRequestVersionsTest {
                 "listeners", "PLAINTEXT://127.0.0.1:0",
                 "log.dirs", dataDir.toString(),
                 "remote.log.storage.system.enable", "false",
-                "auto.create.topics.enable", "false")));
+                "auto.create.topics.enable", "false",
+                "group.initial.rebalance.delay.ms", "0")));
         Clients.createTopic(broker.bootstrapServers(), TOPIC, 1, Map.of());
         try (Admin admin = Clients.admin(broker.bootstrapServers())) {
             topicId = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).topicId();
@@ -178,8 +179,10 @@ class OlderRequestVersionsTest {
 
     @Test
     void aKnownApiTheBrokerDoesNotServeClosesTheConnection() throws Exception {
-        assertThat(apiVersions().find(ApiKeys.JOIN_GROUP.id)).as("JoinGroup is not advertised").isNull();
-        assertClosedAfter(ApiKeys.JOIN_GROUP.id, ApiKeys.JOIN_GROUP.latestVersion(), (short) 2);
+        assertThat(apiVersions().find(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id)).as("ConsumerGroupHeartbeat is not advertised")
+                .isNull();
+        assertClosedAfter(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id, ApiKeys.CONSUMER_GROUP_HEARTBEAT.latestVersion(),
+                (short) 2);
     }
 
     private static void assertClosedAfter(short apiKey, short version, short headerVersion) throws Exception {
@@ -215,6 +218,9 @@ class OlderRequestVersionsTest {
 
     /** A simple request of {@code key} that is valid at {@code version} and should succeed. */
     private static ApiMessage request(ApiKeys key, short version) throws Exception {
+        if (GroupRequests.isGroupApi(key)) {
+            return new GroupRequests(broker.bootstrapServers(), broker.port(), TOPIC).request(key, version);
+        }
         switch (key) {
             case PRODUCE: {
                 TopicProduceData topic = version >= 13 ? new TopicProduceData().setTopicId(topicId)

@@ -1,0 +1,55 @@
+package io.strata.broker.group;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.apache.kafka.common.utils.Exit;
+
+/**
+ * Runs a Kafka CLI tool's {@code main} in-process and returns what it printed. A call of {@code Exit.exit} with a
+ * non-zero status fails the run; the tool's own exit calls never end the test JVM. Not for concurrent use.
+ */
+final class KafkaTool {
+
+    private KafkaTool() {
+    }
+
+    /** Output (stdout and stderr) of {@code main(args)}. */
+    static synchronized String run(Consumer<String[]> main, String... args) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+            System.setOut(capture);
+            System.setErr(capture);
+            Exit.setExitProcedure((status, message) -> {
+                throw new ToolExit(status, message);
+            });
+            try {
+                main.accept(args);
+            } catch (ToolExit exit) {
+                if (exit.status != 0) {
+                    throw new AssertionError("Tool exited with " + exit.status + " (" + exit.getMessage() + "): "
+                            + captured.toString(StandardCharsets.UTF_8));
+                }
+            }
+        } finally {
+            Exit.resetExitProcedure();
+            System.setOut(out);
+            System.setErr(err);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        out.println(output);
+        return output;
+    }
+
+    private static final class ToolExit extends RuntimeException {
+        final int status;
+
+        ToolExit(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+}
