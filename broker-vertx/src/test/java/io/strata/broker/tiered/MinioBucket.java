@@ -62,6 +62,12 @@ final class MinioBucket {
         try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(prefix + key)
                 .build())) {
             return in.readAllBytes();
+        } catch (io.minio.errors.ErrorResponseException e) {
+            // An assertion failure, not an error, so that a test awaiting the object keeps polling.
+            AssertionError missing = new AssertionError("the bucket has no object " + prefix + key + ": "
+                    + e.errorResponse().code());
+            missing.initCause(e);
+            throw missing;
         } catch (Exception e) {
             throw new IllegalStateException("could not get " + prefix + key + ": " + e, e);
         }
