@@ -17,8 +17,11 @@
 #                          S3 server's folder (RocksDB and segment files), so the broker rebuilds
 #                          from the bucket before the consumer starts
 #   RAW_ROUNDS [2]         passes of the raw ranged-GET measurement per in-flight count (best is used)
+#   BASELINE [1]           1: afterwards the same amount is produced to a topic with
+#                          remote.storage.enable=false and read back from the local tier, the ceiling
+#                          of one consumer on one partition here; 0: skip it
 #   BROKER_JVM_OPTS        JVM options of the broker [Kafka's kafka-server-start defaults]
-#   PROFILE [0]            1: async-profiler CPU profile of the broker during the consume,
+#   PROFILE [0]            1: async-profiler CPU profile of the broker during each consume,
 #                          collapsed stacks in the work directory
 #   REPORT [loadtest/results/catchup-latest.md]  where the report goes
 #   SKIP_BUILD [0]         1: use the jars already built
@@ -34,6 +37,7 @@ PARTITIONS=${PARTITIONS:-1}
 SEGMENT_BYTES=${SEGMENT_BYTES:-}
 MODE=${MODE:-restart}
 RAW_ROUNDS=${RAW_ROUNDS:-2}
+BASELINE=${BASELINE:-1}
 BROKER_JVM_OPTS_SET=${BROKER_JVM_OPTS:+1}
 BROKER_JVM_OPTS=${BROKER_JVM_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}
 PROFILE=${PROFILE:-0}
@@ -43,6 +47,7 @@ MVN_ARGS=${MVN_ARGS:-}
 RECORD_SIZE=1024
 CHUNK_BYTES=$((4 * 1024 * 1024)) # the broker's remote.fetch.chunk.bytes default, which this script keeps
 TOPIC=catchup
+LOCAL_TOPIC=catchup-local
 PRODUCER_PROPS=(acks=all linger.ms=5 batch.size=65536)
 TOOL_JVM_OPTS=(-Xmx512m)
 # The broker checks often, so that uploads and local deletions follow the produce within seconds.
@@ -56,6 +61,7 @@ COMMAND="DATA_MB=$DATA_MB MODE=$MODE loadtest/catchup.sh"
 [[ $PARTITIONS == 1 ]] || COMMAND="PARTITIONS=$PARTITIONS $COMMAND"
 [[ -z $SEGMENT_BYTES ]] || COMMAND="SEGMENT_BYTES=$SEGMENT_BYTES $COMMAND"
 [[ $RAW_ROUNDS == 2 ]] || COMMAND="RAW_ROUNDS=$RAW_ROUNDS $COMMAND"
+[[ $BASELINE == 1 ]] || COMMAND="BASELINE=$BASELINE $COMMAND"
 [[ -z ${BROKER_JVM_OPTS_SET:-} ]] || COMMAND="BROKER_JVM_OPTS='$BROKER_JVM_OPTS' $COMMAND"
 [[ $PROFILE == 1 ]] && COMMAND="PROFILE=1 $COMMAND"
 [[ $MODE == restart || $MODE == stateless ]] || { echo "MODE must be restart or stateless, not $MODE" >&2; exit 2; }
@@ -92,22 +98,24 @@ stop_broker() {
     log "Strata (pid $STRATA_PID) stopped"
 }
 
-create_topic() {
-    local configs=(--config local.retention.bytes=1)
+create_topic() { # $1: topic, rest: its configs as name=value
+    local topic=$1 configs=() config
+    shift
+    for config in "$@"; do configs+=(--config "$config"); done
     [[ -z $SEGMENT_BYTES ]] || configs+=(--config "segment.bytes=$SEGMENT_BYTES")
-    tool 120 "$RAW/create.txt" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
-        --create --topic "$TOPIC" --partitions "$PARTITIONS" --replication-factor 1 "${configs[@]}" \
-        || die "creating topic $TOPIC failed: $(tail -5 "$RAW/create.txt")"
+    tool 120 "$RAW/create-$topic.txt" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
+        --create --topic "$topic" --partitions "$PARTITIONS" --replication-factor 1 "${configs[@]}" \
+        || die "creating topic $topic failed: $(tail -5 "$RAW/create-$topic.txt")"
 }
 
-produce() {
+produce() { # $1: topic
     local records=$((DATA_MB * 1024))
-    log "producing $DATA_MB MiB: $records records of $RECORD_SIZE bytes"
-    tool $((120 + records / 2000)) "$RAW/produce.txt" org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" \
+    log "producing $DATA_MB MiB to $1: $records records of $RECORD_SIZE bytes"
+    tool $((120 + records / 2000)) "$RAW/produce-$1.txt" org.apache.kafka.tools.ProducerPerformance --topic "$1" \
         --num-records "$records" --record-size "$RECORD_SIZE" --throughput -1 \
         --producer-props bootstrap.servers="$BOOTSTRAP" "${PRODUCER_PROPS[@]}" \
-        || die "produce run failed; see $RAW/produce.txt"
-    log "$(grep -h 'records sent' "$RAW/produce.txt" | tail -1)"
+        || die "produce run failed; see $RAW/produce-$1.txt"
+    log "$(grep -h 'records sent' "$RAW/produce-$1.txt" | tail -1)"
 }
 
 # "Copied segment 0 of catchup-0 to the bucket (536870830 bytes, offsets 0 to 521012) in 3140 ms"
@@ -172,17 +180,32 @@ best_raw() { # $1: in-flight count; the best MiB/s of its rounds
     grep "^in-flight=$1 " "$RAW/raw-get.txt" | sed -E 's/.*MiB\/s=([0-9.]+).*/\1/' | sort -rn | head -1
 }
 
-consume() {
-    log "consuming $TIERED_RECORDS records from offset 0 with AssignConsumerPerf"
+consume() { # $1: topic
+    log "consuming $TIERED_RECORDS records of $1 from offset 0 with AssignConsumerPerf"
     [[ $PROFILE == 1 ]] && async_profiler_start "$STRATA_PID"
-    tool $((300 + TIERED_RECORDS / 2000)) "$RAW/consume.txt" io.strata.loadtest.AssignConsumerPerf \
-        --bootstrap-server "$BOOTSTRAP" --topic "$TOPIC" --messages "$TIERED_RECORDS" --timeout 30000 \
-        || die "the consume run failed; see $RAW/consume.txt"
+    tool $((300 + TIERED_RECORDS / 2000)) "$RAW/consume-$1.txt" io.strata.loadtest.AssignConsumerPerf \
+        --bootstrap-server "$BOOTSTRAP" --topic "$1" --messages "$TIERED_RECORDS" --timeout 30000 \
+        || die "the consume run failed; see $RAW/consume-$1.txt"
     if [[ $PROFILE == 1 ]]; then
-        async_profiler_stop "$STRATA_PID" "$WORK/consume.collapsed"
-        log "profile of the broker during the consume: $WORK/consume.collapsed"
+        async_profiler_stop "$STRATA_PID" "$WORK/consume-$1.collapsed"
+        log "profile of the broker during the consume: $WORK/consume-$1.collapsed"
     fi
-    log "$(tail -1 "$RAW/consume.txt")"
+    log "$(tail -1 "$RAW/consume-$1.txt")"
+}
+
+# The same consumer and amount of data read from the local tier of the same broker (a topic with
+# remote.storage.enable=false, just written, so from the page cache): the ceiling of one consumer
+# on one partition on this machine, whatever the bucket does.
+local_baseline() {
+    [[ $BASELINE == 1 ]] || return 0
+    create_topic "$LOCAL_TOPIC" remote.storage.enable=false
+    produce "$LOCAL_TOPIC"
+    consume "$LOCAL_TOPIC"
+}
+
+consume_figures() { # $1: topic; prints "MiB MiB/s records elapsed-ms" of its consume run
+    # the CSV line: start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, fetch MB/s, fetch records/s
+    tail -1 "$RAW/consume-$1.txt" | awk -F', ' '{ print $3, $4, $5, $8 }'
 }
 
 write_report() {
@@ -190,9 +213,7 @@ write_report() {
     local upload_bytes puts fetched_bytes gets
     commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
     git -C "$ROOT" diff --quiet HEAD -- . ':!loadtest/results' ':!*.md' 2>/dev/null || commit="$commit (with uncommitted changes)"
-    # the CSV line: start date, start time, end date, end time, MB, MB/s, records, records/s, rebalance ms, fetch ms, ...
-    read -r consumed_mb consume_mbs messages fetch_ms < <(tail -1 "$RAW/consume.txt" \
-        | awk -F', ' '{ print $3, $4, $5, $8 }')
+    read -r consumed_mb consume_mbs messages fetch_ms < <(consume_figures "$TOPIC")
     ((messages == TIERED_RECORDS)) || log "WARNING: consumed $messages of $TIERED_RECORDS records"
     segment_mbs=$(awk -v b="$TIERED_BYTES" -v ms="$fetch_ms" 'BEGIN { printf "%.1f", b / 1048576 / (ms / 1000) }')
     raw1=$(best_raw 1)
@@ -229,6 +250,12 @@ write_report() {
         echo "| raw ranged GETs, 2 in flight | $raw2 MiB/s | |"
         echo "| **consume / raw (segment bytes, best raw)** | **$(ratio "$segment_mbs" "$raw_best")** | ≥ 0.8 |"
         echo "| consume / raw, 1 in flight | $(ratio "$segment_mbs" "$raw1") | |"
+        if [[ $BASELINE == 1 ]]; then
+            local local_mbs
+            read -r _ local_mbs _ _ < <(consume_figures "$LOCAL_TOPIC")
+            echo "| baseline: the same consumer, same amount, from the local tier (\`remote.storage.enable=false\`, page cache), record values | $local_mbs MiB/s | |"
+            echo "| cold catch-up / local tier (record values) | $(ratio "$consume_mbs" "$local_mbs") | |"
+        fi
         echo "| **ranged GETs per GiB read** (broker: $gets GETs for $fetched_bytes bytes fetched) | **$(per_gib "$gets" "$TIERED_BYTES")** | ≤ 300 |"
         echo "| **PUTs per GiB uploaded** (broker: $puts PUTs for $upload_bytes bytes copied) | **$(per_gib "$puts" "$upload_bytes")** | ≤ 10 |"
         echo "| S3 server side (S3Proxy's log) | $SERVER_COUNTS | |"
@@ -250,15 +277,15 @@ write_report() {
     cat "$REPORT"
 }
 
-# S3Proxy logs no line per request at its default level (checked: s3.log holds its start-up lines
-# only), so the server side cannot be counted from it; say so unless it does.
+# S3Proxy logs no line per request at its default level (checked: s3.log holds its start-up and
+# shutdown lines only), so the server side cannot be counted from it; say so unless it does.
 server_counts() {
     local lines
     lines=$(grep -c -E '"?(GET|PUT) /' "$DATA/s3.log" 2>/dev/null || true)
     if [[ ${lines:-0} -gt 0 ]]; then
         SERVER_COUNTS="$(grep -c -E '"?GET /' "$DATA/s3.log") GET and $(grep -c -E '"?PUT /' "$DATA/s3.log") PUT request lines in s3.log"
     else
-        SERVER_COUNTS="not counted: S3Proxy logs no line per request ($(wc -l <"$DATA/s3.log") lines in s3.log, start-up only)"
+        SERVER_COUNTS="not counted: S3Proxy logs no line per request ($(wc -l <"$DATA/s3.log") lines in s3.log: start-up and shutdown)"
     fi
 }
 
@@ -271,11 +298,12 @@ KAFKA_PORT=${PORTS[0]}
 S3_PORT=${PORTS[1]}
 BOOTSTRAP=127.0.0.1:$KAFKA_PORT
 start_broker broker-1.log
-create_topic
-produce
+create_topic "$TOPIC" local.retention.bytes=1
+produce "$TOPIC"
 wait_for_tiering
 make_cache_cold
 raw_ranged_gets
-consume
+consume "$TOPIC"
+local_baseline
 stop_broker
 write_report
