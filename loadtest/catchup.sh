@@ -21,6 +21,7 @@
 #                          remote.storage.enable=false and read back from the local tier, the ceiling
 #                          of one consumer on one partition here; 0: skip it
 #   BROKER_JVM_OPTS        JVM options of the broker [Kafka's kafka-server-start defaults]
+#   FETCH_BYTES [1048576]  the consumer's max.partition.fetch.bytes (1 MiB: ConsumerPerformance's)
 #   PROFILE [0]            1: async-profiler CPU profile of the broker during each consume,
 #                          collapsed stacks in the work directory
 #   REPORT [loadtest/results/catchup-latest.md]  where the report goes
@@ -38,6 +39,7 @@ SEGMENT_BYTES=${SEGMENT_BYTES:-}
 MODE=${MODE:-restart}
 RAW_ROUNDS=${RAW_ROUNDS:-2}
 BASELINE=${BASELINE:-1}
+FETCH_BYTES=${FETCH_BYTES:-1048576}
 BROKER_JVM_OPTS_SET=${BROKER_JVM_OPTS:+1}
 BROKER_JVM_OPTS=${BROKER_JVM_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}
 PROFILE=${PROFILE:-0}
@@ -62,6 +64,7 @@ COMMAND="DATA_MB=$DATA_MB MODE=$MODE loadtest/catchup.sh"
 [[ -z $SEGMENT_BYTES ]] || COMMAND="SEGMENT_BYTES=$SEGMENT_BYTES $COMMAND"
 [[ $RAW_ROUNDS == 2 ]] || COMMAND="RAW_ROUNDS=$RAW_ROUNDS $COMMAND"
 [[ $BASELINE == 1 ]] || COMMAND="BASELINE=$BASELINE $COMMAND"
+[[ $FETCH_BYTES == 1048576 ]] || COMMAND="FETCH_BYTES=$FETCH_BYTES $COMMAND"
 [[ -z ${BROKER_JVM_OPTS_SET:-} ]] || COMMAND="BROKER_JVM_OPTS='$BROKER_JVM_OPTS' $COMMAND"
 [[ $PROFILE == 1 ]] && COMMAND="PROFILE=1 $COMMAND"
 [[ $MODE == restart || $MODE == stateless ]] || { echo "MODE must be restart or stateless, not $MODE" >&2; exit 2; }
@@ -185,6 +188,7 @@ consume() { # $1: topic
     [[ $PROFILE == 1 ]] && async_profiler_start "$STRATA_PID"
     tool $((300 + TIERED_RECORDS / 2000)) "$RAW/consume-$1.txt" io.strata.loadtest.AssignConsumerPerf \
         --bootstrap-server "$BOOTSTRAP" --topic "$1" --messages "$TIERED_RECORDS" --timeout 30000 \
+        --max-partition-fetch-bytes "$FETCH_BYTES" \
         || die "the consume run failed; see $RAW/consume-$1.txt"
     if [[ $PROFILE == 1 ]]; then
         async_profiler_stop "$STRATA_PID" "$WORK/consume-$1.collapsed"
@@ -244,7 +248,7 @@ write_report() {
         echo
         echo "| figure | value | goal |"
         echo "|---|---|---|"
-        echo "| consume, \`AssignConsumerPerf\` from offset 0, record values | $consume_mbs MiB/s, $consumed_mb MiB, $messages records in $(awk -v ms="$fetch_ms" 'BEGIN { printf "%.1f", ms / 1000 }') s | |"
+        echo "| consume, \`AssignConsumerPerf\` from offset 0 (max.partition.fetch.bytes $FETCH_BYTES), record values | $consume_mbs MiB/s, $consumed_mb MiB, $messages records in $(awk -v ms="$fetch_ms" 'BEGIN { printf "%.1f", ms / 1000 }') s | |"
         echo "| consume, segment bytes (what the GETs carry) per second | $segment_mbs MiB/s | |"
         echo "| raw ranged GETs, same server, same SDK (the broker jar's \`S3ObjectStore\`), 4 MiB ranges, 1 in flight | $raw1 MiB/s | |"
         echo "| raw ranged GETs, 2 in flight | $raw2 MiB/s | |"
