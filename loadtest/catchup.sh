@@ -239,7 +239,7 @@ write_report() {
         echo "  remote.fetch.cache.bytes default (256 MiB); remote.log.manager.task.interval.ms and log.retention.check.interval.ms $TASK_INTERVAL_MS"
         echo "- Topic: $PARTITIONS partition(s), segment.bytes ${SEGMENT_BYTES:-broker default (512 MiB)}, local.retention.bytes=1"
         echo "- Produced: $DATA_MB MiB, $((DATA_MB * 1024)) records of $RECORD_SIZE bytes (\`ProducerPerformance\`, \`${PRODUCER_PROPS[*]}\`);"
-        echo "  tiered: $TIERED_SEGMENTS segments, $TIERED_BYTES bytes, offsets 0 to $((TIERED_RECORDS - 1)) (the active segment stays local and is not read)"
+        echo "  tiered: $TIERED_SEGMENTS segments, $TIERED_BYTES bytes, offsets 0 to $((TIERED_RECORDS - 1)) (the active segment is not in the bucket and is not read)"
         case $MODE in
             restart) echo "- Cold cache (MODE=restart): broker stopped (SIGTERM) and started again on the same data directory and bucket; the chunk cache lives in memory, so it starts empty" ;;
             stateless) echo "- Cold cache (MODE=stateless): broker stopped, its data directory deleted except the embedded S3 server's folder, broker started again: it rebuilt its catalog from the bucket; no segment file on local disk" ;;
