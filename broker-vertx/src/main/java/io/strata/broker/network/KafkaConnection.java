@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -50,7 +51,7 @@ public final class KafkaConnection {
     private final ApiHandlerRegistry registry;
     private final RequestDecoder requestDecoder;
     private final FrameDecoder frameDecoder;
-    private final ResponseOrderer<Buffer> orderer;
+    private final ResponseOrderer<ResponseFrame> orderer;
     private final long maxInflightBytes;
     private final Context context;
     private final Promise<Void> closed = Promise.promise();
@@ -208,7 +209,7 @@ public final class KafkaConnection {
             closeNow();
             return;
         }
-        Buffer response;
+        ResponseFrame response;
         try {
             response = encode(decoded, request.getErrorResponse(0, error).data());
         } catch (RuntimeException e) {
@@ -220,10 +221,9 @@ public final class KafkaConnection {
         orderer.complete(slot, response);
     }
 
-    private static Buffer encode(DecodedRequest.Request decoded, ApiMessage body) {
+    private static ResponseFrame encode(DecodedRequest.Request decoded, ApiMessage body) {
         RequestHeader header = decoded.header();
-        return Buffers.wrap(ResponseEncoder.encodeParts(header.correlationId(), header.apiKey(),
-                decoded.responseVersion(), body));
+        return ResponseEncoder.encodeFrame(header.correlationId(), header.apiKey(), decoded.responseVersion(), body);
     }
 
     /** Produce with acks=0 is the only request without a response. */
@@ -232,10 +232,15 @@ public final class KafkaConnection {
     }
 
     /** Called by the orderer, in request order. */
-    private void write(ResponseOrderer.Slot slot, Buffer responseOrNull) {
+    private void write(ResponseOrderer.Slot slot, ResponseFrame responseOrNull) {
         inflightBytes -= slot.weight();
         if (responseOrNull != null) {
-            socket.write(responseOrNull).onFailure(e -> LOGGER.debug("Write failed on connection {}: {}", connectionId, e.toString()));
+            // Buffers and file regions go to the channel as Netty messages, in order: the file regions
+            // are sent with sendfile, from the page cache to the socket.
+            for (Object message : responseOrNull.toNettyMessages()) {
+                ((NetSocketInternal) socket).writeMessage(message).onFailure(e -> LOGGER.debug(
+                        "Write failed on connection {}: {}", connectionId, e.toString()));
+            }
         }
         updateReadPause();
     }

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  *   ApiVersions always uses h = 0 (KIP-511), which ApiKeys already reports.
  * </pre>
  * The frame is built by kafka-clients' {@link SendBuilder}, which writes the fields into one buffer
- * and refers to the record sets of Fetch responses instead of copying them; {@link #encodeParts}
- * collects those buffers, in order, without copying, so a fetched batch goes from the buffer the
- * log read it into straight to the socket.
+ * and refers to the record sets of Fetch responses instead of copying them; {@link #encodeFrame}
+ * collects those references, in order: in-memory record sets as their buffers, record sets of
+ * segment files as file ranges that the connection sends with sendfile.
  *
  * <p>Thread-safe: stateless.
  */
@@ -37,8 +37,8 @@ public final class ResponseEncoder {
     }
 
     /**
-     * The frame as buffers to be written in order (the size prefix, header and fields, and each
-     * record set as its own buffer).
+     * The frame as parts to write in order: the size prefix, header and fields, each in-memory record
+     * set as its own buffer, and each record set still in a segment file as a {@link ResponseFrame.FileSlice}.
      *
      * @param correlationId the request's correlation id
      * @param apiKey the request's API
@@ -47,7 +47,7 @@ public final class ResponseEncoder {
      * @throws org.apache.kafka.common.errors.UnsupportedVersionException when the body holds a field that
      *     {@code version} cannot carry
      */
-    public static ByteBuffer[] encodeParts(int correlationId, ApiKeys apiKey, short version, ApiMessage body) {
+    static ResponseFrame encodeFrame(int correlationId, ApiKeys apiKey, short version, ApiMessage body) {
         if (body.apiKey() != apiKey.id) {
             throw new IllegalArgumentException("Body " + body.getClass().getSimpleName() + " is not a " + apiKey + " response");
         }
@@ -61,34 +61,25 @@ public final class ResponseEncoder {
         } catch (IOException e) {
             throw new IllegalStateException("cannot collect the " + apiKey + " response", e);
         }
-        ByteBuffer[] parts = channel.parts.toArray(ByteBuffer[]::new);
-        int frameSize = parts[0].getInt(parts[0].position());
+        ByteBuffer first = (ByteBuffer) channel.parts.get(0);
+        int frameSize = first.getInt(first.position());
         if (channel.bytes != Integer.BYTES + (long) frameSize) {
             // Sizing and writing disagree: a kafka-clients bug, never silently send a short frame.
             throw new IllegalStateException("Encoded " + channel.bytes + " bytes of " + apiKey + " v" + version
                     + " response but sized " + (Integer.BYTES + frameSize));
         }
         LOGGER.trace("Encoded {} v{} response, correlation id {}, {} bytes", apiKey, version, correlationId, frameSize);
-        return parts;
+        return new ResponseFrame(channel.parts, channel.bytes);
     }
 
-    /** {@link #encodeParts} joined into one buffer, positioned at 0 (for tests and small frames). */
+    /** {@link #encodeFrame} in one buffer, positioned at 0 (for tests and small frames). */
     public static ByteBuffer encode(int correlationId, ApiKeys apiKey, short version, ApiMessage body) {
-        ByteBuffer[] parts = encodeParts(correlationId, apiKey, version, body);
-        int size = 0;
-        for (ByteBuffer part : parts) {
-            size += part.remaining();
-        }
-        ByteBuffer joined = ByteBuffer.allocate(size);
-        for (ByteBuffer part : parts) {
-            joined.put(part.duplicate());
-        }
-        return joined.flip();
+        return encodeFrame(correlationId, apiKey, version, body).toByteBuffer();
     }
 
-    /** Takes what a {@link Send} writes as references to its buffers (no copy); file transfers are not expected. */
+    /** Takes what a {@link Send} writes as references to its buffers and file ranges (no copy). */
     private static final class CollectingChannel implements TransferableChannel {
-        final List<ByteBuffer> parts = new ArrayList<>();
+        final List<Object> parts = new ArrayList<>();
         long bytes;
 
         @Override
@@ -123,7 +114,9 @@ public final class ResponseEncoder {
 
         @Override
         public long transferFrom(FileChannel fileChannel, long position, long count) {
-            throw new UnsupportedOperationException("responses carry no file records");
+            parts.add(new ResponseFrame.FileSlice(fileChannel, position, count));
+            bytes += count;
+            return count;
         }
 
         @Override

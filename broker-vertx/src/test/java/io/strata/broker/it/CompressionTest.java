@@ -46,7 +46,7 @@ class CompressionTest extends BrokerTestBase {
             assertThat(sent.get(i).get(10, TimeUnit.SECONDS).offset()).isEqualTo(i);
         }
         MemoryRecords stored = broker.logs().log(partition).orElseThrow()
-                .read(0, Integer.MAX_VALUE, true).records();
+                .read(0, Integer.MAX_VALUE, true).memoryRecords();
         List<? extends RecordBatch> batches = toList(stored.batches());
         assertThat(batches).hasSize(1);
         assertThat(batches.get(0).compressionType()).isEqualTo(compression);

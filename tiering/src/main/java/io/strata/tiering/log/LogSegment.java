@@ -150,6 +150,15 @@ final class LogSegment implements AutoCloseable {
         return Optional.ofNullable(records.searchForTimestamp(timestamp, startPosition, startOffset));
     }
 
+    /**
+     * A read-only view of {@code length} bytes at {@code position}, sharing the file: nothing is read
+     * until it is sent. The bytes stay valid while the file is open (a deleted segment's file is
+     * closed only after {@code file.delete.delay.ms}).
+     */
+    FileRecords slice(int position, int length) throws IOException {
+        return records.slice(position, length);
+    }
+
     /** Reads {@code length} bytes at {@code position}. */
     ByteBuffer read(int position, int length) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(length);

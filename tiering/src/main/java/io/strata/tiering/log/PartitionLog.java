@@ -29,6 +29,7 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.FileRecords.LogOffsetPosition;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.Records;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
@@ -410,6 +411,15 @@ public final class PartitionLog implements AutoCloseable {
      * @throws OffsetOutOfRangeException when {@code fetchOffset} is below the log start or above the high watermark
      */
     public FetchResult read(long fetchOffset, int maxBytes, boolean minOneMessage) {
+        return read(fetchOffset, maxBytes, minOneMessage, false);
+    }
+
+    /**
+     * @param fileSlice when true, local records come back as a {@link org.apache.kafka.common.record.FileRecords}
+     *                  slice of the segment (nothing is read now; the response sends the bytes from the
+     *                  page cache with sendfile); otherwise they are read into memory
+     */
+    private FetchResult read(long fetchOffset, int maxBytes, boolean minOneMessage, boolean fileSlice) {
         LogEnd currentEnd = end;
         long startOffset = logStartOffset;
         if (fetchOffset < startOffset || fetchOffset > currentEnd.offset()) {
@@ -440,7 +450,8 @@ public final class PartitionLog implements AutoCloseable {
                     if (minOneMessage && length < batch.size) {
                         length = Math.min(available, batch.size);
                     }
-                    MemoryRecords records = length == 0 ? MemoryRecords.EMPTY
+                    Records records = length == 0 ? MemoryRecords.EMPTY
+                            : fileSlice ? segment.slice(batch.position, length)
                             : MemoryRecords.readableRecords(segment.read(batch.position, length));
                     return new FetchResult(records, currentEnd.offset(), startOffset);
                 }
@@ -464,7 +475,7 @@ public final class PartitionLog implements AutoCloseable {
             return readRemote(fetchOffset, maxBytes, minOneMessage, currentEnd, startOffset);
         }
         try {
-            return CompletableFuture.completedFuture(read(fetchOffset, maxBytes, minOneMessage));
+            return CompletableFuture.completedFuture(read(fetchOffset, maxBytes, minOneMessage, true));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -34,7 +34,7 @@ class AppendRewriteTest extends LogHarnessTest {
 
         log.append(sent);
 
-        MemoryRecords stored = log.read(4, Integer.MAX_VALUE, true).records();
+        MemoryRecords stored = log.read(4, Integer.MAX_VALUE, true).memoryRecords();
         RecordBatch batch = stored.batches().iterator().next();
         assertThat(batch.baseOffset()).isEqualTo(4);
         assertThat(batch.lastOffset()).isEqualTo(13);
@@ -57,7 +57,7 @@ class AppendRewriteTest extends LogHarnessTest {
         assertThat(batch.maxTimestamp()).isEqualTo(harness.clock.millis());
         assertThat(batch.isValid()).isTrue();
         batch.forEach(r -> assertThat(r.timestamp()).isEqualTo(harness.clock.millis()));
-        assertThat(recordsSection(log.read(0, Integer.MAX_VALUE, true).records())).isEqualTo(sentRecords);
+        assertThat(recordsSection(log.read(0, Integer.MAX_VALUE, true).memoryRecords())).isEqualTo(sentRecords);
     }
 
     @Test

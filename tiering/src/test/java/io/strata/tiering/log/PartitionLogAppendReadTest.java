@@ -115,7 +115,7 @@ class PartitionLogAppendReadTest extends LogHarnessTest {
         log.append(batch().records(10).compression(Compression.lz4().build()).build());
 
         for (long offset = 0; offset < 20; offset++) {
-            MemoryRecords records = log.read(offset, Integer.MAX_VALUE, true).records();
+            MemoryRecords records = log.read(offset, Integer.MAX_VALUE, true).memoryRecords();
             RecordBatch firstBatch = records.batches().iterator().next();
             assertThat(firstBatch.baseOffset()).as("first batch for offset %d", offset).isEqualTo(offset < 10 ? 0 : 10);
             assertThat(firstBatch.lastOffset()).isGreaterThanOrEqualTo(offset);
@@ -143,7 +143,7 @@ class PartitionLogAppendReadTest extends LogHarnessTest {
         int size = log.read(0, Integer.MAX_VALUE, true).records().sizeInBytes();
         log.append(batch().records(5).build());
 
-        MemoryRecords records = log.read(0, size + 10, false).records();
+        MemoryRecords records = log.read(0, size + 10, false).memoryRecords();
 
         assertThat(records.sizeInBytes()).isEqualTo(size + 10);
         assertThat(records.batches()).hasSize(1);
@@ -155,8 +155,8 @@ class PartitionLogAppendReadTest extends LogHarnessTest {
         log.append(batch().records(20).valueSize(100).build());
         int size = log.read(0, Integer.MAX_VALUE, true).records().sizeInBytes();
 
-        MemoryRecords whole = log.read(0, 100, true).records();
-        MemoryRecords none = log.read(0, 100, false).records();
+        MemoryRecords whole = log.read(0, 100, true).memoryRecords();
+        MemoryRecords none = log.read(0, 100, false).memoryRecords();
 
         assertThat(whole.sizeInBytes()).isEqualTo(size);
         assertThat(whole.batches().iterator().next().isValid()).isTrue();

@@ -103,7 +103,7 @@ class RemoteTierTest {
         List<Record> out = new ArrayList<>();
         long next = from;
         while (next < log.highWatermark()) {
-            MemoryRecords records = log.read(next, 3000, true).records();
+            MemoryRecords records = log.read(next, 3000, true).memoryRecords();
             for (RecordBatch b : records.batches()) {
                 for (Record r : b) {
                     if (r.offset() >= next) {
@@ -180,7 +180,7 @@ class RemoteTierTest {
         assertThat(log.localStartOffset()).as("read from the bucket only").isGreaterThan(secondSegment);
         ChunkCache cache = manager.remote().orElseThrow().cache();
 
-        MemoryRecords first = log.read(0, 500, true).records();
+        MemoryRecords first = log.read(0, 500, true).memoryRecords();
 
         assertThat(first.sizeInBytes()).as("one batch, well inside the first chunk").isLessThan(REMOTE.fetchChunkBytes());
         assertThat(cache.gets()).as("the first chunk, and the second one ahead of the consumer").isEqualTo(2);
