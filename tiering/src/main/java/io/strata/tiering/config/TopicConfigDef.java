@@ -151,6 +151,11 @@ public final class TopicConfigDef {
                 throw new ConfigException("Null value for topic config " + entry.getKey());
             }
         }
+        String cleanupPolicy = overrides.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        if (cleanupPolicy != null && cleanupPolicy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            throw new ConfigException(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy,
+                    "Strata does not implement log compaction yet; only 'delete' is supported");
+        }
         DEF.parse(overrides);
     }
 

@@ -114,9 +114,17 @@ public final class RemoteLogManager implements AutoCloseable {
 
     /** Connects a newly opened topic's logs to the bucket. */
     public void attach(TopicLogs topic) {
-        for (PartitionLog log : topic.partitions()) {
-            log.attachRemote(reader, copiedEnd(log));
-        }
+        topic.partitions().forEach(this::attach);
+    }
+
+    /** Connects one newly opened partition log to the bucket. */
+    public void attach(PartitionLog log) {
+        log.attachRemote(reader, copiedEnd(log));
+    }
+
+    /** The topic's definition changed (configs, partitions): the next pass rewrites its topic manifest. */
+    public void markTopicManifestStale(UUID topicId) {
+        topicManifestsWritten.remove(topicId);
     }
 
     /** One past the last offset of the contiguous run of COPY_FINISHED segments, 0 when none. */
