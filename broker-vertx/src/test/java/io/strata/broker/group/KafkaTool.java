@@ -9,8 +9,8 @@ import org.apache.kafka.common.utils.Exit;
 /**
  * Runs a Kafka CLI tool's {@code main} in-process and returns what it printed, Java tools
  * ({@code System.out}) and Scala ones ({@code scala.Console}, bound to the JVM's first {@code System.out})
- * alike. A call of {@code Exit.exit} with a non-zero status fails the run; the tool's own exit calls never
- * end the test JVM. Not for concurrent use.
+ * alike. A call of {@code Exit.exit} with a non-zero status fails the run, one with status 0 returns; the
+ * tool's own exit calls never end the test JVM. Not for concurrent use.
  */
 public final class KafkaTool {
 
@@ -25,8 +25,12 @@ public final class KafkaTool {
         try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
             System.setOut(capture);
             System.setErr(capture);
+            // A successful exit returns: some tools (kafka-topics) call Exit.exit(0) inside the try block whose
+            // catch would report any exception as a failure; the JVM would have ended there, the tool does nothing more.
             Exit.setExitProcedure((status, message) -> {
-                throw new ToolExit(status, message);
+                if (status != 0) {
+                    throw new ToolExit(status, message);
+                }
             });
             try {
                 scala.Console.withOut(capture, () -> scala.Console.withErr(capture, () -> {

@@ -1,0 +1,175 @@
+package io.strata.broker.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.broker.StrataBroker;
+import io.strata.broker.group.KafkaTool;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import kafka.admin.ConfigCommand;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.tools.DeleteRecordsCommand;
+import org.apache.kafka.tools.GetOffsetShell;
+import org.apache.kafka.tools.LogDirsCommand;
+import org.apache.kafka.tools.TopicCommand;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stock Kafka CLI tools, run in-process by their main classes against the broker, asserting on what
+ * they print: {@code kafka-topics}, {@code kafka-configs}, {@code kafka-get-offsets},
+ * {@code kafka-delete-records} and {@code kafka-log-dirs}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class KafkaCliToolsTest {
+
+    private static final AtomicInteger NAMES = new AtomicInteger();
+
+    @TempDir
+    static Path dataDir;
+
+    private static StrataBroker broker;
+    private static Admin admin;
+    private String topic;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = AdminBroker.start(dataDir);
+        admin = AdminBroker.admin(broker.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @BeforeEach
+    void topicName() {
+        topic = "cli-" + NAMES.incrementAndGet();
+    }
+
+    private String tool(Consumer<String[]> main, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--bootstrap-server";
+        all[1] = broker.bootstrapServers();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return KafkaTool.run(main, all);
+    }
+
+    @Test
+    void kafkaTopicsCreatesListsDescribesAltersAndDeletes() throws Exception {
+        // create
+        assertThat(tool(TopicCommand::main, "--create", "--topic", topic, "--partitions", "2",
+                "--config", "retention.ms=3600000")).contains("Created topic " + topic + ".");
+
+        // list
+        assertThat(tool(TopicCommand::main, "--list").lines()).contains(topic);
+
+        // describe: the topic line with its override, and one line per partition led by this broker
+        String described = tool(TopicCommand::main, "--describe", "--topic", topic);
+        assertThat(described).contains("Topic: " + topic).contains("PartitionCount: 2")
+                .contains("ReplicationFactor: 1").contains("retention.ms=3600000");
+        assertThat(described.lines().filter(line -> line.contains("Partition: ")).toList()).hasSize(2)
+                .allSatisfy(line -> assertThat(line).contains("Leader: 0").contains("Replicas: 0").contains("Isr: 0"));
+
+        // alter --partitions
+        tool(TopicCommand::main, "--alter", "--topic", topic, "--partitions", "3");
+        assertThat(tool(TopicCommand::main, "--describe", "--topic", topic)).contains("PartitionCount: 3");
+        assertThat(broker.logs().topic(topic).orElseThrow().partitions()).hasSize(3);
+
+        // delete
+        tool(TopicCommand::main, "--delete", "--topic", topic);
+        assertThat(tool(TopicCommand::main, "--list").lines()).doesNotContain(topic);
+    }
+
+    @Test
+    void kafkaConfigsAltersAndDescribesRetentionAndLocalRetention() throws Exception {
+        AdminBroker.createTopic(admin, topic, 1);
+
+        String altered = tool(ConfigCommand::main, "--entity-type", "topics", "--entity-name", topic, "--alter",
+                "--add-config", "retention.ms=7200000,local.retention.ms=600000");
+        assertThat(altered).contains("Completed updating config for topic " + topic);
+
+        String described = tool(ConfigCommand::main, "--entity-type", "topics", "--entity-name", topic, "--describe");
+        assertThat(described).contains("Dynamic configs for topic " + topic)
+                .contains("retention.ms=7200000").contains("local.retention.ms=600000")
+                .contains("DYNAMIC_TOPIC_CONFIG:retention.ms=7200000")
+                .contains("STATIC_BROKER_CONFIG:log.retention.ms=86400000");
+        assertThat(broker.logs().log(new TopicPartition(topic, 0)).orElseThrow().config().localRetentionMs())
+                .isEqualTo(600_000L);
+
+        tool(ConfigCommand::main, "--entity-type", "topics", "--entity-name", topic, "--alter",
+                "--delete-config", "local.retention.ms");
+        String after = tool(ConfigCommand::main, "--entity-type", "topics", "--entity-name", topic, "--describe");
+        assertThat(after).contains("retention.ms=7200000").doesNotContain("local.retention.ms=600000");
+    }
+
+    @Test
+    void kafkaConfigsDescribesAllConfigsOfTheBroker() {
+        String described = tool(ConfigCommand::main, "--entity-type", "brokers", "--entity-name",
+                Integer.toString(broker.config().nodeId()), "--describe", "--all");
+
+        assertThat(described).contains("log.retention.ms=86400000").contains("s3.secret.key=null")
+                .doesNotContain(AdminBroker.SECRET);
+    }
+
+    @Test
+    void kafkaGetOffsetsPrintsTheLatestOffsetOfEachPartition() throws Exception {
+        AdminBroker.createTopic(admin, topic, 2);
+        AdminBroker.produce(broker.bootstrapServers(), topic, 2, 3);
+
+        String offsets = tool(GetOffsetShell::main, "--topic", topic);
+
+        assertThat(offsets.lines()).contains(topic + ":0:3", topic + ":1:3");
+        assertThat(tool(GetOffsetShell::main, "--topic", topic, "--time", "-2").lines())
+                .contains(topic + ":0:0", topic + ":1:0");
+    }
+
+    @Test
+    void kafkaDeleteRecordsMovesTheLowWatermark() throws Exception {
+        AdminBroker.createTopic(admin, topic, 1);
+        AdminBroker.produce(broker.bootstrapServers(), topic, 1, 5);
+        Path json = dataDir.resolve(topic + "-delete.json");
+        Files.writeString(json, "{\"partitions\":[{\"topic\":\"" + topic + "\",\"partition\":0,\"offset\":3}],"
+                + "\"version\":1}", StandardCharsets.UTF_8);
+
+        String output = tool(args -> {
+            try {
+                DeleteRecordsCommand.main(args);
+            } catch (Exception e) {
+                throw new AssertionError("kafka-delete-records failed", e);
+            }
+        }, "--offset-json-file", json.toString());
+
+        assertThat(output).contains("partition: " + topic + "-0").contains("low_watermark: 3");
+        assertThat(tool(GetOffsetShell::main, "--topic", topic, "--time", "-2").lines()).contains(topic + ":0:3");
+    }
+
+    @Test
+    void kafkaLogDirsDescribesTheDataDirectory() throws Exception {
+        AdminBroker.createTopic(admin, topic, 1);
+        AdminBroker.produce(broker.bootstrapServers(), topic, 1, 2);
+        long size = broker.logs().log(new TopicPartition(topic, 0)).orElseThrow().sizeInBytes();
+
+        String output = tool(LogDirsCommand::main, "--describe", "--topic-list", topic);
+
+        assertThat(output).contains("\"broker\":" + broker.config().nodeId())
+                .contains("\"logDir\":\"" + dataDir.toAbsolutePath().normalize() + "\"")
+                .contains("\"partition\":\"" + topic + "-0\",\"size\":" + size)
+                .contains("\"offsetLag\":0").contains("\"isFuture\":false");
+    }
+}
