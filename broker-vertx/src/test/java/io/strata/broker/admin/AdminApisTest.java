@@ -3,7 +3,6 @@ package io.strata.broker.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.strata.broker.StrataBroker;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -11,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.AlterConfigsOptions;
 import org.apache.kafka.clients.admin.Config;
@@ -40,51 +38,27 @@ import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import io.strata.broker.network.RawKafkaClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The admin surface through kafka-clients' {@code Admin}: topic and broker configs (describe, alter,
  * incremental alter, validation), partition increases, log dirs and idempotent producers.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class AdminApisTest {
+class AdminApisTest extends AdminBrokerTestBase {
 
     private static final AtomicInteger NAMES = new AtomicInteger();
 
-    @TempDir
-    static Path dataDir;
-
-    private static StrataBroker broker;
-    private static Admin admin;
     private String topic;
     private ConfigResource resource;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = AdminBroker.start(dataDir);
-        admin = AdminBroker.admin(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @BeforeEach
     void newTopic() throws Exception {
         topic = "admin-apis-" + NAMES.incrementAndGet();
         resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        AdminBroker.createTopic(admin, topic, 2);
+        createTopic(admin, topic, 2);
     }
 
     private Config describe() throws Exception {
@@ -143,7 +117,7 @@ class AdminApisTest {
         ConfigEntry secret = config.get("s3.secret.key");
         assertThat(secret.isSensitive()).isTrue();
         assertThat(secret.value()).isNull();
-        assertThat(config.entries()).extracting(ConfigEntry::value).doesNotContain(AdminBroker.SECRET);
+        assertThat(config.entries()).extracting(ConfigEntry::value).doesNotContain(SECRET);
     }
 
     @Test
@@ -224,7 +198,7 @@ class AdminApisTest {
 
     @Test
     void offsetForLeaderEpochAnswersTheLogEndForEpochZeroAndUndefinedAboveIt() throws Exception {
-        AdminBroker.produce(broker.bootstrapServers(), topic, 1, 3);
+        produce(broker.bootstrapServers(), topic, 1, 3);
 
         EpochEndOffset current = offsetForLeaderEpoch(-1, 0);
         EpochEndOffset later = offsetForLeaderEpoch(-1, 5);
@@ -272,7 +246,7 @@ class AdminApisTest {
         // Then metadata shows 4 partitions, the count is stored, and the new ones take records
         assertThat(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()).hasSize(4);
         assertThat(broker.logs().indexStore().topics().get(topic).orElseThrow().partitions()).isEqualTo(4);
-        AdminBroker.produce(broker.bootstrapServers(), topic, 4, 2);
+        produce(broker.bootstrapServers(), topic, 4, 2);
         assertThat(readAll(4)).hasSize(8);
 
         // And shrinking is refused
@@ -302,7 +276,7 @@ class AdminApisTest {
 
     @Test
     void describeLogDirsReportsTheDataDirectoryWithEachPartitionsLocalSize() throws Exception {
-        AdminBroker.produce(broker.bootstrapServers(), topic, 1, 3);
+        produce(broker.bootstrapServers(), topic, 1, 3);
         int node = broker.config().nodeId();
 
         Map<String, LogDirDescription> dirs = admin.describeLogDirs(List.of(node)).allDescriptions().get().get(node);
@@ -322,7 +296,7 @@ class AdminApisTest {
 
     @Test
     void describeProducersListsTheIdempotentProducerOfAPartition() throws Exception {
-        AdminBroker.produce(broker.bootstrapServers(), topic, 1, 3);
+        produce(broker.bootstrapServers(), topic, 1, 3);
         TopicPartition tp = new TopicPartition(topic, 0);
 
         Collection<ProducerState> producers = admin.describeProducers(List.of(tp)).all().get().get(tp)

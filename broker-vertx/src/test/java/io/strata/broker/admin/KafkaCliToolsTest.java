@@ -2,7 +2,6 @@ package io.strata.broker.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strata.broker.StrataBroker;
 import io.strata.broker.group.KafkaTool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,18 +10,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import kafka.admin.ConfigCommand;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.tools.DeleteRecordsCommand;
 import org.apache.kafka.tools.GetOffsetShell;
 import org.apache.kafka.tools.LogDirsCommand;
 import org.apache.kafka.tools.TopicCommand;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The stock Kafka CLI tools, run in-process by their main classes against the broker, asserting on what
@@ -30,32 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code kafka-delete-records} and {@code kafka-log-dirs}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class KafkaCliToolsTest {
+class KafkaCliToolsTest extends AdminBrokerTestBase {
 
     private static final AtomicInteger NAMES = new AtomicInteger();
 
-    @TempDir
-    static Path dataDir;
-
-    private static StrataBroker broker;
-    private static Admin admin;
     private String topic;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = AdminBroker.start(dataDir);
-        admin = AdminBroker.admin(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @BeforeEach
     void topicName() {
@@ -98,7 +72,7 @@ class KafkaCliToolsTest {
 
     @Test
     void kafkaConfigsAltersAndDescribesRetentionAndLocalRetention() throws Exception {
-        AdminBroker.createTopic(admin, topic, 1);
+        createTopic(admin, topic, 1);
 
         String altered = tool(ConfigCommand::main, "--entity-type", "topics", "--entity-name", topic, "--alter",
                 "--add-config", "retention.ms=7200000,local.retention.ms=600000");
@@ -124,13 +98,13 @@ class KafkaCliToolsTest {
                 Integer.toString(broker.config().nodeId()), "--describe", "--all");
 
         assertThat(described).contains("log.retention.ms=86400000").contains("s3.secret.key=null")
-                .doesNotContain(AdminBroker.SECRET);
+                .doesNotContain(SECRET);
     }
 
     @Test
     void kafkaGetOffsetsPrintsTheLatestOffsetOfEachPartition() throws Exception {
-        AdminBroker.createTopic(admin, topic, 2);
-        AdminBroker.produce(broker.bootstrapServers(), topic, 2, 3);
+        createTopic(admin, topic, 2);
+        produce(broker.bootstrapServers(), topic, 2, 3);
 
         String offsets = tool(GetOffsetShell::main, "--topic", topic);
 
@@ -141,8 +115,8 @@ class KafkaCliToolsTest {
 
     @Test
     void kafkaDeleteRecordsMovesTheLowWatermark() throws Exception {
-        AdminBroker.createTopic(admin, topic, 1);
-        AdminBroker.produce(broker.bootstrapServers(), topic, 1, 5);
+        createTopic(admin, topic, 1);
+        produce(broker.bootstrapServers(), topic, 1, 5);
         Path json = dataDir.resolve(topic + "-delete.json");
         Files.writeString(json, "{\"partitions\":[{\"topic\":\"" + topic + "\",\"partition\":0,\"offset\":3}],"
                 + "\"version\":1}", StandardCharsets.UTF_8);
@@ -161,8 +135,8 @@ class KafkaCliToolsTest {
 
     @Test
     void kafkaLogDirsDescribesTheDataDirectory() throws Exception {
-        AdminBroker.createTopic(admin, topic, 1);
-        AdminBroker.produce(broker.bootstrapServers(), topic, 1, 2);
+        createTopic(admin, topic, 1);
+        produce(broker.bootstrapServers(), topic, 1, 2);
         long size = broker.logs().log(new TopicPartition(topic, 0)).orElseThrow().sizeInBytes();
 
         String output = tool(LogDirsCommand::main, "--describe", "--topic-list", topic);

@@ -12,23 +12,44 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The broker and clients the admin tests share: port 0 on 127.0.0.1, no bucket, a secret S3 key set. */
-final class AdminBroker {
+/**
+ * Base of the admin tests: one broker per test class (port 0 on 127.0.0.1, no bucket, broker retention
+ * of one day, a secret S3 key set) and an {@code Admin} on it, plus client helpers.
+ */
+abstract class AdminBrokerTestBase {
 
     static final String SECRET = "not-to-be-shown";
 
-    private AdminBroker() {
-    }
+    @TempDir
+    static Path dataDir;
 
-    static StrataBroker start(Path dataDir) {
-        return StrataBroker.start(BrokerConfig.of(Map.of(
+    static StrataBroker broker;
+    static Admin admin;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = StrataBroker.start(BrokerConfig.of(Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:0",
                 "log.dirs", dataDir.toString(),
                 "remote.log.storage.system.enable", "false",
                 "log.retention.ms", "86400000",
                 "s3.access.key", "strata-test",
                 "s3.secret.key", SECRET)));
+        admin = admin(broker.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
     }
 
     static Admin admin(String bootstrap) {
