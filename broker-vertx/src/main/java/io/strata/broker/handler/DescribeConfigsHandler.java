@@ -31,8 +31,8 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 /**
  * DescribeConfigs (v1-4). A TOPIC resource lists every topic config Strata knows
  * ({@link TopicConfigDef}) with its effective value and source: {@code DYNAMIC_TOPIC_CONFIG} for the
- * topic's overrides, {@code STATIC_BROKER_CONFIG} for defaults set on the broker, {@code DEFAULT_CONFIG}
- * otherwise; synonyms (the override, the broker property, the default) and documentation when asked.
+ * topic's overrides, {@code STATIC_BROKER_CONFIG} for broker defaults that differ from Kafka's,
+ * {@code DEFAULT_CONFIG} otherwise; synonyms (the override, the broker property, the default) and documentation when asked.
  * A BROKER resource (this broker's id, or empty) lists the broker's settings, read-only; sensitive ones
  * (secret keys, passwords) have a null value. Other resource types get INVALID_REQUEST.
  */
@@ -113,7 +113,7 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
             synonyms.add(synonym(name, overrides.get(name), ConfigSource.TOPIC_CONFIG));
         }
         String brokerName = TopicConfigDef.BROKER_DEFAULTS.getOrDefault(name, name);
-        if (brokerDefaults.containsKey(name)) {
+        if (brokerDefaults.containsKey(name) && !TopicConfigDef.isKafkaDefault(name, brokerDefaults.get(name))) {
             synonyms.add(synonym(brokerName, brokerDefaults.get(name), ConfigSource.STATIC_BROKER_CONFIG));
         }
         if (key.hasDefault()) {

@@ -56,7 +56,8 @@ class KafkaCliToolsTest extends AdminBrokerTestBase {
         // describe: the topic line with its override, and one line per partition led by this broker
         String described = tool(TopicCommand::main, "--describe", "--topic", topic);
         assertThat(described).contains("Topic: " + topic).contains("PartitionCount: 2")
-                .contains("ReplicationFactor: 1").contains("retention.ms=3600000");
+                .contains("ReplicationFactor: 1").contains("retention.ms=3600000")
+                .as("configs at Kafka's defaults are not listed").doesNotContain("flush.ms=");
         assertThat(described.lines().filter(line -> line.contains("Partition: ")).toList()).hasSize(2)
                 .allSatisfy(line -> assertThat(line).contains("Leader: 0").contains("Replicas: 0").contains("Isr: 0"));
 
