@@ -390,11 +390,13 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
-    /** Serves {@code updated} in place of the topic's previous version; the bucket's topic manifest follows. */
+    /**
+     * Serves {@code updated} in place of the topic's previous version; the remote tier's next pass sees
+     * the changed definition and rewrites the topic manifest.
+     */
     private void replaceTopic(TopicLogs updated) {
         topics.put(updated.name(), updated);
         topicsById.put(updated.topicId(), updated);
-        remote.ifPresent(r -> r.markTopicManifestStale(updated.record().topicId()));
     }
 
     /** Deletes a topic: its RocksDB entries (committed group offsets included) at once, its files in the background. */
