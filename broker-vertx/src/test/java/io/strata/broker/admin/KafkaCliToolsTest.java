@@ -6,15 +6,16 @@ import io.strata.broker.group.KafkaTool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import kafka.admin.ConfigCommand;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.tools.DeleteRecordsCommand;
 import org.apache.kafka.tools.GetOffsetShell;
 import org.apache.kafka.tools.LogDirsCommand;
 import org.apache.kafka.tools.TopicCommand;
+import org.apache.kafka.tools.TransactionsCommand;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,12 +37,26 @@ class KafkaCliToolsTest extends AdminBrokerTestBase {
         topic = "cli-" + NAMES.incrementAndGet();
     }
 
-    private String tool(Consumer<String[]> main, String... args) {
+    /** A tool's {@code main}; some declare {@code throws Exception}. */
+    private interface ToolMain {
+        void main(String[] args) throws Exception;
+    }
+
+    /** What the tool printed, run with {@code --bootstrap-server} and {@code args}. */
+    private String tool(ToolMain main, String... args) {
         String[] all = new String[args.length + 2];
         all[0] = "--bootstrap-server";
         all[1] = broker.bootstrapServers();
         System.arraycopy(args, 0, all, 2, args.length);
-        return KafkaTool.run(main, all);
+        return KafkaTool.run(toolArgs -> {
+            try {
+                main.main(toolArgs);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new AssertionError("The tool failed: " + e, e);
+            }
+        }, all);
     }
 
     @Test
@@ -122,16 +137,23 @@ class KafkaCliToolsTest extends AdminBrokerTestBase {
         Files.writeString(json, "{\"partitions\":[{\"topic\":\"" + topic + "\",\"partition\":0,\"offset\":3}],"
                 + "\"version\":1}", StandardCharsets.UTF_8);
 
-        String output = tool(args -> {
-            try {
-                DeleteRecordsCommand.main(args);
-            } catch (Exception e) {
-                throw new AssertionError("kafka-delete-records failed", e);
-            }
-        }, "--offset-json-file", json.toString());
+        String output = tool(DeleteRecordsCommand::main, "--offset-json-file", json.toString());
 
         assertThat(output).contains("partition: " + topic + "-0").contains("low_watermark: 3");
         assertThat(tool(GetOffsetShell::main, "--topic", topic, "--time", "-2").lines()).contains(topic + ":0:3");
+    }
+
+    @Test
+    void kafkaTransactionsDescribesTheIdempotentProducersOfAPartition() throws Exception {
+        createTopic(admin, topic, 1);
+        produce(broker.bootstrapServers(), topic, 1, 4);
+
+        String output = tool(TransactionsCommand::main, "describe-producers", "--topic", topic, "--partition", "0");
+
+        assertThat(output).contains("ProducerId").contains("LastSequence");
+        List<String> rows = output.lines().filter(line -> line.matches("\\d+\\s+\\d+\\s+.*")).toList();
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).split("\\s+")).contains("3");
     }
 
     @Test
