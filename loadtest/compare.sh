@@ -50,8 +50,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOADTEST=$ROOT/loadtest
 RESULTS=$LOADTEST/results
 REPORT=${REPORT:-$RESULTS/latest.md}
-STRATA_JAR=$ROOT/broker-vertx/target/strata-broker.jar
-CLASSPATH_FILE=$LOADTEST/target/classpath.txt
 # The command that reproduces this run: the three sizes always, other settings when not the default.
 COMMAND="RECORDS=$RECORDS LAT_RECORDS=$LAT_RECORDS ROUNDS=$ROUNDS loadtest/compare.sh"
 [[ $WARMUP_RECORDS == 300000 ]] || COMMAND="WARMUP_RECORDS=$WARMUP_RECORDS $COMMAND"
@@ -63,88 +61,17 @@ COMMAND="RECORDS=$RECORDS LAT_RECORDS=$LAT_RECORDS ROUNDS=$ROUNDS loadtest/compa
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/strata-compare.XXXXXX")
 RAW=$WORK/raw
 mkdir -p "$RAW" "$RESULTS"
-PIDS=()
+# shellcheck source=loadtest/common.sh
+. "$LOADTEST/common.sh"
 
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-stop_pids() {
-    local pid
-    for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "$@"; do
-        for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-    done
-}
-
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    if ((${#PIDS[@]})); then
-        log "stopping processes ${PIDS[*]}"
-        stop_pids "${PIDS[@]}"
-    fi
+cleanup_data() {
     rm -rf "$WORK/kafka/data" "$WORK/strata/data"
-    log "logs and raw tool output kept in $WORK"
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-forget_pid() {
-    local kept=() p
-    for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || kept+=("$p"); done
-    PIDS=(${kept[@]+"${kept[@]}"})
 }
 
-# Runs a JVM in the background and waits for it, so that a signal reaches the trap at once and the
-# trap stops it by pid. $1: time limit in seconds, $2: output file, the rest: java arguments.
-run_java() {
-    local limit=$1 out=$2 status=0
-    shift 2
-    timeout --kill-after=10 "$limit" java "$@" >"$out" 2>&1 &
-    local pid=$!
-    PIDS+=("$pid")
-    wait "$pid" || status=$?
-    forget_pid "$pid"
-    return "$status"
-}
-
-tool() { # $1: limit, $2: output file, rest: main class and arguments
-    local limit=$1 out=$2
-    shift 2
-    run_java "$limit" "$out" "${TOOL_JVM_OPTS[@]}" -Dlogback.configurationFile="$LOADTEST/conf/logback-tools.xml" \
-        -cp "$CLASSPATH" "$@"
-}
-
-wait_for_port() { # $1: name, $2: pid, $3: port, $4: log file
-    local deadline=$((SECONDS + 90))
-    until (exec 3<>"/dev/tcp/127.0.0.1/$3") 2>/dev/null; do
-        kill -0 "$2" 2>/dev/null || die "$1 exited while starting; its log: $4"
-        ((SECONDS < deadline)) || die "$1 did not listen on 127.0.0.1:$3 within 90 s; its log: $4"
-        sleep 0.2
-    done
-}
-
-build() {
-    if [[ $SKIP_BUILD == 1 ]]; then
-        log "SKIP_BUILD=1: using the jars already built"
-    else
-        log "building the broker jar and the loadtest classpath"
-        # shellcheck disable=SC2086
-        (cd "$ROOT" && mvn -q -B -DskipTests $MVN_ARGS package -pl broker-vertx,loadtest -am)
-    fi
-    [[ -f $STRATA_JAR && -f $CLASSPATH_FILE ]] || die "missing $STRATA_JAR or $CLASSPATH_FILE; run without SKIP_BUILD"
-    CLASSPATH="$LOADTEST/target/classes:$(cat "$CLASSPATH_FILE")"
+build_all() {
+    build
     if [[ $PROFILE == 1 && $PROFILER == async ]]; then
-        local jar
-        jar=$(tr ':' '\n' <"$CLASSPATH_FILE" | grep '/async-profiler-[^/]*\.jar$' | head -1)
-        local platform
-        platform=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
-        (cd "$WORK" && jar xf "$jar" "$platform/libasyncProfiler.so")
-        ASYNC_PROFILER_LIB=$WORK/$platform/libasyncProfiler.so
-        [[ -f $ASYNC_PROFILER_LIB ]] || die "no async-profiler library for $platform in $jar; try PROFILER=jfr"
+        extract_async_profiler
     fi
 }
 
@@ -185,12 +112,7 @@ EOF
 start_strata() { # $1: port
     local dir=$WORK/strata
     mkdir -p "$dir/data"
-    # shellcheck disable=SC2086
-    STRATA_LISTENERS="PLAINTEXT://127.0.0.1:$1" STRATA_LOG_DIRS="$dir/data" \
-        java $BROKER_JVM_OPTS -jar "$STRATA_JAR" >"$dir/broker.log" 2>&1 &
-    STRATA_PID=$!
-    PIDS+=("$STRATA_PID")
-    wait_for_port "Strata" "$STRATA_PID" "$1" "$dir/broker.log"
+    start_strata_broker "$1" "$dir/data" "$dir/broker.log"
     log "Strata (pid $STRATA_PID) on 127.0.0.1:$1, data in $dir/data"
 }
 
@@ -265,11 +187,9 @@ profiled() {
     fi
     mkdir -p "$WORK/profile"
     if [[ $PROFILER == async ]]; then
-        # jcmd reads name=value pairs: the agent's options go in quotes so that they stay one argument.
-        jcmd "$STRATA_PID" JVMTI.agent_load "$ASYNC_PROFILER_LIB" '"start,event=cpu,interval=1ms"' >/dev/null
+        async_profiler_start "$STRATA_PID"
         "$@"
-        jcmd "$STRATA_PID" JVMTI.agent_load "$ASYNC_PROFILER_LIB" \
-            "\"stop,collapsed,file=$WORK/profile/$name.collapsed\"" >/dev/null
+        async_profiler_stop "$STRATA_PID" "$WORK/profile/$name.collapsed"
     else
         jcmd "$STRATA_PID" JFR.start name="$name" settings=profile filename="$WORK/profile/$name.jfr" >/dev/null
         "$@"
@@ -351,13 +271,6 @@ summarise_profile() {
     log "profile summary in $out"
 }
 
-machine() {
-    local cpu mem
-    cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || echo unknown)
-    mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1024 / 1024 }' /proc/meminfo)
-    echo "$(nproc) cores (nproc), $mem memory, $cpu"
-}
-
 write_report() {
     local out=$REPORT commit
     commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -386,7 +299,7 @@ write_report() {
 
 START_DATE=$(date -u +%FT%TZ)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-build
+build_all
 mapfile -t PORTS < <(java -cp "$CLASSPATH" io.strata.loadtest.FreePorts 3)
 declare -A BOOTSTRAP=([kafka]="127.0.0.1:${PORTS[0]}" [strata]="127.0.0.1:${PORTS[2]}")
 start_kafka "${PORTS[0]}" "${PORTS[1]}"

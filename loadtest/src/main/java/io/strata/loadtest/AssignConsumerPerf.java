@@ -24,7 +24,9 @@ import java.util.Properties;
  * time is always 0. compare.sh uses it for both systems while Strata has no consumer groups.
  *
  * <p>Usage: {@code AssignConsumerPerf --bootstrap-server HOST:PORT --topic T --messages N
- * [--timeout MS]}; the timeout (default 10 s) is the longest wait between two non-empty polls.
+ * [--timeout MS] [--max-partition-fetch-bytes B]}; the timeout (default 10 s) is the longest wait
+ * between two non-empty polls; the fetch size (default 1 MiB, ConsumerPerformance's) is for
+ * catchup.sh's FETCH_BYTES.
  */
 public final class AssignConsumerPerf {
 
@@ -40,12 +42,13 @@ public final class AssignConsumerPerf {
         String topic = arguments.required("topic");
         long messages = Long.parseLong(arguments.required("messages"));
         long timeoutMs = Long.parseLong(arguments.optional("timeout", "10000"));
+        String partitionFetchBytes = arguments.optional("max-partition-fetch-bytes", Integer.toString(1024 * 1024));
 
         System.out.println(HEADER);
         long bytesRead = 0;
         long messagesRead = 0;
         long startMs = System.currentTimeMillis();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(bootstrap))) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(bootstrap, partitionFetchBytes))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofMillis(timeoutMs)).stream()
                 .map(PartitionInfo::partition)
                 .map(partition -> new TopicPartition(topic, partition))
@@ -86,11 +89,11 @@ public final class AssignConsumerPerf {
             messagesRead / elapsedSec);
     }
 
-    private static Properties consumerProps(String bootstrap) {
+    private static Properties consumerProps(String bootstrap, String partitionFetchBytes) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, Integer.toString(2 * 1024 * 1024));
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(1024 * 1024));
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, partitionFetchBytes);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.CHECK_CRCS_CONFIG, "false");

@@ -22,9 +22,9 @@ import org.apache.kafka.common.record.Records;
 /**
  * Reads record batches of remote segments through the {@link ChunkCache}: RocksDB's offset index
  * gives the byte position to start from, the batch headers in the cached chunks lead to the batch
- * holding the wanted offset, and the bytes come back exactly as they were uploaded. After each read
- * the chunk after it (or the first chunk of the next segment) is prefetched, so a sequential
- * consumer rarely waits for a GET. Thread-safe; never blocks.
+ * holding the wanted offset, and the bytes come back exactly as they were uploaded. Each read
+ * prefetches the chunk after the one it ends in (or the first chunk of the next segment), so a
+ * sequential consumer rarely waits for a GET. Thread-safe; never blocks.
  */
 public final class RemoteLogReader implements RemoteReads {
 
@@ -158,12 +158,17 @@ public final class RemoteLogReader implements RemoteReads {
     }
 
     /**
-     * Read-ahead: the chunk after {@code end}, or the first chunk of the next remote segment, once its
-     * copy has finished (before that its object may not exist).
+     * Read-ahead of one chunk: the chunk after the one holding the read's last byte ({@code end - 1}),
+     * or the first chunk of the next remote segment once its copy has finished (before that its
+     * object may not exist). A consumer reads a chunk in several fetches
+     * (1 MiB each by default, against 4 MiB chunks), so the next chunk starts loading when the first
+     * of them arrives and has the time of all of them to come in.
      */
     private void prefetchAfter(TopicPartition tp, PartitionKey key, RemoteSegment segment, String objectKey, long end) {
-        if (end < segment.sizeBytes()) {
-            cache.prefetch(objectKey, segment.sizeBytes(), end);
+        long chunk = cache.chunkBytes();
+        long nextChunk = ((end - 1) / chunk + 1) * chunk;
+        if (nextChunk < segment.sizeBytes()) {
+            cache.prefetch(objectKey, segment.sizeBytes(), nextChunk);
             return;
         }
         index.remoteSegments().floor(key, segment.nextOffset())

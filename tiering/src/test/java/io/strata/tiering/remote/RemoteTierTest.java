@@ -86,6 +86,14 @@ class RemoteTierTest {
         }
     }
 
+    /** Creates the tiered topic "orders" and appends {@code batches} batches to its partition. */
+    private PartitionLog tieredOrders(LogManager manager, int batches) {
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(manager);
+        produce(log, batches);
+        return log;
+    }
+
     private static void pass(LogManager manager) {
         manager.remote().orElseThrow().runPassAndWait();
     }
@@ -127,9 +135,7 @@ class RemoteTierTest {
     @Test
     void sealedSegmentsGoToTheBucketByteForByteAndLocalCopiesGoAfterUpload() throws Exception {
         LogManager manager = open("a");
-        manager.createTopic("orders", 1, (short) 1, TIERED);
-        PartitionLog log = log(manager);
-        produce(log, BATCHES);
+        PartitionLog log = tieredOrders(manager, BATCHES);
         List<Long> sealed = log.sealedSegments().stream().map(s -> s.baseOffset()).toList();
         assertThat(sealed).hasSizeGreaterThan(10);
 
@@ -163,11 +169,36 @@ class RemoteTierTest {
     }
 
     @Test
+    void aRemoteReadLoadsTheNextChunkAheadOfTheConsumer() {
+        LogManager manager = open("a");
+        PartitionLog log = tieredOrders(manager, BATCHES);
+        assertThat(log.sealedSegments().get(0).sizeBytes()).as("segments of two chunks or more")
+                .isGreaterThan(REMOTE.fetchChunkBytes());
+        long secondSegment = log.sealedSegments().get(1).baseOffset();
+        pass(manager);
+        log.deleteExpiredSegments();
+        assertThat(log.localStartOffset()).as("read from the bucket only").isGreaterThan(secondSegment);
+        ChunkCache cache = manager.remote().orElseThrow().cache();
+
+        MemoryRecords first = log.read(0, 500, true).records();
+
+        assertThat(first.sizeInBytes()).as("one batch, well inside the first chunk").isLessThan(REMOTE.fetchChunkBytes());
+        assertThat(cache.gets()).as("the first chunk, and the second one ahead of the consumer").isEqualTo(2);
+
+        long next = first.batches().iterator().next().nextOffset();
+        while (next < secondSegment) {
+            for (RecordBatch b : log.read(next, 500, true).records().batches()) {
+                next = b.nextOffset();
+            }
+        }
+        assertThat(cache.gets()).as("the first segment's two chunks, then the next segment's first chunk ahead")
+                .isEqualTo(3);
+    }
+
+    @Test
     void offsetLookupsByTimestampAndMaxTimestampSpanBothTiers() {
         LogManager manager = open("a");
-        manager.createTopic("orders", 1, (short) 1, TIERED);
-        PartitionLog log = log(manager);
-        produce(log, BATCHES);
+        PartitionLog log = tieredOrders(manager, BATCHES);
         pass(manager);
         log.deleteExpiredSegments();
         assertThat(log.localStartOffset()).isPositive();
@@ -188,9 +219,7 @@ class RemoteTierTest {
     @Test
     void maxTimestampInARemoteOnlySegmentIsAnsweredFromTheCatalog() {
         LogManager manager = open("a");
-        manager.createTopic("orders", 1, (short) 1, TIERED);
-        PartitionLog log = log(manager);
-        produce(log, 3);
+        PartitionLog log = tieredOrders(manager, 3);
         long future = clock.millis() + 1_000_000;
         log.append(batch().records(5).timestamp(future).valueSize(100).build());
         long offsetOfMax = log.highWatermark() - 1;
@@ -345,9 +374,7 @@ class RemoteTierTest {
     @Test
     void theInspectorFindsMissingCorruptAndOrphanObjects() {
         LogManager manager = open("a");
-        manager.createTopic("orders", 1, (short) 1, TIERED);
-        PartitionLog log = log(manager);
-        produce(log, 40);
+        PartitionLog log = tieredOrders(manager, 40);
         pass(manager);
         BucketInspector inspector = new BucketInspector(bucket);
 
