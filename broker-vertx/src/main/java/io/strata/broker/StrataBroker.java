@@ -7,7 +7,14 @@ import io.strata.broker.fetch.FetchWaiters;
 import io.strata.broker.group.GroupConfig;
 import io.strata.broker.group.GroupCoordinatorContext;
 import io.strata.broker.group.RocksDbOffsetStorage;
+import io.strata.broker.handler.AlterConfigsHandler;
+import io.strata.broker.handler.CreatePartitionsHandler;
 import io.strata.broker.handler.CreateTopicsHandler;
+import io.strata.broker.handler.DescribeConfigsHandler;
+import io.strata.broker.handler.DescribeLogDirsHandler;
+import io.strata.broker.handler.DescribeProducersHandler;
+import io.strata.broker.handler.IncrementalAlterConfigsHandler;
+import io.strata.broker.handler.OffsetForLeaderEpochHandler;
 import io.strata.broker.handler.DeleteGroupsHandler;
 import io.strata.broker.handler.DeleteRecordsHandler;
 import io.strata.broker.handler.DeleteTopicsHandler;
@@ -105,6 +112,13 @@ public final class StrataBroker implements AutoCloseable {
                     new CreateTopicsHandler(logs, defaults),
                     new DeleteTopicsHandler(logs),
                     new DeleteRecordsHandler(logs),
+                    new DescribeConfigsHandler(logs, config),
+                    new AlterConfigsHandler(logs),
+                    new IncrementalAlterConfigsHandler(logs),
+                    new CreatePartitionsHandler(logs, config.nodeId()),
+                    new DescribeLogDirsHandler(logs),
+                    new OffsetForLeaderEpochHandler(logs),
+                    new DescribeProducersHandler(logs),
                     new ProduceHandler(logs, waiters),
                     new FetchHandler(logs, waiters, tiering.remoteFetchMaxWaitMs()),
                     new ListOffsetsHandler(logs),

@@ -270,11 +270,7 @@ public final class LogManager implements AutoCloseable {
             throw new InvalidReplicationFactorException("Replication factor must be at least 1, got "
                     + replicationFactor);
         }
-        try {
-            TopicConfigDef.validate(configs);
-        } catch (ConfigException e) {
-            throw new InvalidConfigurationException(e.getMessage());
-        }
+        validateConfigs(configs);
         if (org.apache.kafka.common.internals.Topic.hasCollisionChars(name)) {
             for (String existing : topics.keySet()) {
                 if (org.apache.kafka.common.internals.Topic.hasCollision(name, existing)) {
@@ -292,10 +288,7 @@ public final class LogManager implements AutoCloseable {
             validateNewTopic(name, partitions, replicationFactor, configs);
             TopicRecord record = new TopicRecord(name, UUID.randomUUID(), partitions, replicationFactor,
                     new HashMap<>(configs), clock.millis());
-            try (IndexBatch writes = store.newBatch()) {
-                store.topics().put(writes, record);
-                writes.commit(true);
-            }
+            storeTopic(record);
             TopicLogs topic = openTopic(record, true);
             remote.ifPresent(r -> r.attach(topic));
             topics.put(name, topic);
@@ -304,6 +297,106 @@ public final class LogManager implements AutoCloseable {
                     configs.isEmpty() ? "" : " and configs " + configs);
             return topic;
         }
+    }
+
+    /**
+     * Checks topic config overrides.
+     *
+     * @throws InvalidConfigurationException naming the unknown config or the invalid value
+     */
+    public static void validateConfigs(Map<String, String> configs) {
+        try {
+            TopicConfigDef.validate(configs);
+        } catch (ConfigException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
+    }
+
+    /**
+     * Replaces a topic's config overrides: validated, stored durably, applied to its open partition
+     * logs, and the topic manifest in the bucket is rewritten by the remote tier's next pass.
+     *
+     * @param configs the topic's complete new overrides (not a delta)
+     */
+    public TopicLogs alterTopicConfigs(String name, Map<String, String> configs) {
+        synchronized (adminLock) {
+            TopicLogs topic = existingTopic(name);
+            validateConfigs(configs);
+            TopicRecord record = topic.record().withConfigs(configs);
+            LogConfig config = LogConfig.of(topicDefaults, record.configs());
+            storeTopic(record);
+            for (PartitionLog log : topic.partitions()) {
+                log.updateConfig(config);
+            }
+            TopicLogs updated = new TopicLogs(record, topic.topicId(), config, topic.partitions());
+            replaceTopic(updated);
+            LOGGER.info("Altered the configs of topic {}: {}", name, configs);
+            return updated;
+        }
+    }
+
+    /**
+     * Checks a CreatePartitions request without changing anything.
+     *
+     * @throws org.apache.kafka.common.errors.ApiException with the Kafka error for the problem found
+     */
+    public void validatePartitionIncrease(String name, int newCount) {
+        int current = existingTopic(name).partitions().size();
+        if (newCount < current) {
+            throw new InvalidPartitionsException("Topic currently has " + current
+                    + " partitions, which is higher than the requested " + newCount + ".");
+        }
+        if (newCount == current) {
+            throw new InvalidPartitionsException("Topic already has " + current + " partitions.");
+        }
+    }
+
+    /**
+     * Raises a topic's partition count: stored durably, the new partition logs opened (and attached
+     * to the remote tier), the topic manifest rewritten. Existing partitions are untouched.
+     */
+    public TopicLogs addPartitions(String name, int newCount) {
+        synchronized (adminLock) {
+            validatePartitionIncrease(name, newCount);
+            TopicLogs topic = existingTopic(name);
+            TopicRecord record = topic.record().withPartitions(newCount);
+            storeTopic(record);
+            List<PartitionLog> logs = new ArrayList<>(topic.partitions());
+            for (int p = topic.partitions().size(); p < newCount; p++) {
+                PartitionLog log = openPartition(record, p, topic.config(), true);
+                remote.ifPresent(r -> r.attach(log));
+                logs.add(log);
+            }
+            TopicLogs updated = new TopicLogs(record, topic.topicId(), topic.config(), logs);
+            replaceTopic(updated);
+            LOGGER.info("Increased the partitions of topic {} from {} to {}", name, topic.partitions().size(),
+                    newCount);
+            return updated;
+        }
+    }
+
+    private TopicLogs existingTopic(String name) {
+        TopicLogs topic = topics.get(name);
+        if (topic == null) {
+            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+        }
+        return topic;
+    }
+
+    private void storeTopic(TopicRecord record) {
+        try (IndexBatch writes = store.newBatch()) {
+            store.topics().put(writes, record);
+            writes.commit(true);
+        }
+    }
+
+    /**
+     * Serves {@code updated} in place of the topic's previous version; the remote tier's next pass sees
+     * the changed definition and rewrites the topic manifest.
+     */
+    private void replaceTopic(TopicLogs updated) {
+        topics.put(updated.name(), updated);
+        topicsById.put(updated.topicId(), updated);
     }
 
     /** Deletes a topic: its RocksDB entries (committed group offsets included) at once, its files in the background. */

@@ -129,6 +129,44 @@ class LogManagerTest {
     }
 
     @Test
+    void alteredConfigsApplyToTheOpenLogsAndSurviveARestart() {
+        open().createTopic("orders", 2, (short) 1, Map.of("retention.ms", "1000000"));
+
+        manager.alterTopicConfigs("orders", Map.of("retention.ms", "2000000", "segment.ms", "60000"));
+
+        assertThat(log("orders", 1).config().retentionMs()).isEqualTo(2_000_000);
+        assertThat(log("orders", 0).config().segmentMs()).isEqualTo(60_000);
+        restart();
+        assertThat(manager.topic("orders").orElseThrow().record().configs())
+                .isEqualTo(Map.of("retention.ms", "2000000", "segment.ms", "60000"));
+        assertThat(log("orders", 0).config().retentionMs()).isEqualTo(2_000_000);
+        assertThatThrownBy(() -> manager.alterTopicConfigs("orders", Map.of("cleanup.policy", "compact")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("compaction");
+        assertThatThrownBy(() -> manager.alterTopicConfigs("missing", Map.of()))
+                .isInstanceOf(UnknownTopicOrPartitionException.class);
+    }
+
+    @Test
+    void addedPartitionsTakeRecordsAndSurviveARestartWhileExistingOnesKeepTheirs() {
+        open().createTopic("orders", 1, (short) 1, Map.of());
+        log("orders", 0).append(batch().records(3).build());
+        PartitionLog first = log("orders", 0);
+
+        manager.addPartitions("orders", 3);
+        log("orders", 2).append(batch().records(2).build());
+
+        assertThat(log("orders", 0)).isSameAs(first);
+        assertThat(manager.topic("orders").orElseThrow().partitions()).hasSize(3);
+        restart();
+        assertThat(manager.topic("orders").orElseThrow().record().partitions()).isEqualTo(3);
+        assertThat(log("orders", 0).highWatermark()).isEqualTo(3);
+        assertThat(log("orders", 1).highWatermark()).isZero();
+        assertThat(log("orders", 2).highWatermark()).isEqualTo(2);
+        assertThatThrownBy(() -> manager.addPartitions("orders", 3)).isInstanceOf(InvalidPartitionsException.class);
+        assertThatThrownBy(() -> manager.addPartitions("orders", 2)).isInstanceOf(InvalidPartitionsException.class);
+    }
+
+    @Test
     void manyPartitionsOpenAndReopen() {
         open();
         for (int t = 0; t < 8; t++) {

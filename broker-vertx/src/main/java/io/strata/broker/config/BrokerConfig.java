@@ -249,6 +249,37 @@ public final class BrokerConfig {
         return new TreeMap<>(values);
     }
 
+    /**
+     * The effective value of every setting this class knows, defaults included, by Kafka's names (what
+     * DescribeConfigs reports for the broker, before the raw {@link #originals()}).
+     */
+    public Map<String, String> knownSettings() {
+        Map<String, String> known = new TreeMap<>();
+        known.put(LISTENERS, listener.listenerName() + "://" + listener.host() + ":" + listener.port());
+        known.put(ADVERTISED_LISTENERS, advertisedListener.listenerName() + "://" + advertisedListener.host() + ":"
+                + advertisedListener.port());
+        known.put(LOG_DIRS, logDir.toString());
+        known.put(NODE_ID, Integer.toString(nodeId));
+        known.put(AUTO_CREATE_TOPICS_ENABLE, Boolean.toString(autoCreateTopicsEnable));
+        known.put(NUM_PARTITIONS, Integer.toString(numPartitions));
+        known.put(DEFAULT_REPLICATION_FACTOR, Short.toString(defaultReplicationFactor));
+        known.put(MESSAGE_MAX_BYTES, Integer.toString(messageMaxBytes));
+        known.put(SOCKET_REQUEST_MAX_BYTES, Integer.toString(socketRequestMaxBytes));
+        known.put(LOG_SEGMENT_BYTES, Integer.toString(logSegmentBytes));
+        known.put(LOG_ROLL_MS, Long.toString(logRollMs));
+        known.put(LOG_RETENTION_MS, Long.toString(logRetentionMs));
+        known.put(LOG_RETENTION_BYTES, Long.toString(logRetentionBytes));
+        known.put(LOG_FLUSH_INTERVAL_MESSAGES, Long.toString(logFlushIntervalMessages));
+        known.put(LOG_FLUSH_INTERVAL_MS, Long.toString(logFlushIntervalMs));
+        known.put(LOG_INDEX_INTERVAL_BYTES, Integer.toString(logIndexIntervalBytes));
+        known.put(CONNECTIONS_MAX_IDLE_MS, Long.toString(connectionsMaxIdleMs));
+        known.put(MAX_CONNECTIONS, Integer.toString(maxConnections));
+        known.put(NUM_NETWORK_THREADS, Integer.toString(numNetworkThreads));
+        known.put(CONNECTION_MAX_INFLIGHT_BYTES, Long.toString(connectionMaxInflightBytes));
+        known.put(WORKER_POOL_SIZE, Integer.toString(workerPoolSize));
+        return known;
+    }
+
     // ---- typed getters ---------------------------------------------------------------------------------------
 
     /** {@code listeners}: where the broker binds. */

@@ -221,6 +221,9 @@ class OlderRequestVersionsTest {
         if (GroupRequests.isGroupApi(key)) {
             return new GroupRequests(broker.bootstrapServers(), broker.port(), TOPIC).request(key, version);
         }
+        if (AdminRequests.isAdminApi(key)) {
+            return new AdminRequests(broker.bootstrapServers(), TOPIC).request(key, version);
+        }
         switch (key) {
             case PRODUCE: {
                 TopicProduceData topic = version >= 13 ? new TopicProduceData().setTopicId(topicId)

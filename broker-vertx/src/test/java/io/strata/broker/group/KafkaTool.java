@@ -7,27 +7,36 @@ import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Exit;
 
 /**
- * Runs a Kafka CLI tool's {@code main} in-process and returns what it printed. A call of {@code Exit.exit} with a
- * non-zero status fails the run; the tool's own exit calls never end the test JVM. Not for concurrent use.
+ * Runs a Kafka CLI tool's {@code main} in-process and returns what it printed, Java tools
+ * ({@code System.out}) and Scala ones ({@code scala.Console}, bound to the JVM's first {@code System.out})
+ * alike. A call of {@code Exit.exit} with a non-zero status fails the run, one with status 0 returns; the
+ * tool's own exit calls never end the test JVM. Not for concurrent use.
  */
-final class KafkaTool {
+public final class KafkaTool {
 
     private KafkaTool() {
     }
 
     /** Output (stdout and stderr) of {@code main(args)}. */
-    static synchronized String run(Consumer<String[]> main, String... args) {
+    public static synchronized String run(Consumer<String[]> main, String... args) {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = System.out;
         PrintStream err = System.err;
         try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
             System.setOut(capture);
             System.setErr(capture);
+            // A successful exit returns: some tools (kafka-topics) call Exit.exit(0) inside the try block whose
+            // catch would report any exception as a failure; the JVM would have ended there, the tool does nothing more.
             Exit.setExitProcedure((status, message) -> {
-                throw new ToolExit(status, message);
+                if (status != 0) {
+                    throw new ToolExit(status, message);
+                }
             });
             try {
-                main.accept(args);
+                scala.Console.withOut(capture, () -> scala.Console.withErr(capture, () -> {
+                    main.accept(args);
+                    return null;
+                }));
             } catch (ToolExit exit) {
                 if (exit.status != 0) {
                     throw new AssertionError("Tool exited with " + exit.status + " (" + exit.getMessage() + "): "

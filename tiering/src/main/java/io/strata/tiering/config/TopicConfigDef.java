@@ -151,11 +151,31 @@ public final class TopicConfigDef {
                 throw new ConfigException("Null value for topic config " + entry.getKey());
             }
         }
+        String cleanupPolicy = overrides.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        if (cleanupPolicy != null && cleanupPolicy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            throw new ConfigException(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy,
+                    "Strata does not implement log compaction yet; only 'delete' is supported");
+        }
         DEF.parse(overrides);
     }
 
+    /** True when {@code value} is Kafka's default for the topic config {@code name}. */
+    public static boolean isKafkaDefault(String name, String value) {
+        ConfigDef.ConfigKey key = DEF.configKeys().get(name);
+        if (key == null || !key.hasDefault()) {
+            return false;
+        }
+        try {
+            return java.util.Objects.equals(ConfigDef.parseType(name, value, key.type), key.defaultValue);
+        } catch (ConfigException e) {
+            return false;
+        }
+    }
+
     /**
-     * Every topic config with its effective value and source, in name order.
+     * Every topic config with its effective value and source, in name order. A broker default equal to
+     * Kafka's default is reported as the default (a broker setting that changes nothing is not worth
+     * listing, and Strata's broker always supplies some defaults).
      *
      * @param brokerDefaults topic-named defaults set on the broker
      * @param overrides      the topic's own configs
@@ -168,7 +188,9 @@ public final class TopicConfigDef {
             if (overrides.containsKey(name)) {
                 values.add(new TopicConfigValue(name, overrides.get(name), TopicConfigValue.Source.TOPIC));
             } else if (brokerDefaults.containsKey(name)) {
-                values.add(new TopicConfigValue(name, brokerDefaults.get(name), TopicConfigValue.Source.BROKER));
+                String value = brokerDefaults.get(name);
+                values.add(new TopicConfigValue(name, value, isKafkaDefault(name, value)
+                        ? TopicConfigValue.Source.DEFAULT : TopicConfigValue.Source.BROKER));
             } else {
                 values.add(new TopicConfigValue(name, key.hasDefault()
                         ? ConfigDef.convertToString(key.defaultValue, key.type) : null, TopicConfigValue.Source.DEFAULT));

@@ -164,6 +164,16 @@ public final class PartitionLog implements AutoCloseable {
         return size;
     }
 
+    /** The idempotent producers this partition keeps state for (a copy). */
+    public List<ProducerStateEntry> producerStates() {
+        lock.lock();
+        try {
+            return producers.snapshot();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The catalog view of every local segment, oldest first; the last one is active. */
     public List<SegmentRecord> segmentRecords() {
         List<SegmentRecord> records = new ArrayList<>();

@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,7 +51,8 @@ public final class RemoteLogManager implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
     private final Map<PartitionLog, Backoff> partitions = new ConcurrentHashMap<>();
-    private final Set<UUID> topicManifestsWritten = ConcurrentHashMap.newKeySet();
+    /** The topic definition last written to each topic manifest: a topic whose definition differs gets it rewritten. */
+    private final Map<UUID, TopicRecord> topicManifestsWritten = new ConcurrentHashMap<>();
     private final Map<UUID, Backoff> topicManifestRetries = new ConcurrentHashMap<>();
     private volatile Supplier<Collection<TopicLogs>> topics = List::of;
 
@@ -114,9 +114,12 @@ public final class RemoteLogManager implements AutoCloseable {
 
     /** Connects a newly opened topic's logs to the bucket. */
     public void attach(TopicLogs topic) {
-        for (PartitionLog log : topic.partitions()) {
-            log.attachRemote(reader, copiedEnd(log));
-        }
+        topic.partitions().forEach(this::attach);
+    }
+
+    /** Connects one newly opened partition log to the bucket. */
+    public void attach(PartitionLog log) {
+        log.attachRemote(reader, copiedEnd(log));
     }
 
     /** One past the last offset of the contiguous run of COPY_FINISHED segments, 0 when none. */
@@ -144,10 +147,12 @@ public final class RemoteLogManager implements AutoCloseable {
                 }
                 UUID topicId = topic.record().topicId();
                 Backoff manifestBackoff = topicManifestRetries.computeIfAbsent(topicId, id -> new Backoff());
-                if (!topicManifestsWritten.contains(topicId) && now < manifestBackoff.nextAttemptMs) {
+                // A new topic, or one whose configs or partition count changed since its manifest was written
+                boolean manifestCurrent = topic.record().equals(topicManifestsWritten.get(topicId));
+                if (!manifestCurrent && now < manifestBackoff.nextAttemptMs) {
                     continue;
                 }
-                CompletableFuture<Void> manifestWritten = topicManifestsWritten.contains(topicId)
+                CompletableFuture<Void> manifestWritten = manifestCurrent
                         ? CompletableFuture.completedFuture(null) : writeTopicManifest(topic.record(), manifestBackoff);
                 for (PartitionLog log : topic.partitions()) {
                     Backoff backoff = partitions.computeIfAbsent(log, l -> new Backoff());
@@ -159,7 +164,7 @@ public final class RemoteLogManager implements AutoCloseable {
                     }
                     // Segments go up only once the bucket knows the topic, so a restore never meets orphans.
                     started.add(manifestWritten.thenRunAsync(() -> {
-                        if (topicManifestsWritten.contains(topicId)) {
+                        if (topicManifestsWritten.containsKey(topicId)) {
                             syncPartition(log, backoff);
                         } else {
                             synchronized (backoff) {
@@ -211,7 +216,7 @@ public final class RemoteLogManager implements AutoCloseable {
             synchronized (backoff) {
                 if (e == null) {
                     metrics.copyRequests.increment();
-                    topicManifestsWritten.add(topic.topicId());
+                    topicManifestsWritten.put(topic.topicId(), topic);
                     backoff.delayMs = 0;
                 } else {
                     backoff.delayMs = nextDelay(backoff);

@@ -71,14 +71,15 @@ class TopicConfigDefTest {
 
     @Test
     void describeReportsEveryConfigWithItsSource() {
-        List<TopicConfigValue> values = TopicConfigDef.describe(Map.of("segment.bytes", "4096"),
-                Map.of("retention.ms", "5000"));
+        List<TopicConfigValue> values = TopicConfigDef.describe(Map.of("segment.bytes", "4096",
+                "flush.ms", Long.toString(Long.MAX_VALUE)), Map.of("retention.ms", "5000"));
 
         assertThat(values).extracting(TopicConfigValue::name).isSorted()
                 .containsAll(TopicConfigDef.def().names());
         assertThat(values).contains(
                 new TopicConfigValue("retention.ms", "5000", TopicConfigValue.Source.TOPIC),
                 new TopicConfigValue("segment.bytes", "4096", TopicConfigValue.Source.BROKER),
-                new TopicConfigValue("retention.bytes", "-1", TopicConfigValue.Source.DEFAULT));
+                new TopicConfigValue("retention.bytes", "-1", TopicConfigValue.Source.DEFAULT),
+                new TopicConfigValue("flush.ms", Long.toString(Long.MAX_VALUE), TopicConfigValue.Source.DEFAULT));
     }
 }
