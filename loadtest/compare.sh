@@ -112,7 +112,10 @@ EOF
 start_strata() { # $1: port
     local dir=$WORK/strata
     mkdir -p "$dir/data"
-    start_strata_broker "$1" "$dir/data" "$dir/broker.log"
+    # The same initial rebalance delay as the Kafka broker above (ConsumerPerformance counts the
+    # rebalance in its MB/s); the embedded S3 server on a free port instead of 9000.
+    start_strata_broker "$1" "$dir/data" "$dir/broker.log" STRATA_GROUP_INITIAL_REBALANCE_DELAY_MS=0 \
+        STRATA_S3_EMBEDDED_PORT=0
     log "Strata (pid $STRATA_PID) on 127.0.0.1:$1, data in $dir/data"
 }
 
@@ -281,7 +284,8 @@ write_report() {
         echo "- Command: \`$COMMAND\` (from the repository root)"
         echo "- Date: $START_DATE to $(date -u +%FT%TZ)"
         echo "- Machine: $(machine); load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
-        echo "- Strata: commit $commit, \`java -jar broker-vertx/target/strata-broker.jar\` with defaults"
+        echo "- Strata: commit $commit, \`java -jar broker-vertx/target/strata-broker.jar\` with defaults but" \
+            "\`group.initial.rebalance.delay.ms=0\` (as the Kafka broker) and the embedded S3 server on a free port"
         echo "- Apache Kafka 4.1.2: KRaft, one combined broker+controller, defaults, jars from Maven Central"
         echo "- Both brokers: \`$BROKER_JVM_OPTS\`; both run during the whole benchmark; rounds alternate which system goes first"
         echo "- Workload: a topic with $PARTITIONS partitions per run, $RECORD_SIZE-byte records, producer \`${PRODUCER_PROPS[*]}\`;"
