@@ -166,11 +166,11 @@ public final class S3ObjectStore implements ObjectStore {
             return CompletableFuture.completedFuture(ByteBuffer.allocate(0));
         }
         String range = "bytes=" + position + "-" + (position + length - 1);
-        CompletableFuture<ResponseBytes<GetObjectResponse>> response = limiter.submit(() -> s3.getObject(
-                b -> b.bucket(config.bucket()).key(fullKey(key)).range(range), AsyncResponseTransformer.toBytes()));
-        return response.handle((bytes, error) -> {
+        CompletableFuture<RangeBytesTransformer.Result> response = limiter.submit(() -> s3.getObject(
+                b -> b.bucket(config.bucket()).key(fullKey(key)).range(range), new RangeBytesTransformer(length)));
+        return response.handle((result, error) -> {
             if (error == null) {
-                return rangeOf(bytes, position, length);
+                return rangeOf(result.response(), result.body(), position, length);
             }
             if (S3Errors.status(error).filter(s -> s == S3Errors.RANGE_NOT_SATISFIABLE).isPresent()) {
                 return ByteBuffer.allocate(0); // the range starts at or past the end of the object
@@ -255,9 +255,9 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     /** The requested slice, also when a server ignored the Range header and sent everything. */
-    private static ByteBuffer rangeOf(ResponseBytes<GetObjectResponse> bytes, long position, int length) {
-        ByteBuffer buffer = bytes.asByteBuffer();
-        if (bytes.response().contentRange() == null && position > 0) {
+    private static ByteBuffer rangeOf(GetObjectResponse response, ByteBuffer body, long position, int length) {
+        ByteBuffer buffer = body;
+        if (response.contentRange() == null && position > 0) {
             if (position >= buffer.remaining()) {
                 return ByteBuffer.allocate(0);
             }
