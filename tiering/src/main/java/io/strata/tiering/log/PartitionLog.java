@@ -5,8 +5,6 @@ import io.strata.index.IndexBatch;
 import io.strata.index.PartitionKey;
 import io.strata.index.PartitionState;
 import io.strata.index.ProducerStateEntry;
-import io.strata.index.RemoteSegment;
-import io.strata.index.RemoteSegmentState;
 import io.strata.index.RocksDbIndexStore;
 import io.strata.index.SegmentRecord;
 import io.strata.index.SegmentState;
@@ -81,10 +79,8 @@ public final class PartitionLog implements AutoCloseable {
     private long lastFlushMs;
     private volatile CompletableFuture<Void> pendingFlushes = CompletableFuture.completedFuture(null);
     private boolean closed;
-    /** Reads of the remote tier; null until {@link #attachRemote} (no object store, or tiering not started). */
-    private volatile RemoteReads remoteReads;
-    /** One past the last offset whose segment is copied to the bucket and listed in the manifest. */
-    private volatile long remoteEndOffset;
+    /** The offsets that live only in the bucket: detached until {@link #attachRemote}. */
+    private final RemotePart remote;
 
     PartitionLog(TopicPartition topicPartition, PartitionKey key, Path directory, RocksDbIndexStore store,
                  LogConfig config, Clock clock, Executor background, Executor io, LogRecovery.Recovered recovered) {
@@ -104,6 +100,7 @@ public final class PartitionLog implements AutoCloseable {
         this.recoveryPoint = recovered.recoveryPoint();
         this.end = new LogEnd(active.nextOffset(), active.baseOffset(), active.sizeInBytes());
         this.lastFlushMs = clock.millis();
+        this.remote = new RemotePart(topicPartition, key, store);
     }
 
     /**
@@ -439,8 +436,8 @@ public final class PartitionLog implements AutoCloseable {
         if (fetchOffset == currentEnd.offset()) {
             return new FetchResult(MemoryRecords.EMPTY, currentEnd.offset(), startOffset);
         }
-        if (fetchOffset < localStartOffset() && remoteReads != null) {
-            return join(readRemote(fetchOffset, maxBytes, minOneMessage, currentEnd, startOffset));
+        if (fetchOffset < localStartOffset() && remote.attached()) {
+            return join(remote.read(fetchOffset, maxBytes, minOneMessage, currentEnd.offset(), startOffset));
         }
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
         if (entry == null) {
@@ -480,31 +477,15 @@ public final class PartitionLog implements AutoCloseable {
     public CompletableFuture<FetchResult> readAsync(long fetchOffset, int maxBytes, boolean minOneMessage) {
         LogEnd currentEnd = end;
         long startOffset = logStartOffset;
-        if (remoteReads != null && fetchOffset >= startOffset && fetchOffset < currentEnd.offset()
+        if (remote.attached() && fetchOffset >= startOffset && fetchOffset < currentEnd.offset()
                 && fetchOffset < localStartOffset()) {
-            return readRemote(fetchOffset, maxBytes, minOneMessage, currentEnd, startOffset);
+            return remote.read(fetchOffset, maxBytes, minOneMessage, currentEnd.offset(), startOffset);
         }
         try {
             return CompletableFuture.completedFuture(read(fetchOffset, maxBytes, minOneMessage, true));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private CompletableFuture<FetchResult> readRemote(long fetchOffset, int maxBytes, boolean minOneMessage,
-                                                      LogEnd currentEnd, long startOffset) {
-        Optional<RemoteSegment> segment = remoteSegmentHolding(fetchOffset);
-        if (segment.isEmpty()) {
-            return CompletableFuture.failedFuture(new KafkaStorageException("Offset " + fetchOffset + " of "
-                    + topicPartition + " is below the local segments and in no remote segment"));
-        }
-        return remoteReads.read(topicPartition, key, segment.get(), fetchOffset, maxBytes, minOneMessage)
-                .thenApply(records -> new FetchResult(records, currentEnd.offset(), startOffset));
-    }
-
-    private Optional<RemoteSegment> remoteSegmentHolding(long offset) {
-        return store.remoteSegments().floor(key, offset)
-                .filter(s -> s.state() != RemoteSegmentState.COPY_STARTED && offset < s.nextOffset());
     }
 
     private static <T> T join(CompletableFuture<T> future) {
@@ -530,25 +511,22 @@ public final class PartitionLog implements AutoCloseable {
      * @param copiedEnd one past the last offset already copied to the bucket
      */
     public void attachRemote(RemoteReads reads, long copiedEnd) {
-        this.remoteReads = reads;
-        onSegmentCopied(copiedEnd);
+        remote.attach(reads, copiedEnd);
     }
 
     /** True when this log's sealed segments go to the bucket. */
     public boolean tiered() {
-        return remoteReads != null && config.remoteStorageEnable();
+        return remote.attached() && config.remoteStorageEnable();
     }
 
     /** Records that every offset below {@code nextOffset} is copied to the bucket. */
     public void onSegmentCopied(long nextOffset) {
-        synchronized (checkpointLock) {
-            remoteEndOffset = Math.max(remoteEndOffset, nextOffset);
-        }
+        remote.onCopied(nextOffset);
     }
 
     /** One past the last offset copied to the bucket (0 when nothing is). */
     public long remoteEndOffset() {
-        return remoteEndOffset;
+        return remote.copiedEnd();
     }
 
     /** The sealed (rolled, immutable) local segments, oldest first. */
@@ -580,10 +558,11 @@ public final class PartitionLog implements AutoCloseable {
                 .map(e -> e.offset() + 1)
                 .orElse(logStartOffset);
         from = Math.max(from, logStartOffset);
-        if (remoteReads != null && from < localStartOffset()) {
-            Optional<TimestampAndOffset> remote = remoteOffsetForTimestamp(timestamp, from, currentEnd);
-            if (remote.isPresent()) {
-                return remote;
+        if (remote.attached() && from < localStartOffset()) {
+            Optional<TimestampAndOffset> found = remote.offsetForTimestamp(timestamp, from, localStartOffset(),
+                    currentEnd.offset());
+            if (found.isPresent()) {
+                return found;
             }
             from = localStartOffset();
         }
@@ -606,22 +585,9 @@ public final class PartitionLog implements AutoCloseable {
         return Optional.empty();
     }
 
-    /**
-     * The first record of the remote-only part of the log with a timestamp {@code >= timestamp},
-     * straight from the time index: the uploader added an entry for every record of a remote
-     * segment that raises the running maximum, so the first entry at or after {@code timestamp} is
-     * the answer when it lies below the local segments. No object is read.
-     */
-    private Optional<TimestampAndOffset> remoteOffsetForTimestamp(long timestamp, long from, LogEnd currentEnd) {
-        long localStart = localStartOffset();
-        return store.timeIndex().firstAtOrAfter(key, timestamp)
-                .filter(e -> e.offset() >= from && e.offset() < localStart && e.offset() < currentEnd.offset())
-                .map(e -> new TimestampAndOffset(e.maxTimestamp(), e.offset(), Optional.of(0)));
-    }
-
     /** The record with the greatest timestamp (the first such record when several share it). */
     public Optional<TimestampAndOffset> maxTimestampOffset() {
-        Optional<TimestampAndOffset> remoteBest = remoteMaxTimestamp();
+        Optional<TimestampAndOffset> remoteBest = remote.maxTimestamp(localStartOffset(), logStartOffset);
         LogSegment best = null;
         for (LogSegment segment : segments.values()) {
             if (segment.maxTimestamp() >= 0 && (best == null || segment.maxTimestamp() > best.maxTimestamp())) {
@@ -637,29 +603,6 @@ public final class PartitionLog implements AutoCloseable {
         }
         return segment.findByTimestamp(segment.maxTimestamp(), startPosition(segment, segment.offsetOfMaxTimestamp()),
                 segment.baseOffset());
-    }
-
-    /**
-     * The record with the greatest timestamp among the remote-only segments, straight from the
-     * catalog (the uploader stored the exact record offset): no object is read.
-     */
-    private Optional<TimestampAndOffset> remoteMaxTimestamp() {
-        if (remoteReads == null) {
-            return Optional.empty();
-        }
-        long localStart = localStartOffset();
-        RemoteSegment best = null;
-        for (RemoteSegment segment : store.remoteSegments().list(key)) {
-            if (segment.baseOffset() >= localStart || segment.nextOffset() <= logStartOffset
-                    || segment.state() == RemoteSegmentState.COPY_STARTED) {
-                continue;
-            }
-            if (segment.maxTimestamp() >= 0 && (best == null || segment.maxTimestamp() > best.maxTimestamp())) {
-                best = segment;
-            }
-        }
-        return Optional.ofNullable(best).map(s -> new TimestampAndOffset(s.maxTimestamp(), s.offsetOfMaxTimestamp(),
-                Optional.of(0)));
     }
 
     /**
@@ -730,7 +673,7 @@ public final class PartitionLog implements AutoCloseable {
             List<SegmentRecord> records = segmentRecords();
             int expired = RetentionPolicy.expiredSegments(records, retentionMs, retentionBytes, -1, clock.millis());
             int count = 0;
-            while (count < expired && records.get(count).nextOffset() <= remoteEndOffset) {
+            while (count < expired && records.get(count).nextOffset() <= remote.copiedEnd()) {
                 count++;
             }
             if (count < expired) {
