@@ -620,34 +620,16 @@ public final class PartitionLog implements AutoCloseable {
             if (closed) {
                 return 0;
             }
-            LogConfig cfg = config;
             List<SegmentRecord> records = segmentRecords();
-            int count = RetentionPolicy.expiredSegments(records, cfg.retentionMs(), cfg.retentionBytes(),
+            int count = RetentionPolicy.expiredSegments(records, config.retentionMs(), config.retentionBytes(),
                     logStartOffset, clock.millis());
             if (count == 0) {
                 return 0;
             }
-            List<LogSegment> doomed = new ArrayList<>(segments.headMap(records.get(count).baseOffset()).values());
-            long newStart = Math.max(logStartOffset, records.get(count).baseOffset());
-            try (IndexBatch writes = store.newBatch()) {
-                for (LogSegment segment : doomed) {
-                    store.segments().delete(writes, key, segment.baseOffset());
-                }
-                store.offsetIndex().deleteBelow(writes, key, newStart);
-                store.timeIndex().deleteBelow(writes, key, newStart);
-                synchronized (checkpointLock) {
-                    store.partitionStates().put(writes, key, new PartitionState(newStart, recoveryPoint));
-                    writes.commit(true);
-                }
-            }
-            logStartOffset = newStart;
-            for (LogSegment segment : doomed) {
-                segments.remove(segment.baseOffset());
-                deleteLater(segment, cfg.fileDeleteDelayMs());
-            }
-            LOGGER.info("Retention deleted {} segment(s) of {}; log start offset is now {}", doomed.size(),
-                    topicPartition, newStart);
-            return doomed.size();
+            int deleted = moveLogStartTo(Math.max(logStartOffset, records.get(count).baseOffset()));
+            LOGGER.info("Retention deleted {} segment(s) of {}; log start offset is now {}", deleted,
+                    topicPartition, logStartOffset);
+            return deleted;
         } finally {
             lock.unlock();
         }
@@ -685,15 +667,10 @@ public final class PartitionLog implements AutoCloseable {
             }
             List<LogSegment> doomed = new ArrayList<>(segments.headMap(records.get(count).baseOffset()).values());
             try (IndexBatch writes = store.newBatch()) {
-                for (LogSegment segment : doomed) {
-                    store.segments().delete(writes, key, segment.baseOffset());
-                }
+                forget(writes, doomed);
                 writes.commit(false);
             }
-            for (LogSegment segment : doomed) {
-                segments.remove(segment.baseOffset());
-                deleteLater(segment, cfg.fileDeleteDelayMs());
-            }
+            dropFiles(doomed);
             LOGGER.debug("Local retention deleted {} uploaded segment(s) of {}; local start offset is now {}",
                     doomed.size(), topicPartition, localStartOffset());
             return doomed.size();
@@ -716,31 +693,52 @@ public final class PartitionLog implements AutoCloseable {
             if (target <= logStartOffset) {
                 return;
             }
-            List<LogSegment> doomed = new ArrayList<>();
-            for (LogSegment segment : segments.values()) {
-                if (segment != active && segment.nextOffset() <= target) {
-                    doomed.add(segment);
-                }
-            }
-            try (IndexBatch writes = store.newBatch()) {
-                for (LogSegment segment : doomed) {
-                    store.segments().delete(writes, key, segment.baseOffset());
-                }
-                store.offsetIndex().deleteBelow(writes, key, target);
-                store.timeIndex().deleteBelow(writes, key, target);
-                synchronized (checkpointLock) {
-                    store.partitionStates().put(writes, key, new PartitionState(target, recoveryPoint));
-                    writes.commit(true);
-                }
-            }
-            logStartOffset = target;
-            for (LogSegment segment : doomed) {
-                segments.remove(segment.baseOffset());
-                deleteLater(segment, config.fileDeleteDelayMs());
-            }
+            moveLogStartTo(target);
             LOGGER.info("Log start offset of {} advanced to {}", topicPartition, target);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Sets the log start offset to {@code target} durably, deleting the local segments wholly below
+     * it and the index entries below it. Under the lock.
+     *
+     * @return the number of local segments deleted
+     */
+    private int moveLogStartTo(long target) {
+        List<LogSegment> doomed = new ArrayList<>();
+        for (LogSegment segment : segments.values()) {
+            if (segment != active && segment.nextOffset() <= target) {
+                doomed.add(segment);
+            }
+        }
+        try (IndexBatch writes = store.newBatch()) {
+            forget(writes, doomed);
+            store.offsetIndex().deleteBelow(writes, key, target);
+            store.timeIndex().deleteBelow(writes, key, target);
+            synchronized (checkpointLock) {
+                store.partitionStates().put(writes, key, new PartitionState(target, recoveryPoint));
+                writes.commit(true);
+            }
+        }
+        logStartOffset = target;
+        dropFiles(doomed);
+        return doomed.size();
+    }
+
+    /** Adds the removal of {@code doomed} from the segment catalog to {@code writes}. */
+    private void forget(IndexBatch writes, List<LogSegment> doomed) {
+        for (LogSegment segment : doomed) {
+            store.segments().delete(writes, key, segment.baseOffset());
+        }
+    }
+
+    /** Takes {@code doomed} out of the log and deletes their files once reads in progress are done. Under the lock. */
+    private void dropFiles(List<LogSegment> doomed) {
+        for (LogSegment segment : doomed) {
+            segments.remove(segment.baseOffset());
+            deleteLater(segment, config.fileDeleteDelayMs());
         }
     }
 
