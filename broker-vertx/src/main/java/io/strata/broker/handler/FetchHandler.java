@@ -148,7 +148,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             long bytes = localBytes;
             boolean error = localError;
             for (CompletableFuture<Long> remote : remoteReads) {
-                long size = remote.join();
+                long size = remote.join(); // done: allOf completed
                 error |= size < 0;
                 bytes += Math.max(0, size);
             }
@@ -160,7 +160,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     private static long complete(Target target, CompletableFuture<FetchResult> read) {
         PartitionData out = target.response();
         try {
-            FetchResult result = read.join();
+            FetchResult result = read.join(); // done: called for a completed read only
             out.setErrorCode(Errors.NONE.code())
                     .setHighWatermark(result.highWatermark())
                     .setLastStableOffset(result.highWatermark())

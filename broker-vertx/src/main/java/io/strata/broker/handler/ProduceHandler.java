@@ -95,7 +95,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         boolean failed = false;
         for (Pending p : pending) {
             try {
-                AppendResult result = p.append().join();
+                AppendResult result = p.append().join(); // done: allOf completed
                 p.partition().setErrorCode(Errors.NONE.code())
                         .setBaseOffset(result.firstOffset())
                         .setLogAppendTimeMs(result.logAppendTimeMs())

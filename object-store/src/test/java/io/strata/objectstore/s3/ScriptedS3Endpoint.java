@@ -93,6 +93,7 @@ final class ScriptedS3Endpoint implements AutoCloseable {
                     exchange.getRequestURI().getRawQuery());
             requests.add(request);
             Reply reply = responder.apply(request);
+            // The scripted server stalls here on purpose (the client's timeout is what is tested); not a wait.
             Thread.sleep(reply.delay().toMillis());
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("ETag", "\"0123456789abcdef\"");

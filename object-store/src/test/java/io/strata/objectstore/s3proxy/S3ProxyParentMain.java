@@ -13,6 +13,6 @@ public final class S3ProxyParentMain {
         S3ProxyServer server = S3ProxyServer.start(S3ProxyServer.Settings.onFreePort(Path.of(args[0]), "strata"));
         System.out.println("child-pid=" + server.pid());
         System.out.flush();
-        Thread.sleep(Long.MAX_VALUE);
+        new java.util.concurrent.CountDownLatch(1).await(); // parked until the test kills this JVM
     }
 }
