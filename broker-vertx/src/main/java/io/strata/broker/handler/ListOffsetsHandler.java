@@ -75,17 +75,24 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         try {
             long timestamp = partition.timestamp();
             Optional<TimestampAndOffset> found;
-            if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP
-                    || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+            if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP) {
                 found = Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP, log.logStartOffset(),
                         Optional.of(0)));
+            } else if (timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+                // Kafka (KIP-405): the first offset still on local disk
+                found = Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP,
+                        Math.max(log.logStartOffset(), log.localStartOffset()), Optional.of(0)));
             } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
                 found = Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP, log.highWatermark(),
                         Optional.of(0)));
             } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
                 found = log.maxTimestampOffset();
             } else if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP) {
-                found = Optional.empty();
+                // Kafka (KIP-1005): the last offset copied to the bucket, -1 when nothing is
+                found = log.remoteEndOffset() > log.logStartOffset()
+                        ? Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP, log.remoteEndOffset() - 1,
+                                Optional.of(0)))
+                        : Optional.empty();
             } else if (timestamp < 0) {
                 return out.setErrorCode(Errors.INVALID_REQUEST.code());
             } else {

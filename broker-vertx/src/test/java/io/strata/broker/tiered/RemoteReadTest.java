@@ -79,6 +79,11 @@ class RemoteReadTest extends S3ServerTestBase {
         Admin admin = admin();
         assertThat(listOffset(admin, tp, OffsetSpec.earliest()).offset()).isZero();
         assertThat(listOffset(admin, tp, OffsetSpec.latest()).offset()).isEqualTo(sent.size());
+        // (local retention may still move on between the calls, so the answers are bounded, not fixed)
+        long earliestLocal = listOffset(admin, tp, OffsetSpec.earliestLocal()).offset();
+        assertThat(earliestLocal).isBetween(localStart, log(tp).localStartOffset());
+        long latestTiered = listOffset(admin, tp, OffsetSpec.latestTiered()).offset();
+        assertThat(latestTiered).isBetween(localStart - 1, log(tp).remoteEndOffset() - 1);
         for (long offset : new long[] {150, localStart - 1, localStart, sent.size() - 2}) {
             ListOffsetsResultInfo byTime = listOffset(admin, tp, OffsetSpec.forTimestamp(sent.get((int) offset)
                     .timestamp()));
