@@ -22,13 +22,22 @@ record ResponseFrame(List<Object> parts, long sizeInBytes) {
         parts = List.copyOf(parts);
     }
 
-    /** The parts as Netty messages: adjacent buffers wrapped together without copying, file slices as regions. */
+    /**
+     * The parts as Netty messages: adjacent heap buffers wrapped together without copying, each direct
+     * buffer (record sets read from the bucket) on its own, file slices as regions. A direct buffer is
+     * never wrapped together with heap ones: Netty copies any message that is not wholly direct into a
+     * new direct buffer before writing it, and the record sets are the bulk of a fetch response. The
+     * messages go out in one gathering write all the same.
+     */
     List<Object> toNettyMessages() {
         List<Object> messages = new ArrayList<>();
         List<ByteBuffer> pending = new ArrayList<>();
         for (Object part : parts) {
-            if (part instanceof ByteBuffer buffer) {
+            if (part instanceof ByteBuffer buffer && !buffer.isDirect()) {
                 pending.add(buffer.duplicate());
+            } else if (part instanceof ByteBuffer direct) {
+                flush(pending, messages);
+                messages.add(Unpooled.wrappedBuffer(direct.duplicate()));
             } else {
                 flush(pending, messages);
                 FileSlice slice = (FileSlice) part;

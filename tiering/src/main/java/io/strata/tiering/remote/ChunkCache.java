@@ -72,7 +72,8 @@ public final class ChunkCache {
                 return slice(chunks.get(0).join(), (int) (position - firstChunk * chunkBytes),
                         (int) (end - position));
             }
-            ByteBuffer out = ByteBuffer.allocate((int) (end - position));
+            // direct, like the chunks: the socket write of a Fetch response then sends it without a copy
+            ByteBuffer out = ByteBuffer.allocateDirect((int) (end - position));
             for (int i = 0; i < chunks.size(); i++) {
                 long chunkStart = (firstChunk + i) * chunkBytes;
                 ByteBuffer chunk = chunks.get(i).join();
