@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.broker.deploy.Dockerfile.Stage;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -93,6 +95,20 @@ class DockerfileTest {
         assertThat(image.arguments("HEALTHCHECK")).singleElement().asString()
                 .contains("CMD curl -fsS \"http://localhost:${STRATA_HTTP_PORT}/health\"");
         assertThat(image.arguments("VOLUME")).containsExactly("/var/lib/strata");
+    }
+
+    @Test
+    void theImagesStrataVariablesAreSettingsTheBrokerReads() {
+        Map<String, String> environment = new TreeMap<>();
+        Matcher variable = Pattern.compile("(\\w+)=(\"[^\"]*\"|\\S+)")
+                .matcher(String.join(" ", dockerfile.finalStage().arguments("ENV")));
+        while (variable.find()) {
+            environment.put(variable.group(1), variable.group(2).replace("\"", ""));
+        }
+
+        assertThat(environment).containsKeys("JAVA_OPTS", "STRATA_LISTENERS", "STRATA_LOG_DIRS", "STRATA_HTTP_PORT");
+        assertThat(StrataVariables.unknown(environment)).isEmpty();
+        assertThat(environment.get("STRATA_LOG_DIRS")).isEqualTo(dockerfile.finalStage().arguments("VOLUME").get(0));
     }
 
     @Test
