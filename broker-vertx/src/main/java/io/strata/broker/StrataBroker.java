@@ -84,9 +84,9 @@ public final class StrataBroker implements AutoCloseable {
     /** Opens the data directory (recovering it if needed), binds the listener and returns the running broker. */
     public static StrataBroker start(BrokerConfig config) {
         LogManagerSchedule schedule = new LogManagerSchedule(
-                config.getLong("log.retention.check.interval.ms", 300_000),
-                config.getLong("log.flush.scheduler.interval.ms", 1_000),
-                config.getLong("strata.log.roll.check.interval.ms", 10_000));
+                config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS, 300_000),
+                config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS, 1_000),
+                config.getLong(BrokerConfig.LOG_ROLL_CHECK_INTERVAL_MS, 10_000));
         TieringSettings tiering = TieringSettings.from(config);
         Bucket bucket = Bucket.open(tiering, config.logDir());
         LogManager logs;

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,29 @@ public final class BrokerConfig {
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String CONNECTION_MAX_INFLIGHT_BYTES = "strata.connection.max.inflight.bytes";
     public static final String WORKER_POOL_SIZE = "strata.worker.pool.size";
+    /** Port of the HTTP server for {@code /metrics}, {@code /health} and {@code /ready} (default 9464). */
+    public static final String HTTP_PORT = "http.port";
+    public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
+    public static final String LOG_ROLL_CHECK_INTERVAL_MS = "strata.log.roll.check.interval.ms";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+
+    /** The keys above: the ones this class parses and the ones the broker reads through the typed getters. */
+    private static final Set<String> KEYS = Set.of(LISTENERS, ADVERTISED_LISTENERS, LOG_DIRS, LOG_DIR, NODE_ID,
+            AUTO_CREATE_TOPICS_ENABLE, NUM_PARTITIONS, DEFAULT_REPLICATION_FACTOR, MESSAGE_MAX_BYTES,
+            SOCKET_REQUEST_MAX_BYTES, LOG_SEGMENT_BYTES, LOG_ROLL_MS, LOG_ROLL_HOURS, LOG_RETENTION_MS,
+            LOG_RETENTION_MINUTES, LOG_RETENTION_HOURS, LOG_RETENTION_BYTES, LOG_FLUSH_INTERVAL_MESSAGES,
+            LOG_FLUSH_INTERVAL_MS, LOG_INDEX_INTERVAL_BYTES, CONNECTIONS_MAX_IDLE_MS, MAX_CONNECTIONS,
+            NUM_NETWORK_THREADS, CONNECTION_MAX_INFLIGHT_BYTES, WORKER_POOL_SIZE, HTTP_PORT,
+            LOG_RETENTION_CHECK_INTERVAL_MS, LOG_FLUSH_SCHEDULER_INTERVAL_MS, LOG_ROLL_CHECK_INTERVAL_MS,
+            GROUP_INITIAL_REBALANCE_DELAY_MS, GROUP_MIN_SESSION_TIMEOUT_MS, GROUP_MAX_SESSION_TIMEOUT_MS,
+            GROUP_MAX_SIZE, OFFSETS_RETENTION_MINUTES, OFFSETS_RETENTION_CHECK_INTERVAL_MS, OFFSET_METADATA_MAX_BYTES);
 
     public static final String DEFAULT_LISTENERS = "PLAINTEXT://127.0.0.1:9092";
     public static final String DEFAULT_LOG_DIRS = "./data";
@@ -189,8 +213,19 @@ public final class BrokerConfig {
         return new BrokerConfig(props, Map.of());
     }
 
+    /**
+     * Every setting the broker reads: this class's keys and the remote tier's ({@link TieringSettings#keys()},
+     * the S3 client's included). A {@code STRATA_*} variable whose {@linkplain #envToKey key} is not among them
+     * is kept but read by nothing.
+     */
+    public static Set<String> knownKeys() {
+        Set<String> known = new TreeSet<>(KEYS);
+        known.addAll(TieringSettings.keys());
+        return known;
+    }
+
     /** Maps {@code STRATA_A_B_C} to {@code a.b.c}. */
-    static String envToKey(String envName) {
+    public static String envToKey(String envName) {
         return envName.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
     }
 

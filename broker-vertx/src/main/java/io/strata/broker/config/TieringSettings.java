@@ -4,9 +4,11 @@ import io.strata.objectstore.s3.S3Config;
 import io.strata.objectstore.s3proxy.S3ProxyServer;
 import io.strata.tiering.remote.RemoteConfig;
 import java.util.HashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.TopicConfig;
 
@@ -52,16 +54,35 @@ public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, Re
     public static final String EMBEDDED_PORT = "s3.embedded.port";
     public static final String PART_SIZE = "s3.part.size.bytes";
     public static final String MAX_ATTEMPTS = "s3.max.attempts";
+    public static final String TASK_INTERVAL_MS = "remote.log.manager.task.interval.ms";
+    public static final String COPIER_THREAD_POOL_SIZE = "remote.log.manager.copier.thread.pool.size";
+    public static final String COPY_MAX_BYTES_PER_SECOND = "remote.log.manager.copy.max.bytes.per.second";
+    public static final String TASK_RETRY_BACKOFF_MS = "remote.log.manager.task.retry.backoff.ms";
+    public static final String TASK_RETRY_BACKOFF_MAX_MS = "remote.log.manager.task.retry.backoff.max.ms";
+    public static final String FETCH_CHUNK_BYTES = "remote.fetch.chunk.bytes";
+    public static final String FETCH_CACHE_BYTES = "remote.fetch.cache.bytes";
+    public static final String FETCH_MAX_WAIT_MS = "remote.fetch.max.wait.ms";
+    public static final String LOCAL_RETENTION_MS = "log.local.retention.ms";
+    public static final String LOCAL_RETENTION_BYTES = "log.local.retention.bytes";
     public static final int DEFAULT_MAX_ATTEMPTS = 8;
     public static final long DEFAULT_PART_SIZE = 512L * 1024 * 1024;
     public static final long DEFAULT_LOCAL_RETENTION_MS = TimeUnit.HOURS.toMillis(1);
     public static final long DEFAULT_LOCAL_RETENTION_BYTES = 1024L * 1024 * 1024;
 
+    /** Every key this class reads, the S3 client's included. */
+    public static Set<String> keys() {
+        Set<String> keys = new TreeSet<>(List.of(ENABLE, EMBEDDED_PORT, PART_SIZE, MAX_ATTEMPTS, TASK_INTERVAL_MS,
+                COPIER_THREAD_POOL_SIZE, COPY_MAX_BYTES_PER_SECOND, TASK_RETRY_BACKOFF_MS, TASK_RETRY_BACKOFF_MAX_MS,
+                FETCH_CHUNK_BYTES, FETCH_CACHE_BYTES, FETCH_MAX_WAIT_MS, LOCAL_RETENTION_MS, LOCAL_RETENTION_BYTES));
+        S3Config.ENVIRONMENT_VARIABLES.forEach(variable -> keys.add(BrokerConfig.envToKey(variable)));
+        return keys;
+    }
+
     public static TieringSettings from(BrokerConfig config) {
         Map<String, String> s3Variables = new HashMap<>();
         config.originals().forEach((key, value) -> {
             if (key.startsWith("s3.")) {
-                s3Variables.put(BrokerConfig.ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_'), value);
+                s3Variables.put(BrokerConfig.keyToEnv(key), value);
             }
         });
         S3Config s3;
@@ -76,19 +97,19 @@ public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, Re
         RemoteConfig remote;
         try {
             remote = new RemoteConfig(
-                    config.getLong("remote.log.manager.task.interval.ms", 5_000),
-                    config.getInt("remote.log.manager.copier.thread.pool.size", 2),
-                    config.getLong("remote.log.manager.copy.max.bytes.per.second", Long.MAX_VALUE),
-                    config.getLong("remote.log.manager.task.retry.backoff.ms", 500),
-                    config.getLong("remote.log.manager.task.retry.backoff.max.ms", 30_000),
-                    config.getInt("remote.fetch.chunk.bytes", 4 * 1024 * 1024),
-                    config.getLong("remote.fetch.cache.bytes", 256L * 1024 * 1024));
+                    config.getLong(TASK_INTERVAL_MS, 5_000),
+                    config.getInt(COPIER_THREAD_POOL_SIZE, 2),
+                    config.getLong(COPY_MAX_BYTES_PER_SECOND, Long.MAX_VALUE),
+                    config.getLong(TASK_RETRY_BACKOFF_MS, 500),
+                    config.getLong(TASK_RETRY_BACKOFF_MAX_MS, 30_000),
+                    config.getInt(FETCH_CHUNK_BYTES, 4 * 1024 * 1024),
+                    config.getLong(FETCH_CACHE_BYTES, 256L * 1024 * 1024));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
         int port = config.getInt(EMBEDDED_PORT, S3ProxyServer.DEFAULT_PORT);
         return new TieringSettings(config.getBoolean(ENABLE, true), s3, port, remote,
-                config.getLong("remote.fetch.max.wait.ms", 500));
+                config.getLong(FETCH_MAX_WAIT_MS, 500));
     }
 
     /** True when the broker starts its own S3 server (no endpoint configured). */
@@ -100,9 +121,9 @@ public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, Re
     public static Map<String, String> topicDefaults(BrokerConfig config) {
         Map<String, String> defaults = new HashMap<>();
         defaults.put(TopicConfig.LOCAL_LOG_RETENTION_MS_CONFIG, Optional.ofNullable(
-                config.originals().get("log.local.retention.ms")).orElse(Long.toString(DEFAULT_LOCAL_RETENTION_MS)));
+                config.originals().get(LOCAL_RETENTION_MS)).orElse(Long.toString(DEFAULT_LOCAL_RETENTION_MS)));
         defaults.put(TopicConfig.LOCAL_LOG_RETENTION_BYTES_CONFIG, Optional.ofNullable(
-                config.originals().get("log.local.retention.bytes"))
+                config.originals().get(LOCAL_RETENTION_BYTES))
                 .orElse(Long.toString(DEFAULT_LOCAL_RETENTION_BYTES)));
         return defaults;
     }

@@ -30,13 +30,13 @@ public record GroupConfig(long initialRebalanceDelayMs, int minSessionTimeoutMs,
     public static GroupConfig from(BrokerConfig config) {
         GroupConfig d = defaults();
         return new GroupConfig(
-                config.getLong("group.initial.rebalance.delay.ms", d.initialRebalanceDelayMs()),
-                config.getInt("group.min.session.timeout.ms", d.minSessionTimeoutMs()),
-                config.getInt("group.max.session.timeout.ms", d.maxSessionTimeoutMs()),
-                config.getInt("group.max.size", d.maxGroupSize()),
-                TimeUnit.MINUTES.toMillis(config.getLong("offsets.retention.minutes",
+                config.getLong(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, d.initialRebalanceDelayMs()),
+                config.getInt(BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS, d.minSessionTimeoutMs()),
+                config.getInt(BrokerConfig.GROUP_MAX_SESSION_TIMEOUT_MS, d.maxSessionTimeoutMs()),
+                config.getInt(BrokerConfig.GROUP_MAX_SIZE, d.maxGroupSize()),
+                TimeUnit.MINUTES.toMillis(config.getLong(BrokerConfig.OFFSETS_RETENTION_MINUTES,
                         TimeUnit.MILLISECONDS.toMinutes(d.offsetsRetentionMs()))),
-                config.getLong("offsets.retention.check.interval.ms", d.offsetsRetentionCheckIntervalMs()),
-                config.getInt("offset.metadata.max.bytes", d.offsetMetadataMaxBytes()));
+                config.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS, d.offsetsRetentionCheckIntervalMs()),
+                config.getInt(BrokerConfig.OFFSET_METADATA_MAX_BYTES, d.offsetMetadataMaxBytes()));
     }
 }

@@ -3,6 +3,7 @@ package io.strata.broker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strata.objectstore.s3.S3Config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,5 +190,21 @@ class BrokerConfigTest {
         assertThatThrownBy(() -> BrokerConfig.load(Optional.of(tempDir.resolve("missing.properties")), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("missing.properties");
+    }
+
+    @Test
+    void knownKeysCoverTheBrokersTheRemoteTiersAndTheS3ClientsSettings() {
+        // Given the settings this class reports, and the S3 client's variables
+        BrokerConfig config = BrokerConfig.load(Optional.empty(), Map.of());
+
+        // Then every one of them is known, and so are the HTTP port and the group coordinator's settings
+        assertThat(BrokerConfig.knownKeys())
+                .containsAll(config.knownSettings().keySet())
+                .containsAll(TieringSettings.keys())
+                .contains("s3.endpoint", "s3.bucket", "s3.access.key", "s3.secret.key", "s3.path.style", "s3.region",
+                        "s3.prefix", "http.port", "group.max.size", "remote.fetch.max.wait.ms", "log.dir")
+                .doesNotContain("s3.endpiont");
+        assertThat(S3Config.ENVIRONMENT_VARIABLES)
+                .allSatisfy(variable -> assertThat(BrokerConfig.knownKeys()).contains(BrokerConfig.envToKey(variable)));
     }
 }

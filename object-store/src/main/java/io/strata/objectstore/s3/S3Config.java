@@ -2,6 +2,7 @@ package io.strata.objectstore.s3;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -60,6 +61,17 @@ public record S3Config(
     public static final String DEFAULT_REGION = "us-east-1";
     public static final String DEFAULT_BUCKET = "strata";
 
+    public static final String ENDPOINT_VARIABLE = "STRATA_S3_ENDPOINT";
+    public static final String REGION_VARIABLE = "STRATA_S3_REGION";
+    public static final String BUCKET_VARIABLE = "STRATA_S3_BUCKET";
+    public static final String PREFIX_VARIABLE = "STRATA_S3_PREFIX";
+    public static final String ACCESS_KEY_VARIABLE = "STRATA_S3_ACCESS_KEY";
+    public static final String SECRET_KEY_VARIABLE = "STRATA_S3_SECRET_KEY";
+    public static final String PATH_STYLE_VARIABLE = "STRATA_S3_PATH_STYLE";
+    /** Every variable {@link #fromEnvironment} reads. */
+    public static final List<String> ENVIRONMENT_VARIABLES = List.of(ENDPOINT_VARIABLE, REGION_VARIABLE,
+            BUCKET_VARIABLE, PREFIX_VARIABLE, ACCESS_KEY_VARIABLE, SECRET_KEY_VARIABLE, PATH_STYLE_VARIABLE);
+
     public S3Config {
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(region, "region");
@@ -93,19 +105,19 @@ public record S3Config(
      * path-style on).
      */
     public static S3Config fromEnvironment(Map<String, String> env) {
-        Builder builder = builder(get(env, "STRATA_S3_BUCKET").orElse(DEFAULT_BUCKET));
-        get(env, "STRATA_S3_ENDPOINT").map(URI::create).ifPresent(builder::endpoint);
-        get(env, "STRATA_S3_REGION").ifPresent(builder::region);
-        get(env, "STRATA_S3_PREFIX").ifPresent(builder::prefix);
-        Optional<String> accessKey = get(env, "STRATA_S3_ACCESS_KEY");
-        Optional<String> secretKey = get(env, "STRATA_S3_SECRET_KEY");
+        Builder builder = builder(get(env, BUCKET_VARIABLE).orElse(DEFAULT_BUCKET));
+        get(env, ENDPOINT_VARIABLE).map(URI::create).ifPresent(builder::endpoint);
+        get(env, REGION_VARIABLE).ifPresent(builder::region);
+        get(env, PREFIX_VARIABLE).ifPresent(builder::prefix);
+        Optional<String> accessKey = get(env, ACCESS_KEY_VARIABLE);
+        Optional<String> secretKey = get(env, SECRET_KEY_VARIABLE);
         if (accessKey.isPresent() && secretKey.isPresent()) {
             builder.credentials(accessKey.get(), secretKey.get());
         } else if (accessKey.isPresent() || secretKey.isPresent()) {
             throw new IllegalArgumentException(
                     "set both STRATA_S3_ACCESS_KEY and STRATA_S3_SECRET_KEY, or neither");
         }
-        get(env, "STRATA_S3_PATH_STYLE").map(S3Config::parseBoolean).ifPresent(builder::pathStyle);
+        get(env, PATH_STYLE_VARIABLE).map(S3Config::parseBoolean).ifPresent(builder::pathStyle);
         return builder.build();
     }
 

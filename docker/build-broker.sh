@@ -1,0 +1,29 @@
+#!/bin/sh
+# Builds the broker jar. The Dockerfile's build stage and .ci/run both run this script, so the image is
+# built with exactly the Maven commands CI runs (DockerfileTest checks that both call it).
+#
+#   docker/build-broker.sh dependencies   download what the build needs (the image's cached layer)
+#   docker/build-broker.sh package        build $JAR, tests skipped (CI runs them with `mvn -B verify`)
+#
+# -DskipTests still compiles the tests: broker-vertx needs tiering's test-jar.
+set -eu
+cd "$(dirname "$0")/.."
+
+JAR=broker-vertx/target/strata-broker.jar
+
+case "${1:-package}" in
+  dependencies)
+    mvn -B -q -pl broker-vertx -am dependency:go-offline
+    ;;
+  package)
+    mvn -B -q -pl broker-vertx -am -DskipTests package
+    if [ ! -f "$JAR" ]; then
+      echo "build-broker: $JAR was not built" >&2
+      exit 1
+    fi
+    ;;
+  *)
+    echo "usage: $0 dependencies|package" >&2
+    exit 2
+    ;;
+esac
