@@ -9,6 +9,7 @@ import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -37,8 +38,11 @@ import org.slf4j.LoggerFactory;
  *       cannot be exhausted by connection floods out of the box.</li>
  * </ul>
  * Strata-only keys: {@code strata.connection.max.inflight.bytes} (bytes of requests decoded but not yet
- * answered on one connection before the broker stops reading from it, default 100 MiB) and
- * {@code strata.worker.pool.size} (default 16).
+ * answered on one connection before the broker stops reading from it, default 100 MiB),
+ * {@code strata.worker.pool.size} (default 16), and the HTTP server for metrics and health checks:
+ * {@code http.port} (default {@value #DEFAULT_HTTP_PORT}, clear of Kafka's 9092 and MinIO's 9000/9001;
+ * {@code 0} picks a free port, {@code -1} disables the server) and {@code http.host} (default: the host of
+ * {@code listeners}).
  *
  * <p>Every known key is parsed and validated in the constructor, so a bad value fails the start-up with a
  * {@link ConfigException} naming the key and the value. Unknown keys are kept and returned by
@@ -76,10 +80,16 @@ public final class BrokerConfig {
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String CONNECTION_MAX_INFLIGHT_BYTES = "strata.connection.max.inflight.bytes";
     public static final String WORKER_POOL_SIZE = "strata.worker.pool.size";
+    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_HOST = "http.host";
 
     public static final String DEFAULT_LISTENERS = "PLAINTEXT://127.0.0.1:9092";
     public static final String DEFAULT_LOG_DIRS = "./data";
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** Prometheus's customary range for exporters; clashes neither with Kafka (9092) nor MinIO (9000/9001). */
+    public static final int DEFAULT_HTTP_PORT = 9464;
+    /** {@code http.port} value that disables the HTTP server. */
+    public static final int HTTP_DISABLED = -1;
     /** 512 MiB (Kafka: 1 GiB): a sealed segment goes to the bucket in one PUT; see the README's tiering defaults. */
     public static final int DEFAULT_LOG_SEGMENT_BYTES = 512 * 1024 * 1024;
     /** 10 minutes (Kafka: 7 days): bounds how long a quiet partition's data lives only on local disk. */
@@ -111,6 +121,8 @@ public final class BrokerConfig {
     private final int numNetworkThreads;
     private final long connectionMaxInflightBytes;
     private final int workerPoolSize;
+    private final int httpPort;
+    private final String httpHost;
 
     /**
      * @param fileProperties the properties read from the file (empty when there is none)
@@ -162,6 +174,11 @@ public final class BrokerConfig {
         this.connectionMaxInflightBytes =
                 atLeast(CONNECTION_MAX_INFLIGHT_BYTES, getLong(CONNECTION_MAX_INFLIGHT_BYTES, 104_857_600L), 1);
         this.workerPoolSize = atLeast(WORKER_POOL_SIZE, getInt(WORKER_POOL_SIZE, 16), 1);
+        this.httpPort = between(HTTP_PORT, getInt(HTTP_PORT, DEFAULT_HTTP_PORT), HTTP_DISABLED, 65_535);
+        this.httpHost = getString(HTTP_HOST).orElse(listener.host());
+        if (httpHost.isEmpty()) {
+            throw new ConfigException(HTTP_HOST, httpHost, "expected a host name or address");
+        }
     }
 
     /**
@@ -277,6 +294,8 @@ public final class BrokerConfig {
         known.put(NUM_NETWORK_THREADS, Integer.toString(numNetworkThreads));
         known.put(CONNECTION_MAX_INFLIGHT_BYTES, Long.toString(connectionMaxInflightBytes));
         known.put(WORKER_POOL_SIZE, Integer.toString(workerPoolSize));
+        known.put(HTTP_PORT, Integer.toString(httpPort));
+        known.put(HTTP_HOST, httpHost);
         return known;
     }
 
@@ -379,6 +398,19 @@ public final class BrokerConfig {
         return workerPoolSize;
     }
 
+    /**
+     * {@code http.port}: the port of the HTTP server for {@code /metrics}, {@code /health} and {@code /ready};
+     * {@code 0} picks a free port, empty when the server is disabled ({@code -1}).
+     */
+    public OptionalInt httpPort() {
+        return httpPort == HTTP_DISABLED ? OptionalInt.empty() : OptionalInt.of(httpPort);
+    }
+
+    /** {@code http.host}: where the HTTP server binds; by default the host of {@code listeners}. */
+    public String httpHost() {
+        return httpHost;
+    }
+
     /** Effective values of the known keys, then any other key; values of secret-looking keys are masked. */
     @Override
     public String toString() {
@@ -404,6 +436,8 @@ public final class BrokerConfig {
         effective.put(NUM_NETWORK_THREADS, numNetworkThreads);
         effective.put(CONNECTION_MAX_INFLIGHT_BYTES, connectionMaxInflightBytes);
         effective.put(WORKER_POOL_SIZE, workerPoolSize);
+        effective.put(HTTP_PORT, httpPort);
+        effective.put(HTTP_HOST, httpHost);
         StringBuilder text = new StringBuilder("BrokerConfig{");
         effective.forEach((key, value) -> text.append("\n  ").append(key).append('=').append(value));
         values.forEach((key, value) -> {
