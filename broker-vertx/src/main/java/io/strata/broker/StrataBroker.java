@@ -120,6 +120,7 @@ public final class StrataBroker implements AutoCloseable {
 
     /** Opens the data directory (recovering it if needed), binds the listener and returns the running broker. */
     public static StrataBroker start(BrokerConfig config) {
+        TieringSettings tiering = TieringSettings.from(config);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.numNetworkThreads())));
         Monitoring monitoring;
         try {
@@ -131,11 +132,11 @@ public final class StrataBroker implements AutoCloseable {
         Bucket bucket = null;
         LogManager logs = null;
         try {
-            bucket = openBucket(config, monitoring.readiness());
+            bucket = openBucket(config, tiering, monitoring.readiness());
             logs = openLogs(config, bucket);
             monitoring.readiness().logsOpened();
             monitoring.metrics().bindLogs(logs);
-            return start(config, vertx, logs, bucket, monitoring);
+            return start(config, tiering, vertx, logs, bucket, monitoring);
         } catch (Exception e) {
             monitoring.close();
             vertx.close();
@@ -145,13 +146,16 @@ public final class StrataBroker implements AutoCloseable {
             if (bucket != null) {
                 bucket.close();
             }
+            if (logs == null && e instanceof RuntimeException opening) {
+                throw opening; // the bucket or the data directory: its own message says what failed
+            }
             throw new IllegalStateException("Could not start the broker: " + e.getMessage(), e);
         }
     }
 
     /** Opens the bucket and checks, in the background, that it answers (for {@code /ready}). */
-    private static Bucket openBucket(BrokerConfig config, BrokerReadiness readiness) {
-        Bucket bucket = Bucket.open(TieringSettings.from(config), config.logDir());
+    private static Bucket openBucket(BrokerConfig config, TieringSettings tiering, BrokerReadiness readiness) {
+        Bucket bucket = Bucket.open(tiering, config.logDir());
         bucket.probe().whenComplete((ignored, error) -> {
             if (error == null) {
                 readiness.bucketReachable();
@@ -172,9 +176,8 @@ public final class StrataBroker implements AutoCloseable {
                 config.workerPoolSize(), bucket.remoteStorage());
     }
 
-    private static StrataBroker start(BrokerConfig config, Vertx vertx, LogManager logs, Bucket bucket,
-                                      Monitoring monitoring) throws Exception {
-        TieringSettings tiering = TieringSettings.from(config);
+    private static StrataBroker start(BrokerConfig config, TieringSettings tiering, Vertx vertx, LogManager logs,
+                                      Bucket bucket, Monitoring monitoring) throws Exception {
         Endpoint advertised = config.advertisedListener();
         AtomicReference<BrokerIdentity> identity = new AtomicReference<>(
                 new BrokerIdentity(config.nodeId(), advertised.host(), advertised.port(), logs.clusterId()));

@@ -3,8 +3,11 @@ package io.strata.broker.metrics;
 import static io.strata.broker.metrics.HttpProbe.get;
 import static io.strata.broker.metrics.HttpProbe.scrape;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.strata.broker.StrataBroker;
+import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.it.BrokerTestBase;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -173,6 +176,19 @@ class MetricsEndpointTest extends BrokerTestBase {
         });
         assertThat(get(httpPort(), "/health").statusCode()).isEqualTo(200);
         assertThat(admin().listTopics().names().get(30, TimeUnit.SECONDS)).contains(TOPIC);
+    }
+
+    @Test
+    void aSecondBrokerOnABusyHttpPortFailsToStartNamingTheSetting() {
+        BrokerConfig second = BrokerConfig.of(Map.of(
+                BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:0",
+                BrokerConfig.HTTP_PORT, Integer.toString(httpPort()),
+                BrokerConfig.LOG_DIRS, dataDir.resolve("second").toString(),
+                "remote.log.storage.system.enable", "false"));
+
+        assertThatThrownBy(() -> StrataBroker.start(second).close())
+                .hasMessageContaining("HTTP server")
+                .hasMessageContaining("http.port");
     }
 
     @Test
