@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +102,15 @@ final class Bucket implements AutoCloseable {
 
     Optional<RemoteStorage> remoteStorage() {
         return store.map(s -> new RemoteStorage(s, settings.remote()));
+    }
+
+    /**
+     * Lists one key of the bucket: completes normally when the bucket answers (or when the broker does not
+     * tier), exceptionally otherwise. Never blocks.
+     */
+    CompletableFuture<Void> probe() {
+        return store.map(s -> s.list("", null, 1).<Void>thenApply(page -> null))
+                .orElse(CompletableFuture.completedFuture(null));
     }
 
     Optional<URI> embeddedEndpoint() {

@@ -36,6 +36,9 @@ import io.strata.broker.handler.OffsetFetchHandler;
 import io.strata.broker.handler.ProduceHandler;
 import io.strata.broker.handler.SyncGroupHandler;
 import io.strata.broker.handler.TopicDefaults;
+import io.strata.broker.metrics.BrokerMetrics;
+import io.strata.broker.metrics.BrokerReadiness;
+import io.strata.broker.metrics.MetricsHttpServer;
 import io.strata.broker.network.KafkaServer;
 import io.strata.broker.protocol.ApiHandlerRegistry;
 import io.strata.tiering.LogManager;
@@ -47,6 +50,8 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.TopicConfig;
@@ -54,10 +59,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running broker: the log manager over the data directory, Vert.x, the API handlers and the
- * Kafka listener. {@link #start(BrokerConfig)} blocks until the listener is bound; {@link #close()}
- * stops accepting, then flushes and closes every log (a clean shutdown). Used by {@code main} and by
- * in-process tests. Thread-safe.
+ * One running broker: the log manager over the data directory, Vert.x, the API handlers, the Kafka
+ * listener and the HTTP server for metrics and health ({@link MetricsHttpServer}, unless
+ * {@code http.port=-1}). {@link #start(BrokerConfig)} binds the HTTP server first, so that {@code /health}
+ * answers and {@code /ready} says why not while the data directory is recovered, and blocks until the
+ * Kafka listener is bound; {@link #close()} stops accepting, then flushes and closes every log (a clean
+ * shutdown). Used by {@code main} and by in-process tests. Thread-safe.
  */
 public final class StrataBroker implements AutoCloseable {
 
@@ -69,87 +76,159 @@ public final class StrataBroker implements AutoCloseable {
     private final KafkaServer server;
     private final AtomicReference<BrokerIdentity> identity;
     private final Bucket bucket;
+    private final Monitoring monitoring;
     private volatile boolean closed;
 
     private StrataBroker(BrokerConfig config, LogManager logs, Vertx vertx, KafkaServer server,
-                         AtomicReference<BrokerIdentity> identity, Bucket bucket) {
+                         AtomicReference<BrokerIdentity> identity, Bucket bucket, Monitoring monitoring) {
         this.config = config;
         this.logs = logs;
         this.vertx = vertx;
         this.server = server;
         this.identity = identity;
         this.bucket = bucket;
+        this.monitoring = monitoring;
+    }
+
+    /** The metrics, the readiness state and the HTTP server serving them, created before anything else. */
+    private record Monitoring(BrokerMetrics metrics, BrokerReadiness readiness, Optional<MetricsHttpServer> http) {
+
+        static Monitoring start(Vertx vertx, BrokerConfig config) {
+            BrokerMetrics metrics = new BrokerMetrics();
+            BrokerReadiness readiness = new BrokerReadiness();
+            OptionalInt port = config.httpPort();
+            if (port.isEmpty()) {
+                return new Monitoring(metrics, readiness, Optional.empty());
+            }
+            try {
+                MetricsHttpServer http = MetricsHttpServer.start(vertx, config.httpHost(), port.getAsInt(), metrics,
+                        readiness).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                return new Monitoring(metrics, readiness, Optional.of(http));
+            } catch (Exception e) {
+                metrics.close();
+                throw new IllegalStateException("Could not bind the HTTP server to " + config.httpHost() + ":"
+                        + port.getAsInt() + " (" + BrokerConfig.HTTP_PORT + ", -1 disables it): " + e.getMessage(), e);
+            }
+        }
+
+        void close() {
+            readiness.closing();
+            http.ifPresent(server -> await(server.close(), "The HTTP server"));
+            metrics.close();
+        }
     }
 
     /** Opens the data directory (recovering it if needed), binds the listener and returns the running broker. */
     public static StrataBroker start(BrokerConfig config) {
+        TieringSettings tiering = TieringSettings.from(config);
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.numNetworkThreads())));
+        Monitoring monitoring;
+        try {
+            monitoring = Monitoring.start(vertx, config);
+        } catch (RuntimeException e) {
+            vertx.close();
+            throw e;
+        }
+        Bucket bucket = null;
+        LogManager logs = null;
+        try {
+            bucket = openBucket(config, tiering, monitoring.readiness());
+            logs = openLogs(config, bucket);
+            monitoring.readiness().logsOpened();
+            monitoring.metrics().bindLogs(logs);
+            return start(config, tiering, vertx, logs, bucket, monitoring);
+        } catch (Exception e) {
+            monitoring.close();
+            vertx.close();
+            if (logs != null) {
+                logs.close();
+            }
+            if (bucket != null) {
+                bucket.close();
+            }
+            if (logs == null && e instanceof RuntimeException opening) {
+                throw opening; // the bucket or the data directory: its own message says what failed
+            }
+            throw new IllegalStateException("Could not start the broker: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens the bucket and checks, in the background, that it answers (for {@code /ready}). */
+    private static Bucket openBucket(BrokerConfig config, TieringSettings tiering, BrokerReadiness readiness) {
+        Bucket bucket = Bucket.open(tiering, config.logDir());
+        bucket.probe().whenComplete((ignored, error) -> {
+            if (error == null) {
+                readiness.bucketReachable();
+            } else {
+                LOGGER.warn("The bucket did not answer at start-up ({}); /ready reports it", error.toString());
+                readiness.bucketUnreachable(error.toString());
+            }
+        });
+        return bucket;
+    }
+
+    private static LogManager openLogs(BrokerConfig config, Bucket bucket) {
         LogManagerSchedule schedule = new LogManagerSchedule(
                 config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS, 300_000),
                 config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS, 1_000),
                 config.getLong(BrokerConfig.LOG_ROLL_CHECK_INTERVAL_MS, 10_000));
-        TieringSettings tiering = TieringSettings.from(config);
-        Bucket bucket = Bucket.open(tiering, config.logDir());
-        LogManager logs;
-        try {
-            logs = LogManager.open(config.logDir(), topicDefaults(config), Clock.systemUTC(), schedule,
-                    config.workerPoolSize(), bucket.remoteStorage());
-        } catch (RuntimeException e) {
-            bucket.close();
-            throw e;
-        }
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.numNetworkThreads())));
-        try {
-            Endpoint advertised = config.advertisedListener();
-            AtomicReference<BrokerIdentity> identity = new AtomicReference<>(
-                    new BrokerIdentity(config.nodeId(), advertised.host(), advertised.port(), logs.clusterId()));
-            FetchWaiters waiters = new FetchWaiters();
-            TopicDefaults defaults = new TopicDefaults(config.autoCreateTopicsEnable(), config.numPartitions(),
-                    config.defaultReplicationFactor());
-            GroupCoordinatorContext groups = GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
-                    new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor()), tp -> logs.log(tp).isPresent());
-            ApiHandlerRegistry registry = new ApiHandlerRegistry(List.of(
-                    new MetadataHandler(logs, identity::get, defaults),
-                    new CreateTopicsHandler(logs, defaults),
-                    new DeleteTopicsHandler(logs),
-                    new DeleteRecordsHandler(logs),
-                    new DescribeConfigsHandler(logs, config),
-                    new AlterConfigsHandler(logs),
-                    new IncrementalAlterConfigsHandler(logs),
-                    new CreatePartitionsHandler(logs, config.nodeId()),
-                    new DescribeLogDirsHandler(logs),
-                    new OffsetForLeaderEpochHandler(logs),
-                    new DescribeProducersHandler(logs),
-                    new ProduceHandler(logs, waiters),
-                    new FetchHandler(logs, waiters, tiering.remoteFetchMaxWaitMs()),
-                    new ListOffsetsHandler(logs),
-                    new InitProducerIdHandler(logs),
-                    new DescribeClusterHandler(identity::get),
-                    new DescribeTopicPartitionsHandler(logs, identity::get),
-                    new FindCoordinatorHandler(identity::get),
-                    new JoinGroupHandler(groups),
-                    new SyncGroupHandler(groups),
-                    new HeartbeatHandler(groups),
-                    new LeaveGroupHandler(groups),
-                    new OffsetCommitHandler(groups),
-                    new OffsetFetchHandler(groups),
-                    new ListGroupsHandler(groups),
-                    new DescribeGroupsHandler(groups),
-                    new DeleteGroupsHandler(groups),
-                    new OffsetDeleteHandler(groups)));
-            KafkaServer server = new KafkaServer(vertx, config, registry);
-            int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            Endpoint bound = server.advertisedEndpoint();
-            identity.set(new BrokerIdentity(config.nodeId(), bound.host(), bound.port(), logs.clusterId()));
-            LOGGER.info("Strata broker {} listening on {}:{} (advertised {}:{}), data in {}, {}, cluster id {}",
-                    config.nodeId(), config.listener().host(), port, bound.host(), bound.port(),
-                    config.logDir().toAbsolutePath().normalize(), bucket.describe(), logs.clusterId());
-            return new StrataBroker(config, logs, vertx, server, identity, bucket);
-        } catch (Exception e) {
-            vertx.close();
-            logs.close();
-            bucket.close();
-            throw new IllegalStateException("Could not start the broker: " + e.getMessage(), e);
-        }
+        return LogManager.open(config.logDir(), topicDefaults(config), Clock.systemUTC(), schedule,
+                config.workerPoolSize(), bucket.remoteStorage());
+    }
+
+    private static StrataBroker start(BrokerConfig config, TieringSettings tiering, Vertx vertx, LogManager logs,
+                                      Bucket bucket, Monitoring monitoring) throws Exception {
+        Endpoint advertised = config.advertisedListener();
+        AtomicReference<BrokerIdentity> identity = new AtomicReference<>(
+                new BrokerIdentity(config.nodeId(), advertised.host(), advertised.port(), logs.clusterId()));
+        FetchWaiters waiters = new FetchWaiters();
+        TopicDefaults defaults = new TopicDefaults(config.autoCreateTopicsEnable(), config.numPartitions(),
+                config.defaultReplicationFactor());
+        GroupCoordinatorContext groups = GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
+                new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor()), tp -> logs.log(tp).isPresent());
+        BrokerMetrics metrics = monitoring.metrics();
+        ProduceHandler produce = new ProduceHandler(logs, waiters, metrics.traffic());
+        metrics.bindPurgatories(produce::waitingRequests, waiters::waitingFetches);
+        ApiHandlerRegistry registry = new ApiHandlerRegistry(List.of(
+                new MetadataHandler(logs, identity::get, defaults),
+                new CreateTopicsHandler(logs, defaults),
+                new DeleteTopicsHandler(logs),
+                new DeleteRecordsHandler(logs),
+                new DescribeConfigsHandler(logs, config),
+                new AlterConfigsHandler(logs),
+                new IncrementalAlterConfigsHandler(logs),
+                new CreatePartitionsHandler(logs, config.nodeId()),
+                new DescribeLogDirsHandler(logs),
+                new OffsetForLeaderEpochHandler(logs),
+                new DescribeProducersHandler(logs),
+                produce,
+                new FetchHandler(logs, waiters, tiering.remoteFetchMaxWaitMs(), metrics.traffic()),
+                new ListOffsetsHandler(logs),
+                new InitProducerIdHandler(logs),
+                new DescribeClusterHandler(identity::get),
+                new DescribeTopicPartitionsHandler(logs, identity::get),
+                new FindCoordinatorHandler(identity::get),
+                new JoinGroupHandler(groups),
+                new SyncGroupHandler(groups),
+                new HeartbeatHandler(groups),
+                new LeaveGroupHandler(groups),
+                new OffsetCommitHandler(groups),
+                new OffsetFetchHandler(groups),
+                new ListGroupsHandler(groups),
+                new DescribeGroupsHandler(groups),
+                new DeleteGroupsHandler(groups),
+                new OffsetDeleteHandler(groups)));
+        KafkaServer server = new KafkaServer(vertx, config, registry, metrics.requests(registry.apiKeys()));
+        int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        monitoring.readiness().listenerBound();
+        Endpoint bound = server.advertisedEndpoint();
+        identity.set(new BrokerIdentity(config.nodeId(), bound.host(), bound.port(), logs.clusterId()));
+        LOGGER.info("Strata broker {} listening on {}:{} (advertised {}:{}), data in {}, {}, cluster id {}{}",
+                config.nodeId(), config.listener().host(), port, bound.host(), bound.port(),
+                config.logDir().toAbsolutePath().normalize(), bucket.describe(), logs.clusterId(),
+                monitoring.http().map(h -> ", metrics on http://" + config.httpHost() + ":" + h.port() + "/metrics")
+                        .orElse(", HTTP server disabled"));
+        return new StrataBroker(config, logs, vertx, server, identity, bucket, monitoring);
     }
 
     /**
@@ -173,6 +252,11 @@ public final class StrataBroker implements AutoCloseable {
     /** The bound port of the Kafka listener. */
     public int port() {
         return server.actualPort();
+    }
+
+    /** The bound port of the HTTP server ({@code /metrics}, {@code /health}, {@code /ready}); empty when disabled. */
+    public OptionalInt httpPort() {
+        return monitoring.http().map(server -> OptionalInt.of(server.port())).orElse(OptionalInt.empty());
     }
 
     /** The advertised {@code host:port} clients should bootstrap from. */
@@ -206,6 +290,14 @@ public final class StrataBroker implements AutoCloseable {
         }
     }
 
+    private static void await(io.vertx.core.Future<Void> closing, String what) {
+        try {
+            closing.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOGGER.warn("{} did not close cleanly: {}", what, e.toString());
+        }
+    }
+
     /** Stops the listener, then flushes and closes every log. */
     @Override
     public synchronized void close() {
@@ -214,16 +306,11 @@ public final class StrataBroker implements AutoCloseable {
         }
         closed = true;
         LOGGER.info("Stopping the broker");
-        try {
-            server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOGGER.warn("The listener did not close cleanly: {}", e.toString());
-        }
-        try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOGGER.warn("Vert.x did not close cleanly: {}", e.toString());
-        }
+        monitoring.readiness().closing();
+        await(server.close(), "The listener");
+        // Before the logs close: no scrape may read a closed log manager.
+        monitoring.close();
+        await(vertx.close(), "Vert.x");
         logs.close();
         bucket.close();
         LOGGER.info("Broker stopped");

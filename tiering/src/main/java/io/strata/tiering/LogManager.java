@@ -80,6 +80,7 @@ public final class LogManager implements AutoCloseable {
     private final Object adminLock = new Object();
     private final String clusterId;
     private final Optional<RemoteLogManager> remote;
+    private final List<LogListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private LogManager(Path dataDir, Map<String, String> topicDefaults, Clock clock, RocksDbIndexStore store,
                        int ioThreads, Optional<RemoteStorage> remoteStorage) {
@@ -248,6 +249,25 @@ public final class LogManager implements AutoCloseable {
         return Optional.of(topic.partitions().get(tp.partition()));
     }
 
+    /**
+     * Registers {@code listener} and replays {@link LogListener#partitionOpened} for every open
+     * partition, so that it misses none whether the partition was opened before or after this call.
+     */
+    public void addListener(LogListener listener) {
+        synchronized (adminLock) {
+            for (TopicLogs topic : topics.values()) {
+                topic.partitions().forEach(listener::partitionOpened);
+            }
+            listeners.add(listener);
+        }
+    }
+
+    private void notifyOpened(List<PartitionLog> logs) {
+        for (LogListener listener : listeners) {
+            logs.forEach(listener::partitionOpened);
+        }
+    }
+
     /** A producer id never handed out before by this broker. */
     public long allocateProducerId() {
         return store.meta().allocateProducerId();
@@ -293,6 +313,7 @@ public final class LogManager implements AutoCloseable {
             remote.ifPresent(r -> r.attach(topic));
             topics.put(name, topic);
             topicsById.put(topic.topicId(), topic);
+            notifyOpened(topic.partitions());
             LOGGER.info("Created topic {} ({}) with {} partition(s){}", name, topic.topicId(), partitions,
                     configs.isEmpty() ? "" : " and configs " + configs);
             return topic;
@@ -369,6 +390,7 @@ public final class LogManager implements AutoCloseable {
             }
             TopicLogs updated = new TopicLogs(record, topic.topicId(), topic.config(), logs);
             replaceTopic(updated);
+            notifyOpened(logs.subList(topic.partitions().size(), newCount));
             LOGGER.info("Increased the partitions of topic {} from {} to {}", name, topic.partitions().size(),
                     newCount);
             return updated;
@@ -423,6 +445,7 @@ public final class LogManager implements AutoCloseable {
                 deleteDirectoryLater(log.directory(), topic.topicId());
             }
             remote.ifPresent(r -> r.deleteTopic(topic.record()));
+            listeners.forEach(listener -> listener.topicDeleted(topic));
             LOGGER.info("Deleted topic {} ({})", name, topic.topicId());
         }
     }

@@ -167,6 +167,34 @@ class LogManagerTest {
     }
 
     @Test
+    void aListenerHearsOfExistingNewAndDeletedPartitionsInOrder() {
+        // Given a topic open before the listener registers
+        open().createTopic("existing", 2, (short) 1, Map.of());
+        List<String> events = new java.util.ArrayList<>();
+        LogListener listener = new LogListener() {
+            @Override
+            public void partitionOpened(PartitionLog log) {
+                events.add("opened " + log.topicPartition());
+            }
+
+            @Override
+            public void topicDeleted(TopicLogs topic) {
+                events.add("deleted " + topic.name() + " with " + topic.partitions().size());
+            }
+        };
+
+        // When it registers, a topic is created, grows and is deleted
+        manager.addListener(listener);
+        manager.createTopic("orders", 1, (short) 1, Map.of());
+        manager.addPartitions("orders", 3);
+        manager.deleteTopic("orders");
+
+        // Then it heard of every partition once, and of the deletion
+        assertThat(events).containsExactly("opened existing-0", "opened existing-1", "opened orders-0",
+                "opened orders-1", "opened orders-2", "deleted orders with 3");
+    }
+
+    @Test
     void manyPartitionsOpenAndReopen() {
         open();
         for (int t = 0; t < 8; t++) {

@@ -9,6 +9,7 @@ import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -38,8 +39,11 @@ import org.slf4j.LoggerFactory;
  *       cannot be exhausted by connection floods out of the box.</li>
  * </ul>
  * Strata-only keys: {@code strata.connection.max.inflight.bytes} (bytes of requests decoded but not yet
- * answered on one connection before the broker stops reading from it, default 100 MiB) and
- * {@code strata.worker.pool.size} (default 16).
+ * answered on one connection before the broker stops reading from it, default 100 MiB),
+ * {@code strata.worker.pool.size} (default 16), and the HTTP server for metrics and health checks:
+ * {@code http.port} (default {@value #DEFAULT_HTTP_PORT}, clear of Kafka's 9092 and MinIO's 9000/9001;
+ * {@code 0} picks a free port, {@code -1} disables the server) and {@code http.host} (default: the host of
+ * {@code listeners}).
  *
  * <p>Every known key is parsed and validated in the constructor, so a bad value fails the start-up with a
  * {@link ConfigException} naming the key and the value. Unknown keys are kept and returned by
@@ -79,6 +83,8 @@ public final class BrokerConfig {
     public static final String WORKER_POOL_SIZE = "strata.worker.pool.size";
     /** Port of the HTTP server for {@code /metrics}, {@code /health} and {@code /ready} (default 9464). */
     public static final String HTTP_PORT = "http.port";
+    /** Host the HTTP server binds to (default: the Kafka listener's host). */
+    public static final String HTTP_HOST = "http.host";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
     public static final String LOG_ROLL_CHECK_INTERVAL_MS = "strata.log.roll.check.interval.ms";
@@ -96,7 +102,7 @@ public final class BrokerConfig {
             SOCKET_REQUEST_MAX_BYTES, LOG_SEGMENT_BYTES, LOG_ROLL_MS, LOG_ROLL_HOURS, LOG_RETENTION_MS,
             LOG_RETENTION_MINUTES, LOG_RETENTION_HOURS, LOG_RETENTION_BYTES, LOG_FLUSH_INTERVAL_MESSAGES,
             LOG_FLUSH_INTERVAL_MS, LOG_INDEX_INTERVAL_BYTES, CONNECTIONS_MAX_IDLE_MS, MAX_CONNECTIONS,
-            NUM_NETWORK_THREADS, CONNECTION_MAX_INFLIGHT_BYTES, WORKER_POOL_SIZE, HTTP_PORT,
+            NUM_NETWORK_THREADS, CONNECTION_MAX_INFLIGHT_BYTES, WORKER_POOL_SIZE, HTTP_PORT, HTTP_HOST,
             LOG_RETENTION_CHECK_INTERVAL_MS, LOG_FLUSH_SCHEDULER_INTERVAL_MS, LOG_ROLL_CHECK_INTERVAL_MS,
             GROUP_INITIAL_REBALANCE_DELAY_MS, GROUP_MIN_SESSION_TIMEOUT_MS, GROUP_MAX_SESSION_TIMEOUT_MS,
             GROUP_MAX_SIZE, OFFSETS_RETENTION_MINUTES, OFFSETS_RETENTION_CHECK_INTERVAL_MS, OFFSET_METADATA_MAX_BYTES);
@@ -104,6 +110,10 @@ public final class BrokerConfig {
     public static final String DEFAULT_LISTENERS = "PLAINTEXT://127.0.0.1:9092";
     public static final String DEFAULT_LOG_DIRS = "./data";
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** Prometheus's customary range for exporters; clashes neither with Kafka (9092) nor MinIO (9000/9001). */
+    public static final int DEFAULT_HTTP_PORT = 9464;
+    /** {@code http.port} value that disables the HTTP server. */
+    public static final int HTTP_DISABLED = -1;
     /** 512 MiB (Kafka: 1 GiB): a sealed segment goes to the bucket in one PUT; see the README's tiering defaults. */
     public static final int DEFAULT_LOG_SEGMENT_BYTES = 512 * 1024 * 1024;
     /** 10 minutes (Kafka: 7 days): bounds how long a quiet partition's data lives only on local disk. */
@@ -135,6 +145,8 @@ public final class BrokerConfig {
     private final int numNetworkThreads;
     private final long connectionMaxInflightBytes;
     private final int workerPoolSize;
+    private final int httpPort;
+    private final String httpHost;
 
     /**
      * @param fileProperties the properties read from the file (empty when there is none)
@@ -186,6 +198,11 @@ public final class BrokerConfig {
         this.connectionMaxInflightBytes =
                 atLeast(CONNECTION_MAX_INFLIGHT_BYTES, getLong(CONNECTION_MAX_INFLIGHT_BYTES, 104_857_600L), 1);
         this.workerPoolSize = atLeast(WORKER_POOL_SIZE, getInt(WORKER_POOL_SIZE, 16), 1);
+        this.httpPort = between(HTTP_PORT, getInt(HTTP_PORT, DEFAULT_HTTP_PORT), HTTP_DISABLED, 65_535);
+        this.httpHost = getString(HTTP_HOST).orElse(listener.host());
+        if (httpHost.isEmpty()) {
+            throw new ConfigException(HTTP_HOST, httpHost, "expected a host name or address");
+        }
     }
 
     /**
@@ -312,6 +329,8 @@ public final class BrokerConfig {
         known.put(NUM_NETWORK_THREADS, Integer.toString(numNetworkThreads));
         known.put(CONNECTION_MAX_INFLIGHT_BYTES, Long.toString(connectionMaxInflightBytes));
         known.put(WORKER_POOL_SIZE, Integer.toString(workerPoolSize));
+        known.put(HTTP_PORT, Integer.toString(httpPort));
+        known.put(HTTP_HOST, httpHost);
         return known;
     }
 
@@ -414,6 +433,19 @@ public final class BrokerConfig {
         return workerPoolSize;
     }
 
+    /**
+     * {@code http.port}: the port of the HTTP server for {@code /metrics}, {@code /health} and {@code /ready};
+     * {@code 0} picks a free port, empty when the server is disabled ({@code -1}).
+     */
+    public OptionalInt httpPort() {
+        return httpPort == HTTP_DISABLED ? OptionalInt.empty() : OptionalInt.of(httpPort);
+    }
+
+    /** {@code http.host}: where the HTTP server binds; by default the host of {@code listeners}. */
+    public String httpHost() {
+        return httpHost;
+    }
+
     /** Effective values of the known keys, then any other key; values of secret-looking keys are masked. */
     @Override
     public String toString() {
@@ -439,6 +471,8 @@ public final class BrokerConfig {
         effective.put(NUM_NETWORK_THREADS, numNetworkThreads);
         effective.put(CONNECTION_MAX_INFLIGHT_BYTES, connectionMaxInflightBytes);
         effective.put(WORKER_POOL_SIZE, workerPoolSize);
+        effective.put(HTTP_PORT, httpPort);
+        effective.put(HTTP_HOST, httpHost);
         StringBuilder text = new StringBuilder("BrokerConfig{");
         effective.forEach((key, value) -> text.append("\n  ").append(key).append('=').append(value));
         values.forEach((key, value) -> {

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -20,14 +21,18 @@ public final class FetchWaiters {
     }
 
     private final Map<TopicPartition, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final AtomicInteger waiters = new AtomicInteger();
 
+    /** Parks {@code waiter}; each call must be followed by exactly one {@link #unregister}. */
     public void register(Waiter waiter, Collection<TopicPartition> partitions) {
+        waiters.incrementAndGet();
         for (TopicPartition partition : partitions) {
             waiting.computeIfAbsent(partition, p -> ConcurrentHashMap.newKeySet()).add(waiter);
         }
     }
 
     public void unregister(Waiter waiter, Collection<TopicPartition> partitions) {
+        waiters.decrementAndGet();
         for (TopicPartition partition : partitions) {
             waiting.computeIfPresent(partition, (p, set) -> {
                 set.remove(waiter);
@@ -43,6 +48,11 @@ public final class FetchWaiters {
                 waiter.onAppend(partition, bytes);
             }
         }
+    }
+
+    /** Number of parked fetches (the Fetch purgatory's size). */
+    public int waitingFetches() {
+        return waiters.get();
     }
 
     /** Number of partitions with at least one waiter (for tests and metrics). */

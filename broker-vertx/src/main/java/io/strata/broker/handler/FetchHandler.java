@@ -1,6 +1,7 @@
 package io.strata.broker.handler;
 
 import io.strata.broker.fetch.FetchWaiters;
+import io.strata.broker.metrics.TopicTraffic;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -44,13 +45,15 @@ import org.apache.kafka.common.requests.FetchRequest;
  *   <li>Fetch sessions (KIP-227) are declined: the response always carries session id 0, so clients
  *       keep sending full fetch requests. A request naming a session gets FETCH_SESSION_ID_NOT_FOUND.</li>
  * </ul>
- * Reads run on the segment-io pool, never on the event loop.
+ * Reads run on the segment-io pool, never on the event loop. The bytes of records in each response
+ * sent are counted per topic ({@link TopicTraffic}).
  */
 public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     private final LogManager logs;
     private final FetchWaiters waiters;
     private final long remoteFetchMaxWaitMs;
+    private final TopicTraffic traffic;
 
     /**
      * @param remoteFetchMaxWaitMs how long a read of the bucket may hold up the response (Kafka's
@@ -58,10 +61,11 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
      *                             partition with no records, and its chunks keep loading into the
      *                             cache for the consumer's next fetch
      */
-    public FetchHandler(LogManager logs, FetchWaiters waiters, long remoteFetchMaxWaitMs) {
+    public FetchHandler(LogManager logs, FetchWaiters waiters, long remoteFetchMaxWaitMs, TopicTraffic traffic) {
         this.logs = logs;
         this.waiters = waiters;
         this.remoteFetchMaxWaitMs = remoteFetchMaxWaitMs;
+        this.traffic = traffic;
     }
 
     @Override
@@ -69,12 +73,26 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         return ApiKeys.FETCH;
     }
 
-    /** One partition to read: its response entry, its log (empty when the partition is unknown) and its offset. */
+    /**
+     * One partition to read: its response entry, its log (empty when the partition is unknown), its
+     * offset, and its topic's traffic counters (null when the topic is unknown).
+     */
     private record Target(PartitionData response, TopicPartition topicPartition, Optional<PartitionLog> log,
-                          long fetchOffset, int partitionMaxBytes) {
+                          long fetchOffset, int partitionMaxBytes, TopicTraffic.Topic traffic) {
     }
 
-    private record ReadOutcome(FetchResponseData response, long bytes, boolean anyError) {
+    private record ReadOutcome(FetchResponseData response, List<Target> targets, long bytes, boolean anyError) {
+
+        /** Counts the bytes of records this response carries, per topic; call once, for the response sent. */
+        ApiMessage sent() {
+            for (Target target : targets) {
+                int bytes = target.response().records() == null ? 0 : target.response().records().sizeInBytes();
+                if (bytes > 0 && target.traffic() != null) {
+                    target.traffic().fetched(bytes);
+                }
+            }
+            return response;
+        }
     }
 
     @Override
@@ -91,7 +109,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         return read(context.vertxContext(), data, version, maxBytes).compose(first -> {
             boolean nothingToWaitFor = data.topics().stream().allMatch(topic -> topic.partitions().isEmpty());
             if (first.anyError() || first.bytes() >= data.minBytes() || data.maxWaitMs() <= 0 || nothingToWaitFor) {
-                return Future.succeededFuture(first.response());
+                return Future.succeededFuture(first.sent());
             }
             return new DelayedFetch(context.vertxContext(), data, version, maxBytes, first.bytes()).start();
         });
@@ -117,7 +135,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         long total = 0;
         boolean anyError = false;
         List<CompletableFuture<Long>> remoteReads = new ArrayList<>();
-        for (Target target : resolve(data, version, response)) {
+        List<Target> targets = resolve(data, version, response);
+        for (Target target : targets) {
             if (target.log().isEmpty()) {
                 anyError = true;
                 continue;
@@ -152,7 +171,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 error |= size < 0;
                 bytes += Math.max(0, size);
             }
-            return new ReadOutcome(response, bytes, error);
+            return new ReadOutcome(response, targets, bytes, error);
         });
     }
 
@@ -184,6 +203,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setTopic(byId ? logsOfTopic.map(TopicLogs::name).orElse("") : topic.topic())
                     .setTopicId(byId ? topic.topicId() : Uuid.ZERO_UUID);
             response.responses().add(topicResponse);
+            TopicTraffic.Topic topicTraffic = logsOfTopic.map(t -> traffic.topic(t.name())).orElse(null);
             for (FetchPartition partition : topic.partitions()) {
                 PartitionData out = new PartitionData()
                         .setPartitionIndex(partition.partition())
@@ -202,7 +222,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                             : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
                 }
                 TopicPartition tp = new TopicPartition(topicResponse.topic(), partition.partition());
-                targets.add(new Target(out, tp, log, partition.fetchOffset(), partition.partitionMaxBytes()));
+                targets.add(new Target(out, tp, log, partition.fetchOffset(), partition.partitionMaxBytes(),
+                        topicTraffic));
             }
         }
         return targets;
@@ -271,7 +292,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             context.owner().cancelTimer(timerId);
             waiters.unregister(this, partitions);
             read(context, data, version, maxBytes)
-                    .map(outcome -> (ApiMessage) outcome.response())
+                    .map(ReadOutcome::sent)
                     .onComplete(promise);
         }
     }

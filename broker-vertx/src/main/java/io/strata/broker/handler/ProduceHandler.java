@@ -1,6 +1,7 @@
 package io.strata.broker.handler;
 
 import io.strata.broker.fetch.FetchWaiters;
+import io.strata.broker.metrics.TopicTraffic;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
@@ -31,16 +33,26 @@ import org.apache.kafka.common.requests.ProduceRequest;
  * producer's pipelined requests reach each partition in the order it sent them; the appends then
  * run on the segment-io pool. The response waits for all of them (acks 1 and -1 mean the same on
  * one broker); with {@code acks=0} there is no response, and a failure closes the connection as in
- * Kafka. Topics are named up to v12 and identified by id from v13.
+ * Kafka. Topics are named up to v12 and identified by id from v13. Appended bytes and records are
+ * counted per topic ({@link TopicTraffic}); requests waiting for their appends are counted as the
+ * Produce purgatory ({@link #waitingRequests()}).
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
     private final LogManager logs;
     private final FetchWaiters waiters;
+    private final TopicTraffic traffic;
+    private final AtomicInteger waitingRequests = new AtomicInteger();
 
-    public ProduceHandler(LogManager logs, FetchWaiters waiters) {
+    public ProduceHandler(LogManager logs, FetchWaiters waiters, TopicTraffic traffic) {
         this.logs = logs;
         this.waiters = waiters;
+        this.traffic = traffic;
+    }
+
+    /** Produce requests whose appends have not all completed yet. */
+    public int waitingRequests() {
+        return waitingRequests.get();
     }
 
     @Override
@@ -49,7 +61,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     }
 
     private record Pending(TopicProduceResponse topic, PartitionProduceResponse partition, int bytes,
-                           CompletableFuture<AppendResult> append) {
+                           TopicTraffic.Topic traffic, CompletableFuture<AppendResult> append) {
     }
 
     @Override
@@ -64,6 +76,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     .setName(byId ? "" : topicData.name())
                     .setTopicId(byId ? topicData.topicId() : Uuid.ZERO_UUID);
             response.responses().add(topicResponse);
+            TopicTraffic.Topic topicTraffic = topic.map(t -> traffic.topic(t.name())).orElse(null);
             for (PartitionProduceData partitionData : topicData.partitionData()) {
                 PartitionProduceResponse partition = new PartitionProduceResponse()
                         .setIndex(partitionData.index())
@@ -82,12 +95,17 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 PartitionLog log = topic.get().partitions().get(partitionData.index());
                 MemoryRecords records = partitionData.records() instanceof MemoryRecords memory
                         ? memory : MemoryRecords.EMPTY;
-                pending.add(new Pending(topicResponse, partition, records.sizeInBytes(), log.appendAsync(records)));
+                pending.add(new Pending(topicResponse, partition, records.sizeInBytes(), topicTraffic,
+                        log.appendAsync(records)));
             }
         }
         CompletableFuture<?>[] appends = pending.stream().map(Pending::append).toArray(CompletableFuture[]::new);
+        waitingRequests.incrementAndGet();
         CompletableFuture<ApiMessage> done = CompletableFuture.allOf(appends)
-                .handle((ignored, error) -> complete(pending, response, acks));
+                .handle((ignored, error) -> {
+                    waitingRequests.decrementAndGet();
+                    return complete(pending, response, acks);
+                });
         return Blocking.onContext(context.vertxContext(), done);
     }
 
@@ -101,6 +119,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                         .setLogAppendTimeMs(result.logAppendTimeMs())
                         .setLogStartOffset(result.logStartOffset());
                 if (!result.duplicate() && result.firstOffset() >= 0) {
+                    p.traffic().appended(p.bytes(), result.lastOffset() - result.firstOffset() + 1);
                     String topic = p.topic().name().isEmpty()
                             ? logs.topic(p.topic().topicId()).map(TopicLogs::name).orElse("") : p.topic().name();
                     waiters.appended(new TopicPartition(topic, p.partition().index()), p.bytes());

@@ -17,6 +17,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * Produce with {@code acks=0}, which has no response, closes the connection as Kafka does so that the
  * producer notices.
  *
+ * <p>Every answered request is reported to a {@link RequestObserver} (request metrics) with its time from
+ * decoding to the response being queued.
+ *
  * <p>Back-pressure: the bytes of requests decoded but not yet answered are counted; above
  * {@code strata.connection.max.inflight.bytes} the socket stops being read, and it is also paused while its
  * write queue is full; reading resumes when both conditions clear.
@@ -49,6 +53,7 @@ public final class KafkaConnection {
     private final InetSocketAddress clientAddress;
     private final String clientText;
     private final ApiHandlerRegistry registry;
+    private final RequestObserver observer;
     private final RequestDecoder requestDecoder;
     private final FrameDecoder frameDecoder;
     private final ResponseOrderer<ResponseFrame> orderer;
@@ -67,11 +72,14 @@ public final class KafkaConnection {
      * @param connectionId unique id used in logs and {@link RequestContext}
      * @param registry the served APIs
      * @param config {@code socket.request.max.bytes} and {@code strata.connection.max.inflight.bytes}
+     * @param observer told about every answered request
      */
-    public KafkaConnection(NetSocket socket, String connectionId, ApiHandlerRegistry registry, BrokerConfig config) {
+    public KafkaConnection(NetSocket socket, String connectionId, ApiHandlerRegistry registry, BrokerConfig config,
+                           RequestObserver observer) {
         this.socket = Objects.requireNonNull(socket, "socket");
         this.connectionId = Objects.requireNonNull(connectionId, "connectionId");
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.observer = Objects.requireNonNull(observer, "observer");
         this.context = Objects.requireNonNull(Vertx.currentContext(), "KafkaConnection must be created on a Vert.x context");
         this.clientAddress = toInet(socket.remoteAddress());
         this.clientText = KafkaServer.address(socket.remoteAddress());
@@ -157,12 +165,13 @@ public final class KafkaConnection {
     }
 
     private void dispatch(DecodedRequest.Request decoded) {
+        long startedNanos = System.nanoTime();
         ResponseOrderer.Slot slot = orderer.reserve(decoded.frameBytes());
         inflightBytes += decoded.frameBytes();
         updateReadPause();
         RequestContext requestContext = new RequestContext(decoded.header(), connectionId, clientAddress, context);
         registry.dispatch(requestContext, decoded.request())
-                .onComplete(result -> onContext(() -> onHandled(slot, decoded, result)));
+                .onComplete(result -> onContext(() -> onHandled(slot, decoded, result, startedNanos)));
     }
 
     private void onContext(Runnable action) {
@@ -175,31 +184,39 @@ public final class KafkaConnection {
 
     // ---- responses -------------------------------------------------------------------------------------------
 
-    private void onHandled(ResponseOrderer.Slot slot, DecodedRequest.Request decoded, AsyncResult<ApiMessage> result) {
+    private void onHandled(ResponseOrderer.Slot slot, DecodedRequest.Request decoded, AsyncResult<ApiMessage> result,
+                           long startedNanos) {
         if (closing) {
             return;
         }
+        Errors error = respond(slot, decoded, result);
+        observer.completed(decoded.header().apiKey(), System.nanoTime() - startedNanos, error);
+    }
+
+    /** Queues the response (or the error response); returns the error sent, {@link Errors#NONE} when none. */
+    private Errors respond(ResponseOrderer.Slot slot, DecodedRequest.Request decoded, AsyncResult<ApiMessage> result) {
         AbstractRequest request = decoded.request();
         boolean expectsResponse = expectsResponse(request);
         if (result.failed()) {
-            handlerFailed(slot, decoded, result.cause());
+            return handlerFailed(slot, decoded, result.cause());
         } else if (!expectsResponse) {
             if (result.result() != null) {
                 LOGGER.debug("Dropping response to {} on connection {}: the client expects none", describe(decoded), connectionId);
             }
             orderer.complete(slot, null);
         } else if (result.result() == null) {
-            handlerFailed(slot, decoded, new IllegalStateException("handler completed without a response"));
+            return handlerFailed(slot, decoded, new IllegalStateException("handler completed without a response"));
         } else {
             try {
                 orderer.complete(slot, encode(decoded, result.result()));
             } catch (RuntimeException e) {
-                handlerFailed(slot, decoded, e);
+                return handlerFailed(slot, decoded, e);
             }
         }
+        return Errors.NONE;
     }
 
-    private void handlerFailed(ResponseOrderer.Slot slot, DecodedRequest.Request decoded, Throwable error) {
+    private Errors handlerFailed(ResponseOrderer.Slot slot, DecodedRequest.Request decoded, Throwable error) {
         LOGGER.warn("{} on connection {} from {} failed: {}", describe(decoded), connectionId, clientText, String.valueOf(error));
         LOGGER.debug("Failure of {} on connection {}", describe(decoded), connectionId, error);
         AbstractRequest request = decoded.request();
@@ -207,7 +224,7 @@ public final class KafkaConnection {
             LOGGER.warn("Closing connection {} from {}: failed {} has no response to carry the error",
                     connectionId, clientText, describe(decoded));
             closeNow();
-            return;
+            return Errors.forException(error);
         }
         ResponseFrame response;
         try {
@@ -216,9 +233,10 @@ public final class KafkaConnection {
             LOGGER.warn("Closing connection {} from {}: cannot build the error response to {}: {}",
                     connectionId, clientText, describe(decoded), String.valueOf(e));
             closeNow();
-            return;
+            return Errors.forException(error);
         }
         orderer.complete(slot, response);
+        return Errors.forException(error);
     }
 
     private static ResponseFrame encode(DecodedRequest.Request decoded, ApiMessage body) {

@@ -43,6 +43,7 @@ public final class KafkaServer {
     private final Vertx vertx;
     private final BrokerConfig config;
     private final ApiHandlerRegistry registry;
+    private final RequestObserver observer;
     private final Set<KafkaConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final AtomicLong connectionSequence = new AtomicLong();
@@ -52,9 +53,15 @@ public final class KafkaServer {
     private volatile boolean closed;
 
     public KafkaServer(Vertx vertx, BrokerConfig config, ApiHandlerRegistry registry) {
+        this(vertx, config, registry, RequestObserver.NONE);
+    }
+
+    /** @param observer told about every request answered on any connection (request metrics) */
+    public KafkaServer(Vertx vertx, BrokerConfig config, ApiHandlerRegistry registry, RequestObserver observer) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.observer = Objects.requireNonNull(observer, "observer");
     }
 
     /**
@@ -162,7 +169,7 @@ public final class KafkaServer {
             socket.close();
             return;
         }
-        KafkaConnection connection = new KafkaConnection(socket, connectionId(socket), registry, config);
+        KafkaConnection connection = new KafkaConnection(socket, connectionId(socket), registry, config, observer);
         connections.add(connection);
         connection.closeFuture().onComplete(ignored -> {
             connections.remove(connection);

@@ -34,6 +34,7 @@ abstract class AdminBrokerTestBase {
     static void startBroker() {
         broker = StrataBroker.start(BrokerConfig.of(Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:0",
+                "http.port", "0",
                 "log.dirs", dataDir.toString(),
                 "remote.log.storage.system.enable", "false",
                 "log.retention.ms", "86400000",

@@ -46,6 +46,7 @@ final class BrokerProcess implements AutoCloseable {
     static BrokerProcess start(Path dataDir, Map<String, String> properties) throws IOException, InterruptedException {
         Properties config = new Properties();
         config.put("listeners", "PLAINTEXT://127.0.0.1:0");
+        config.put("http.port", "0");
         // Tiering on, as by default, with the embedded S3 server on a free port.
         config.put("s3.embedded.port", "0");
         config.putAll(properties);

@@ -45,6 +45,7 @@ class KafkajsCompatibilityTest {
     void startBroker() {
         broker = StrataBroker.start(BrokerConfig.of(Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:0",
+                "http.port", "0",
                 "log.dirs", dataDir.toString(),
                 "s3.embedded.port", "0")));
     }

@@ -48,6 +48,7 @@ class KcatCompatibilityTest {
     static void startBroker() {
         broker = StrataBroker.start(BrokerConfig.of(Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:0",
+                "http.port", "0",
                 "log.dirs", dataDir.toString(),
                 "s3.embedded.port", "0")));
     }

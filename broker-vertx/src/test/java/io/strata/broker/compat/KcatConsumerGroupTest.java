@@ -37,6 +37,7 @@ class KcatConsumerGroupTest {
     void startBroker() {
         broker = StrataBroker.start(BrokerConfig.of(Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:0",
+                "http.port", "0",
                 "log.dirs", dataDir.toString(),
                 "remote.log.storage.system.enable", "false",
                 "group.initial.rebalance.delay.ms", "200")));

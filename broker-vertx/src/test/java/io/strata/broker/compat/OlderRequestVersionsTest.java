@@ -87,6 +87,7 @@ class OlderRequestVersionsTest {
     static void startBroker() throws Exception {
         broker = StrataBroker.start(BrokerConfig.of(Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:0",
+                "http.port", "0",
                 "log.dirs", dataDir.toString(),
                 "remote.log.storage.system.enable", "false",
                 "auto.create.topics.enable", "false",

@@ -45,6 +45,8 @@ class BrokerConfigTest {
         assertThat(config.numNetworkThreads()).isEqualTo(3);
         assertThat(config.connectionMaxInflightBytes()).isEqualTo(104_857_600L);
         assertThat(config.workerPoolSize()).isEqualTo(16);
+        assertThat(config.httpPort()).hasValue(9464);
+        assertThat(config.httpHost()).isEqualTo("127.0.0.1");
     }
 
     @Test
@@ -183,6 +185,41 @@ class BrokerConfigTest {
                 .contains("log.retention.ms=604800000")
                 .contains("strata.s3.secret.key=[hidden]")
                 .doesNotContain("hunter2");
+    }
+
+    @Test
+    void httpServerDefaultsToPort9464OnTheListenerHost() {
+        BrokerConfig config = BrokerConfig.of(Map.of("listeners", "PLAINTEXT://0.0.0.0:9092"));
+
+        assertThat(config.httpPort()).hasValue(9464);
+        assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+        assertThat(config.knownSettings()).containsEntry("http.port", "9464").containsEntry("http.host", "0.0.0.0");
+    }
+
+    @Test
+    void httpPortIsSetFromTheEnvironmentAndMinusOneDisablesTheServer() {
+        BrokerConfig random = new BrokerConfig(new java.util.Properties(), Map.of("STRATA_HTTP_PORT", "0",
+                "STRATA_HTTP_HOST", "127.0.0.2"));
+        BrokerConfig disabled = new BrokerConfig(new java.util.Properties(), Map.of("STRATA_HTTP_PORT", "-1"));
+
+        assertThat(random.httpPort()).hasValue(0);
+        assertThat(random.httpHost()).isEqualTo("127.0.0.2");
+        assertThat(disabled.httpPort()).isEmpty();
+    }
+
+    @Test
+    void invalidHttpPortIsRejectedNamingTheKey() {
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("http.port", "-2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port")
+                .hasMessageContaining("-2");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("http.port", "65536")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("http.port", "metrics")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port")
+                .hasMessageContaining("metrics");
     }
 
     @Test

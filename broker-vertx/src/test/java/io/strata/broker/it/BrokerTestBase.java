@@ -72,6 +72,7 @@ public abstract class BrokerTestBase {
     private BrokerConfig brokerConfig(Map<String, String> extra) {
         Map<String, String> properties = new HashMap<>();
         properties.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:0");
+        properties.put(BrokerConfig.HTTP_PORT, "0");
         properties.put(BrokerConfig.LOG_DIRS, dataDir.toString());
         properties.put(BrokerConfig.NUM_NETWORK_THREADS, "2");
         properties.put(BrokerConfig.WORKER_POOL_SIZE, "4");

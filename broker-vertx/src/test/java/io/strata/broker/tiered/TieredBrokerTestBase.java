@@ -70,6 +70,7 @@ abstract class TieredBrokerTestBase {
     BrokerConfig brokerConfig(Path directory) {
         Map<String, String> properties = new HashMap<>();
         properties.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:0");
+        properties.put(BrokerConfig.HTTP_PORT, "0");
         properties.put(BrokerConfig.LOG_DIRS, directory.toString());
         properties.put(BrokerConfig.NUM_NETWORK_THREADS, "2");
         properties.put(BrokerConfig.WORKER_POOL_SIZE, "4");
