@@ -21,12 +21,19 @@
 #                          default) and read back from the bucket by the restarted broker before the
 #                          measured read, so that the measurement sees a cold cache (the measured
 #                          topic's chunks were never loaded) but not a cold JVM; 0: none
+#   WARMUP_ROUNDS [3]      times the warm-up topic is read (it is larger than the chunk cache, so
+#                          every round reads it from the bucket again): with one round (6 s) the
+#                          broker's JIT compiler still used a third of its CPU during the measured read
 #   BASELINE [1]           1: afterwards the same amount is produced to a topic with
 #                          remote.storage.enable=false and read back from the local tier, the ceiling
 #                          of one consumer on one partition here; 0: skip it
 #   BROKER_JVM_OPTS        JVM options of the broker [Kafka's kafka-server-start defaults]
 #   FETCH_BYTES [1048576]  the consumer's max.partition.fetch.bytes (1 MiB: ConsumerPerformance's)
-#   PROFILE [0]            1: async-profiler CPU profile of the broker during each consume,
+#   DRAIN [1]              1: afterwards the broker is restarted again (cold cache, warmed JVM) and
+#                          FetchDrain reads the same records with plain Fetch requests, parsing only
+#                          batch headers: what the broker serves from the bucket when the consumer's
+#                          CPU is not on this machine's 2 cores; 0: skip it
+#   PROFILE [0]            1: async-profiler CPU profile of the broker during each consume and the drain,
 #                          collapsed stacks in the work directory
 #   REPORT [loadtest/results/catchup-latest.md]  where the report goes
 #   SKIP_BUILD [0]         1: use the jars already built
@@ -43,7 +50,9 @@ SEGMENT_BYTES=${SEGMENT_BYTES:-}
 MODE=${MODE:-restart}
 RAW_ROUNDS=${RAW_ROUNDS:-2}
 WARMUP_MB=${WARMUP_MB:-1100}
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-3}
 BASELINE=${BASELINE:-1}
+DRAIN=${DRAIN:-1}
 FETCH_BYTES=${FETCH_BYTES:-1048576}
 BROKER_JVM_OPTS_SET=${BROKER_JVM_OPTS:+1}
 BROKER_JVM_OPTS=${BROKER_JVM_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}
@@ -71,7 +80,9 @@ COMMAND="DATA_MB=$DATA_MB MODE=$MODE loadtest/catchup.sh"
 [[ -z $SEGMENT_BYTES ]] || COMMAND="SEGMENT_BYTES=$SEGMENT_BYTES $COMMAND"
 [[ $RAW_ROUNDS == 2 ]] || COMMAND="RAW_ROUNDS=$RAW_ROUNDS $COMMAND"
 [[ $WARMUP_MB == 1100 ]] || COMMAND="WARMUP_MB=$WARMUP_MB $COMMAND"
+[[ $WARMUP_ROUNDS == 3 ]] || COMMAND="WARMUP_ROUNDS=$WARMUP_ROUNDS $COMMAND"
 [[ $BASELINE == 1 ]] || COMMAND="BASELINE=$BASELINE $COMMAND"
+[[ $DRAIN == 1 ]] || COMMAND="DRAIN=$DRAIN $COMMAND"
 [[ $FETCH_BYTES == 1048576 ]] || COMMAND="FETCH_BYTES=$FETCH_BYTES $COMMAND"
 [[ -z ${BROKER_JVM_OPTS_SET:-} ]] || COMMAND="BROKER_JVM_OPTS='$BROKER_JVM_OPTS' $COMMAND"
 [[ $PROFILE == 1 ]] && COMMAND="PROFILE=1 $COMMAND"
@@ -157,12 +168,15 @@ wait_for_warmup_tiering() {
 # remote read path before the measured topic (whose chunks it has never loaded) is read.
 warm_up() {
     ((WARMUP_MB > 0)) || return 0
-    log "warming the broker's JVM up: $WARMUP_RECORDS records of $WARMUP_TOPIC from the bucket"
-    tool $((300 + WARMUP_RECORDS / 2000)) "$RAW/consume-$WARMUP_TOPIC.txt" io.strata.loadtest.AssignConsumerPerf \
-        --bootstrap-server "$BOOTSTRAP" --topic "$WARMUP_TOPIC" --messages "$WARMUP_RECORDS" --timeout 30000 \
-        --max-partition-fetch-bytes "$FETCH_BYTES" \
-        || die "the warm-up consume failed; see $RAW/consume-$WARMUP_TOPIC.txt"
-    log "warm-up: $(tail -1 "$RAW/consume-$WARMUP_TOPIC.txt")"
+    local round
+    for round in $(seq 1 "$WARMUP_ROUNDS"); do
+        log "warming the broker's JVM up ($round of $WARMUP_ROUNDS): $WARMUP_RECORDS records of $WARMUP_TOPIC from the bucket"
+        tool $((300 + WARMUP_RECORDS / 2000)) "$RAW/consume-$WARMUP_TOPIC.txt" io.strata.loadtest.AssignConsumerPerf \
+            --bootstrap-server "$BOOTSTRAP" --topic "$WARMUP_TOPIC" --messages "$WARMUP_RECORDS" --timeout 30000 \
+            --max-partition-fetch-bytes "$FETCH_BYTES" \
+            || die "the warm-up consume failed; see $RAW/consume-$WARMUP_TOPIC.txt"
+        log "warm-up: $(tail -1 "$RAW/consume-$WARMUP_TOPIC.txt")"
+    done
 }
 
 # Waits until every sealed segment is in the bucket and its local copy is gone: one .log file (the
@@ -195,19 +209,25 @@ remote_tier_counts() { # $1: broker log
     grep -h 'Remote tier: ' "$1" | tail -1 | sed -E 's/.*copied ([0-9]+) bytes in ([0-9]+) PUTs.*fetched ([0-9]+) bytes .* with ([0-9]+) ranged GETs.*/\1 \2 \3 \4/'
 }
 
-make_cache_cold() {
+make_cache_cold() { # $1: log file of the new broker [broker-2.log]
     stop_broker
     if [[ $MODE == stateless ]]; then
         log "stateless: deleting the data directory but the embedded S3 server's folder (s3/, s3.conf, s3.log)"
         find "$DATA" -mindepth 1 -maxdepth 1 ! -name s3 ! -name s3.conf ! -name s3.log -exec rm -rf {} +
     fi
-    start_broker broker-2.log
+    start_broker "${1:-broker-2.log}"
+}
+
+# The embedded S3 server: the broker's java child process.
+s3_server_pid() {
+    pgrep -P "$STRATA_PID" java | head -1 || true
 }
 
 raw_ranged_gets() {
     log "raw ranged GETs of the same segment objects, $CHUNK_BYTES-byte ranges, 1 and 2 in flight"
     run_java 1800 "$RAW/raw-get.txt" "${TOOL_JVM_OPTS[@]}" -cp "$LOADTEST/target/classes:$STRATA_JAR" \
         io.strata.loadtest.BucketReadThroughput --endpoint "http://127.0.0.1:$S3_PORT" --prefix topics/ \
+        --server-pid "$(s3_server_pid)" \
         --chunk-bytes "$CHUNK_BYTES" --in-flight 1,2 --rounds "$RAW_ROUNDS" \
         || die "the raw ranged-GET measurement failed; see $RAW/raw-get.txt"
     grep '^in-flight=' "$RAW/raw-get.txt" >&2
@@ -217,18 +237,60 @@ best_raw() { # $1: in-flight count; the best MiB/s of its rounds
     grep "^in-flight=$1 " "$RAW/raw-get.txt" | sed -E 's/.*MiB\/s=([0-9.]+).*/\1/' | sort -rn | head -1
 }
 
+# CPU seconds of the broker and its S3 server during each consume (with the consumer JVM's start and
+# stop) and of the consumer's own consume loop, in "$RAW/cpu-<topic>.txt" as "broker s3 consumer
+# broker-jit" (broker-jit: the part of the broker's that its JIT compiler threads used).
 consume() { # $1: topic
     log "consuming $TIERED_RECORDS records of $1 from offset 0 with AssignConsumerPerf"
     [[ $PROFILE == 1 ]] && async_profiler_start "$STRATA_PID"
+    local s3_pid broker_cpu s3_cpu jit_cpu
+    s3_pid=$(s3_server_pid)
+    broker_cpu=$(cpu_seconds "$STRATA_PID")
+    jit_cpu=$(jit_cpu_seconds "$STRATA_PID")
+    s3_cpu=$(cpu_seconds "$s3_pid")
     tool $((300 + TIERED_RECORDS / 2000)) "$RAW/consume-$1.txt" io.strata.loadtest.AssignConsumerPerf \
         --bootstrap-server "$BOOTSTRAP" --topic "$1" --messages "$TIERED_RECORDS" --timeout 30000 \
         --max-partition-fetch-bytes "$FETCH_BYTES" \
         || die "the consume run failed; see $RAW/consume-$1.txt"
+    awk -v b0="$broker_cpu" -v b1="$(cpu_seconds "$STRATA_PID")" -v s0="$s3_cpu" -v s1="$(cpu_seconds "$s3_pid")" \
+        -v c="$(sed -n 's/^cpu-s=//p' "$RAW/consume-$1.txt")" -v j0="$jit_cpu" -v j1="$(jit_cpu_seconds "$STRATA_PID")" \
+        'BEGIN { printf "%.2f %.2f %.2f %.2f\n", b1 - b0, s1 - s0, c, j1 - j0 }' >"$RAW/cpu-$1.txt"
     if [[ $PROFILE == 1 ]]; then
         async_profiler_stop "$STRATA_PID" "$WORK/consume-$1.collapsed"
         log "profile of the broker during the consume: $WORK/consume-$1.collapsed"
     fi
     log "$(tail -1 "$RAW/consume-$1.txt")"
+}
+
+# The measured topic again, from a cold cache, read by FetchDrain (a client that only reads batch
+# headers), with the CPU figures in "$RAW/cpu-drain.txt" as "broker s3 client broker-jit".
+drain() {
+    [[ $DRAIN == 1 ]] || return 0
+    make_cache_cold broker-3.log
+    warm_up
+    local s3_pid broker_cpu s3_cpu jit_cpu partition end
+    log "reading $TOPIC again from a cold cache with FetchDrain (plain Fetch requests, batch headers only)"
+    s3_pid=$(s3_server_pid)
+    broker_cpu=$(cpu_seconds "$STRATA_PID")
+    jit_cpu=$(jit_cpu_seconds "$STRATA_PID")
+    s3_cpu=$(cpu_seconds "$s3_pid")
+    : >"$RAW/drain.txt"
+    [[ $PROFILE == 1 ]] && async_profiler_start "$STRATA_PID"
+    while read -r partition end; do
+        tool 600 "$RAW/drain-$partition.txt" io.strata.loadtest.FetchDrain --bootstrap-server "$BOOTSTRAP" \
+            --topic "$TOPIC" --partition "$partition" --end-offset "$((end + 1))" \
+            --max-partition-fetch-bytes "$FETCH_BYTES" || die "FetchDrain failed; see $RAW/drain-$partition.txt"
+        tail -1 "$RAW/drain-$partition.txt" >>"$RAW/drain.txt"
+    done < <(copied_segments | awk '{ if (!($1 in last) || $3 > last[$1]) last[$1] = $3 } END { for (p in last) print p, last[p] }')
+    if [[ $PROFILE == 1 ]]; then
+        async_profiler_stop "$STRATA_PID" "$WORK/drain-$TOPIC.collapsed"
+        log "profile of the broker during the FetchDrain read: $WORK/drain-$TOPIC.collapsed"
+    fi
+    awk -v b0="$broker_cpu" -v b1="$(cpu_seconds "$STRATA_PID")" -v s0="$s3_cpu" -v s1="$(cpu_seconds "$s3_pid")" \
+        -v j0="$jit_cpu" -v j1="$(jit_cpu_seconds "$STRATA_PID")" \
+        '{ sub(/.*cpu-s=/, ""); c += $1 } END { printf "%.2f %.2f %.2f %.2f\n", b1 - b0, s1 - s0, c, j1 - j0 }' \
+        "$RAW/drain.txt" >"$RAW/cpu-drain.txt"
+    log "FetchDrain: $(cat "$RAW/drain.txt")"
 }
 
 # The same consumer and amount of data read from the local tier of the same broker (a topic with
@@ -279,7 +341,7 @@ write_report() {
             stateless) echo "- Cold cache (MODE=stateless): broker stopped, its data directory deleted except the embedded S3 server's folder, broker started again: it rebuilt its catalog from the bucket; no segment file on local disk" ;;
         esac
         if ((WARMUP_MB > 0)); then
-            echo "- JVM warm-up: before the measured read, the restarted broker served $WARMUP_RECORDS records of a second tiered topic ($WARMUP_BYTES bytes of segments) from the bucket, so the JIT had compiled the remote read path; the measured topic's chunks had never been loaded (cold cache). GET and byte counts below include the warm-up read: $(tail -1 "$RAW/consume-$WARMUP_TOPIC.txt" | awk -F', ' '{ print $4 }') MiB/s"
+            echo "- JVM warm-up: before the measured read, the restarted broker served $WARMUP_RECORDS records of a second tiered topic ($WARMUP_BYTES bytes of segments) from the bucket, $WARMUP_ROUNDS time(s), so the JIT had compiled the remote read path; the measured topic's chunks had never been loaded (cold cache). GET and byte counts below include the warm-up reads (the last one: $(tail -1 "$RAW/consume-$WARMUP_TOPIC.txt" | awk -F', ' '{ print $4 }') MiB/s)"
         fi
         echo "- Both the consumer and the raw measurement read objects that S3Proxy serves from files in the page cache (written minutes before), so neither measures the disk"
         echo
@@ -291,13 +353,21 @@ write_report() {
         echo "| raw ranged GETs, 2 in flight | $raw2 MiB/s | |"
         echo "| **consume / raw (segment bytes, best raw)** | **$(ratio "$segment_mbs" "$raw_best")** | ≥ 0.8 |"
         echo "| consume / raw, 1 in flight | $(ratio "$segment_mbs" "$raw1") | |"
+        if [[ $DRAIN == 1 ]]; then
+            local drain_mbs
+            drain_mbs=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] += kv[2] } }
+                END { printf "%.1f", v["bytes"] / 1048576 / v["seconds"] }' "$RAW/drain.txt")
+            echo "| cold read by \`FetchDrain\` (plain Fetch requests, batch headers only: the client's CPU nearly out of the picture), segment bytes | $drain_mbs MiB/s | |"
+            echo "| **FetchDrain / raw (best raw)** | **$(ratio "$drain_mbs" "$raw_best")** | ≥ 0.8 |"
+        fi
         if [[ $BASELINE == 1 ]]; then
             local local_mbs
             read -r _ local_mbs _ _ < <(consume_figures "$LOCAL_TOPIC")
             echo "| baseline: the same consumer, same amount, from the local tier (\`remote.storage.enable=false\`, page cache), record values | $local_mbs MiB/s | |"
             echo "| cold catch-up / local tier (record values) | $(ratio "$consume_mbs" "$local_mbs") | |"
         fi
-        echo "| **ranged GETs per GiB read** (broker: $gets GETs for $fetched_bytes bytes fetched) | **$(per_gib "$gets" "$((TIERED_BYTES + WARMUP_BYTES))")** | ≤ 300 |"
+        cpu_rows
+        echo "| **ranged GETs per GiB read** (broker: $gets GETs for $fetched_bytes bytes fetched) | **$(per_gib "$gets" "$((TIERED_BYTES + WARMUP_ROUNDS * WARMUP_BYTES))")** | ≤ 300 |"
         echo "| **PUTs per GiB uploaded** (broker: $puts PUTs for $upload_bytes bytes copied) | **$(per_gib "$puts" "$upload_bytes")** | ≤ 10 |"
         echo "| S3 server side (S3Proxy's log) | $SERVER_COUNTS | |"
         echo
@@ -316,6 +386,42 @@ write_report() {
     } >"$REPORT"
     echo
     cat "$REPORT"
+}
+
+# CPU seconds per GiB of segment bytes, per process, of the cold consume, the raw GETs and the
+# local-tier consume, and the throughput the machine's cores would allow if CPU were all that
+# limited each (cores / CPU seconds per GiB): on one machine with the S3 server, the cold read path
+# needs the S3 server's, the broker's and the consumer's CPU at once.
+cpu_rows() {
+    local cores b s c raw_line raw_reader raw_server raw_bytes
+    cores=$(nproc)
+    per_gib_cpu() { awk -v s="$1" -v b="$2" 'BEGIN { printf "%.2f", s / (b / 1073741824) }'; }
+    ceiling() { awk -v n="$cores" -v t="$1" 'BEGIN { printf "%.0f", n / t * 1024 }'; }
+    local b s c j bg sg cg jg total
+    read -r b s c j <"$RAW/cpu-$TOPIC.txt"
+    bg=$(per_gib_cpu "$b" "$TIERED_BYTES"); sg=$(per_gib_cpu "$s" "$TIERED_BYTES"); cg=$(per_gib_cpu "$c" "$TIERED_BYTES")
+    jg=$(per_gib_cpu "$j" "$TIERED_BYTES")
+    total=$(awk -v a="$bg" -v b="$sg" -v c="$cg" 'BEGIN { printf "%.2f", a + b + c }')
+    echo "| CPU s per GiB, cold consume: broker (of which JIT compiler) / S3 server / consumer = total | $bg ($jg) / $sg / $cg = $total (all $cores cores busy would allow $(ceiling "$total") MiB/s) | |"
+    if [[ $DRAIN == 1 ]]; then
+        read -r b s c j <"$RAW/cpu-drain.txt"
+        bg=$(per_gib_cpu "$b" "$TIERED_BYTES"); sg=$(per_gib_cpu "$s" "$TIERED_BYTES"); cg=$(per_gib_cpu "$c" "$TIERED_BYTES")
+        jg=$(per_gib_cpu "$j" "$TIERED_BYTES")
+        total=$(awk -v a="$bg" -v b="$sg" -v c="$cg" 'BEGIN { printf "%.2f", a + b + c }')
+        echo "| CPU s per GiB, FetchDrain read: broker (of which JIT compiler) / S3 server / client = total | $bg ($jg) / $sg / $cg = $total (all $cores cores busy would allow $(ceiling "$total") MiB/s) | |"
+    fi
+    raw_line=$(awk '/^in-flight=/ { v = $0; sub(/.*MiB\/s=/, "", v); v += 0; if (v > best) { best = v; line = $0 } } END { print line }' "$RAW/raw-get.txt")
+    raw_bytes=$(sed -E 's/.* bytes=([0-9]+).*/\1/' <<<"$raw_line")
+    raw_reader=$(per_gib_cpu "$(sed -E 's/.* cpu-s=([0-9.]+).*/\1/' <<<"$raw_line")" "$raw_bytes")
+    raw_server=$(per_gib_cpu "$(sed -E 's/.* server-cpu-s=([0-9.]+).*/\1/' <<<"$raw_line")" "$raw_bytes")
+    total=$(awk -v a="$raw_reader" -v b="$raw_server" 'BEGIN { printf "%.2f", a + b }')
+    echo "| CPU s per GiB, best raw pass: reader / S3 server = total | $raw_reader / $raw_server = $total (all $cores cores busy would allow $(ceiling "$total") MiB/s) | |"
+    if [[ $BASELINE == 1 && -f $RAW/cpu-$LOCAL_TOPIC.txt ]]; then
+        read -r b s c j <"$RAW/cpu-$LOCAL_TOPIC.txt"
+        bg=$(per_gib_cpu "$b" "$TIERED_BYTES"); cg=$(per_gib_cpu "$c" "$TIERED_BYTES"); jg=$(per_gib_cpu "$j" "$TIERED_BYTES")
+        total=$(awk -v a="$bg" -v c="$cg" 'BEGIN { printf "%.2f", a + c }')
+        echo "| CPU s per GiB, local-tier consume: broker (of which JIT compiler) / consumer = total | $bg ($jg) / $cg = $total | |"
+    fi
 }
 
 # S3Proxy logs no line per request at its default level (checked: s3.log holds its start-up and
@@ -351,6 +457,7 @@ make_cache_cold
 raw_ranged_gets
 warm_up
 consume "$TOPIC"
+drain
 local_baseline
 stop_broker
 write_report

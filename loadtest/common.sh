@@ -119,6 +119,23 @@ async_profiler_stop() {
     jcmd "$1" JVMTI.agent_load "$ASYNC_PROFILER_LIB" "\"stop,collapsed,file=$2\"" >/dev/null
 }
 
+# CPU seconds (user + system) a live process has used so far, from /proc/<pid>/stat. $1: pid
+cpu_seconds() {
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# CPU seconds the JIT compiler threads of a live JVM have used so far. $1: pid
+jit_cpu_seconds() {
+    local task total=0
+    for task in /proc/"$1"/task/*; do
+        case $(cat "$task/comm" 2>/dev/null) in
+            C1\ CompilerThre* | C2\ CompilerThre*) total=$(awk -v t="$total" -v hz="$(getconf CLK_TCK)" \
+                '{ sub(/.*\) /, ""); printf "%.2f", t + ($12 + $13) / hz }' "$task/stat" 2>/dev/null || echo "$total") ;;
+        esac
+    done
+    echo "$total"
+}
+
 machine() {
     local cpu mem
     cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || echo unknown)

@@ -48,6 +48,7 @@ public final class AssignConsumerPerf {
         long bytesRead = 0;
         long messagesRead = 0;
         long startMs = System.currentTimeMillis();
+        double cpuStart = ProcessCpu.ownSeconds();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(bootstrap, partitionFetchBytes))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofMillis(timeoutMs)).stream()
                 .map(PartitionInfo::partition)
@@ -75,6 +76,7 @@ public final class AssignConsumerPerf {
             System.out.printf("WARNING: Exiting before consuming the expected number of messages: timeout (%d ms) exceeded.%n",
                 timeoutMs);
         }
+        System.out.printf(Locale.ROOT, "cpu-s=%.2f%n", ProcessCpu.ownSeconds() - cpuStart);
         System.out.println(summaryLine(startMs, endMs, bytesRead, messagesRead));
     }
 

@@ -25,11 +25,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * java -cp loadtest/target/classes:broker-vertx/target/strata-broker.jar io.strata.loadtest.BucketReadThroughput \
  *     --endpoint http://127.0.0.1:9000 [--bucket strata] [--prefix topics/] [--chunk-bytes 4194304] \
- *     [--in-flight 1,2] [--rounds 1] [--access-key strata --secret-key strata-secret]
+ *     [--in-flight 1,2] [--rounds 1] [--access-key strata --secret-key strata-secret] [--server-pid PID]
  * </pre>
  *
  * <p>First one warm-up pass over the first object (JIT of this JVM), then per in-flight count and
- * round one line {@code in-flight=N round=R bytes=B seconds=S gets=G MiB/s=M}.
+ * round one line {@code in-flight=N round=R bytes=B seconds=S gets=G MiB/s=M cpu-s=C server-cpu-s=D}:
+ * C is the CPU time of this reader during the pass, D that of process {@code --server-pid} (the S3
+ * server; 0 without it).
  */
 public final class BucketReadThroughput {
 
@@ -51,6 +53,7 @@ public final class BucketReadThroughput {
         for (String n : arguments.optional("in-flight", "1,2").split(",")) {
             inFlights.add(Integer.parseInt(n.trim()));
         }
+        long serverPid = Long.parseLong(arguments.optional("server-pid", "0"));
         try (S3ObjectStore store = S3ObjectStore.open(config)) {
             List<ObjectInfo> segments = store.listAll(prefix).get(1, TimeUnit.MINUTES).stream()
                 .filter(o -> o.key().endsWith(".log"))
@@ -64,10 +67,14 @@ public final class BucketReadThroughput {
             for (int inFlight : inFlights) {
                 for (int round = 1; round <= rounds; round++) {
                     long start = System.nanoTime();
+                    double cpuStart = ProcessCpu.ownSeconds();
+                    double serverCpuStart = ProcessCpu.seconds(serverPid);
                     Pass pass = readAll(store, segments, chunkBytes, inFlight);
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    System.out.printf(Locale.ROOT, "in-flight=%d round=%d bytes=%d seconds=%.3f gets=%d MiB/s=%.1f%n",
-                        inFlight, round, pass.bytes(), seconds, pass.gets(), pass.bytes() / 1048576.0 / seconds);
+                    System.out.printf(Locale.ROOT,
+                        "in-flight=%d round=%d bytes=%d seconds=%.3f gets=%d MiB/s=%.1f cpu-s=%.2f server-cpu-s=%.2f%n",
+                        inFlight, round, pass.bytes(), seconds, pass.gets(), pass.bytes() / 1048576.0 / seconds,
+                        ProcessCpu.ownSeconds() - cpuStart, ProcessCpu.seconds(serverPid) - serverCpuStart);
                 }
             }
         }
