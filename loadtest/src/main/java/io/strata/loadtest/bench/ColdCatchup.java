@@ -55,7 +55,9 @@ final class ColdCatchup {
             }
         } finally {
             Topics.deleteQuietly(bootstrap, topic, progress);
-            Topics.deleteQuietly(bootstrap, warmupTopic, progress);
+            if (workload.catchupWarmupMiB() > 0) {
+                Topics.deleteQuietly(bootstrap, warmupTopic, progress);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.strata.loadtest.bench;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -13,11 +14,13 @@ record RunOutcome(Scenario scenario, String system, int round, Map<Metric, Doubl
                   Optional<String> notApplicable, Optional<String> error) {
 
     RunOutcome {
-        figures = Map.copyOf(figures);
+        Map<Metric, Double> ordered = new EnumMap<>(Metric.class);
+        ordered.putAll(figures);
+        figures = Collections.unmodifiableMap(ordered);
     }
 
     static RunOutcome measured(Scenario scenario, String system, int round, Map<Metric, Double> figures) {
-        return new RunOutcome(scenario, system, round, new EnumMap<>(figures), Optional.empty(), Optional.empty());
+        return new RunOutcome(scenario, system, round, figures, Optional.empty(), Optional.empty());
     }
 
     static RunOutcome notApplicable(Scenario scenario, String system, int round, String reason) {
