@@ -2,6 +2,8 @@ package io.strata.loadtest.bench;
 
 import org.apache.kafka.common.utils.AppInfoParser;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -184,18 +186,18 @@ final class BenchCommand implements Callable<Integer> {
     private void validate() {
         for (String system : start) {
             if (!system.equals(Summary.STRATA) && !system.equals(Summary.KAFKA)) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                throw new ParameterException(spec.commandLine(),
                     "--start takes strata and/or kafka, not " + system);
             }
         }
         for (String target : namedTargets) {
             if (target.indexOf('=') < 1) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                throw new ParameterException(spec.commandLine(),
                     "--target wants NAME=HOST:PORT, not " + target);
             }
         }
         if (start.isEmpty() && namedTargets.isEmpty() && bootstraps.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new ParameterException(spec.commandLine(),
                 "name what to benchmark: --start strata,kafka, --target NAME=HOST:PORT or --bootstrap HOST:PORT");
         }
         if (start.contains(Summary.STRATA) && scenarios.contains(Scenario.CATCHUP_COLD)) {
@@ -205,14 +207,14 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (!consumer.equals("assign") && !consumer.equals("group")) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--consumer is assign or group");
+            throw new ParameterException(spec.commandLine(), "--consumer is assign or group");
         }
     }
 
     /** catchup-cold waits until each partition's sealed segments are in the bucket: each needs at least one. */
     private void checkSealsSegments(String option, long mib) {
         if (mib * 1024 * 1024 / partitions <= catchupSegmentBytes) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + " " + mib + " over " + partitions
+            throw new ParameterException(spec.commandLine(), option + " " + mib + " over " + partitions
                 + " partitions seals no segment of --catchup-segment-bytes " + catchupSegmentBytes
                 + " in some partition: give more MiB or smaller segments");
         }
@@ -263,7 +265,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    static final class ScenarioConverter implements picocli.CommandLine.ITypeConverter<Scenario> {
+    static final class ScenarioConverter implements ITypeConverter<Scenario> {
         @Override
         public Scenario convert(String value) {
             return Scenario.byId(value);

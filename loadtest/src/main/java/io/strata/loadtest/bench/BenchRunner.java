@@ -1,11 +1,14 @@
 package io.strata.loadtest.bench;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Runs the selected scenarios against every target, one target after the other: first an unmeasured
@@ -40,7 +43,7 @@ final class BenchRunner {
         for (int round = 1; round <= rounds; round++) {
             List<Target> order = new ArrayList<>(targets);
             if (round % 2 == 0) {
-                java.util.Collections.reverse(order);
+                Collections.reverse(order);
             }
             for (Target target : order) {
                 outcomes.addAll(new TargetRound(target, round).run());
@@ -193,7 +196,7 @@ final class BenchRunner {
 
     private static String describe(Map<Metric, Double> figures) {
         return figures.entrySet().stream().map(figure -> ResultTable.number(figure.getKey(), figure.getValue()) + " "
-            + figure.getKey().label()).collect(java.util.stream.Collectors.joining(", "));
+            + figure.getKey().label()).collect(Collectors.joining(", "));
     }
 
     private static String topicName(String what, int round) {
@@ -211,7 +214,7 @@ final class BenchRunner {
             if (!sync.waitFor(60, TimeUnit.SECONDS)) {
                 sync.destroyForcibly();
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // no sync on this system: nothing to settle
         }
     }

@@ -6,6 +6,7 @@ import org.apache.kafka.common.Uuid;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,10 +72,10 @@ final class BrokerLauncher {
             .redirectOutput(formatLog.toFile()).start();
         StartedProcesses.register(formatting);
         if (!formatting.waitFor(60, TimeUnit.SECONDS) || formatting.exitValue() != 0) {
-            StartedProcesses.stop(formatting, java.time.Duration.ofSeconds(5));
+            StartedProcesses.stop(formatting, Duration.ofSeconds(5));
             throw new IOException("kafka-storage format failed: " + Files.readString(formatLog));
         }
-        StartedProcesses.stop(formatting, java.time.Duration.ofSeconds(1));
+        StartedProcesses.stop(formatting, Duration.ofSeconds(1));
         List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(jvmOptions);
         command.addAll(logging);

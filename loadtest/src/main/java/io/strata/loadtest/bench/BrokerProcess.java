@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * A broker JVM the tool started as a separate process, with its output appended to one log file across
@@ -71,10 +72,9 @@ final class BrokerProcess {
     }
 
     /** The broker JVM's pid while it runs. */
-    java.util.OptionalLong pid() {
+    OptionalLong pid() {
         Process current = process;
-        return current != null && current.isAlive() ? java.util.OptionalLong.of(current.pid())
-            : java.util.OptionalLong.empty();
+        return current != null && current.isAlive() ? OptionalLong.of(current.pid()) : OptionalLong.empty();
     }
 
     String bootstrap() {

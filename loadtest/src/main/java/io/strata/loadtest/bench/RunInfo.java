@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** What results.json says about the run itself: the command, when, on what machine, with which versions. */
 record RunInfo(String command, Instant started, Instant finished, Map<String, Object> machine,
@@ -25,7 +26,7 @@ record RunInfo(String command, Instant started, Instant finished, Map<String, Ob
         return machine;
     }
 
-    private static java.util.Optional<Long> memInfoKib(String field) {
+    private static Optional<Long> memInfoKib(String field) {
         return readLines(Path.of("/proc/meminfo")).lines().filter(line -> line.startsWith(field + ":"))
             .map(line -> Long.parseLong(line.replaceAll("\\D", ""))).findFirst();
     }

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import javax.imageio.ImageIO;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -43,18 +45,21 @@ class BenchSmokeTest {
 
     @Test
     @Timeout(150)
-    void startsStrataFromItsJarAndCatchesUpFromTheBucketAfterARestart() throws Exception {
+    void startsStrataFromItsJarAndRunsEveryScenarioIncludingTheCatchUpAfterARestart() throws Exception {
         Path jar = Layout.ofThisCheckout().strataJar();
         boolean ci = "true".equals(System.getenv("CI"));
         assumeTrue(Files.isRegularFile(jar) || ci, "skipped: " + jar + " is not built (mvn -pl broker-vertx -am package);"
             + " with CI=true this test fails instead");
 
-        JsonNode results = bench("strata", "produce-acks-all,consume-hot,catchup-cold", "--catchup-mib", "6",
+        JsonNode results = bench("strata", "produce-acks-all,consume-hot,produce-latency,e2e-latency,catchup-cold",
+            "--consumer", "group", "--latency-records", "500", "--catchup-mib", "6",
             "--catchup-segment-bytes", "1048576", "--catchup-warmup-mib", "0");
 
         assertMeasured(results, "produce-acks-all", "strata");
         assertMeasured(results, "consume-hot", "strata");
         assertMeasured(results, "catchup-cold", "strata");
+        assertLatencies(results, "produce-latency", "strata");
+        assertLatencies(results, "e2e-latency", "strata");
         assertBrokerReportedAndStopped(results);
     }
 
@@ -69,7 +74,7 @@ class BenchSmokeTest {
 
         assertThat(status).as("exit status; results.md:%n%s", Files.exists(out.resolve("results.md"))
             ? Files.readString(out.resolve("results.md")) : "(none)").isZero();
-        assertThat(javax.imageio.ImageIO.read(out.resolve("chart.png").toFile())).isNotNull();
+        assertThat(ImageIO.read(out.resolve("chart.png").toFile())).isNotNull();
         return new ObjectMapper().readTree(out.resolve("results.json").toFile());
     }
 
@@ -86,6 +91,15 @@ class BenchSmokeTest {
         JsonNode figures = run(results, scenario, system).path("figures");
         assertThat(figures.path("MiB/s").asDouble()).as(scenario + " MiB/s").isPositive();
         assertThat(figures.path("records/s").asDouble()).as(scenario + " records/s").isPositive();
+    }
+
+    private static void assertLatencies(JsonNode results, String scenario, String system) {
+        JsonNode figures = run(results, scenario, system).path("figures");
+        double p50 = figures.path("p50 ms").asDouble();
+        assertThat(p50).as(scenario + " p50").isPositive();
+        assertThat(figures.path("p99 ms").asDouble()).as(scenario + " p99").isGreaterThanOrEqualTo(p50);
+        assertThat(figures.path("p99.9 ms").asDouble()).as(scenario + " p99.9")
+            .isGreaterThanOrEqualTo(figures.path("p99 ms").asDouble());
     }
 
     private static void assertBrokerReportedAndStopped(JsonNode results) {

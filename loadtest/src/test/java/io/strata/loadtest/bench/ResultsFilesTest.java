@@ -10,10 +10,13 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class ResultsFilesTest {
 
@@ -49,7 +52,7 @@ class ResultsFilesTest {
         assertThat(summary.path("metric").asText()).isEqualTo("MiB/s");
         assertThat(summary.path("higherIsBetter").asBoolean()).isTrue();
         assertThat(summary.path("medians").path("strata").asDouble()).isEqualTo(140.0);
-        assertThat(summary.path("strataOverKafka").asDouble()).isEqualTo(1.4, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(summary.path("strataOverKafka").asDouble()).isCloseTo(1.4, within(1e-9));
         JsonNode catchup = root.path("summary").get(root.path("summary").size() - 2);
         assertThat(catchup.path("scenario").asText()).isEqualTo("catchup-cold");
         assertThat(catchup.path("medians").path("kafka").isNull()).isTrue();
@@ -84,7 +87,7 @@ class ResultsFilesTest {
     }
 
     private static long distinctColours(BufferedImage image) {
-        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        Set<Integer> colours = new HashSet<>();
         for (int y = 0; y < image.getHeight(); y += 5) {
             for (int x = 0; x < image.getWidth(); x += 5) {
                 colours.add(image.getRGB(x, y));
