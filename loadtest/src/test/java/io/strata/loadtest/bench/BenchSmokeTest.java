@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 
@@ -70,7 +69,7 @@ class BenchSmokeTest {
             "--work-dir", dir.resolve("work").toString(), "--broker-jvm-opts", "-Xmx512m -XX:+UseG1GC"));
         args.addAll(List.of(more));
 
-        int status = new CommandLine(new LoadtestMain()).execute(args.toArray(String[]::new));
+        int status = LoadtestMain.execute(args.toArray(String[]::new));
 
         assertThat(status).as("exit status; results.md:%n%s", Files.exists(out.resolve("results.md"))
             ? Files.readString(out.resolve("results.md")) : "(none)").isZero();
