@@ -221,7 +221,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private String commandLine() {
-        return "java -jar loadtest/target/strata-loadtest.jar bench " + String.join(" ", spec.commandLine().getParseResult()
+        return "java -jar loadtest/target/strata-loadtest.jar " + String.join(" ", spec.commandLine().getParseResult()
             .originalArgs());
     }
 

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * CRC checks off). It either assigns every partition ({@code assign()} and {@code seekToBeginning()}) or
  * subscribes with a fresh consumer group, as ConsumerPerformance does; the time then includes the first
  * rebalance, which is why both brokers the tool starts have {@code group.initial.rebalance.delay.ms=0}.
- * The figures count record values and run from the first poll to the last record.
+ * The figures count record values and run from the consumer's creation (start-up included, as in
+ * ConsumerPerformance) to the last record.
  */
 public final class ConsumerDriver {
 

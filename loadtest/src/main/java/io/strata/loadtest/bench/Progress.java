@@ -60,12 +60,12 @@ final class Progress implements AutoCloseable {
                 rate * recordSize / (1024.0 * 1024.0));
         }
 
+        /** The closing line: how many records in how long; the run's own figures follow from the driver. */
         @Override
         public void close() {
             current = null;
-            lastNanos = startNanos;
-            lastDone = 0;
-            print(line(), true);
+            print(String.format(Locale.ROOT, "%s: done, %,d/%,d records in %.1f s", label, done.get(), total,
+                (System.nanoTime() - startNanos) / 1e9), true);
         }
     }
 
