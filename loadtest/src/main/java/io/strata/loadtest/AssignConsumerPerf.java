@@ -1,12 +1,12 @@
 package io.strata.loadtest;
 
+import io.strata.loadtest.bench.ConsumerDriver;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.text.SimpleDateFormat;
 import java.time.Duration;
@@ -92,14 +92,7 @@ public final class AssignConsumerPerf {
     }
 
     private static Properties consumerProps(String bootstrap, String partitionFetchBytes) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, Integer.toString(2 * 1024 * 1024));
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, partitionFetchBytes);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        props.put(ConsumerConfig.CHECK_CRCS_CONFIG, "false");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties props = ConsumerDriver.consumerProperties(bootstrap, Integer.parseInt(partitionFetchBytes));
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "perf-consumer-client");
         return props;
     }

@@ -1,0 +1,221 @@
+package io.strata.loadtest.bench;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the selected scenarios against every target, one target after the other: first an unmeasured
+ * warm-up per target, then {@code rounds} rounds, each running all scenarios on one target and then on the
+ * next, the first target alternating from round to round so that neither always goes first. Every run gets
+ * a fresh topic, deleted after it. A failed run is recorded as such and the benchmark goes on.
+ */
+final class BenchRunner {
+
+    private final List<Target> targets;
+    private final List<Scenario> scenarios;
+    private final Workload workload;
+    private final int rounds;
+    private final Progress progress;
+    private final RssSampler rss;
+
+    BenchRunner(List<Target> targets, List<Scenario> scenarios, Workload workload, int rounds, Progress progress,
+                RssSampler rss) {
+        this.targets = List.copyOf(targets);
+        this.scenarios = scenarios.stream().sorted().toList();
+        this.workload = workload;
+        this.rounds = rounds;
+        this.progress = progress;
+        this.rss = rss;
+    }
+
+    List<RunOutcome> run() throws InterruptedException {
+        for (Target target : targets) {
+            warmUp(target);
+        }
+        List<RunOutcome> outcomes = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            List<Target> order = new ArrayList<>(targets);
+            if (round % 2 == 0) {
+                Collections.reverse(order);
+            }
+            for (Target target : order) {
+                outcomes.addAll(new TargetRound(target, round).run());
+            }
+        }
+        return outcomes;
+    }
+
+    private void warmUp(Target target) {
+        if (workload.warmupRecords() <= 0) {
+            return;
+        }
+        String topic = topicName("warmup", 0);
+        try {
+            Topics.create(target.bootstrap(), topic, workload.partitions(), Map.of());
+            try (Progress.Task task = progress.start(target.name() + " warm-up produce", workload.warmupRecords(),
+                workload.recordSize())) {
+                ProducerDriver.run(ProducerDriver.producerProperties(target.bootstrap(), "all", workload), topic,
+                    workload.warmupRecords(), workload.recordSize(), 0, null, task.done());
+            }
+            try (Progress.Task task = progress.start(target.name() + " warm-up consume", workload.warmupRecords(),
+                workload.recordSize())) {
+                ConsumerDriver.run(target.bootstrap(), topic, workload.warmupRecords(), false, Map.of(), task.done());
+            }
+        } catch (Exception e) {
+            progress.say("WARNING: the warm-up of " + target.name() + " failed: " + e);
+        } finally {
+            Topics.deleteQuietly(target.bootstrap(), topic, progress);
+        }
+    }
+
+    /** One round on one target; consume-hot reads the topic produce-acks-all wrote in the same round. */
+    private final class TargetRound {
+        private final Target target;
+        private final int round;
+        private Optional<String> hotTopic = Optional.empty();
+
+        TargetRound(Target target, int round) {
+            this.target = target;
+            this.round = round;
+        }
+
+        List<RunOutcome> run() throws InterruptedException {
+            List<RunOutcome> outcomes = new ArrayList<>();
+            try {
+                for (Scenario scenario : scenarios) {
+                    outcomes.add(runOne(scenario));
+                }
+            } finally {
+                hotTopic.ifPresent(topic -> Topics.deleteQuietly(target.bootstrap(), topic, progress));
+            }
+            return outcomes;
+        }
+
+        private RunOutcome runOne(Scenario scenario) throws InterruptedException {
+            String label = String.format("[%s] %s round %d/%d", scenario.id(), target.name(), round, rounds);
+            Optional<String> notApplicable = notApplicable(scenario);
+            if (notApplicable.isPresent()) {
+                progress.say(label + ": n/a, " + notApplicable.get());
+                return RunOutcome.notApplicable(scenario, target.name(), round, notApplicable.get());
+            }
+            try {
+                settle();
+                RunOutcome outcome = RunOutcome.measured(scenario, target.name(), round, measure(scenario, label));
+                progress.say(label + ": " + describe(outcome.figures()));
+                return outcome;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                progress.say(label + ": FAILED " + e);
+                return RunOutcome.failed(scenario, target.name(), round, e.toString());
+            }
+        }
+
+        private Optional<String> notApplicable(Scenario scenario) {
+            if (scenario != Scenario.CATCHUP_COLD) {
+                return Optional.empty();
+            }
+            if (target.started().isEmpty()) {
+                return Optional.of("needs a Strata broker started by the tool (--start strata), which it restarts for"
+                    + " a cold cache and whose log tells when the segments are in the bucket");
+            }
+            if (target.started().get().kind() == StartedBroker.Kind.KAFKA) {
+                return Optional.of("Apache Kafka runs without tiered storage here: no bucket to catch up from");
+            }
+            return Optional.empty();
+        }
+
+        private Map<Metric, Double> measure(Scenario scenario, String label) throws Exception {
+            String bootstrap = target.bootstrap();
+            String topic = topicName(scenario.id(), round);
+            if (scenario == Scenario.CATCHUP_COLD) {
+                return new ColdCatchup(target.started().orElseThrow(), workload, progress, rss::sample)
+                    .run(label, topic);
+            }
+            if (scenario == Scenario.CONSUME_HOT) {
+                String source = hotTopic.orElse(null);
+                if (source == null) {
+                    source = topic;
+                    Topics.create(bootstrap, source, workload.partitions(), Map.of());
+                    hotTopic = Optional.of(source);
+                    produce(label + " (preparing, not measured)", source, "all", workload.records(), 0);
+                }
+                try (Progress.Task task = progress.start(label, workload.records(), workload.recordSize())) {
+                    return ConsumerDriver.run(bootstrap, source, workload.records(), workload.groupConsumer(), Map.of(),
+                        task.done());
+                }
+            }
+            Topics.create(bootstrap, topic, workload.partitions(), Map.of());
+            boolean keep = false;
+            try {
+                switch (scenario) {
+                    case PRODUCE_ACKS_ALL -> {
+                        keep = scenarios.contains(Scenario.CONSUME_HOT);
+                        if (keep) {
+                            hotTopic = Optional.of(topic);
+                        }
+                        return produce(label, topic, "all", workload.records(), 0);
+                    }
+                    case PRODUCE_ACKS_1 -> {
+                        return produce(label, topic, "1", workload.records(), 0);
+                    }
+                    case PRODUCE_LATENCY -> {
+                        return produce(label, topic, "all", workload.latencyRecords(), workload.rate());
+                    }
+                    case E2E_LATENCY -> {
+                        try (Progress.Task task = progress.start(label, workload.latencyRecords(), workload.recordSize())) {
+                            return EndToEndDriver.run(bootstrap, topic,
+                                ProducerDriver.producerProperties(bootstrap, "all", workload), workload.latencyRecords(),
+                                workload.recordSize(), workload.rate(), task);
+                        }
+                    }
+                    default -> throw new IllegalStateException("not a topic-per-run scenario: " + scenario);
+                }
+            } finally {
+                if (!keep) {
+                    Topics.deleteQuietly(bootstrap, topic, progress);
+                }
+            }
+        }
+
+        private Map<Metric, Double> produce(String label, String topic, String acks, long records, int rate)
+            throws Exception {
+            try (Progress.Task task = progress.start(label, records, workload.recordSize())) {
+                return ProducerDriver.run(ProducerDriver.producerProperties(target.bootstrap(), acks, workload), topic,
+                    records, workload.recordSize(), rate, null, task.done()).figures();
+            }
+        }
+    }
+
+    private static String describe(Map<Metric, Double> figures) {
+        return figures.entrySet().stream().map(figure -> ResultTable.number(figure.getKey(), figure.getValue()) + " "
+            + figure.getKey().label()).collect(Collectors.joining(", "));
+    }
+
+    private static String topicName(String what, int round) {
+        return "bench-" + what + "-r" + round + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /**
+     * Writes back dirty pages ({@code sync}) before each measured run, so that no run pays for the writeback
+     * of what the run before it wrote. Best effort: where {@code sync} is missing nothing happens.
+     */
+    private static void settle() throws InterruptedException {
+        try {
+            Process sync = new ProcessBuilder("sync").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!sync.waitFor(60, TimeUnit.SECONDS)) {
+                sync.destroyForcibly();
+            }
+        } catch (IOException e) {
+            // no sync on this system: nothing to settle
+        }
+    }
+}

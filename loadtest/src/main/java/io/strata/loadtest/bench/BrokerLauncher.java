@@ -1,0 +1,113 @@
+package io.strata.loadtest.bench;
+
+import io.strata.loadtest.FreePorts;
+import org.apache.kafka.common.Uuid;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the brokers of {@code --start} as separate JVMs on free ports of 127.0.0.1, data in a directory
+ * of their own, both with the same JVM options (Kafka's {@code kafka-server-start.sh} defaults unless
+ * {@code --broker-jvm-opts}) and both with {@code group.initial.rebalance.delay.ms=0}, so that a consumer
+ * group benchmark does not wait 3 s for the first rebalance on either:
+ * <ul>
+ *   <li>Apache Kafka 4.1 in KRaft mode (one combined broker and controller) from the Maven Central jars of
+ *       {@code target/classpath.txt}: {@code kafka.tools.StorageTool format}, then {@code kafka.Kafka};</li>
+ *   <li>Strata: {@code java -jar broker-vertx/target/strata-broker.jar} configured through
+ *       {@code STRATA_*} variables, its embedded S3 server on a free port (a fixed one, so that a restarted
+ *       broker finds the same bucket), the tiering and retention checks every second so that catchup-cold
+ *       sees its segments uploaded and deleted locally within seconds.</li>
+ * </ul>
+ */
+final class BrokerLauncher {
+
+    static final String DEFAULT_JVM_OPTS = "-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "
+        + "-XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true";
+
+    private final Layout layout;
+    private final List<String> jvmOptions;
+
+    BrokerLauncher(Layout layout, String jvmOptions) {
+        this.layout = layout;
+        this.jvmOptions = List.of(jvmOptions.trim().split("\\s+"));
+    }
+
+    StartedBroker startKafka(Path dir) throws IOException, InterruptedException {
+        int[] ports = FreePorts.choose(2);
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path properties = dir.resolve("server.properties");
+        Files.writeString(properties, String.join("\n",
+            "process.roles=broker,controller",
+            "node.id=1",
+            "controller.quorum.voters=1@127.0.0.1:" + ports[1],
+            "listeners=PLAINTEXT://127.0.0.1:" + ports[0] + ",CONTROLLER://127.0.0.1:" + ports[1],
+            "advertised.listeners=PLAINTEXT://127.0.0.1:" + ports[0],
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "log.dirs=" + data,
+            "num.partitions=1",
+            "offsets.topic.replication.factor=1",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0", ""));
+        String classpath = layout.kafkaClasspath();
+        List<String> logging = List.of("-Dlogback.configurationFile=" + layout.kafkaLogConfig(),
+            "-Dkafka.log.file=" + dir.resolve("server.log"));
+        List<String> format = new ArrayList<>(List.of(java(), "-Xmx256m"));
+        format.addAll(logging);
+        format.addAll(List.of("-cp", classpath, "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
+            "-c", properties.toString()));
+        Path formatLog = dir.resolve("format.log");
+        Process formatting = new ProcessBuilder(format).redirectErrorStream(true)
+            .redirectOutput(formatLog.toFile()).start();
+        StartedProcesses.register(formatting);
+        if (!formatting.waitFor(60, TimeUnit.SECONDS) || formatting.exitValue() != 0) {
+            StartedProcesses.stop(formatting, Duration.ofSeconds(5));
+            throw new IOException("kafka-storage format failed: " + Files.readString(formatLog));
+        }
+        StartedProcesses.stop(formatting, Duration.ofSeconds(1));
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(logging);
+        command.addAll(List.of("-cp", classpath, "kafka.Kafka", properties.toString()));
+        BrokerProcess process = new BrokerProcess("Apache Kafka", command, Map.of(), dir.resolve("stdout.log"), ports[0]);
+        process.start();
+        return new StartedBroker(StartedBroker.Kind.KAFKA, process, data);
+    }
+
+    StartedBroker startStrata(Path dir) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(layout.strataJar())) {
+            throw new IOException(layout.strataJar() + " is missing: build it with mvn -pl broker-vertx -am package"
+                + " (or name another with --strata-jar)");
+        }
+        int[] ports = FreePorts.choose(2);
+        Path data = Files.createDirectories(dir.resolve("data"));
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", layout.strataJar().toString()));
+        Map<String, String> environment = Map.of(
+            "STRATA_LISTENERS", "PLAINTEXT://127.0.0.1:" + ports[0],
+            "STRATA_LOG_DIRS", data.toString(),
+            "STRATA_S3_EMBEDDED_PORT", Integer.toString(ports[1]),
+            "STRATA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0",
+            "STRATA_REMOTE_LOG_MANAGER_TASK_INTERVAL_MS", "1000",
+            "STRATA_LOG_RETENTION_CHECK_INTERVAL_MS", "1000");
+        BrokerProcess process = new BrokerProcess("Strata", command, environment, dir.resolve("broker.log"), ports[0]);
+        process.start();
+        return new StartedBroker(StartedBroker.Kind.STRATA, process, data);
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

@@ -1,0 +1,81 @@
+package io.strata.loadtest.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+/**
+ * The summary as a Markdown table (readable in a terminal, in CI logs and on GitHub): one row per scenario
+ * and metric, one column per system with the median over the rounds, and a Strata/Kafka column when both
+ * ran. A missing cell reads {@code n/a} or {@code failed}, and its reason is listed under the table.
+ */
+final class ResultTable {
+
+    private ResultTable() {
+    }
+
+    static String render(Summary summary, List<SystemReport> systems) {
+        List<String> header = new ArrayList<>(List.of("scenario", "metric"));
+        header.addAll(summary.systems());
+        if (summary.hasRatio()) {
+            header.add("strata/kafka");
+        }
+        List<List<String>> lines = new ArrayList<>();
+        Set<String> notes = new LinkedHashSet<>();
+        for (Summary.Row row : summary.rows()) {
+            List<String> line = new ArrayList<>(List.of(row.scenario().id(), row.metric().label()));
+            row.cells().forEach((system, cell) -> {
+                line.add(cell.median().isPresent() ? number(row.metric(), cell.median().getAsDouble())
+                    : cell.missing().map(why -> why.startsWith("failed") ? "failed" : "n/a").orElse("n/a"));
+                cell.missing().ifPresent(why -> notes.add(row.scenario().id() + " on " + system + ": " + why));
+            });
+            if (summary.hasRatio()) {
+                line.add(ratio(row.ratio()));
+            }
+            lines.add(line);
+        }
+        StringBuilder out = new StringBuilder();
+        row(out, header);
+        row(out, header.stream().map(column -> "---").toList());
+        lines.forEach(line -> row(out, line));
+        if (summary.hasRatio()) {
+            out.append('\n').append("strata/kafka divides Strata's median by Kafka's: above 1 is better for MiB/s and")
+                .append(" records/s, worse for latencies.\n");
+        }
+        for (SystemReport system : systems) {
+            system.peakRssMiB().ifPresent(rss -> out.append(String.format(Locale.ROOT,
+                "%nPeak RSS of %s's broker: %.0f MiB (VmHWM of its JVM)%s", system.name(), rss,
+                system.peakTreeRssMiB().isPresent()
+                    ? String.format(Locale.ROOT, "; %.0f MiB with its child processes (sampled VmRSS)",
+                        system.peakTreeRssMiB().getAsDouble())
+                    : "")));
+        }
+        if (systems.stream().anyMatch(system -> system.peakRssMiB().isPresent())) {
+            out.append('\n');
+        }
+        notes.forEach(note -> out.append('\n').append("- ").append(note));
+        if (!notes.isEmpty()) {
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    static String number(Metric metric, double value) {
+        return switch (metric) {
+            case MIB_PER_SEC -> String.format(Locale.ROOT, "%.1f", value);
+            case RECORDS_PER_SEC -> String.format(Locale.ROOT, "%.0f", value);
+            case P50_MS, P99_MS, P999_MS -> String.format(Locale.ROOT, "%.2f", value);
+        };
+    }
+
+    static String ratio(OptionalDouble ratio) {
+        return ratio.isPresent() ? String.format(Locale.ROOT, "%.2f", ratio.getAsDouble()) : "";
+    }
+
+    private static void row(StringBuilder out, List<String> cells) {
+        out.append("| ").append(String.join(" | ", cells)).append(" |\n");
+    }
+}

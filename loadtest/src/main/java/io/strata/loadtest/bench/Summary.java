@@ -1,0 +1,69 @@
+package io.strata.loadtest.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The medians over the rounds: one {@link Row} per scenario and metric, with one cell per system, in the
+ * order the systems were given. When systems named {@code strata} and {@code kafka} both ran, each row
+ * has the Strata/Kafka ratio of the medians (above 1 is better for throughput, worse for latency).
+ */
+record Summary(List<String> systems, List<Row> rows) {
+
+    static final String STRATA = "strata";
+    static final String KAFKA = "kafka";
+
+    /** One cell: the median, or the reason there is none ("n/a: ...", "failed: ..."). */
+    record Cell(OptionalDouble median, Optional<String> missing) {
+    }
+
+    record Row(Scenario scenario, Metric metric, Map<String, Cell> cells, OptionalDouble ratio) {
+    }
+
+    static Summary of(List<String> systems, List<Scenario> scenarios, List<RunOutcome> outcomes) {
+        List<Row> rows = new ArrayList<>();
+        for (Scenario scenario : scenarios) {
+            for (Metric metric : scenario.metrics()) {
+                Map<String, Cell> cells = new LinkedHashMap<>();
+                for (String system : systems) {
+                    cells.put(system, cell(outcomes, scenario, metric, system));
+                }
+                rows.add(new Row(scenario, metric, cells, ratio(cells)));
+            }
+        }
+        return new Summary(List.copyOf(systems), rows);
+    }
+
+    boolean hasRatio() {
+        return systems.contains(STRATA) && systems.contains(KAFKA);
+    }
+
+    private static Cell cell(List<RunOutcome> outcomes, Scenario scenario, Metric metric, String system) {
+        List<RunOutcome> runs = outcomes.stream()
+            .filter(outcome -> outcome.scenario() == scenario && outcome.system().equals(system)).toList();
+        List<Double> values = runs.stream().map(outcome -> outcome.figures().get(metric))
+            .filter(value -> value != null).toList();
+        OptionalDouble median = Stats.median(values);
+        if (median.isPresent()) {
+            return new Cell(median, Optional.empty());
+        }
+        Optional<String> reason = runs.stream().map(outcome -> outcome.notApplicable().map(why -> "n/a: " + why)
+                .or(() -> outcome.error().map(why -> "failed: " + why)))
+            .flatMap(Optional::stream).findFirst();
+        return new Cell(median, Optional.of(reason.orElse("not run")));
+    }
+
+    private static OptionalDouble ratio(Map<String, Cell> cells) {
+        Cell strata = cells.get(STRATA);
+        Cell kafka = cells.get(KAFKA);
+        if (strata == null || kafka == null || strata.median().isEmpty() || kafka.median().isEmpty()
+            || kafka.median().getAsDouble() == 0) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(strata.median().getAsDouble() / kafka.median().getAsDouble());
+    }
+}

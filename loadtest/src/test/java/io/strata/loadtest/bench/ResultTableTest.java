@@ -1,0 +1,73 @@
+package io.strata.loadtest.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class ResultTableTest {
+
+    @Test
+    void summaryTakesTheMedianOverRoundsAndDividesStrataByKafka() {
+        Summary summary = ReportFixtures.summary();
+
+        Summary.Row throughput = summary.rows().get(0);
+        assertThat(throughput.scenario()).isEqualTo(Scenario.PRODUCE_ACKS_ALL);
+        assertThat(throughput.metric()).isEqualTo(Metric.MIB_PER_SEC);
+        assertThat(throughput.cells().get("strata").median()).hasValue(140.0);
+        assertThat(throughput.cells().get("kafka").median()).hasValue(100.0);
+        assertThat(throughput.ratio().getAsDouble()).isCloseTo(1.4, within(1e-9));
+    }
+
+    @Test
+    void failedRoundIsLeftOutOfTheMedian() {
+        Summary.Row p99 = row(ReportFixtures.summary(), Scenario.PRODUCE_LATENCY, Metric.P99_MS);
+
+        assertThat(p99.cells().get("strata").median()).hasValue(8.0);
+        assertThat(p99.cells().get("kafka").median()).hasValue(12.0);
+        assertThat(p99.ratio().getAsDouble()).isCloseTo(8.0 / 12.0, within(1e-9));
+    }
+
+    @Test
+    void tableHasOneRowPerScenarioAndMetricAndTheRatioColumn() {
+        String table = ResultTable.render(ReportFixtures.summary(), ReportFixtures.systems());
+
+        assertThat(table).startsWith("| scenario | metric | strata | kafka | strata/kafka |\n| --- | --- | --- | --- | --- |\n");
+        assertThat(table).contains("| produce-acks-all | MiB/s | 140.0 | 100.0 | 1.40 |\n");
+        assertThat(table).contains("| produce-acks-all | records/s | 143360 | 102400 | 1.40 |\n");
+        assertThat(table).contains("| produce-latency | p99 ms | 8.00 | 12.00 | 0.67 |\n");
+        assertThat(table).contains("| catchup-cold | MiB/s | 250.0 | n/a |  |\n");
+        assertThat(table).contains("- catchup-cold on kafka: n/a: no tiered storage");
+        assertThat(table).contains("Peak RSS of strata's broker: 612 MiB (VmHWM of its JVM); 840 MiB with its child processes");
+    }
+
+    @Test
+    void noRatioColumnWithoutBothStrataAndKafka() {
+        Summary summary = Summary.of(List.of("strata"), ReportFixtures.SCENARIOS, ReportFixtures.outcomes());
+
+        String table = ResultTable.render(summary, List.of());
+
+        assertThat(summary.hasRatio()).isFalse();
+        assertThat(table).startsWith("| scenario | metric | strata |\n");
+        assertThat(table).contains("| produce-acks-all | MiB/s | 140.0 |\n");
+        assertThat(table).doesNotContain("strata/kafka");
+    }
+
+    @Test
+    void onlyFailedRoundsShowFailedWithTheReason() {
+        List<RunOutcome> outcomes = List.of(RunOutcome.failed(Scenario.CONSUME_HOT, "kafka", 1, "TimeoutException"));
+        Summary summary = Summary.of(List.of("kafka"), List.of(Scenario.CONSUME_HOT), outcomes);
+
+        String table = ResultTable.render(summary, List.of());
+
+        assertThat(table).contains("| consume-hot | MiB/s | failed |\n");
+        assertThat(table).contains("- consume-hot on kafka: failed: TimeoutException");
+    }
+
+    private static Summary.Row row(Summary summary, Scenario scenario, Metric metric) {
+        return summary.rows().stream().filter(row -> row.scenario() == scenario && row.metric() == metric)
+            .findFirst().orElseThrow();
+    }
+}
