@@ -9,6 +9,7 @@ import io.strata.broker.config.TieringSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -151,7 +152,7 @@ class DockerComposeFileTest {
                 .path("datasources").get(0);
         JsonNode provider = RepositoryFiles.yaml("docker/grafana/provisioning/dashboards/strata.yml")
                 .path("providers").get(0);
-        List<JsonNode> panels = dashboardPanels();
+        List<JsonNode> panels = GrafanaDashboard.panels();
 
         assertThat(dataSource.path("url").asText()).isEqualTo("http://prometheus:9090");
         assertThat(texts(service("grafana").path("volumes"))).contains(
@@ -165,21 +166,8 @@ class DockerComposeFileTest {
     }
 
     @Test
-    void theDashboardQueriesExactlyTheMetricsTheDockerReadmeLists() {
-        Set<String> queried = new TreeSet<>();
-        dashboardPanels().forEach(panel -> panel.path("targets")
-                .forEach(target -> queried.addAll(metricNames(target.path("expr").asText()))));
-
-        assertThat(queried).isEqualTo(readmeMetricNames());
-    }
-
-    @Test
-    void metricNamesAreFoundInPromQl() {
-        assertThat(metricNames("histogram_quantile(0.99, sum by (request, le) "
-                + "(rate(kafka_network_requestmetrics_total_time_ms_bucket{topic=~\"$topic\"}[$__rate_interval])))"))
-                .containsExactly("kafka_network_requestmetrics_total_time_ms_bucket");
-        assertThat(metricNames("sum(a_total{result=\"hit\"}) / sum without (x) (b_total) + process_cpu_usage"))
-                .containsExactly("a_total", "b_total", "process_cpu_usage");
+    void theDockerReadmeListsExactlyTheMetricsAndLabelsTheDashboardQueries() {
+        assertThat(readmeMetrics()).isEqualTo(GrafanaDashboard.queriedMetrics());
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
@@ -226,41 +214,22 @@ class DockerComposeFileTest {
         return StreamSupport.stream(node.spliterator(), false).map(JsonNode::asText).toList();
     }
 
-    private static List<JsonNode> dashboardPanels() {
-        JsonNode dashboard = RepositoryFiles.json("docker/grafana/dashboards/strata.json");
-        return StreamSupport.stream(dashboard.path("panels").spliterator(), false)
-                .filter(panel -> !panel.path("type").asText().equals("row"))
-                .toList();
-    }
-
-    /**
-     * The metric names a PromQL expression selects: identifiers left after removing strings, label matchers,
-     * range durations and {@code by (...)}/{@code without (...)} lists, other than function names.
-     */
-    static Set<String> metricNames(String expression) {
-        String stripped = expression
-                .replaceAll("\"[^\"]*\"", "\"\"")
-                .replaceAll("\\{[^}]*}", " ")
-                .replaceAll("\\[[^]]*]", " ")
-                .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ");
-        Matcher identifier = Pattern.compile("\\b([a-zA-Z_:][a-zA-Z0-9_:]*)\\b(?!\\s*\\()").matcher(stripped);
-        Set<String> names = new TreeSet<>();
-        while (identifier.find()) {
-            if (!Set.of("and", "or", "unless", "bool", "offset").contains(identifier.group(1))) {
-                names.add(identifier.group(1));
-            }
-        }
-        return names;
-    }
-
-    /** The names in the first code block of docker/README.md (the metric list), without their label lists. */
-    private static Set<String> readmeMetricNames() {
+    /** The first code block of docker/README.md (the metric list): each line {@code name{label,label}}. */
+    private static Map<String, Set<String>> readmeMetrics() {
         String readme = RepositoryFiles.read("docker/README.md");
         int start = readme.indexOf("```\n") + 4;
         String block = readme.substring(start, readme.indexOf("```", start));
-        Set<String> names = new TreeSet<>();
-        block.lines().map(line -> line.replaceAll("\\{.*}", "").strip()).filter(line -> !line.isEmpty())
-                .forEach(names::add);
-        return names;
+        Pattern line = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{([^}]*)})?");
+        Map<String, Set<String>> metrics = new TreeMap<>();
+        block.lines().map(String::strip).filter(text -> !text.isEmpty()).forEach(text -> {
+            Matcher matcher = line.matcher(text);
+            assertThat(matcher.matches()).as("metric list line in docker/README.md: %s", text).isTrue();
+            Set<String> labels = new TreeSet<>();
+            if (matcher.group(2) != null) {
+                Arrays.stream(matcher.group(2).split(",")).map(String::strip).forEach(labels::add);
+            }
+            metrics.put(matcher.group(1), labels);
+        });
+        return metrics;
     }
 }

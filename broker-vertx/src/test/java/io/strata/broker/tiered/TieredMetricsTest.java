@@ -5,11 +5,13 @@ import static io.strata.broker.metrics.HttpProbe.scrape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strata.broker.deploy.GrafanaDashboard;
 import io.strata.broker.metrics.PrometheusText;
 import io.strata.tiering.remote.RemoteMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -17,14 +19,16 @@ import org.junit.jupiter.api.Test;
 /**
  * The remote tier's metrics over HTTP, with a real S3 server: segment uploads move the remote copy
  * series and the partition's remote size, a consumer reading from the bucket moves the remote fetch and
- * chunk cache series.
+ * chunk cache series; and every metric the Grafana dashboard (docker/grafana/dashboards/strata.json) queries
+ * is served with the labels the dashboard filters and groups it by, so that renaming a metric or a label
+ * without the dashboard fails here.
  */
 class TieredMetricsTest extends S3ServerTestBase {
 
     private static final String PARTITION = "partition";
 
     @Test
-    void segmentUploadsAndRemoteReadsShowInTheMetrics() throws Exception {
+    void segmentUploadsAndRemoteReadsShowInTheMetricsTheDashboardQueries() throws Exception {
         // Given a broker that is ready, its bucket reachable
         int port = broker.httpPort().orElseThrow();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
@@ -71,5 +75,12 @@ class TieredMetricsTest extends S3ServerTestBase {
         assertThat(read.series("strata_remote_cache_evictions_total")).hasSize(1);
         assertThat(read.require("kafka_server_brokertopicmetrics_bytes_out_total", "topic", tp.topic()))
                 .isGreaterThanOrEqualTo(remoteSize);
+
+        // And every metric the dashboard queries is served, with every label the dashboard needs; the GC
+        // pause timer appears with the first collection the JVM reports, so ask for one
+        Map<String, Set<String>> queried = GrafanaDashboard.queriedMetrics();
+        System.gc();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(GrafanaDashboard.unserved(queried, scrape(port))).isEmpty());
     }
 }
