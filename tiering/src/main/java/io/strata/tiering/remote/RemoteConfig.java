@@ -13,18 +13,25 @@ package io.strata.tiering.remote;
  * @param retryBackoffMaxMs         longest wait between attempts
  * @param fetchChunkBytes           size of the ranged GETs that fill the read cache
  * @param fetchCacheBytes           bytes of chunks kept in memory
+ * @param fetchReadAheadChunks      chunks loaded ahead of a sequential reader (0: none)
  */
 public record RemoteConfig(long taskIntervalMs, int copyThreads, long copyMaxBytesPerSecond, long retryBackoffMs,
-                           long retryBackoffMaxMs, int fetchChunkBytes, long fetchCacheBytes) {
+                           long retryBackoffMaxMs, int fetchChunkBytes, long fetchCacheBytes,
+                           int fetchReadAheadChunks) {
+
+    /** Chunks read ahead by default: one GET in flight while the reader consumes the previous chunk, one more queued. */
+    public static final int DEFAULT_READ_AHEAD_CHUNKS = 2;
 
     public RemoteConfig {
         if (taskIntervalMs <= 0 || copyThreads <= 0 || copyMaxBytesPerSecond <= 0 || retryBackoffMs <= 0
-                || retryBackoffMaxMs < retryBackoffMs || fetchChunkBytes <= 0 || fetchCacheBytes < fetchChunkBytes) {
+                || retryBackoffMaxMs < retryBackoffMs || fetchChunkBytes <= 0 || fetchCacheBytes < fetchChunkBytes
+                || fetchReadAheadChunks < 0) {
             throw new IllegalArgumentException("invalid remote tier settings: " + this);
         }
     }
 
     public static RemoteConfig defaults() {
-        return new RemoteConfig(5_000, 2, Long.MAX_VALUE, 1_000, 30_000, 4 << 20, 256L << 20);
+        return new RemoteConfig(5_000, 2, Long.MAX_VALUE, 1_000, 30_000, 4 << 20, 256L << 20,
+                DEFAULT_READ_AHEAD_CHUNKS);
     }
 }

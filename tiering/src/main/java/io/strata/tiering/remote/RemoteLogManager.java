@@ -62,7 +62,7 @@ public final class RemoteLogManager implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.cache = new ChunkCache(store, config.fetchChunkBytes(), config.fetchCacheBytes());
-        this.reader = new RemoteLogReader(index, cache, metrics);
+        this.reader = new RemoteLogReader(index, cache, metrics, config.fetchReadAheadChunks());
         this.manifests = new ManifestWriter(store, index, metrics);
         this.copier = new SegmentCopier(store, index, manifests, new RateLimiter(config.copyMaxBytesPerSecond()),
                 metrics, clock);

@@ -23,19 +23,21 @@ import org.apache.kafka.common.record.Records;
  * Reads record batches of remote segments through the {@link ChunkCache}: RocksDB's offset index
  * gives the byte position to start from, the batch headers in the cached chunks lead to the batch
  * holding the wanted offset, and the bytes come back exactly as they were uploaded. Each read
- * prefetches the chunk after the one it ends in (or the first chunk of the next segment), so a
- * sequential consumer rarely waits for a GET. Thread-safe; never blocks.
+ * prefetches the {@code readAheadChunks} chunks after the one it ends in, continuing into the next
+ * segments, so a sequential consumer rarely waits for a GET. Thread-safe; never blocks.
  */
 public final class RemoteLogReader implements RemoteReads {
 
     private final RocksDbIndexStore index;
     private final ChunkCache cache;
     private final RemoteMetrics metrics;
+    private final int readAheadChunks;
 
-    public RemoteLogReader(RocksDbIndexStore index, ChunkCache cache, RemoteMetrics metrics) {
+    public RemoteLogReader(RocksDbIndexStore index, ChunkCache cache, RemoteMetrics metrics, int readAheadChunks) {
         this.index = index;
         this.cache = cache;
         this.metrics = metrics;
+        this.readAheadChunks = readAheadChunks;
     }
 
     /** A batch found in a segment object: where it starts and its bytes. */
@@ -158,24 +160,33 @@ public final class RemoteLogReader implements RemoteReads {
     }
 
     /**
-     * Read-ahead of one chunk: the chunk after the one holding the read's last byte ({@code end - 1}),
-     * or the first chunk of the next remote segment once its copy has finished (before that its
-     * object may not exist). A consumer reads a chunk in several fetches
-     * (1 MiB each by default, against 4 MiB chunks), so the next chunk starts loading when the first
-     * of them arrives and has the time of all of them to come in.
+     * Read-ahead: the {@code readAheadChunks} chunks after the one holding the read's last byte
+     * ({@code end - 1}), continuing with the first chunks of the following remote segments whose copy
+     * has finished (before that their objects may not exist). A consumer reads a chunk in several
+     * fetches (1 MiB each by default, against 4 MiB chunks), so the next chunks start loading when the
+     * first of them arrives. Two chunks keep a GET in flight while the reader is still in the previous
+     * chunk: with one, a reader that is faster than one GET waits for each chunk in turn.
      */
     private void prefetchAfter(TopicPartition tp, PartitionKey key, RemoteSegment segment, String objectKey, long end) {
         long chunk = cache.chunkBytes();
-        long nextChunk = ((end - 1) / chunk + 1) * chunk;
-        if (nextChunk < segment.sizeBytes()) {
-            cache.prefetch(objectKey, segment.sizeBytes(), nextChunk);
-            return;
+        long next = ((end - 1) / chunk + 1) * chunk;
+        RemoteSegment current = segment;
+        String currentKey = objectKey;
+        for (int loaded = 0; loaded < readAheadChunks; loaded++) {
+            if (next >= current.sizeBytes()) {
+                long nextOffset = current.nextOffset();
+                Optional<RemoteSegment> following = index.remoteSegments().floor(key, nextOffset)
+                        .filter(s -> s.baseOffset() == nextOffset && s.state() == RemoteSegmentState.COPY_FINISHED);
+                if (following.isEmpty()) {
+                    return;
+                }
+                current = following.get();
+                currentKey = RemoteLayout.segment(tp, key.topicId(), current.baseOffset());
+                next = 0;
+            }
+            cache.prefetch(currentKey, current.sizeBytes(), next);
+            next += chunk;
         }
-        index.remoteSegments().floor(key, segment.nextOffset())
-                .filter(next -> next.baseOffset() == segment.nextOffset()
-                        && next.state() == RemoteSegmentState.COPY_FINISHED)
-                .ifPresent(next -> cache.prefetch(RemoteLayout.segment(tp, key.topicId(), next.baseOffset()),
-                        next.sizeBytes(), 0));
     }
 
 }

@@ -38,7 +38,7 @@ class RemoteTierTest {
 
     private static final LogManagerSchedule QUIET = new LogManagerSchedule(3_600_000, 3_600_000, 3_600_000);
     private static final RemoteConfig REMOTE = new RemoteConfig(3_600_000, 2, Long.MAX_VALUE, 10, 100, 4096,
-            1 << 20);
+            1 << 20, RemoteConfig.DEFAULT_READ_AHEAD_CHUNKS);
     private static final TopicPartition TP = new TopicPartition("orders", 0);
     private static final Map<String, String> TIERED = Map.of("segment.bytes", "8192", "local.retention.bytes", "1",
             "index.interval.bytes", "1024", "retention.ms", "-1");
@@ -169,7 +169,7 @@ class RemoteTierTest {
     }
 
     @Test
-    void aRemoteReadLoadsTheNextChunkAheadOfTheConsumer() {
+    void aRemoteReadLoadsTheNextTwoChunksAheadOfTheConsumerAcrossSegments() {
         LogManager manager = open("a");
         PartitionLog log = tieredOrders(manager, BATCHES);
         assertThat(log.sealedSegments().get(0).sizeBytes()).as("segments of two chunks or more")
@@ -183,7 +183,9 @@ class RemoteTierTest {
         MemoryRecords first = log.read(0, 500, true).memoryRecords();
 
         assertThat(first.sizeInBytes()).as("one batch, well inside the first chunk").isLessThan(REMOTE.fetchChunkBytes());
-        assertThat(cache.gets()).as("the first chunk, and the second one ahead of the consumer").isEqualTo(2);
+        assertThat(REMOTE.fetchReadAheadChunks()).isEqualTo(2);
+        assertThat(cache.gets()).as("the first chunk, then ahead of the consumer the segment's second chunk "
+                + "and the next segment's first").isEqualTo(3);
 
         long next = first.batches().iterator().next().nextOffset();
         while (next < secondSegment) {
@@ -191,8 +193,8 @@ class RemoteTierTest {
                 next = b.nextOffset();
             }
         }
-        assertThat(cache.gets()).as("the first segment's two chunks, then the next segment's first chunk ahead")
-                .isEqualTo(3);
+        assertThat(cache.gets()).as("the first segment's two chunks, then the next segment's two chunks ahead")
+                .isEqualTo(4);
     }
 
     @Test
