@@ -33,6 +33,12 @@
 #                          FetchDrain reads the same records with plain Fetch requests, parsing only
 #                          batch headers: what the broker serves from the bucket when the consumer's
 #                          CPU is not on this machine's 2 cores; 0: skip it
+#   EMULATE_S3 []          MIBPS:MS, e.g. 80:20: instead of the broker's embedded S3 server, the same
+#                          server runs as a process of its own behind ThrottledProxy, which gives
+#                          each connection a first byte MS ms after each request and at most MIBPS
+#                          MiB/s (roughly what one GET connection to AWS S3 gets); the brokers and
+#                          the raw measurement all go through the proxy. Empty: the embedded server,
+#                          reached directly, where the 2 shared cores are what limits
 #   PROFILE [0]            1: async-profiler CPU profile of the broker during each consume and the drain,
 #                          collapsed stacks in the work directory
 #   REPORT [loadtest/results/catchup-latest.md]  where the report goes
@@ -53,6 +59,7 @@ WARMUP_MB=${WARMUP_MB:-1100}
 WARMUP_ROUNDS=${WARMUP_ROUNDS:-3}
 BASELINE=${BASELINE:-1}
 DRAIN=${DRAIN:-1}
+EMULATE_S3=${EMULATE_S3:-}
 FETCH_BYTES=${FETCH_BYTES:-1048576}
 BROKER_JVM_OPTS_SET=${BROKER_JVM_OPTS:+1}
 BROKER_JVM_OPTS=${BROKER_JVM_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}
@@ -83,6 +90,7 @@ COMMAND="DATA_MB=$DATA_MB MODE=$MODE loadtest/catchup.sh"
 [[ $WARMUP_ROUNDS == 3 ]] || COMMAND="WARMUP_ROUNDS=$WARMUP_ROUNDS $COMMAND"
 [[ $BASELINE == 1 ]] || COMMAND="BASELINE=$BASELINE $COMMAND"
 [[ $DRAIN == 1 ]] || COMMAND="DRAIN=$DRAIN $COMMAND"
+[[ -z $EMULATE_S3 ]] || COMMAND="EMULATE_S3=$EMULATE_S3 $COMMAND"
 [[ $FETCH_BYTES == 1048576 ]] || COMMAND="FETCH_BYTES=$FETCH_BYTES $COMMAND"
 [[ -z ${BROKER_JVM_OPTS_SET:-} ]] || COMMAND="BROKER_JVM_OPTS='$BROKER_JVM_OPTS' $COMMAND"
 [[ $PROFILE == 1 ]] && COMMAND="PROFILE=1 $COMMAND"
@@ -96,15 +104,15 @@ mkdir -p "$RAW" "$RESULTS" "$DATA"
 . "$LOADTEST/common.sh"
 
 cleanup_data() {
-    [[ -f $DATA/s3.log ]] && cp "$DATA/s3.log" "$WORK/s3.log"
+    [[ -f $S3_LOG ]] && cp "$S3_LOG" "$WORK/s3.log"
     rm -rf "$DATA"
 }
 
 start_broker() { # $1: name of its log file (in $WORK)
-    start_strata_broker "$KAFKA_PORT" "$DATA" "$WORK/$1" STRATA_S3_EMBEDDED_PORT="$S3_PORT" \
+    start_strata_broker "$KAFKA_PORT" "$DATA" "$WORK/$1" "${S3_ENV[@]}" \
         STRATA_REMOTE_LOG_MANAGER_TASK_INTERVAL_MS=$TASK_INTERVAL_MS \
         STRATA_LOG_RETENTION_CHECK_INTERVAL_MS=$TASK_INTERVAL_MS
-    log "Strata (pid $STRATA_PID) on 127.0.0.1:$KAFKA_PORT, embedded S3 server on 127.0.0.1:$S3_PORT, data in $DATA"
+    log "Strata (pid $STRATA_PID) on 127.0.0.1:$KAFKA_PORT, $S3_DESCRIPTION, data in $DATA"
 }
 
 # SIGTERM, then waits (up to 120 s) for the clean shutdown, which logs the final "Remote tier:" line.
@@ -199,8 +207,8 @@ wait_for_tiering() {
     TIERED_RECORDS=$(copied_segments | awk '{ if (!($1 in last) || $3 > last[$1]) last[$1] = $3 }
         END { for (p in last) records += last[p] + 1; print records + 0 }')
     log "tiered: $TIERED_SEGMENTS segments, $TIERED_BYTES bytes, $TIERED_RECORDS records; $files local .log file(s) left (active segments)"
-    STRATA_LOG_DIRS="$DATA" STRATA_S3_EMBEDDED_PORT="$S3_PORT" run_java 120 "$RAW/inspect-list.txt" \
-        "${TOOL_JVM_OPTS[@]}" -jar "$STRATA_JAR" inspect list --segments \
+    (export STRATA_LOG_DIRS="$DATA" "${S3_ENV[@]}"
+        run_java 120 "$RAW/inspect-list.txt" "${TOOL_JVM_OPTS[@]}" -jar "$STRATA_JAR" inspect list --segments) \
         || log "WARNING: inspect list failed; see $RAW/inspect-list.txt"
 }
 
@@ -218,15 +226,46 @@ make_cache_cold() { # $1: log file of the new broker [broker-2.log]
     start_broker "${1:-broker-2.log}"
 }
 
-# The embedded S3 server: the broker's java child process.
+# The S3 server (S3Proxy): the java child process of the broker, or of S3ServerMain with EMULATE_S3.
 s3_server_pid() {
-    pgrep -P "$STRATA_PID" java | head -1 || true
+    pgrep -P "${S3_MAIN_PID:-$STRATA_PID}" java | head -1 || true
+}
+
+# Sets S3_ENV (the broker's S3 settings), S3_CLIENT_PORT (where clients of the bucket connect),
+# S3_LOG and S3_DESCRIPTION; with EMULATE_S3, first starts the S3 server and ThrottledProxy.
+setup_s3() {
+    if [[ -z $EMULATE_S3 ]]; then
+        S3_ENV=(STRATA_S3_EMBEDDED_PORT="$S3_PORT")
+        S3_CLIENT_PORT=$S3_PORT
+        S3_LOG=$DATA/s3.log
+        S3_DESCRIPTION="embedded S3 server on 127.0.0.1:$S3_PORT"
+        return
+    fi
+    local mibps=${EMULATE_S3%%:*} first_byte_ms=${EMULATE_S3##*:}
+    mkdir -p "$WORK/s3server"
+    S3_LOG=$WORK/s3server/s3.log
+    java "${TOOL_JVM_OPTS[@]}" -cp "$LOADTEST/target/classes:$STRATA_JAR" io.strata.loadtest.S3ServerMain \
+        --dir "$WORK/s3server/s3" --port "$S3_PORT" >"$WORK/s3server-main.log" 2>&1 &
+    S3_MAIN_PID=$!
+    PIDS+=("$S3_MAIN_PID")
+    wait_for_port "S3 server" "$S3_MAIN_PID" "$S3_PORT" "$WORK/s3server-main.log"
+    java "${TOOL_JVM_OPTS[@]}" -cp "$LOADTEST/target/classes" io.strata.loadtest.ThrottledProxy \
+        --listen-port "$PROXY_PORT" --target-port "$S3_PORT" --mib-per-second "$mibps" \
+        --first-byte-ms "$first_byte_ms" >"$WORK/proxy.log" 2>&1 &
+    PROXY_PID=$!
+    PIDS+=("$PROXY_PID")
+    wait_for_port "ThrottledProxy" "$PROXY_PID" "$PROXY_PORT" "$WORK/proxy.log"
+    S3_CLIENT_PORT=$PROXY_PORT
+    S3_ENV=(STRATA_S3_ENDPOINT="http://127.0.0.1:$PROXY_PORT" STRATA_S3_BUCKET=strata STRATA_S3_REGION=us-east-1
+        STRATA_S3_ACCESS_KEY=strata STRATA_S3_SECRET_KEY=strata-secret STRATA_S3_PATH_STYLE=true)
+    S3_DESCRIPTION="emulated S3: S3Proxy (pid $S3_MAIN_PID's child) on 127.0.0.1:$S3_PORT behind ThrottledProxy on 127.0.0.1:$PROXY_PORT ($mibps MiB/s per connection, first byte after $first_byte_ms ms)"
+    log "$S3_DESCRIPTION"
 }
 
 raw_ranged_gets() {
     log "raw ranged GETs of the same segment objects, $CHUNK_BYTES-byte ranges, 1 and 2 in flight"
     run_java 1800 "$RAW/raw-get.txt" "${TOOL_JVM_OPTS[@]}" -cp "$LOADTEST/target/classes:$STRATA_JAR" \
-        io.strata.loadtest.BucketReadThroughput --endpoint "http://127.0.0.1:$S3_PORT" --prefix topics/ \
+        io.strata.loadtest.BucketReadThroughput --endpoint "http://127.0.0.1:$S3_CLIENT_PORT" --prefix topics/ \
         --server-pid "$(s3_server_pid)" \
         --chunk-bytes "$CHUNK_BYTES" --in-flight 1,2 --rounds "$RAW_ROUNDS" \
         || die "the raw ranged-GET measurement failed; see $RAW/raw-get.txt"
@@ -330,8 +369,8 @@ write_report() {
         echo "- Command: \`$COMMAND\` (from the repository root)"
         echo "- Date: $START_DATE to $(date -u +%FT%TZ)"
         echo "- Machine: $(machine); load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
-        echo "- Strata: commit $commit, \`java -jar broker-vertx/target/strata-broker.jar\` ($BROKER_JVM_OPTS), embedded S3 server"
-        echo "  (S3Proxy 4.1, filesystem store, child process of the broker); remote.fetch.chunk.bytes $CHUNK_BYTES (default),"
+        echo "- Strata: commit $commit, \`java -jar broker-vertx/target/strata-broker.jar\` ($BROKER_JVM_OPTS), $S3_DESCRIPTION"
+        echo "  (S3Proxy 4.1, filesystem store; without EMULATE_S3 a child process of the broker; the S3 server CPU figures are S3Proxy's alone); remote.fetch.chunk.bytes $CHUNK_BYTES (default),"
         echo "  remote.fetch.cache.bytes default (256 MiB); remote.log.manager.task.interval.ms and log.retention.check.interval.ms $TASK_INTERVAL_MS"
         echo "- Topic: $PARTITIONS partition(s), segment.bytes ${SEGMENT_BYTES:-broker default (512 MiB)}, local.retention.bytes=1"
         echo "- Produced: $DATA_MB MiB, $((DATA_MB * 1024)) records of $RECORD_SIZE bytes (\`ProducerPerformance\`, \`${PRODUCER_PROPS[*]}\`);"
@@ -428,11 +467,11 @@ cpu_rows() {
 # shutdown lines only), so the server side cannot be counted from it; say so unless it does.
 server_counts() {
     local lines
-    lines=$(grep -c -E '"?(GET|PUT) /' "$DATA/s3.log" 2>/dev/null || true)
+    lines=$(grep -c -E '"?(GET|PUT) /' "$S3_LOG" 2>/dev/null || true)
     if [[ ${lines:-0} -gt 0 ]]; then
-        SERVER_COUNTS="$(grep -c -E '"?GET /' "$DATA/s3.log") GET and $(grep -c -E '"?PUT /' "$DATA/s3.log") PUT request lines in s3.log"
+        SERVER_COUNTS="$(grep -c -E '"?GET /' "$S3_LOG") GET and $(grep -c -E '"?PUT /' "$S3_LOG") PUT request lines in s3.log"
     else
-        SERVER_COUNTS="not counted: S3Proxy logs no line per request ($(wc -l <"$DATA/s3.log") lines in s3.log: start-up and shutdown)"
+        SERVER_COUNTS="not counted: S3Proxy logs no line per request ($(wc -l <"$S3_LOG") lines in s3.log: start-up and shutdown)"
     fi
 }
 
@@ -440,9 +479,11 @@ START_DATE=$(date -u +%FT%TZ)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 build
 [[ $PROFILE == 1 ]] && extract_async_profiler
-mapfile -t PORTS < <(java -cp "$CLASSPATH" io.strata.loadtest.FreePorts 2)
+mapfile -t PORTS < <(java -cp "$CLASSPATH" io.strata.loadtest.FreePorts 3)
 KAFKA_PORT=${PORTS[0]}
 S3_PORT=${PORTS[1]}
+PROXY_PORT=${PORTS[2]}
+setup_s3
 BOOTSTRAP=127.0.0.1:$KAFKA_PORT
 start_broker broker-1.log
 create_topic "$TOPIC" local.retention.bytes=1
