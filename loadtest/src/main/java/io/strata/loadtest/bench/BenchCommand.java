@@ -98,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
         description = "segment.bytes of catchup-cold's topics (default ${DEFAULT-VALUE}).")
     long catchupSegmentBytes;
 
-    @Option(names = "--catchup-warmup-mib", defaultValue = "128",
+    @Option(names = "--catchup-warmup-mib", defaultValue = "256",
         description = "MiB of a second tiered topic the restarted broker reads first (warm JVM, cold cache); 0: none"
             + " (default ${DEFAULT-VALUE}).")
     long catchupWarmupMiB;
@@ -183,7 +183,8 @@ final class BenchCommand implements Callable<Integer> {
         return outcomes.stream().anyMatch(outcome -> outcome.error().isPresent()) ? 1 : 0;
     }
 
-    private void validate() {
+    /** Refuses options that cannot run, before anything starts; package-private for the tests. */
+    void validate() {
         for (String system : start) {
             if (!system.equals(Summary.STRATA) && !system.equals(Summary.KAFKA)) {
                 throw new ParameterException(spec.commandLine(),

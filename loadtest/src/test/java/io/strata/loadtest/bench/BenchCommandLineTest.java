@@ -31,6 +31,14 @@ class BenchCommandLineTest {
     }
 
     @Test
+    void theDefaultsPassTheChecksForBothSystemsAndEveryScenario() {
+        BenchCommand command = new BenchCommand();
+        new picocli.CommandLine(command).parseArgs("--start", "strata,kafka");
+
+        command.validate(); // throws ParameterException when a default cannot run
+    }
+
+    @Test
     void refusesACatchUpThatSealsNoSegment() {
         assertThat(LoadtestMain.execute("--start", "strata", "--scenarios", "catchup-cold", "--catchup-mib", "2",
             "--catchup-segment-bytes", "1048576", "--out", dir.toString())).isEqualTo(2);
