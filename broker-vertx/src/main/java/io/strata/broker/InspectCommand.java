@@ -6,6 +6,8 @@ import io.strata.tiering.remote.BucketInspector;
 import io.strata.tiering.remote.BucketInspector.Inventory;
 import io.strata.tiering.remote.BucketInspector.Problem;
 import io.strata.tiering.remote.BucketInspector.TopicView;
+import io.strata.tiering.remote.GroupManifest;
+import io.strata.tiering.remote.GroupManifest.PartitionOffset;
 import io.strata.tiering.remote.ManifestSegment;
 import io.strata.tiering.remote.PartitionManifest;
 import java.io.PrintStream;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code strata inspect [list|verify]}: what the bucket holds, read from the bucket alone (the
- * broker may be stopped). {@code list} prints topics, partitions and segments from the manifests;
+ * broker may be stopped). {@code list} prints topics, partitions and segments from the manifests, and the
+ * consumer groups whose committed offsets are in the bucket;
  * {@code verify} also checks that every listed object exists with the listed size and CRC-32C, that
  * every index sidecar matches its segment, and reports objects no manifest references. Exit code 0
  * when the bucket is consistent, 1 when {@code verify} found problems, 2 on errors.
@@ -38,6 +41,9 @@ final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--segments", description = "list every segment, not only partition summaries")
     boolean segments;
+
+    @Option(names = "--offsets", description = "list every committed offset of every group, not only group summaries")
+    boolean offsets;
 
     @Option(names = "--no-checksums", description = "verify: skip downloading segments to check their CRC-32C")
     boolean noChecksums;
@@ -102,6 +108,24 @@ final class InspectCommand implements Callable<Integer> {
                                 s.maxTimestamp() < 0 ? "-" : Instant.ofEpochMilli(s.maxTimestamp()), s.crc32c(),
                                 s.uploadTime());
                     }
+                }
+            }
+        }
+        printGroups(inventory.groups());
+    }
+
+    private void printGroups(List<GroupManifest> groups) {
+        out.printf("%d group(s) with committed offsets%n", groups.size());
+        for (GroupManifest group : groups) {
+            List<PartitionOffset> committed = group.offsets();
+            out.printf("group %s  %d partition(s)  topics %s  last commit %s%n", group.groupId(), committed.size(),
+                    committed.stream().map(PartitionOffset::topic).distinct().toList(),
+                    committed.stream().map(o -> Instant.parse(o.commitTime())).max(Instant::compareTo)
+                            .map(Instant::toString).orElse("-"));
+            if (offsets) {
+                for (PartitionOffset o : committed) {
+                    out.printf("  %s-%d  offset %d  leader epoch %d  committed %s%n", o.topic(), o.partition(),
+                            o.offset(), o.leaderEpoch(), o.commitTime());
                 }
             }
         }

@@ -54,6 +54,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,7 +186,8 @@ public final class StrataBroker implements AutoCloseable {
         TopicDefaults defaults = new TopicDefaults(config.autoCreateTopicsEnable(), config.numPartitions(),
                 config.defaultReplicationFactor());
         GroupCoordinatorContext groups = GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
-                new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor()), tp -> logs.log(tp).isPresent());
+                new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor(), groupOffsetsChanged(logs)),
+                tp -> logs.log(tp).isPresent());
         BrokerMetrics metrics = monitoring.metrics();
         ProduceHandler produce = new ProduceHandler(logs, waiters, metrics.traffic());
         metrics.bindPurgatories(produce::waitingRequests, waiters::waitingFetches);
@@ -229,6 +231,12 @@ public final class StrataBroker implements AutoCloseable {
                 monitoring.http().map(h -> ", metrics on http://" + config.httpHost() + ":" + h.port() + "/metrics")
                         .orElse(", HTTP server disabled"));
         return new StrataBroker(config, logs, vertx, server, identity, bucket, monitoring);
+    }
+
+    /** Where changes of committed offsets go: to the bucket when the broker tiers, nowhere otherwise. */
+    private static Consumer<String> groupOffsetsChanged(LogManager logs) {
+        return logs.remote().<Consumer<String>>map(remote -> remote.groupOffsets()::markChanged).orElse(group -> {
+        });
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.rocksdb.ColumnFamilyHandle;
 
 /**
@@ -107,13 +108,19 @@ public final class GroupOffsetStore extends ColumnFamilyStore {
         batch.deleteRange(family, prefix, Keys.increment(prefix));
     }
 
-    /** Adds the removal of every group's offsets of {@code topic} (a scan of the whole family). */
-    public void deleteTopic(IndexBatch batch, String topic) {
+    /**
+     * Adds the removal of every group's offsets of {@code topic} (a scan of the whole family); returns the groups that
+     * had offsets of it.
+     */
+    public Set<String> deleteTopic(IndexBatch batch, String topic) {
+        Set<String> groups = new LinkedHashSet<>();
         for (GroupOffset offset : listAll()) {
             if (offset.topic().equals(topic)) {
                 delete(batch, offset.group(), offset.topic(), offset.partition());
+                groups.add(offset.group());
             }
         }
+        return groups;
     }
 
     /** Every offset of {@code group}, by topic and partition. */

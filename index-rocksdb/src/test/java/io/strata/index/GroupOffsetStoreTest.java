@@ -2,8 +2,10 @@ package io.strata.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class GroupOffsetStoreTest extends IndexStoreTestSupport {
@@ -63,11 +65,14 @@ class GroupOffsetStoreTest extends IndexStoreTestSupport {
             store.groupOffsets().put(batch, offset("a", "gone", 0, 1));
             store.groupOffsets().put(batch, offset("a", "kept", 0, 1));
             store.groupOffsets().put(batch, offset("b", "gone", 5, 2));
+            store.groupOffsets().put(batch, offset("c", "kept", 0, 3));
         });
 
-        write(batch -> store.groupOffsets().deleteTopic(batch, "gone"));
+        Set<String> affected = new HashSet<>();
+        write(batch -> affected.addAll(store.groupOffsets().deleteTopic(batch, "gone")));
 
-        assertThat(store.groupOffsets().listAll()).extracting(GroupOffset::topic).containsExactly("kept");
+        assertThat(store.groupOffsets().listAll()).extracting(GroupOffset::topic).containsExactly("kept", "kept");
+        assertThat(affected).as("the groups that had offsets of the topic").containsExactlyInAnyOrder("a", "b");
     }
 
     @Test

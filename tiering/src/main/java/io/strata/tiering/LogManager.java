@@ -433,18 +433,22 @@ public final class LogManager implements AutoCloseable {
             for (PartitionLog log : topic.partitions()) {
                 log.closeForDeletion();
             }
+            Set<String> groupsOfTopic;
             try (IndexBatch writes = store.newBatch()) {
                 for (PartitionLog log : topic.partitions()) {
                     store.deletePartition(writes, log.key());
                 }
                 store.topics().delete(writes, name);
-                store.groupOffsets().deleteTopic(writes, name);
+                groupsOfTopic = store.groupOffsets().deleteTopic(writes, name);
                 writes.commit(true);
             }
             for (PartitionLog log : topic.partitions()) {
                 deleteDirectoryLater(log.directory(), topic.topicId());
             }
-            remote.ifPresent(r -> r.deleteTopic(topic.record()));
+            remote.ifPresent(r -> {
+                r.deleteTopic(topic.record());
+                r.groupOffsets().markChanged(groupsOfTopic);
+            });
             listeners.forEach(listener -> listener.topicDeleted(topic));
             LOGGER.info("Deleted topic {} ({})", name, topic.topicId());
         }

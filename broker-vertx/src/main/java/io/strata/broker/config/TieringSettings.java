@@ -39,6 +39,8 @@ import org.apache.kafka.common.config.TopicConfig;
  *       across segment boundaries (0: none)</td></tr>
  *   <tr><td>{@code remote.fetch.max.wait.ms}</td><td>500</td><td>how long a read of the bucket may hold up a
  *       Fetch response; a slower partition is answered with no records and read again by the consumer</td></tr>
+ *   <tr><td>{@code offsets.bucket.sync.interval.ms}</td><td>5000</td><td>how often groups whose committed offsets
+ *       changed are written to the bucket (one PUT per group per interval at most)</td></tr>
  *   <tr><td>{@code log.local.retention.ms} / {@code log.local.retention.bytes}</td><td>1 hour / 1 GiB</td>
  *       <td>defaults of the topic configs {@code local.retention.*}: how long uploaded segments stay on local disk</td></tr>
  * </table>
@@ -65,6 +67,7 @@ public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, Re
     public static final String FETCH_CACHE_BYTES = "remote.fetch.cache.bytes";
     public static final String FETCH_READ_AHEAD_CHUNKS = "remote.fetch.readahead.chunks";
     public static final String FETCH_MAX_WAIT_MS = "remote.fetch.max.wait.ms";
+    public static final String OFFSETS_SYNC_INTERVAL_MS = "offsets.bucket.sync.interval.ms";
     public static final String LOCAL_RETENTION_MS = "log.local.retention.ms";
     public static final String LOCAL_RETENTION_BYTES = "log.local.retention.bytes";
     public static final int DEFAULT_MAX_ATTEMPTS = 8;
@@ -76,7 +79,8 @@ public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, Re
     public static Set<String> keys() {
         Set<String> keys = new TreeSet<>(List.of(ENABLE, EMBEDDED_PORT, PART_SIZE, MAX_ATTEMPTS, TASK_INTERVAL_MS,
                 COPIER_THREAD_POOL_SIZE, COPY_MAX_BYTES_PER_SECOND, TASK_RETRY_BACKOFF_MS, TASK_RETRY_BACKOFF_MAX_MS,
-                FETCH_CHUNK_BYTES, FETCH_CACHE_BYTES, FETCH_READ_AHEAD_CHUNKS, FETCH_MAX_WAIT_MS, LOCAL_RETENTION_MS, LOCAL_RETENTION_BYTES));
+                FETCH_CHUNK_BYTES, FETCH_CACHE_BYTES, FETCH_READ_AHEAD_CHUNKS, FETCH_MAX_WAIT_MS, OFFSETS_SYNC_INTERVAL_MS,
+                LOCAL_RETENTION_MS, LOCAL_RETENTION_BYTES));
         S3Config.ENVIRONMENT_VARIABLES.forEach(variable -> keys.add(BrokerConfig.envToKey(variable)));
         return keys;
     }
@@ -107,7 +111,8 @@ public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, Re
                     config.getLong(TASK_RETRY_BACKOFF_MAX_MS, 30_000),
                     config.getInt(FETCH_CHUNK_BYTES, 4 * 1024 * 1024),
                     config.getLong(FETCH_CACHE_BYTES, 256L * 1024 * 1024),
-                    config.getInt(FETCH_READ_AHEAD_CHUNKS, RemoteConfig.DEFAULT_READ_AHEAD_CHUNKS));
+                    config.getInt(FETCH_READ_AHEAD_CHUNKS, RemoteConfig.DEFAULT_READ_AHEAD_CHUNKS),
+                    config.getLong(OFFSETS_SYNC_INTERVAL_MS, RemoteConfig.DEFAULT_OFFSETS_SYNC_INTERVAL_MS));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

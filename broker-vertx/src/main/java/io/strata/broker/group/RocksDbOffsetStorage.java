@@ -15,34 +15,44 @@ import org.apache.kafka.common.TopicPartition;
  * {@link OffsetStorage} in the broker's RocksDB ({@link GroupOffsetStore}, column family {@code group_offsets}),
  * every read and write on the given pool (the broker's {@code segment-io} pool). Writes go through RocksDB's
  * write-ahead log without fsync, like Kafka's offsets topic in the page cache: a commit survives a crash of the
- * broker process. Thread-safe.
+ * broker process. After each write the changed group is reported to {@code changed} (the remote tier's
+ * {@code GroupOffsetUploader}, which copies it to the bucket later), never waiting for it. Thread-safe.
  */
 public final class RocksDbOffsetStorage implements OffsetStorage {
 
     private final RocksDbIndexStore store;
     private final Executor pool;
+    private final Consumer<String> changed;
 
-    public RocksDbOffsetStorage(RocksDbIndexStore store, Executor pool) {
+    /**
+     * @param changed told the id of each group whose offsets were written, after the write (must not block)
+     */
+    public RocksDbOffsetStorage(RocksDbIndexStore store, Executor pool, Consumer<String> changed) {
         this.store = store;
         this.pool = pool;
+        this.changed = changed;
     }
 
     private GroupOffsetStore offsets() {
         return store.groupOffsets();
     }
 
-    private CompletableFuture<Void> write(Consumer<IndexBatch> writes) {
+    private CompletableFuture<Void> write(String group, Consumer<IndexBatch> writes) {
         return CompletableFuture.runAsync(() -> {
             try (IndexBatch batch = store.newBatch()) {
                 writes.accept(batch);
                 batch.commit(false);
             }
+            changed.accept(group);
         }, pool);
     }
 
     @Override
     public CompletableFuture<Void> commit(List<GroupOffset> committed) {
-        return write(batch -> committed.forEach(offset -> offsets().put(batch, offset)));
+        if (committed.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return write(committed.get(0).group(), batch -> committed.forEach(offset -> offsets().put(batch, offset)));
     }
 
     @Override
@@ -52,12 +62,13 @@ public final class RocksDbOffsetStorage implements OffsetStorage {
 
     @Override
     public CompletableFuture<Void> delete(String group, Collection<TopicPartition> partitions) {
-        return write(batch -> partitions.forEach(tp -> offsets().delete(batch, group, tp.topic(), tp.partition())));
+        return write(group, batch -> partitions.forEach(tp -> offsets().delete(batch, group, tp.topic(),
+                tp.partition())));
     }
 
     @Override
     public CompletableFuture<Void> deleteGroup(String group) {
-        return write(batch -> offsets().deleteGroup(batch, group));
+        return write(group, batch -> offsets().deleteGroup(batch, group));
     }
 
     @Override
@@ -68,6 +79,9 @@ public final class RocksDbOffsetStorage implements OffsetStorage {
             try (IndexBatch batch = store.newBatch()) {
                 expired.forEach(o -> offsets().delete(batch, group, o.topic(), o.partition()));
                 batch.commit(false);
+            }
+            if (!expired.isEmpty()) {
+                changed.accept(group);
             }
             return all.size() - expired.size();
         }, pool);

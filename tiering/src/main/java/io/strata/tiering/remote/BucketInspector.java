@@ -33,8 +33,12 @@ public final class BucketInspector {
     public record TopicView(String key, TopicManifest topic, Map<Integer, PartitionManifest> partitions) {
     }
 
-    /** Everything under {@code topics/}: the parsed manifests and every object. */
-    public record Inventory(List<TopicView> topics, Map<String, ObjectInfo> objects, List<String> unreadable) {
+    /**
+     * Everything under {@code topics/} (the parsed manifests and every object) and the group manifests under
+     * {@code groups/}, by group id.
+     */
+    public record Inventory(List<TopicView> topics, Map<String, ObjectInfo> objects, List<GroupManifest> groups,
+                            List<String> unreadable) {
     }
 
     /** One disagreement between the manifests and the objects. */
@@ -77,14 +81,28 @@ public final class BucketInspector {
             }
             topics.add(new TopicView(key, topic, partitions));
         }
-        return new Inventory(topics, objects, unreadable);
+        return new Inventory(topics, objects, groups(unreadable), unreadable);
+    }
+
+    private List<GroupManifest> groups(List<String> unreadable) {
+        List<GroupManifest> groups = new ArrayList<>();
+        for (ObjectInfo object : store.listAll(RemoteLayout.GROUPS).join()) {
+            try {
+                groups.add(GroupManifest.fromJson(store.get(object.key()).join()));
+            } catch (RuntimeException e) {
+                unreadable.add(object.key() + ": " + e.getMessage());
+            }
+        }
+        groups.sort(java.util.Comparator.comparing(GroupManifest::groupId));
+        return groups;
     }
 
     /**
      * Checks every segment the manifests list: both objects exist, the segment's size matches, its
      * CRC-32C matches (when {@code checksums}; this downloads every segment), and its sidecar parses
-     * and covers the segment's offsets. Reports unreadable manifests, missing objects, mismatches and
-     * orphans (objects under {@code topics/} that no manifest references).
+     * and covers the segment's offsets. Reports unreadable manifests (group manifests included), missing objects,
+     * mismatches and orphans (objects under {@code topics/} that no manifest references; group objects live under
+     * {@code groups/} and are never orphans).
      */
     public List<Problem> verify(Inventory inventory, boolean checksums) {
         List<Problem> problems = new ArrayList<>();

@@ -10,7 +10,9 @@ import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Rebuilds an empty RocksDB store from the bucket alone: topics from their {@link TopicManifest}s,
  * each partition's remote segment catalog and log start offset from its {@link PartitionManifest},
- * and the offset and time indexes from the segments' {@link SegmentSidecar}s. No segment object is
+ * and the offset and time indexes from the segments' {@link SegmentSidecar}s, and the committed offsets of
+ * consumer groups from their {@link GroupManifest}s (an offset is restored only when its topic, by name and
+ * id, is among the restored topics and has the partition). No segment object is
  * downloaded. Progress (partitions, segments, percentage) goes to the log. Topics are written last,
  * so a restore interrupted by a crash simply runs again at the next start. Blocking; runs once,
  * before the logs open.
@@ -74,6 +78,7 @@ public final class BucketRestore {
         for (PartitionToRestore partition : partitions) {
             restorePartition(partition, progress);
         }
+        restoreGroupOffsets(topics);
         try (IndexBatch writes = index.newBatch()) {
             for (TopicRecord topic : topics) {
                 index.topics().put(writes, topic);
@@ -126,6 +131,48 @@ public final class BucketRestore {
             writes.commit(true);
         }
         progress.partitionDone(tp);
+    }
+
+    /** Writes the committed offsets of every group object into RocksDB, skipping those of topics not restored. */
+    private void restoreGroupOffsets(List<TopicRecord> topics) {
+        Map<String, TopicRecord> byName = topics.stream().collect(Collectors.toMap(TopicRecord::name, t -> t));
+        List<String> keys = store.listAll(RemoteLayout.GROUPS).join().stream().map(ObjectInfo::key)
+                .filter(key -> RemoteLayout.groupIdOf(key).isPresent()).toList();
+        int groups = 0;
+        int restored = 0;
+        int skipped = 0;
+        for (String key : keys) {
+            GroupManifest manifest;
+            try {
+                manifest = GroupManifest.fromJson(store.get(key).join());
+            } catch (IllegalArgumentException e) {
+                LOGGER.warn("Skipped {}: {}; that group's consumers start from auto.offset.reset", key, e.getMessage());
+                continue;
+            }
+            Map<String, String> skippedTopics = new TreeMap<>();
+            try (IndexBatch writes = index.newBatch()) {
+                for (GroupManifest.PartitionOffset offset : manifest.offsets()) {
+                    TopicRecord topic = byName.get(offset.topic());
+                    if (topic == null || !RemoteLayout.kafkaId(topic.topicId()).equals(offset.topicId())
+                            || offset.partition() >= topic.partitions()) {
+                        skippedTopics.put(offset.topic(), offset.topicId());
+                        skipped++;
+                        continue;
+                    }
+                    index.groupOffsets().put(writes, offset.toGroupOffset(manifest.groupId()));
+                    restored++;
+                }
+                writes.commit(false);
+            }
+            skippedTopics.forEach((topic, id) -> LOGGER.info("Skipped the committed offsets of group {} for topic {}"
+                    + " (id {}): the bucket has no such topic or partition (deleted or re-created)",
+                    manifest.groupId(), topic, id));
+            groups++;
+        }
+        if (groups > 0) {
+            LOGGER.info("Restored the committed offsets of {} group(s), {} partition offset(s), from the bucket;"
+                    + " skipped {} of topics no longer there", groups, restored, skipped);
+        }
     }
 
     /** Logs restore progress at most every {@link #PROGRESS_EVERY_MS}. */

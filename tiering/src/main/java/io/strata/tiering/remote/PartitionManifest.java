@@ -1,11 +1,7 @@
 package io.strata.tiering.remote;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.strata.index.RemoteSegment;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.List;
 
@@ -37,7 +33,6 @@ public record PartitionManifest(int version, String topic, String topicId, int p
                                 List<ManifestSegment> segments) {
 
     public static final int VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public PartitionManifest {
         segments = List.copyOf(segments);
@@ -54,24 +49,11 @@ public record PartitionManifest(int version, String topic, String topicId, int p
     }
 
     public byte[] toJson() {
-        try {
-            return JSON.writeValueAsBytes(this);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ManifestJson.write(this);
     }
 
     /** Parses a manifest, rejecting versions this broker does not know. */
     public static PartitionManifest fromJson(byte[] json) {
-        PartitionManifest manifest;
-        try {
-            manifest = JSON.readValue(json, PartitionManifest.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a partition manifest: " + e.getMessage(), e);
-        }
-        if (manifest.version() != VERSION) {
-            throw new IllegalArgumentException("unsupported partition manifest version " + manifest.version());
-        }
-        return manifest;
+        return ManifestJson.read(json, PartitionManifest.class, "partition manifest", PartitionManifest::version, VERSION);
     }
 }

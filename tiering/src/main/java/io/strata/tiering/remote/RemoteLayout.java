@@ -1,6 +1,10 @@
 package io.strata.tiering.remote;
 
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -14,16 +18,24 @@ import org.apache.kafka.common.Uuid;
  *   topics/{topic}-{topicId}/{partition}/manifest.json         the partition's remote segments
  *   topics/{topic}-{topicId}/{partition}/{baseOffset:020d}.log   a segment: Kafka's on-disk bytes
  *   topics/{topic}-{topicId}/{partition}/{baseOffset:020d}.index its offset and time index entries
+ *   groups/{groupId}.json                                      a consumer group's committed offsets
  * </pre>
  * {@code topicId} is Kafka's base64url form of the topic id (as {@code kafka-topics --describe}
  * shows it), so a re-created topic of the same name never meets the old one's objects. Example:
  * {@code topics/orders-5Hs9bWq3RJ2bm2a0QvOiPA/0/00000000000000052345.log}. Segment keys of one
  * partition sort by offset because the base offset is zero-padded to 20 digits.
+ *
+ * <p>{@code groupId} is URL-encoded ({@code application/x-www-form-urlencoded}, UTF-8: letters, digits and
+ * {@code . - * _} stay, a space becomes {@code +}, every other byte {@code %XX}), so that any group id makes one
+ * flat key: group {@code billing/eu} is {@code groups/billing%2Feu.json}. The object ({@link GroupManifest}) holds
+ * the group id itself too.
  */
 public final class RemoteLayout {
 
     public static final String TOPICS = "topics/";
+    public static final String GROUPS = "groups/";
     static final String TOPIC_MANIFEST = "topic.json";
+    static final String GROUP_SUFFIX = ".json";
     static final String PARTITION_MANIFEST = "manifest.json";
     static final String SEGMENT_SUFFIX = ".log";
     static final String INDEX_SUFFIX = ".index";
@@ -54,6 +66,24 @@ public final class RemoteLayout {
 
     public static String index(TopicPartition tp, UUID topicId, long baseOffset) {
         return partitionPrefix(tp, topicId) + fileName(baseOffset) + INDEX_SUFFIX;
+    }
+
+    /** {@code groups/{url-encoded groupId}.json}: the group's committed offsets. */
+    public static String groupManifest(String groupId) {
+        return GROUPS + URLEncoder.encode(groupId, StandardCharsets.UTF_8) + GROUP_SUFFIX;
+    }
+
+    /** The group id of a {@link #groupManifest} key; empty for any other key. */
+    public static Optional<String> groupIdOf(String key) {
+        if (!key.startsWith(GROUPS) || !key.endsWith(GROUP_SUFFIX) || key.indexOf('/', GROUPS.length()) >= 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(URLDecoder.decode(key.substring(GROUPS.length(), key.length() - GROUP_SUFFIX.length()),
+                    StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     static String fileName(long baseOffset) {

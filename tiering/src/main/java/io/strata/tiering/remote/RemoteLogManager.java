@@ -32,11 +32,14 @@ import org.slf4j.LoggerFactory;
  * tiers ({@link RemoteRetention}); it writes topic manifests, deletes a deleted topic's objects, and
  * serves reads of remote segments ({@link RemoteLogReader}). A partition is worked on by one copy
  * thread at a time; after a failure it waits with exponential backoff, so an unreachable bucket
- * costs a log line per attempt, while producers carry on against the local disk.
+ * costs a log line per attempt, while producers carry on against the local disk. Committed group
+ * offsets go to the bucket on the same scheduler ({@link GroupOffsetUploader}).
  */
 public final class RemoteLogManager implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(RemoteLogManager.class);
+    /** How long a clean shutdown waits for the last committed offsets to reach the bucket. */
+    private static final long SHUTDOWN_FLUSH_MS = 5_000;
 
     private final ObjectStore store;
     private final RocksDbIndexStore index;
@@ -50,6 +53,7 @@ public final class RemoteLogManager implements AutoCloseable {
     private final RemoteRetention retention;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
+    private final GroupOffsetUploader groupOffsets;
     private final Map<PartitionLog, Backoff> partitions = new ConcurrentHashMap<>();
     /** The topic definition last written to each topic manifest: a topic whose definition differs gets it rewritten. */
     private final Map<UUID, TopicRecord> topicManifestsWritten = new ConcurrentHashMap<>();
@@ -69,6 +73,7 @@ public final class RemoteLogManager implements AutoCloseable {
         this.retention = new RemoteRetention(store, index, manifests, cache, metrics, clock);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("remote-scheduler"));
         this.workers = Executors.newFixedThreadPool(config.copyThreads(), named("remote-copy"));
+        this.groupOffsets = new GroupOffsetUploader(store, index, scheduler);
     }
 
     /** Per-partition exclusion and retry schedule. */
@@ -83,9 +88,10 @@ public final class RemoteLogManager implements AutoCloseable {
         return new BucketRestore(store, index).restoreAll();
     }
 
-    /** Starts the periodic copy and retention passes over {@code topics}. */
+    /** Starts the periodic copy and retention passes over {@code topics}, and the upload of group offsets. */
     public void start(Supplier<Collection<TopicLogs>> topics) {
         this.topics = topics;
+        groupOffsets.start(scheduler, config.offsetsSyncIntervalMs());
         scheduler.scheduleWithFixedDelay(this::runOnce, config.taskIntervalMs(), config.taskIntervalMs(),
                 TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::logActivity, 60, 60, TimeUnit.SECONDS);
@@ -289,6 +295,11 @@ public final class RemoteLogManager implements AutoCloseable {
         return idle;
     }
 
+    /** Where changes of committed group offsets are reported, so that they reach the bucket. */
+    public GroupOffsetUploader groupOffsets() {
+        return groupOffsets;
+    }
+
     public RemoteMetrics metrics() {
         return metrics;
     }
@@ -325,6 +336,7 @@ public final class RemoteLogManager implements AutoCloseable {
 
     @Override
     public void close() {
+        groupOffsets.flush(SHUTDOWN_FLUSH_MS);
         scheduler.shutdownNow();
         logActivity();
         workers.shutdownNow();

@@ -1,11 +1,7 @@
 package io.strata.tiering.remote;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.strata.index.TopicRecord;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,7 +27,6 @@ public record TopicManifest(int version, String name, String topicId, int partit
                             Map<String, String> configs, String createTime) {
 
     public static final int VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public TopicManifest {
         configs = new TreeMap<>(configs);
@@ -48,23 +43,10 @@ public record TopicManifest(int version, String name, String topicId, int partit
     }
 
     public byte[] toJson() {
-        try {
-            return JSON.writeValueAsBytes(this);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ManifestJson.write(this);
     }
 
     public static TopicManifest fromJson(byte[] json) {
-        TopicManifest manifest;
-        try {
-            manifest = JSON.readValue(json, TopicManifest.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a topic manifest: " + e.getMessage(), e);
-        }
-        if (manifest.version() != VERSION) {
-            throw new IllegalArgumentException("unsupported topic manifest version " + manifest.version());
-        }
-        return manifest;
+        return ManifestJson.read(json, TopicManifest.class, "topic manifest", TopicManifest::version, VERSION);
     }
 }

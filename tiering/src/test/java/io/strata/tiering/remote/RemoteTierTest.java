@@ -38,7 +38,7 @@ class RemoteTierTest {
 
     private static final LogManagerSchedule QUIET = new LogManagerSchedule(3_600_000, 3_600_000, 3_600_000);
     private static final RemoteConfig REMOTE = new RemoteConfig(3_600_000, 2, Long.MAX_VALUE, 10, 100, 4096,
-            1 << 20, RemoteConfig.DEFAULT_READ_AHEAD_CHUNKS);
+            1 << 20, RemoteConfig.DEFAULT_READ_AHEAD_CHUNKS, 3_600_000);
     private static final TopicPartition TP = new TopicPartition("orders", 0);
     private static final Map<String, String> TIERED = Map.of("segment.bytes", "8192", "local.retention.bytes", "1",
             "index.interval.bytes", "1024", "retention.ms", "-1");
