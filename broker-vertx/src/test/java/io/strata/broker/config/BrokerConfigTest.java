@@ -230,6 +230,15 @@ class BrokerConfigTest {
     }
 
     @Test
+    void theGroupOffsetsSyncIntervalIsReadAndValidated() {
+        assertThat(TieringSettings.from(BrokerConfig.of(Map.of())).remote().offsetsSyncIntervalMs()).isEqualTo(5_000);
+        assertThat(TieringSettings.from(BrokerConfig.of(Map.of("offsets.bucket.sync.interval.ms", "250"))).remote()
+                .offsetsSyncIntervalMs()).isEqualTo(250);
+        assertThatThrownBy(() -> TieringSettings.from(BrokerConfig.of(Map.of("offsets.bucket.sync.interval.ms", "0"))))
+                .isInstanceOf(ConfigException.class);
+    }
+
+    @Test
     void knownKeysCoverTheBrokersTheRemoteTiersAndTheS3ClientsSettings() {
         // Given the settings this class reports, and the S3 client's variables
         BrokerConfig config = BrokerConfig.load(Optional.empty(), Map.of());
@@ -239,7 +248,8 @@ class BrokerConfigTest {
                 .containsAll(config.knownSettings().keySet())
                 .containsAll(TieringSettings.keys())
                 .contains("s3.endpoint", "s3.bucket", "s3.access.key", "s3.secret.key", "s3.path.style", "s3.region",
-                        "s3.prefix", "http.port", "group.max.size", "remote.fetch.max.wait.ms", "log.dir")
+                        "s3.prefix", "http.port", "group.max.size", "remote.fetch.max.wait.ms", "log.dir",
+                        "offsets.bucket.sync.interval.ms")
                 .doesNotContain("s3.endpiont");
         assertThat(S3Config.ENVIRONMENT_VARIABLES)
                 .allSatisfy(variable -> assertThat(BrokerConfig.knownKeys()).contains(BrokerConfig.envToKey(variable)));

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -23,14 +25,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code strata inspect} against the broker's own embedded S3 server: while the broker runs (through
- * its endpoint) and after it stopped (the command starts a private server over the same folder).
+ * its endpoint) and after it stopped (the command starts a private server over the same folder). Group objects are
+ * listed and are not orphans.
  */
 class InspectCommandTest extends BrokerTestBase {
 
     @Override
     protected Map<String, String> brokerProperties() {
         return Map.of("remote.log.storage.system.enable", "true", "s3.embedded.port", "0",
-                "remote.log.manager.task.interval.ms", "100");
+                "remote.log.manager.task.interval.ms", "100", "offsets.bucket.sync.interval.ms", "100");
     }
 
     private record Run(int exitCode, String output) {
@@ -83,15 +86,20 @@ class InspectCommandTest extends BrokerTestBase {
                 .until(() -> !log.sealedSegments().isEmpty() && log.remoteEndOffset()
                         == log.sealedSegments().get(log.sealedSegments().size() - 1).nextOffset());
         int segments = log.sealedSegments().size();
+        admin().alterConsumerGroupOffsets("billing", Map.of(new TopicPartition("orders", 0), new OffsetAndMetadata(10)))
+                .all().get(30, TimeUnit.SECONDS);
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> Files.exists(dataDir.resolve("s3/strata/groups/billing.json")));
         Path running = configFile(Map.of("s3.endpoint", broker.embeddedS3Endpoint().orElseThrow().toString(),
                 "s3.access.key", "strata", "s3.secret.key", "strata-secret", "s3.bucket", "strata"));
 
-        Run list = inspect(running, "list", "--segments");
+        Run list = inspect(running, "list", "--segments", "--offsets");
         Run verify = inspect(running, "verify");
 
         assertThat(list.exitCode()).as(list.output()).isZero();
         assertThat(list.output()).contains("topic orders", "orders-0  log start 0  " + segments + " segment(s)",
-                "00000000000000000000.log  offsets 0..");
+                "00000000000000000000.log  offsets 0..", "1 group(s) with committed offsets",
+                "group billing  1 partition(s)  topics [orders]", "orders-0  offset 10  leader epoch -1");
         assertThat(verify.exitCode()).as(verify.output()).isZero();
         assertThat(verify.output()).contains("OK: every listed object is present and intact, no orphans");
 

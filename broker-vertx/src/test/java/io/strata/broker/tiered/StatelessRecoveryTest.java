@@ -1,7 +1,6 @@
 package io.strata.broker.tiered;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -9,18 +8,11 @@ import ch.qos.logback.core.read.ListAppender;
 import io.strata.broker.StrataBroker;
 import io.strata.broker.tiered.Workload.Sent;
 import io.strata.index.TopicRecord;
-import io.strata.tiering.log.PartitionLog;
 import io.strata.tiering.remote.BucketRestore;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -106,33 +98,10 @@ class StatelessRecoveryTest extends S3ServerTestBase {
         }
     }
 
-    /** Waits until every sealed segment of {@code tp} is in the bucket; returns the end of the tiered offsets. */
-    private long awaitEverySealedSegmentCopied(TopicPartition tp) {
-        PartitionLog log = log(tp);
-        await("sealed segments of " + tp + " copied").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(100))
-                .untilAsserted(() -> {
-                    var segments = log.segmentRecords();
-                    long activeBase = segments.get(segments.size() - 1).baseOffset();
-                    assertThat(activeBase).isPositive();
-                    assertThat(log.remoteEndOffset()).isEqualTo(activeBase);
-                });
-        return log.remoteEndOffset();
-    }
-
     private static ListAppender<ILoggingEvent> capture(Class<?> type) {
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         ((Logger) LoggerFactory.getLogger(type)).addAppender(appender);
         return appender;
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
-        assertThat(root).doesNotExist();
     }
 }

@@ -7,15 +7,19 @@ import io.strata.broker.StrataBroker;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.index.SegmentRecord;
 import io.strata.tiering.log.PartitionLog;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -36,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Base of the tiered-storage end-to-end tests: per test an in-process broker over a fresh data
  * directory that tiers to the bucket its subclass names ({@link #bucketProperties()}). The remote
- * tier and local retention run every 200 ms; topics made with
+ * tier, local retention and the upload of committed group offsets run every 200 ms; topics made with
  * {@link #TIERED} keep tiny segments and almost nothing locally, so most of the log lives only in
  * the bucket. Clients are real kafka-clients with byte-array keys and values; every client made here
  * is closed after the test, before the broker.
@@ -81,6 +85,7 @@ abstract class TieredBrokerTestBase {
         properties.put("log.retention.check.interval.ms", "200");
         properties.put("remote.fetch.chunk.bytes", "65536");
         properties.put("remote.fetch.cache.bytes", "4194304");
+        properties.put("offsets.bucket.sync.interval.ms", "200");
         return BrokerConfig.of(properties);
     }
 
@@ -171,6 +176,30 @@ abstract class TieredBrokerTestBase {
                             .isEqualTo(local.get(local.size() - 1).baseOffset());
                     assertThat(log.remoteEndOffset()).isEqualTo(log.localStartOffset());
                 });
+    }
+
+    /** Waits until every sealed segment of {@code tp} is in the bucket; returns the end of the tiered offsets. */
+    long awaitEverySealedSegmentCopied(TopicPartition tp) {
+        PartitionLog log = log(tp);
+        await("sealed segments of " + tp + " copied").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> {
+                    var segments = log.segmentRecords();
+                    long activeBase = segments.get(segments.size() - 1).baseOffset();
+                    assertThat(activeBase).isPositive();
+                    assertThat(log.remoteEndOffset()).isEqualTo(activeBase);
+                });
+        return log.remoteEndOffset();
+    }
+
+    /** Deletes {@code root} and everything below it. */
+    static void deleteRecursively(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+        assertThat(root).doesNotExist();
     }
 
     /** Polls until {@code count} records arrived (failing after 60 s), returning exactly those. */
