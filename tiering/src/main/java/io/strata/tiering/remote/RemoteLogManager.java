@@ -341,6 +341,8 @@ public final class RemoteLogManager implements AutoCloseable {
         logActivity();
         workers.shutdownNow();
         try {
+            // Both read RocksDB, which closes after this returns
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
             workers.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
