@@ -13,14 +13,17 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -40,6 +43,7 @@ public final class RemoteLogManager implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(RemoteLogManager.class);
     /** How long a clean shutdown waits for the last committed offsets to reach the bucket. */
     private static final long SHUTDOWN_FLUSH_MS = 5_000;
+    private static final long SHUTDOWN_DELETIONS_MS = 30_000;
 
     private final ObjectStore store;
     private final RocksDbIndexStore index;
@@ -59,6 +63,8 @@ public final class RemoteLogManager implements AutoCloseable {
     private final Map<UUID, TopicRecord> topicManifestsWritten = new ConcurrentHashMap<>();
     private final Map<UUID, Backoff> topicManifestRetries = new ConcurrentHashMap<>();
     private volatile Supplier<Collection<TopicLogs>> topics = List::of;
+    /** Topic deletions under way, which a clean shutdown lets finish. */
+    private final Set<CompletableFuture<Void>> topicDeletions = ConcurrentHashMap.newKeySet();
 
     public RemoteLogManager(ObjectStore store, RocksDbIndexStore index, RemoteConfig config, Clock clock) {
         this.store = store;
@@ -252,7 +258,7 @@ public final class RemoteLogManager implements AutoCloseable {
             }
             return false;
         });
-        return whenIdle(inFlight)
+        CompletableFuture<Void> deletion = whenIdle(inFlight)
                 .thenCompose(v -> {
                     manifests.forget(prefix);
                     return store.listAll(prefix);
@@ -268,6 +274,9 @@ public final class RemoteLogManager implements AutoCloseable {
                     }
                     return null;
                 });
+        topicDeletions.add(deletion);
+        deletion.whenComplete((v, e) -> topicDeletions.remove(deletion));
+        return deletion;
     }
 
     /** Completes once none of {@code partitions} is being worked on, checking every 50 ms. */
@@ -336,6 +345,7 @@ public final class RemoteLogManager implements AutoCloseable {
 
     @Override
     public void close() {
+        awaitTopicDeletions();
         groupOffsets.flush(SHUTDOWN_FLUSH_MS);
         scheduler.shutdownNow();
         logActivity();
@@ -346,6 +356,28 @@ public final class RemoteLogManager implements AutoCloseable {
             workers.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Lets the deletions of topics deleted just before a clean shutdown finish, at most
+     * {@value #SHUTDOWN_DELETIONS_MS} ms: they need the scheduler and the S3 client, which close next,
+     * and a deletion cut short leaves the topic's objects in the bucket as orphans.
+     */
+    private void awaitTopicDeletions() {
+        List<CompletableFuture<Void>> pending = List.copyOf(topicDeletions);
+        if (pending.isEmpty()) {
+            return;
+        }
+        LOGGER.info("Waiting for the deletion of {} topic(s) from the bucket before shutting down", pending.size());
+        try {
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                    .get(SHUTDOWN_DELETIONS_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOGGER.warn("Shutting down with {} topic deletion(s) unfinished; their objects stay in the bucket as "
+                    + "orphans (strata inspect verify lists them): {}", topicDeletions.size(), rootMessage(e));
         }
     }
 

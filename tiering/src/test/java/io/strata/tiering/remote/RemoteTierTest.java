@@ -363,6 +363,22 @@ class RemoteTierTest {
     }
 
     @Test
+    void aCleanShutdownLetsATopicDeletionFinishInTheBucket() {
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, TIERED);
+        produce(log(manager), 30);
+        pass(manager);
+        String prefix = RemoteLayout.topicPrefix("orders", log(manager).key().topicId());
+        bucket.setDeleteDelayMs(300);
+
+        manager.deleteTopic("orders");
+        manager.close();
+        managers.remove(manager);
+
+        assertThat(bucket.snapshot().keySet()).noneMatch(k -> k.startsWith(prefix));
+    }
+
+    @Test
     void topicsWithRemoteStorageDisabledStayLocal() {
         LogManager manager = open("a");
         manager.createTopic("orders", 1, (short) 1, Map.of("segment.bytes", "8192", "remote.storage.enable", "false"));

@@ -35,6 +35,7 @@ public final class InMemoryObjectStore implements ObjectStore {
     private final ConcurrentSkipListMap<String, Stored> objects = new ConcurrentSkipListMap<>();
     private final AtomicLong etags = new AtomicLong();
     private final AtomicBoolean down = new AtomicBoolean();
+    private volatile long deleteDelayMs;
     public final AtomicLong puts = new AtomicLong();
     public final AtomicLong rangedGets = new AtomicLong();
     public final AtomicLong gets = new AtomicLong();
@@ -148,10 +149,20 @@ public final class InMemoryObjectStore implements ObjectStore {
         return CompletableFuture.completedFuture(new ListPage(page, next));
     }
 
+    /** How long each batch delete takes from now on, completing on another thread (0: at once, on the caller's). */
+    public void setDeleteDelayMs(long delayMs) {
+        deleteDelayMs = delayMs;
+    }
+
     @Override
     public CompletableFuture<Void> deleteAll(Collection<String> keys) {
         if (down.get()) {
             return unavailable();
+        }
+        if (deleteDelayMs > 0) {
+            List<String> toDelete = List.copyOf(keys);
+            return CompletableFuture.runAsync(() -> toDelete.forEach(objects::remove),
+                    CompletableFuture.delayedExecutor(deleteDelayMs, java.util.concurrent.TimeUnit.MILLISECONDS));
         }
         keys.forEach(objects::remove);
         return CompletableFuture.completedFuture(null);
