@@ -107,8 +107,18 @@ final class BenchCommand implements Callable<Integer> {
         description = "Directory for results.json, results.md and chart.png (default ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--broker-jvm-opts", defaultValue = BrokerLauncher.DEFAULT_JVM_OPTS,
-        description = "JVM options of the brokers the tool starts (default: Kafka's kafka-server-start.sh ones).")
+    @Option(names = "--kafka-jvm-opts", defaultValue = BrokerLauncher.KAFKA_JVM_OPTS,
+        description = "JVM options of the Apache Kafka broker the tool starts (default: kafka-server-start.sh's,"
+            + " ${DEFAULT-VALUE}).")
+    String kafkaJvmOpts;
+
+    @Option(names = "--strata-jvm-opts", defaultValue = BrokerLauncher.STRATA_JVM_OPTS,
+        description = "JVM options of the Strata broker the tool starts (default: the README's recommended ones,"
+            + " ${DEFAULT-VALUE}).")
+    String strataJvmOpts;
+
+    @Option(names = "--broker-jvm-opts",
+        description = "JVM options of both brokers the tool starts, instead of --kafka-jvm-opts and --strata-jvm-opts.")
     String brokerJvmOpts;
 
     @Option(names = "--strata-jar", description = "The Strata broker jar (default: broker-vertx/target/strata-broker.jar"
@@ -133,7 +143,8 @@ final class BenchCommand implements Callable<Integer> {
         List<SystemReport> systems = new ArrayList<>();
         try (Progress progress = Progress.forStandardError()) {
             try {
-                BrokerLauncher launcher = new BrokerLauncher(layout, brokerJvmOpts);
+                BrokerLauncher launcher = new BrokerLauncher(layout,
+                    brokerJvmOpts != null ? brokerJvmOpts : kafkaJvmOpts, brokerJvmOpts != null ? brokerJvmOpts : strataJvmOpts);
                 for (String system : start) {
                     progress.say("starting " + system + " (work directory " + work + ")");
                     Path dir = Files.createDirectories(work.resolve(system));

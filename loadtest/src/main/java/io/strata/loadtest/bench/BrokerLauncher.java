@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Starts the brokers of {@code --start} as separate JVMs on free ports of 127.0.0.1, data in a directory
- * of their own, both with the same JVM options (Kafka's {@code kafka-server-start.sh} defaults unless
- * {@code --broker-jvm-opts}) and both with {@code group.initial.rebalance.delay.ms=0}, so that a consumer
+ * of their own, each with its own JVM options ({@link #KAFKA_JVM_OPTS}, {@link #STRATA_JVM_OPTS}, unless
+ * {@code --kafka-jvm-opts}, {@code --strata-jvm-opts} or {@code --broker-jvm-opts}) and both with
+ * {@code group.initial.rebalance.delay.ms=0}, so that a consumer
  * group benchmark does not wait 3 s for the first rebalance on either:
  * <ul>
  *   <li>Apache Kafka 4.1 in KRaft mode (one combined broker and controller) from the Maven Central jars of
@@ -28,15 +29,27 @@ import java.util.concurrent.TimeUnit;
  */
 final class BrokerLauncher {
 
-    static final String DEFAULT_JVM_OPTS = "-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "
+    /** Apache Kafka's {@code kafka-server-start.sh} defaults: a 1 GiB heap and its G1 settings. */
+    static final String KAFKA_JVM_OPTS = "-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "
         + "-XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true";
+    /**
+     * The JVM options the README recommends for Strata: the same G1 settings with half Kafka's heap and
+     * a cap on direct memory. Strata keeps records in the page cache and remote chunks off the heap (the
+     * chunk cache, 256 MiB by default, is direct memory), so a 512 MiB heap is plenty, and the cap keeps
+     * chunks that were evicted but not yet collected from growing the process.
+     */
+    static final String STRATA_JVM_OPTS = "-Xms512m -Xmx512m -XX:MaxDirectMemorySize=384m -XX:+UseG1GC "
+        + "-XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent "
+        + "-Djava.awt.headless=true";
 
     private final Layout layout;
-    private final List<String> jvmOptions;
+    private final List<String> kafkaJvmOptions;
+    private final List<String> strataJvmOptions;
 
-    BrokerLauncher(Layout layout, String jvmOptions) {
+    BrokerLauncher(Layout layout, String kafkaJvmOptions, String strataJvmOptions) {
         this.layout = layout;
-        this.jvmOptions = List.of(jvmOptions.trim().split("\\s+"));
+        this.kafkaJvmOptions = List.of(kafkaJvmOptions.trim().split("\\s+"));
+        this.strataJvmOptions = List.of(strataJvmOptions.trim().split("\\s+"));
     }
 
     StartedBroker startKafka(Path dir) throws IOException, InterruptedException {
@@ -77,7 +90,7 @@ final class BrokerLauncher {
         }
         StartedProcesses.stop(formatting, Duration.ofSeconds(1));
         List<String> command = new ArrayList<>(List.of(java()));
-        command.addAll(jvmOptions);
+        command.addAll(kafkaJvmOptions);
         command.addAll(logging);
         command.addAll(List.of("-cp", classpath, "kafka.Kafka", properties.toString()));
         BrokerProcess process = new BrokerProcess("Apache Kafka", command, Map.of(), dir.resolve("stdout.log"), ports[0]);
@@ -93,7 +106,7 @@ final class BrokerLauncher {
         int[] ports = FreePorts.choose(2);
         Path data = Files.createDirectories(dir.resolve("data"));
         List<String> command = new ArrayList<>(List.of(java()));
-        command.addAll(jvmOptions);
+        command.addAll(strataJvmOptions);
         command.addAll(List.of("-jar", layout.strataJar().toString()));
         Map<String, String> environment = Map.of(
             "STRATA_LISTENERS", "PLAINTEXT://127.0.0.1:" + ports[0],
