@@ -64,12 +64,36 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                            TopicTraffic.Topic traffic, CompletableFuture<AppendResult> append) {
     }
 
+    /**
+     * The returned future never completes before every append this request queued has: the appends read the
+     * request's buffer, which the connection releases once the request is answered.
+     */
     @Override
     public Future<ApiMessage> handle(RequestContext context, ProduceRequest request) {
         short acks = request.data().acks();
-        boolean byId = context.apiVersion() >= 13;
         ProduceResponseData response = new ProduceResponseData().setThrottleTimeMs(0);
         List<Pending> pending = new ArrayList<>();
+        CompletableFuture<ApiMessage> done;
+        try {
+            queueAppends(context, request, response, pending);
+            done = allAppends(pending).handle((ignored, error) -> complete(pending, response, acks));
+        } catch (RuntimeException e) {
+            done = allAppends(pending).handle((ignored, error) -> {
+                throw e;
+            });
+        }
+        waitingRequests.incrementAndGet();
+        return Blocking.onContext(context.vertxContext(), done.whenComplete((r, e) -> waitingRequests.decrementAndGet()));
+    }
+
+    private static CompletableFuture<Void> allAppends(List<Pending> pending) {
+        return CompletableFuture.allOf(pending.stream().map(Pending::append).toArray(CompletableFuture[]::new));
+    }
+
+    private void queueAppends(RequestContext context, ProduceRequest request, ProduceResponseData response,
+                              List<Pending> pending) {
+        short acks = request.data().acks();
+        boolean byId = context.apiVersion() >= 13;
         for (TopicProduceData topicData : request.data().topicData()) {
             Optional<TopicLogs> topic = byId ? logs.topic(topicData.topicId()) : logs.topic(topicData.name());
             TopicProduceResponse topicResponse = new TopicProduceResponse()
@@ -99,14 +123,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                         log.appendAsync(records)));
             }
         }
-        CompletableFuture<?>[] appends = pending.stream().map(Pending::append).toArray(CompletableFuture[]::new);
-        waitingRequests.incrementAndGet();
-        CompletableFuture<ApiMessage> done = CompletableFuture.allOf(appends)
-                .handle((ignored, error) -> {
-                    waitingRequests.decrementAndGet();
-                    return complete(pending, response, acks);
-                });
-        return Blocking.onContext(context.vertxContext(), done);
     }
 
     private ApiMessage complete(List<Pending> pending, ProduceResponseData response, short acks) {
