@@ -81,4 +81,64 @@ class SerialExecutorTest {
 
         assertThat(finished.await(10, TimeUnit.SECONDS)).as("both ran at the same time").isTrue();
     }
+
+    @Test
+    void tasksQueuedBehindARunningOneRunOnItsThreadAndGiveThePoolBackAfterATurn() throws InterruptedException {
+        // Given a pool that counts the work handed to it, and a first task that waits until more are queued
+        AtomicInteger submissions = new AtomicInteger();
+        SerialExecutor serial = new SerialExecutor(task -> {
+            submissions.incrementAndGet();
+            pool.execute(task);
+        });
+        CountDownLatch queued = new CountDownLatch(1);
+        List<String> threads = new CopyOnWriteArrayList<>();
+        int behind = SerialExecutor.MAX_TASKS_PER_TURN + 2;
+        CountDownLatch done = new CountDownLatch(1 + behind);
+        serial.execute(() -> {
+            try {
+                queued.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            threads.add(Thread.currentThread().getName());
+            done.countDown();
+        });
+
+        // When more tasks than one turn holds queue up behind it
+        for (int i = 0; i < behind; i++) {
+            serial.execute(() -> {
+                threads.add(Thread.currentThread().getName());
+                done.countDown();
+            });
+        }
+        queued.countDown();
+
+        // Then the first turn ran MAX_TASKS_PER_TURN tasks on one thread, and one more hand-off ran the rest
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(submissions.get()).isEqualTo(2);
+        assertThat(threads.subList(0, SerialExecutor.MAX_TASKS_PER_TURN)).containsOnly(threads.get(0));
+    }
+
+    @Test
+    void aTaskRefusedByThePoolNeverRunsAndTheNextOneDoes() throws InterruptedException {
+        AtomicInteger refusals = new AtomicInteger(1);
+        SerialExecutor serial = new SerialExecutor(task -> {
+            if (refusals.getAndDecrement() > 0) {
+                throw new java.util.concurrent.RejectedExecutionException("full");
+            }
+            pool.execute(task);
+        });
+        List<String> ran = new CopyOnWriteArrayList<>();
+        CountDownLatch second = new CountDownLatch(1);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> serial.execute(() -> ran.add("refused")))
+                .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        serial.execute(() -> {
+            ran.add("accepted");
+            second.countDown();
+        });
+
+        assertThat(second.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ran).containsExactly("accepted");
+    }
 }
