@@ -1,4 +1,4 @@
-package io.strata.tiering.log;
+package io.strata.broker.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,9 +13,14 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class SerialExecutorTest {
+class ConnectionQueuesTest {
 
     private final ExecutorService pool = Executors.newFixedThreadPool(4);
+    private final AtomicInteger submissions = new AtomicInteger();
+    private final ConnectionQueues queues = new ConnectionQueues(task -> {
+        submissions.incrementAndGet();
+        pool.execute(task);
+    });
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -24,8 +29,7 @@ class SerialExecutorTest {
     }
 
     @Test
-    void tasksRunOneAtATimeInSubmissionOrder() throws InterruptedException {
-        SerialExecutor serial = new SerialExecutor(pool);
+    void oneConnectionsTasksRunOneAtATimeInSubmissionOrder() throws InterruptedException {
         List<Integer> order = new CopyOnWriteArrayList<>();
         AtomicInteger running = new AtomicInteger();
         AtomicInteger maxRunning = new AtomicInteger();
@@ -33,7 +37,7 @@ class SerialExecutorTest {
 
         for (int i = 0; i < 500; i++) {
             int n = i;
-            serial.execute(() -> {
+            queues.execute("c1", () -> {
                 maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
                 order.add(n);
                 running.decrementAndGet();
@@ -47,22 +51,7 @@ class SerialExecutorTest {
     }
 
     @Test
-    void aFailingTaskDoesNotStopTheOnesAfterIt() throws InterruptedException {
-        SerialExecutor serial = new SerialExecutor(pool);
-        CountDownLatch after = new CountDownLatch(1);
-
-        serial.execute(() -> {
-            throw new IllegalStateException("boom");
-        });
-        serial.execute(after::countDown);
-
-        assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
-    }
-
-    @Test
-    void twoSerialExecutorsShareThePoolInParallel() throws InterruptedException {
-        SerialExecutor first = new SerialExecutor(pool);
-        SerialExecutor second = new SerialExecutor(pool);
+    void twoConnectionsRunInParallel() throws InterruptedException {
         CountDownLatch bothStarted = new CountDownLatch(2);
         CountDownLatch finished = new CountDownLatch(2);
         Runnable meet = () -> {
@@ -76,25 +65,20 @@ class SerialExecutorTest {
             }
         };
 
-        first.execute(meet);
-        second.execute(meet);
+        queues.execute("c1", meet);
+        queues.execute("c2", meet);
 
         assertThat(finished.await(10, TimeUnit.SECONDS)).as("both ran at the same time").isTrue();
     }
 
     @Test
     void tasksQueuedBehindARunningOneRunOnItsThreadAndGiveThePoolBackAfterATurn() throws InterruptedException {
-        // Given a pool that counts the work handed to it, and a first task that waits until more are queued
-        AtomicInteger submissions = new AtomicInteger();
-        SerialExecutor serial = new SerialExecutor(task -> {
-            submissions.incrementAndGet();
-            pool.execute(task);
-        });
+        // Given a first task that waits until more than a turn's worth are queued behind it
         CountDownLatch queued = new CountDownLatch(1);
         List<String> threads = new CopyOnWriteArrayList<>();
-        int behind = SerialExecutor.MAX_TASKS_PER_TURN + 2;
+        int behind = ConnectionQueues.MAX_TASKS_PER_TURN + 2;
         CountDownLatch done = new CountDownLatch(1 + behind);
-        serial.execute(() -> {
+        queues.execute("c1", () -> {
             try {
                 queued.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -103,42 +87,33 @@ class SerialExecutorTest {
             threads.add(Thread.currentThread().getName());
             done.countDown();
         });
-
-        // When more tasks than one turn holds queue up behind it
         for (int i = 0; i < behind; i++) {
-            serial.execute(() -> {
+            queues.execute("c1", () -> {
                 threads.add(Thread.currentThread().getName());
                 done.countDown();
             });
         }
+
+        // When
         queued.countDown();
 
-        // Then the first turn ran MAX_TASKS_PER_TURN tasks on one thread, and one more hand-off ran the rest
+        // Then one turn ran MAX_TASKS_PER_TURN tasks on one thread, and a second hand-off ran the rest
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(submissions.get()).isEqualTo(2);
-        assertThat(threads.subList(0, SerialExecutor.MAX_TASKS_PER_TURN)).containsOnly(threads.get(0));
+        assertThat(threads.subList(0, ConnectionQueues.MAX_TASKS_PER_TURN)).containsOnly(threads.get(0));
     }
 
     @Test
-    void aTaskRefusedByThePoolNeverRunsAndTheNextOneDoes() throws InterruptedException {
-        AtomicInteger refusals = new AtomicInteger(1);
-        SerialExecutor serial = new SerialExecutor(task -> {
-            if (refusals.getAndDecrement() > 0) {
-                throw new java.util.concurrent.RejectedExecutionException("full");
-            }
-            pool.execute(task);
+    void aFailingTaskDoesNotStopTheOnesAfterItAndAnIdleConnectionStartsAFreshTurn() throws InterruptedException {
+        CountDownLatch after = new CountDownLatch(1);
+        queues.execute("c1", () -> {
+            throw new IllegalStateException("boom");
         });
-        List<String> ran = new CopyOnWriteArrayList<>();
-        CountDownLatch second = new CountDownLatch(1);
+        queues.execute("c1", after::countDown);
+        assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> serial.execute(() -> ran.add("refused")))
-                .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
-        serial.execute(() -> {
-            ran.add("accepted");
-            second.countDown();
-        });
-
-        assertThat(second.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(ran).containsExactly("accepted");
+        CountDownLatch later = new CountDownLatch(1);
+        queues.of("c1").execute(later::countDown);
+        assertThat(later.await(10, TimeUnit.SECONDS)).as("a connection whose queue emptied runs new tasks").isTrue();
     }
 }
