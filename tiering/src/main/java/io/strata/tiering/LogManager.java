@@ -175,7 +175,7 @@ public final class LogManager implements AutoCloseable {
     private PartitionLog openPartition(TopicRecord record, int partition, LogConfig config, boolean clean) {
         TopicPartition tp = new TopicPartition(record.name(), partition);
         return PartitionLog.open(tp, new PartitionKey(record.topicId(), partition), partitionDir(tp), store, config,
-                clock, background, io, clean);
+                clock, background, clean);
     }
 
     private Path partitionDir(TopicPartition tp) {
@@ -203,7 +203,7 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
-    /** The segment-io pool: blocking reads and offset lookups run here. */
+    /** The segment-io pool: Produce appends, blocking reads and offset lookups run here. */
     public java.util.concurrent.Executor ioExecutor() {
         return io;
     }

@@ -29,9 +29,10 @@ import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.requests.ProduceRequest;
 
 /**
- * Produce (v3-13). Every partition's append is queued on the event loop in request order, so a
- * producer's pipelined requests reach each partition in the order it sent them; the appends then
- * run on the segment-io pool. The response waits for all of them (acks 1 and -1 mean the same on
+ * Produce (v3-13). The appends of one request run as one task on the segment-io pool, one partition
+ * after the other, and the tasks of one connection run one at a time in request order
+ * ({@link ConnectionQueues}), so a producer's pipelined requests reach each partition in the order it
+ * sent them, and a request costs one hand-off to the pool whatever its number of partitions. The response waits for all of them (acks 1 and -1 mean the same on
  * one broker); with {@code acks=0} there is no response, and a failure closes the connection as in
  * Kafka. Topics are named up to v12 and identified by id from v13. Appended bytes and records are
  * counted per topic ({@link TopicTraffic}); requests waiting for their appends are counted as the
@@ -43,9 +44,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private final FetchWaiters waiters;
     private final TopicTraffic traffic;
     private final AtomicInteger waitingRequests = new AtomicInteger();
+    private final ConnectionQueues queues;
 
     public ProduceHandler(LogManager logs, FetchWaiters waiters, TopicTraffic traffic) {
         this.logs = logs;
+        this.queues = new ConnectionQueues(logs.ioExecutor());
         this.waiters = waiters;
         this.traffic = traffic;
     }
@@ -60,16 +63,49 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         return ApiKeys.PRODUCE;
     }
 
-    private record Pending(TopicProduceResponse topic, PartitionProduceResponse partition, int bytes,
-                           TopicTraffic.Topic traffic, CompletableFuture<AppendResult> append) {
+    /** One partition's append: what to append, where, and its outcome. */
+    private record Pending(TopicProduceResponse topic, PartitionProduceResponse partition, PartitionLog log,
+                           MemoryRecords records, TopicTraffic.Topic traffic, CompletableFuture<AppendResult> append) {
     }
 
+    /**
+     * The returned future completes only after the appends: they read the request's buffer, which the
+     * connection releases once the request is answered.
+     */
     @Override
     public Future<ApiMessage> handle(RequestContext context, ProduceRequest request) {
         short acks = request.data().acks();
-        boolean byId = context.apiVersion() >= 13;
         ProduceResponseData response = new ProduceResponseData().setThrottleTimeMs(0);
         List<Pending> pending = new ArrayList<>();
+        collectAppends(context, request, response, pending);
+        CompletableFuture<Void> appended = pending.isEmpty() ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.runAsync(() -> appendAll(pending), queues.of(context.connectionId()));
+        waitingRequests.incrementAndGet();
+        CompletableFuture<ApiMessage> done = appended.handle((ignored, error) -> {
+            waitingRequests.decrementAndGet();
+            if (error != null) { // an Error: the partitions not reached fail with it
+                pending.forEach(p -> p.append().completeExceptionally(error));
+            }
+            return complete(pending, response, acks);
+        });
+        return Blocking.onContext(context.vertxContext(), done);
+    }
+
+    /** Appends to each partition in turn; on the connection's queue. */
+    private static void appendAll(List<Pending> pending) {
+        for (Pending p : pending) {
+            try {
+                p.append().complete(p.log().append(p.records()));
+            } catch (RuntimeException e) {
+                p.append().completeExceptionally(e);
+            }
+        }
+    }
+
+    private void collectAppends(RequestContext context, ProduceRequest request, ProduceResponseData response,
+                              List<Pending> pending) {
+        short acks = request.data().acks();
+        boolean byId = context.apiVersion() >= 13;
         for (TopicProduceData topicData : request.data().topicData()) {
             Optional<TopicLogs> topic = byId ? logs.topic(topicData.topicId()) : logs.topic(topicData.name());
             TopicProduceResponse topicResponse = new TopicProduceResponse()
@@ -95,34 +131,26 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 PartitionLog log = topic.get().partitions().get(partitionData.index());
                 MemoryRecords records = partitionData.records() instanceof MemoryRecords memory
                         ? memory : MemoryRecords.EMPTY;
-                pending.add(new Pending(topicResponse, partition, records.sizeInBytes(), topicTraffic,
-                        log.appendAsync(records)));
+                pending.add(new Pending(topicResponse, partition, log, records, topicTraffic,
+                        new CompletableFuture<>()));
             }
         }
-        CompletableFuture<?>[] appends = pending.stream().map(Pending::append).toArray(CompletableFuture[]::new);
-        waitingRequests.incrementAndGet();
-        CompletableFuture<ApiMessage> done = CompletableFuture.allOf(appends)
-                .handle((ignored, error) -> {
-                    waitingRequests.decrementAndGet();
-                    return complete(pending, response, acks);
-                });
-        return Blocking.onContext(context.vertxContext(), done);
     }
 
     private ApiMessage complete(List<Pending> pending, ProduceResponseData response, short acks) {
         boolean failed = false;
         for (Pending p : pending) {
             try {
-                AppendResult result = p.append().join(); // done: allOf completed
+                AppendResult result = p.append().join(); // done: appendAll completed every one
                 p.partition().setErrorCode(Errors.NONE.code())
                         .setBaseOffset(result.firstOffset())
                         .setLogAppendTimeMs(result.logAppendTimeMs())
                         .setLogStartOffset(result.logStartOffset());
                 if (!result.duplicate() && result.firstOffset() >= 0) {
-                    p.traffic().appended(p.bytes(), result.lastOffset() - result.firstOffset() + 1);
+                    p.traffic().appended(p.records().sizeInBytes(), result.lastOffset() - result.firstOffset() + 1);
                     String topic = p.topic().name().isEmpty()
                             ? logs.topic(p.topic().topicId()).map(TopicLogs::name).orElse("") : p.topic().name();
-                    waiters.appended(new TopicPartition(topic, p.partition().index()), p.bytes());
+                    waiters.appended(new TopicPartition(topic, p.partition().index()), p.records().sizeInBytes());
                 }
             } catch (RuntimeException e) {
                 failed = true;

@@ -1,7 +1,9 @@
 package io.strata.broker.network;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -15,57 +17,70 @@ import org.slf4j.LoggerFactory;
  *   +----------------------+---------------------------------------+
  *   e.g. 00 00 00 0e | 00 12 00 00 00 00 00 07 00 04 61 62 63 64   (ApiVersions v0, correlation 7, client "abcd")
  * </pre>
- * The decoder hands each body (without the size prefix) to the frame handler as a read-only-by-convention
- * {@link ByteBuffer} positioned at the first header byte and limited to exactly {@code size} bytes.
+ * The decoder hands each body (without the size prefix) to the frame handler as a {@link ByteBuf} of exactly
+ * {@code size} readable bytes, which the handler owns: it must {@link ByteBuf#release() release} it once
+ * nothing refers to its bytes any more (for Produce, once the append has written them to the segment file).
  *
  * <p>The announced size is checked against {@code maxFrameBytes} as soon as its four bytes are known, before
  * any byte of the body is kept: a negative or too large size raises {@link InvalidFrameSizeException} and the
- * decoder refuses every later input. Memory held for a partial frame grows only with the bytes actually
- * received: chunks are kept as views, and copied once into an array of exactly {@code size} bytes when the
- * frame is complete. A frame contained in a single chunk is handed out as a view of that chunk without
- * copying, so the caller must not reuse chunk memory after {@link #feed} (Vert.x hands out fresh heap
- * buffers, which is fine).
+ * decoder refuses every later input. Each body byte is copied once, from the socket's chunk into the frame, a
+ * direct buffer from the allocator (pooled in the broker: no zeroing, and a Produce request's batches reach the
+ * segment file's {@code FileChannel.write} without another copy). The frame buffer is allocated with
+ * {@code min(size, }{@value #PREALLOCATED_MAX_BYTES}{@code )} bytes when the size is known and grows (doubling,
+ * at most to {@code size}) only as bytes arrive, so a client that announces a large frame and sends nothing
+ * holds at most {@value #PREALLOCATED_MAX_BYTES} bytes, and otherwise at most twice what it sent.
+ *
+ * <p>{@link #feed} never keeps a reference to the chunk, so the caller may release it afterwards;
+ * {@link #close()} releases a partial frame.
  *
  * <p>Not thread-safe: one instance per connection, used from the connection's event loop only.
  */
-public final class FrameDecoder {
+public final class FrameDecoder implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(FrameDecoder.class);
 
     private static final int SIZE_BYTES = Integer.BYTES;
+    /** Frames up to this size are allocated whole as soon as their size is known. */
+    static final int PREALLOCATED_MAX_BYTES = 1024 * 1024;
 
     private final int maxFrameBytes;
-    private final Consumer<ByteBuffer> frameHandler;
+    private final ByteBufAllocator allocator;
+    private final Consumer<ByteBuf> frameHandler;
 
     private final ByteBuffer sizeBuffer = ByteBuffer.allocate(SIZE_BYTES);
     /** Size of the frame being read, or -1 while reading the size prefix. */
     private int frameSize = -1;
-    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
-    private int pendingBytes;
+    /** The body read so far of the frame being read; null while reading the size prefix. */
+    private ByteBuf frame;
     private boolean failed;
+    private boolean closed;
 
     /**
      * @param maxFrameBytes the largest body accepted ({@code socket.request.max.bytes})
-     * @param frameHandler receives each complete frame body, in order
+     * @param allocator where frame buffers come from (the channel's, pooled)
+     * @param frameHandler receives each complete frame body, in order, and owns it
      */
-    public FrameDecoder(int maxFrameBytes, Consumer<ByteBuffer> frameHandler) {
+    public FrameDecoder(int maxFrameBytes, ByteBufAllocator allocator, Consumer<ByteBuf> frameHandler) {
         if (maxFrameBytes < 0) {
             throw new IllegalArgumentException("maxFrameBytes must be >= 0: " + maxFrameBytes);
         }
         this.maxFrameBytes = maxFrameBytes;
+        this.allocator = Objects.requireNonNull(allocator, "allocator");
         this.frameHandler = Objects.requireNonNull(frameHandler, "frameHandler");
     }
 
     /**
-     * Consumes all remaining bytes of {@code chunk}, calling the frame handler once per completed frame.
+     * Consumes all readable bytes of {@code chunk}, calling the frame handler once per completed frame, until
+     * the chunk is used up or the frame handler {@link #close() closes} the decoder. The chunk stays the caller's.
      *
      * @throws InvalidFrameSizeException when a size prefix is out of range; the decoder is then failed
-     * @throws IllegalStateException when called again after a failure
+     * @throws IllegalStateException when called again after a failure or after {@link #close()}
      */
-    public void feed(ByteBuffer chunk) {
-        if (failed) {
-            throw new IllegalStateException("FrameDecoder already failed on an invalid frame size");
+    public void feed(ByteBuf chunk) {
+        if (failed || closed) {
+            throw new IllegalStateException(failed ? "FrameDecoder already failed on an invalid frame size"
+                    : "FrameDecoder is closed");
         }
-        while (chunk.hasRemaining()) {
+        while (chunk.isReadable() && !closed) { // the frame handler may close the decoder
             if (frameSize < 0) {
                 readSize(chunk);
             } else {
@@ -76,16 +91,26 @@ public final class FrameDecoder {
 
     /** Bytes of the current partial frame held in memory (excluding the size prefix). */
     public int bufferedBytes() {
-        return pendingBytes;
+        return frame == null ? 0 : frame.readableBytes();
     }
 
-    private void readSize(ByteBuffer chunk) {
-        if (sizeBuffer.position() == 0 && chunk.remaining() >= SIZE_BYTES) {
-            startFrame(chunk.getInt());
+    /** Releases the partial frame, if any; later input is refused. */
+    @Override
+    public void close() {
+        closed = true;
+        if (frame != null) {
+            frame.release();
+            frame = null;
+        }
+    }
+
+    private void readSize(ByteBuf chunk) {
+        if (sizeBuffer.position() == 0 && chunk.readableBytes() >= SIZE_BYTES) {
+            startFrame(chunk.readInt());
             return;
         }
-        while (sizeBuffer.hasRemaining() && chunk.hasRemaining()) {
-            sizeBuffer.put(chunk.get());
+        while (sizeBuffer.hasRemaining() && chunk.isReadable()) {
+            sizeBuffer.put(chunk.readByte());
         }
         if (!sizeBuffer.hasRemaining()) {
             sizeBuffer.flip();
@@ -101,38 +126,22 @@ public final class FrameDecoder {
             LOGGER.debug("Refusing frame of {} bytes (max {})", size, maxFrameBytes);
             throw new InvalidFrameSizeException(size, maxFrameBytes);
         }
-        frameSize = size;
         if (size == 0) {
-            completeFrame(ByteBuffer.allocate(0));
-        }
-    }
-
-    private void readBody(ByteBuffer chunk) {
-        int missing = frameSize - pendingBytes;
-        int take = Math.min(missing, chunk.remaining());
-        ByteBuffer part = chunk.slice();
-        part.limit(take);
-        chunk.position(chunk.position() + take);
-        if (take == frameSize) {
-            completeFrame(part);
+            frameHandler.accept(Unpooled.EMPTY_BUFFER);
             return;
         }
-        pending.add(part);
-        pendingBytes += take;
-        if (pendingBytes == frameSize) {
-            ByteBuffer frame = ByteBuffer.allocate(frameSize);
-            for (ByteBuffer piece : pending) {
-                frame.put(piece);
-            }
-            frame.flip();
-            completeFrame(frame);
-        }
+        frameSize = size;
+        frame = allocator.directBuffer(Math.min(size, PREALLOCATED_MAX_BYTES), size);
     }
 
-    private void completeFrame(ByteBuffer frame) {
-        pending.clear();
-        pendingBytes = 0;
-        frameSize = -1;
-        frameHandler.accept(frame);
+    private void readBody(ByteBuf chunk) {
+        int take = Math.min(frameSize - frame.writerIndex(), chunk.readableBytes());
+        frame.writeBytes(chunk, take);
+        if (frame.writerIndex() == frameSize) {
+            ByteBuf complete = frame;
+            frame = null;
+            frameSize = -1;
+            frameHandler.accept(complete);
+        }
     }
 }

@@ -3,18 +3,18 @@ package io.strata.broker.network;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.protocol.ApiHandlerRegistry;
 import io.strata.broker.protocol.RequestContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * response ({@code request.getErrorResponse(0, error)}) and logged at WARN (stack trace at DEBUG); a failed
  * Produce with {@code acks=0}, which has no response, closes the connection as Kafka does so that the
  * producer notices.
+ *
+ * <p>Memory: the socket's bytes arrive as Netty buffers (no copy to a Vert.x heap buffer) and are released
+ * as soon as {@link FrameDecoder} has copied them into a frame, a pooled direct buffer. A frame is released
+ * when its request is done: rejected at decoding, or answered (its handler's future completed and the
+ * response queued), even when the connection closed meanwhile, since a handler may still be using the
+ * frame's bytes (Produce appends them to the segment file straight from the frame).
  *
  * <p>Every answered request is reported to a {@link RequestObserver} (request metrics) with its time from
  * decoding to the response being queued.
@@ -84,7 +90,8 @@ public final class KafkaConnection {
         this.clientAddress = toInet(socket.remoteAddress());
         this.clientText = KafkaServer.address(socket.remoteAddress());
         this.requestDecoder = new RequestDecoder(registry);
-        this.frameDecoder = new FrameDecoder(config.socketRequestMaxBytes(), this::onFrame);
+        this.frameDecoder = new FrameDecoder(config.socketRequestMaxBytes(),
+                ((NetSocketInternal) socket).channelHandlerContext().alloc(), this::onFrame);
         this.orderer = new ResponseOrderer<>(this::write);
         this.maxInflightBytes = config.connectionMaxInflightBytes();
     }
@@ -94,7 +101,7 @@ public final class KafkaConnection {
         socket.closeHandler(ignored -> onClosed());
         socket.exceptionHandler(this::onSocketError);
         socket.drainHandler(ignored -> updateReadPause());
-        socket.handler(this::onData);
+        ((NetSocketInternal) socket).messageHandler(this::onMessage);
         LOGGER.debug("Connection {} opened", connectionId);
         return this;
     }
@@ -130,12 +137,25 @@ public final class KafkaConnection {
 
     // ---- inbound ---------------------------------------------------------------------------------------------
 
-    private void onData(Buffer data) {
+    /** The socket's inbound Netty messages, which this method owns: bytes, or (never expected) anything else. */
+    private void onMessage(Object message) {
+        try {
+            if (message instanceof ByteBuf data) {
+                onData(data);
+            } else {
+                LOGGER.debug("Ignoring inbound {} on connection {}", message.getClass().getName(), connectionId);
+            }
+        } finally {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void onData(ByteBuf data) {
         if (closing) {
             return;
         }
         try {
-            frameDecoder.feed(Buffers.asByteBuffer(data));
+            frameDecoder.feed(data);
         } catch (InvalidFrameSizeException e) {
             LOGGER.warn("Closing connection {} from {}: request size {} outside 0..{} (socket.request.max.bytes)",
                     connectionId, clientText, e.size(), e.maxSize());
@@ -148,30 +168,46 @@ public final class KafkaConnection {
         }
     }
 
-    private void onFrame(ByteBuffer frame) {
-        if (closing) {
-            return;
-        }
-        DecodedRequest decoded = requestDecoder.decode(frame);
-        if (decoded instanceof DecodedRequest.Rejected rejected) {
-            LOGGER.warn("Closing connection {} from {}: {}", connectionId, clientText, rejected.reason());
-            if (rejected.cause() != null) {
-                LOGGER.debug("Decoding failure on connection {}", connectionId, rejected.cause());
+    /** Owns {@code frame}: releases it at once unless a dispatched request takes it over. */
+    private void onFrame(ByteBuf frame) {
+        boolean dispatched = false;
+        try {
+            if (closing) {
+                return;
             }
-            closeNow();
-        } else if (decoded instanceof DecodedRequest.Request request) {
-            dispatch(request);
+            DecodedRequest decoded = requestDecoder.decode(frame.nioBuffer(frame.readerIndex(), frame.readableBytes()));
+            if (decoded instanceof DecodedRequest.Rejected rejected) {
+                LOGGER.warn("Closing connection {} from {}: {}", connectionId, clientText, rejected.reason());
+                if (rejected.cause() != null) {
+                    LOGGER.debug("Decoding failure on connection {}", connectionId, rejected.cause());
+                }
+                closeNow();
+            } else if (decoded instanceof DecodedRequest.Request request) {
+                dispatched = true;
+                dispatch(request, frame);
+            }
+        } finally {
+            if (!dispatched) {
+                frame.release();
+            }
         }
     }
 
-    private void dispatch(DecodedRequest.Request decoded) {
+    /** Runs the request's handler; {@code frame}, which the request may refer to, is released once it is answered. */
+    private void dispatch(DecodedRequest.Request decoded, ByteBuf frame) {
         long startedNanos = System.nanoTime();
         ResponseOrderer.Slot slot = orderer.reserve(decoded.frameBytes());
         inflightBytes += decoded.frameBytes();
         updateReadPause();
         RequestContext requestContext = new RequestContext(decoded.header(), connectionId, clientAddress, context);
         registry.dispatch(requestContext, decoded.request())
-                .onComplete(result -> onContext(() -> onHandled(slot, decoded, result, startedNanos)));
+                .onComplete(result -> onContext(() -> {
+                    try {
+                        onHandled(slot, decoded, result, startedNanos);
+                    } finally {
+                        frame.release();
+                    }
+                }));
     }
 
     private void onContext(Runnable action) {
@@ -293,6 +329,7 @@ public final class KafkaConnection {
             closing = true;
             orderer.clear();
             inflightBytes = 0;
+            frameDecoder.close();
             socket.close();
         }
     }
@@ -301,6 +338,7 @@ public final class KafkaConnection {
         closing = true;
         orderer.clear();
         inflightBytes = 0;
+        frameDecoder.close();
         LOGGER.debug("Connection {} closed", connectionId);
         closed.tryComplete();
     }

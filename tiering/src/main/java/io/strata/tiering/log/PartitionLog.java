@@ -63,7 +63,6 @@ public final class PartitionLog implements AutoCloseable {
     private final RocksDbIndexStore store;
     private final Clock clock;
     private final Executor background;
-    private final Executor appendQueue;
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private final ProducerStateManager producers;
@@ -83,7 +82,7 @@ public final class PartitionLog implements AutoCloseable {
     private final RemotePart remote;
 
     PartitionLog(TopicPartition topicPartition, PartitionKey key, Path directory, RocksDbIndexStore store,
-                 LogConfig config, Clock clock, Executor background, Executor io, LogRecovery.Recovered recovered) {
+                 LogConfig config, Clock clock, Executor background, LogRecovery.Recovered recovered) {
         this.topicPartition = topicPartition;
         this.key = key;
         this.directory = directory;
@@ -91,7 +90,6 @@ public final class PartitionLog implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.background = background;
-        this.appendQueue = new SerialExecutor(io);
         this.segments = recovered.segments();
         this.producers = recovered.producers();
         this.indexer = recovered.indexer();
@@ -110,19 +108,9 @@ public final class PartitionLog implements AutoCloseable {
     public static PartitionLog open(TopicPartition topicPartition, PartitionKey key, Path directory,
                                     RocksDbIndexStore store, LogConfig config, Clock clock, Executor background,
                                     boolean cleanShutdown) {
-        return open(topicPartition, key, directory, store, config, clock, background, background, cleanShutdown);
-    }
-
-    /**
-     * As {@link #open(TopicPartition, PartitionKey, Path, RocksDbIndexStore, LogConfig, Clock, Executor, boolean)},
-     * with {@code io} the pool that runs {@link #appendAsync} (one partition's appends at a time, in order).
-     */
-    public static PartitionLog open(TopicPartition topicPartition, PartitionKey key, Path directory,
-                                    RocksDbIndexStore store, LogConfig config, Clock clock, Executor background,
-                                    Executor io, boolean cleanShutdown) {
         LogRecovery.Recovered recovered = new LogRecovery(topicPartition, key, directory, store, config, clock)
                 .recover(cleanShutdown);
-        return new PartitionLog(topicPartition, key, directory, store, config, clock, background, io, recovered);
+        return new PartitionLog(topicPartition, key, directory, store, config, clock, background, recovered);
     }
 
     public TopicPartition topicPartition() {
@@ -255,14 +243,6 @@ public final class PartitionLog implements AutoCloseable {
             }
             throw e;
         }
-    }
-
-    /**
-     * {@link #append} on the I/O pool. Appends submitted to one partition run one at a time in
-     * submission order, so a producer's pipelined requests keep their sequence order.
-     */
-    public CompletableFuture<AppendResult> appendAsync(MemoryRecords records) {
-        return CompletableFuture.supplyAsync(() -> append(records), appendQueue);
     }
 
     /**

@@ -9,8 +9,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.protocol.Errors;
@@ -125,20 +123,5 @@ class IdempotentAppendTest extends LogHarnessTest {
         assertThatThrownBy(() -> recovered.append(produce((short) 0, 17, 1)))
                 .isInstanceOf(OutOfOrderSequenceException.class);
         assertThat(recovered.append(produce((short) 0, 16, 1)).firstOffset()).isEqualTo(16);
-    }
-
-    @Test
-    void pipelinedAsyncAppendsKeepTheProducersSequenceOrder() {
-        PartitionLog log = harness.open(config());
-        List<CompletableFuture<AppendResult>> inFlight = new ArrayList<>();
-
-        for (int i = 0; i < 100; i++) {
-            inFlight.add(log.appendAsync(produce((short) 0, i * 2, 2)));
-        }
-
-        for (int i = 0; i < 100; i++) {
-            assertThat(inFlight.get(i).orTimeout(10, TimeUnit.SECONDS).join().firstOffset())
-                    .isEqualTo(i * 2L);
-        }
     }
 }

@@ -66,7 +66,7 @@ public final class LogHarness implements AutoCloseable {
     /** As {@link #open(boolean)}, with {@code flushes} running the background fsyncs and checkpoints. */
     public PartitionLog open(boolean cleanShutdown, Executor flushes) {
         PartitionLog log = PartitionLog.open(topicPartition, key, partitionDir, store, config, clock, flushes,
-                background, cleanShutdown);
+                cleanShutdown);
         opened.add(log);
         return log;
     }
