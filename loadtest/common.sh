@@ -76,7 +76,8 @@ start_strata_broker() {
     local port=$1 data=$2 out=$3
     shift 3
     # shellcheck disable=SC2086
-    env STRATA_LISTENERS="PLAINTEXT://127.0.0.1:$port" STRATA_LOG_DIRS="$data" "$@" \
+    # STRATA_HTTP_PORT=0: metrics on any free port, so that a broker already on 9464 does not clash
+    env STRATA_LISTENERS="PLAINTEXT://127.0.0.1:$port" STRATA_LOG_DIRS="$data" STRATA_HTTP_PORT=0 "$@" \
         java $BROKER_JVM_OPTS -jar "$STRATA_JAR" >"$out" 2>&1 &
     STRATA_PID=$!
     PIDS+=("$STRATA_PID")

@@ -114,7 +114,9 @@ final class BrokerLauncher {
             "STRATA_S3_EMBEDDED_PORT", Integer.toString(ports[1]),
             "STRATA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0",
             "STRATA_REMOTE_LOG_MANAGER_TASK_INTERVAL_MS", "1000",
-            "STRATA_LOG_RETENTION_CHECK_INTERVAL_MS", "1000");
+            "STRATA_LOG_RETENTION_CHECK_INTERVAL_MS", "1000",
+            // any free port: the default 9464 may be taken on a machine that runs other brokers
+            "STRATA_HTTP_PORT", "0");
         BrokerProcess process = new BrokerProcess("Strata", command, environment, dir.resolve("broker.log"), ports[0]);
         process.start();
         return new StartedBroker(StartedBroker.Kind.STRATA, process, data);
