@@ -160,8 +160,9 @@ public final class KafkaConnection {
             LOGGER.warn("Closing connection {} from {}: request size {} outside 0..{} (socket.request.max.bytes)",
                     connectionId, clientText, e.size(), e.maxSize());
             closeNow();
-        } catch (RuntimeException e) {
-            // A bug rather than a client error, but it must cost this connection only, never the broker.
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // A bug, or no direct memory left for the frame (request frames are pooled direct buffers): it must
+            // cost this connection only, never the broker, and the connection cannot go on with its framing lost.
             LOGGER.warn("Closing connection {} from {}: unexpected error while reading: {}", connectionId, clientText, e.toString());
             LOGGER.debug("Unexpected error on connection {}", connectionId, e);
             closeNow();

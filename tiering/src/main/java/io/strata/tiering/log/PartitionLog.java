@@ -177,11 +177,13 @@ public final class PartitionLog implements AutoCloseable {
      * @throws KafkaStorageException when the disk fails
      */
     public AppendResult append(MemoryRecords records) {
-        long nowMs = clock.millis();
         LogConfig cfg = config;
-        List<MutableRecordBatch> batches = RecordBatchValidator.validate(records, cfg, nowMs, topicPartition.toString());
+        List<MutableRecordBatch> batches = RecordBatchValidator.validate(records, cfg, clock.millis(),
+                topicPartition.toString());
         lock.lock();
         try {
+            // read under the lock: appends from several connections then get non-decreasing LogAppendTimes
+            long nowMs = clock.millis();
             ensureOpen();
             if (batches.isEmpty()) {
                 return AppendResult.empty(logStartOffset);
