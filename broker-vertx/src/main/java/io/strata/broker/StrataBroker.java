@@ -102,8 +102,8 @@ public final class StrataBroker implements AutoCloseable {
                 return new Monitoring(metrics, readiness, Optional.empty());
             }
             try {
-                MetricsHttpServer http = MetricsHttpServer.start(vertx, config.httpHost(), port.getAsInt(), metrics,
-                        readiness).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                MetricsHttpServer http = awaitResult(MetricsHttpServer.start(vertx, config.httpHost(), port.getAsInt(),
+                        metrics, readiness));
                 return new Monitoring(metrics, readiness, Optional.of(http));
             } catch (Exception e) {
                 metrics.close();
@@ -221,7 +221,7 @@ public final class StrataBroker implements AutoCloseable {
                 new DeleteGroupsHandler(groups),
                 new OffsetDeleteHandler(groups)));
         KafkaServer server = new KafkaServer(vertx, config, registry, metrics.requests(registry.apiKeys()));
-        int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        int port = awaitResult(server.start());
         monitoring.readiness().listenerBound();
         Endpoint bound = server.advertisedEndpoint();
         identity.set(new BrokerIdentity(config.nodeId(), bound.host(), bound.port(), logs.clusterId()));
@@ -292,7 +292,7 @@ public final class StrataBroker implements AutoCloseable {
      */
     public void closeClientConnections() {
         try {
-            server.closeConnections().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            awaitResult(server.closeConnections());
         } catch (Exception e) {
             throw new IllegalStateException("Could not close the client connections: " + e, e);
         }
@@ -300,10 +300,22 @@ public final class StrataBroker implements AutoCloseable {
 
     private static void await(io.vertx.core.Future<Void> closing, String what) {
         try {
-            closing.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            awaitResult(closing);
         } catch (Exception e) {
             LOGGER.warn("{} did not close cleanly: {}", what, e.toString());
         }
+    }
+
+    /**
+     * The one place the broker blocks on a Vert.x future: start-up, shutdown and the test hook, called
+     * from {@code main}, a shutdown hook or a test thread. Refuses to run on an event loop, where the
+     * wait could never end (the loop would be waiting for itself).
+     */
+    private static <T> T awaitResult(io.vertx.core.Future<T> future) throws Exception {
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("StrataBroker start and close block; call them off the event loop");
+        }
+        return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /** Stops the listener, then flushes and closes every log. */
