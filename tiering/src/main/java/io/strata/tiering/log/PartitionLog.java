@@ -3,7 +3,6 @@ package io.strata.tiering.log;
 import io.strata.index.BatchMetadata;
 import io.strata.index.IndexBatch;
 import io.strata.index.PartitionKey;
-import io.strata.index.PartitionState;
 import io.strata.index.ProducerStateEntry;
 import io.strata.index.RocksDbIndexStore;
 import io.strata.index.SegmentRecord;
@@ -67,16 +66,14 @@ public final class PartitionLog implements AutoCloseable {
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private final ProducerStateManager producers;
     private final SegmentIndexer indexer;
-    private final Object checkpointLock = new Object();
+    private final LogCheckpointer checkpointer;
 
     private volatile LogConfig config;
     private volatile LogSegment active;
     private volatile LogEnd end;
     private volatile long logStartOffset;
-    private long recoveryPoint;
     private long unflushedMessages;
     private long lastFlushMs;
-    private volatile CompletableFuture<Void> pendingFlushes = CompletableFuture.completedFuture(null);
     private boolean closed;
     /** The offsets that live only in the bucket: detached until {@link #attachRemote}. */
     private final RemotePart remote;
@@ -95,7 +92,8 @@ public final class PartitionLog implements AutoCloseable {
         this.indexer = recovered.indexer();
         this.active = segments.lastEntry().getValue();
         this.logStartOffset = recovered.logStartOffset();
-        this.recoveryPoint = recovered.recoveryPoint();
+        this.checkpointer = new LogCheckpointer(topicPartition, key, store, background, () -> logStartOffset,
+                recovered.recoveryPoint());
         this.end = new LogEnd(active.nextOffset(), active.baseOffset(), active.sizeInBytes());
         this.lastFlushMs = clock.millis();
         this.remote = new RemotePart(topicPartition, key, store);
@@ -301,38 +299,7 @@ public final class PartitionLog implements AutoCloseable {
     /** Queues an fsync of {@code toFlush} followed by a checkpoint at {@code newRecoveryPoint}. Under the lock. */
     private void scheduleCheckpoint(List<LogSegment> toFlush, long newRecoveryPoint, long nowMs) {
         producers.expire(nowMs - PRODUCER_ID_EXPIRATION_MS);
-        List<ProducerStateEntry> snapshot = producers.snapshot();
-        pendingFlushes = pendingFlushes.thenRunAsync(() -> flushAndCheckpoint(toFlush, newRecoveryPoint, snapshot),
-                background).exceptionally(e -> {
-                    LOGGER.error("Background flush of {} failed: {}", topicPartition, e.getMessage());
-                    return null;
-                });
-    }
-
-    private void flushAndCheckpoint(List<LogSegment> toFlush, long newRecoveryPoint, List<ProducerStateEntry> snapshot) {
-        try {
-            for (LogSegment segment : toFlush) {
-                segment.flush();
-            }
-        } catch (IOException e) {
-            throw storageError("flush", e);
-        }
-        checkpoint(newRecoveryPoint, snapshot);
-    }
-
-    /** Durably records that everything below {@code newRecoveryPoint} is on disk, with the producer snapshot at that point. */
-    private void checkpoint(long newRecoveryPoint, List<ProducerStateEntry> snapshot) {
-        synchronized (checkpointLock) {
-            if (newRecoveryPoint < recoveryPoint) {
-                return;
-            }
-            try (IndexBatch writes = store.newBatch()) {
-                store.partitionStates().put(writes, key, new PartitionState(logStartOffset, newRecoveryPoint));
-                store.producerStates().replaceAll(writes, key, snapshot);
-                writes.commit(true);
-            }
-            recoveryPoint = newRecoveryPoint;
-        }
+        checkpointer.schedule(toFlush, newRecoveryPoint, producers.snapshot());
     }
 
     /** Fsyncs and checkpoints if {@code flush.ms} has passed since the last flush and data is waiting. */
@@ -358,24 +325,13 @@ public final class PartitionLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        awaitPendingFlushes();
+        checkpointer.awaitPending();
     }
 
     private void flushLocked(long nowMs) {
         unflushedMessages = 0;
         lastFlushMs = nowMs;
         scheduleCheckpoint(List.of(active), end.offset(), nowMs);
-    }
-
-    private void awaitPendingFlushes() {
-        CompletableFuture<Void> pending;
-        lock.lock();
-        try {
-            pending = pendingFlushes;
-        } finally {
-            lock.unlock();
-        }
-        pending.join();
     }
 
     /** Rolls the active segment if {@code segment.ms} has passed since it was created. */
@@ -699,10 +655,7 @@ public final class PartitionLog implements AutoCloseable {
             forget(writes, doomed);
             store.offsetIndex().deleteBelow(writes, key, target);
             store.timeIndex().deleteBelow(writes, key, target);
-            synchronized (checkpointLock) {
-                store.partitionStates().put(writes, key, new PartitionState(target, recoveryPoint));
-                writes.commit(true);
-            }
+            checkpointer.commitLogStart(writes, target);
         }
         logStartOffset = target;
         dropFiles(doomed);
@@ -759,7 +712,7 @@ public final class PartitionLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        awaitPendingFlushes();
+        checkpointer.awaitPending();
         lock.lock();
         try {
             try (IndexBatch writes = store.newBatch()) {
@@ -786,7 +739,7 @@ public final class PartitionLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        pendingFlushes.exceptionally(e -> null).join();
+        checkpointer.awaitPending();
         lock.lock();
         try {
             closeFiles();
