@@ -3,6 +3,7 @@ package io.strata.broker.compat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -46,6 +48,35 @@ final class Clients {
             throws Exception {
         try (Admin admin = admin(bootstrap)) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all().get();
+        }
+    }
+
+    /**
+     * Creates {@code topic} with {@code partitions} partitions and writes {@code perPartition} records to each;
+     * returns their values, {@code p<partition>-<n>}, in the order they were written.
+     */
+    static List<String> createAndFill(String bootstrap, String topic, int partitions, int perPartition)
+            throws Exception {
+        createTopic(bootstrap, topic, partitions, Map.of());
+        List<String> values = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = producer(bootstrap, Map.of())) {
+            for (int p = 0; p < partitions; p++) {
+                for (int n = 0; n < perPartition; n++) {
+                    values.add("p" + p + "-" + n);
+                    producer.send(new ProducerRecord<>(topic, p, null, "p" + p + "-" + n)).get();
+                }
+            }
+        }
+        return values;
+    }
+
+    /** The offsets {@code group} committed, by partition. */
+    static Map<TopicPartition, Long> committedOffsets(String bootstrap, String group) throws Exception {
+        try (Admin admin = admin(bootstrap)) {
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                    .forEach((partition, committed) -> offsets.put(partition, committed.offset()));
+            return offsets;
         }
     }
 

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A command-line program a compatibility test drives (kcat, node). When it is missing the test is skipped
- * with a visible reason, except under {@code CI=true}, where it fails: CI must install it.
+ * A command-line program a compatibility test drives (kcat, node with kafkajs). When it is missing the test is
+ * skipped with a visible reason, except under {@code CI=true}, where it fails: CI must install it.
  */
 final class ExternalTool {
 
@@ -31,18 +31,37 @@ final class ExternalTool {
         }
     }
 
+    /** The folder of the kafkajs scripts and their package.json ({@code npm ci} there installs kafkajs). */
+    static final Path JS_DIR = Path.of("src", "test", "js").toAbsolutePath();
+
     private ExternalTool() {
     }
 
+    /** kcat on the PATH; skips (or under CI fails) the test when there is none. */
+    static Path kcat() {
+        return require("kcat", "apt-get install kcat");
+    }
+
+    /**
+     * node on the PATH, to run a script of {@link #JS_DIR}; skips (or under CI fails) the test when node or
+     * the kafkajs package is missing.
+     */
+    static Path nodeWithKafkajs() {
+        Path node = require("node", "apt-get install nodejs");
+        requireThat(Files.isDirectory(JS_DIR.resolve("node_modules").resolve("kafkajs")),
+                "kafkajs is not installed (run npm ci in " + JS_DIR + ")");
+        return node;
+    }
+
     /** The executable {@code name} on the PATH; skips (or under CI fails) the test when there is none. */
-    static Path require(String name, String installHint) {
+    private static Path require(String name, String installHint) {
         Optional<Path> found = onPath(name);
         requireThat(found.isPresent(), name + " is not installed (" + installHint + ")");
         return found.orElseThrow();
     }
 
     /** Skips (or under CI fails) the test with {@code reason} unless {@code condition} holds. */
-    static void requireThat(boolean condition, String reason) {
+    private static void requireThat(boolean condition, String reason) {
         if (condition) {
             return;
         }

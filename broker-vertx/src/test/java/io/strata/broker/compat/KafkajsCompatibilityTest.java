@@ -2,27 +2,21 @@ package io.strata.broker.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strata.broker.StrataBroker;
-import io.strata.broker.config.BrokerConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.CompressionType;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * kafkajs 2.2 (src/test/js/kafkajs-compat.js) against an in-process broker: admin createTopics, keyed
@@ -32,43 +26,22 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class KafkajsCompatibilityTest {
 
-    private static final Path JS_DIR = Path.of("src", "test", "js").toAbsolutePath();
     private static final String TOPIC = "kafkajs";
     private static final int RECORDS = 12;
 
-    @TempDir
-    Path dataDir;
-
-    private StrataBroker broker;
-
-    @BeforeEach
-    void startBroker() {
-        broker = StrataBroker.start(BrokerConfig.of(Map.of(
-                "listeners", "PLAINTEXT://127.0.0.1:0",
-                "http.port", "0",
-                "log.dirs", dataDir.toString(),
-                "s3.embedded.port", "0")));
-    }
-
-    @AfterEach
-    void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    final InProcessBroker broker = InProcessBroker.tiered();
 
     @Test
     void kafkajsCreatesProducesAndListsOffsetsAndTheJavaConsumerReadsItsRecords() throws Exception {
         // Given node and the kafkajs package installed
-        Path node = ExternalTool.require("node", "apt-get install nodejs");
-        ExternalTool.requireThat(Files.isDirectory(JS_DIR.resolve("node_modules").resolve("kafkajs")),
-                "kafkajs is not installed (run npm ci in " + JS_DIR + ")");
+        Path node = ExternalTool.nodeWithKafkajs();
         long t0 = System.currentTimeMillis() / 1000 * 1000 - 120_000;
 
         // When the kafkajs script runs against the broker
         ExternalTool.Result result = ExternalTool.run(
                 List.of(node.toString(), "kafkajs-compat.js", broker.bootstrapServers(), TOPIC, Long.toString(t0)),
-                JS_DIR, "", Duration.ofSeconds(60));
+                ExternalTool.JS_DIR, "", Duration.ofSeconds(60));
 
         // Then every step passed, and the one that needs consumer groups says it was skipped
         assertThat(result.exitCode()).as(result.toString()).isZero();
@@ -103,7 +76,7 @@ class KafkajsCompatibilityTest {
         }
 
         // And kafkajs's gzip batches were stored as it sent them
-        assertThat(Segments.storedCodecs(dataDir, new TopicPartition(TOPIC, 0)))
+        assertThat(Segments.storedCodecs(broker.dataDir(), new TopicPartition(TOPIC, 0)))
                 .containsExactly(CompressionType.NONE, CompressionType.GZIP);
     }
 }

@@ -2,8 +2,6 @@ package io.strata.broker.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strata.broker.StrataBroker;
-import io.strata.broker.config.BrokerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,12 +16,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,31 +34,14 @@ class KcatCompatibilityTest {
     private static final Duration KCAT_TIMEOUT = Duration.ofSeconds(30);
     private static final String FORMAT = "%p|%o|%k|%s|%h\\n";
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final InProcessBroker broker = InProcessBroker.tiered();
 
-    private static StrataBroker broker;
     private Path kcat;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = StrataBroker.start(BrokerConfig.of(Map.of(
-                "listeners", "PLAINTEXT://127.0.0.1:0",
-                "http.port", "0",
-                "log.dirs", dataDir.toString(),
-                "s3.embedded.port", "0")));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @BeforeEach
     void requireKcat() {
-        kcat = ExternalTool.require("kcat", "apt-get install kcat");
+        kcat = ExternalTool.kcat();
     }
 
     @Test
@@ -97,7 +76,7 @@ class KcatCompatibilityTest {
         ExternalTool.Result produced = ExternalTool.run(command("-P", "-t", topic, "-p", "0", "-K:",
                         "-H", "trace=abc", "-H", "codec=" + codec, "-X", "compression.codec=" + codec,
                         "-X", "linger.ms=100"),
-                dataDir, String.join("\n", lines) + "\n", KCAT_TIMEOUT);
+                broker.dataDir(), String.join("\n", lines) + "\n", KCAT_TIMEOUT);
         assertThat(produced.exitCode()).as(produced.toString()).isZero();
         List<CompressionType> storedByKcat = storedCodecs(topic);
 
@@ -170,7 +149,7 @@ class KcatCompatibilityTest {
     }
 
     private ExternalTool.Result kcat(String... args) throws Exception {
-        return ExternalTool.run(command(args), dataDir, "", KCAT_TIMEOUT);
+        return ExternalTool.run(command(args), broker.dataDir(), "", KCAT_TIMEOUT);
     }
 
     private List<String> command(String... args) {
@@ -180,6 +159,6 @@ class KcatCompatibilityTest {
     }
 
     private static List<CompressionType> storedCodecs(String topic) throws Exception {
-        return Segments.storedCodecs(dataDir, new TopicPartition(topic, 0));
+        return Segments.storedCodecs(broker.dataDir(), new TopicPartition(topic, 0));
     }
 }
