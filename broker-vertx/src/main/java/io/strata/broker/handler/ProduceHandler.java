@@ -79,11 +79,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         List<Pending> pending = new ArrayList<>();
         collectAppends(context, request, response, pending);
         CompletableFuture<Void> appended = pending.isEmpty() ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.runAsync(() -> appendAll(pending), queues.of(context.connectionId()));
+                : queues.submit(context.connectionId(), () -> appendAll(pending));
         waitingRequests.incrementAndGet();
         CompletableFuture<ApiMessage> done = appended.handle((ignored, error) -> {
             waitingRequests.decrementAndGet();
-            if (error != null) { // an Error: the partitions not reached fail with it
+            if (error != null) { // an Error, or the pool refused the work: the partitions not reached fail with it
                 pending.forEach(p -> p.append().completeExceptionally(error));
             }
             return complete(pending, response, acks);

@@ -2,11 +2,14 @@ package io.strata.broker.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -37,7 +40,7 @@ class ConnectionQueuesTest {
 
         for (int i = 0; i < 500; i++) {
             int n = i;
-            queues.execute("c1", () -> {
+            queues.submit("c1", () -> {
                 maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
                 order.add(n);
                 running.decrementAndGet();
@@ -65,8 +68,8 @@ class ConnectionQueuesTest {
             }
         };
 
-        queues.execute("c1", meet);
-        queues.execute("c2", meet);
+        queues.submit("c1", meet);
+        queues.submit("c2", meet);
 
         assertThat(finished.await(10, TimeUnit.SECONDS)).as("both ran at the same time").isTrue();
     }
@@ -78,7 +81,7 @@ class ConnectionQueuesTest {
         List<String> threads = new CopyOnWriteArrayList<>();
         int behind = ConnectionQueues.MAX_TASKS_PER_TURN + 2;
         CountDownLatch done = new CountDownLatch(1 + behind);
-        queues.execute("c1", () -> {
+        queues.submit("c1", () -> {
             try {
                 queued.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -88,7 +91,7 @@ class ConnectionQueuesTest {
             done.countDown();
         });
         for (int i = 0; i < behind; i++) {
-            queues.execute("c1", () -> {
+            queues.submit("c1", () -> {
                 threads.add(Thread.currentThread().getName());
                 done.countDown();
             });
@@ -104,16 +107,94 @@ class ConnectionQueuesTest {
     }
 
     @Test
-    void aFailingTaskDoesNotStopTheOnesAfterItAndAnIdleConnectionStartsAFreshTurn() throws InterruptedException {
-        CountDownLatch after = new CountDownLatch(1);
-        queues.execute("c1", () -> {
+    void aFailingTaskFailsItsFutureOnlyAndAnIdleConnectionStartsAFreshTurn() throws Exception {
+        CompletableFuture<Void> failing = queues.submit("c1", () -> {
             throw new IllegalStateException("boom");
         });
-        queues.execute("c1", after::countDown);
-        assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> after = queues.submit("c1", () -> { });
+        assertThat(after).succeedsWithin(10, TimeUnit.SECONDS);
+        assertThat(failing).failsWithin(0, TimeUnit.SECONDS).withThrowableThat()
+                .havingCause().isInstanceOf(IllegalStateException.class).withMessage("boom");
 
-        CountDownLatch later = new CountDownLatch(1);
-        queues.of("c1").execute(later::countDown);
-        assertThat(later.await(10, TimeUnit.SECONDS)).as("a connection whose queue emptied runs new tasks").isTrue();
+        CompletableFuture<Void> later = queues.submit("c1", () -> { });
+        assertThat(later).as("a connection whose queue emptied runs new tasks").succeedsWithin(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void whenThePoolRefusesTheNextTurnTheTasksLeftInTheQueueFailWithTheRefusal() throws Exception {
+        // Given a pool that takes one turn, then refuses work, and a first task that waits until more than a
+        // turn's worth are queued behind it
+        RejectedExecutionException refusal = new RejectedExecutionException("pool shut down");
+        AtomicInteger turnsAccepted = new AtomicInteger(1);
+        ConnectionQueues refusing = new ConnectionQueues(task -> {
+            if (turnsAccepted.getAndDecrement() <= 0) {
+                throw refusal;
+            }
+            pool.execute(task);
+        });
+        CountDownLatch queued = new CountDownLatch(1);
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        futures.add(refusing.submit("c1", () -> await(queued)));
+        int behind = ConnectionQueues.MAX_TASKS_PER_TURN + 3;
+        List<Integer> ran = new CopyOnWriteArrayList<>();
+        for (int i = 1; i <= behind; i++) {
+            int n = i;
+            futures.add(refusing.submit("c1", () -> ran.add(n)));
+        }
+
+        // When the first turn ends and the pool refuses the next one
+        queued.countDown();
+
+        // Then the tasks of the first turn ran, and the future of every task left behind fails with the refusal
+        int firstTurn = ConnectionQueues.MAX_TASKS_PER_TURN;
+        for (CompletableFuture<Void> future : futures.subList(0, firstTurn)) {
+            assertThat(future).succeedsWithin(10, TimeUnit.SECONDS);
+        }
+        for (CompletableFuture<Void> future : futures.subList(firstTurn, futures.size())) {
+            assertThat(future).failsWithin(10, TimeUnit.SECONDS).withThrowableThat().havingCause().isSameAs(refusal);
+        }
+        assertThat(ran).isEqualTo(IntStream.range(1, firstTurn).boxed().toList());
+
+        // And once the pool takes work again, the connection starts afresh
+        turnsAccepted.set(1);
+        assertThat(refusing.submit("c1", () -> { })).succeedsWithin(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void whenThePoolRefusesTheFirstTurnTheTasksQueuedMeanwhileFailWithTheRefusal() throws Exception {
+        // Given a pool that refuses work only after tasks queued behind the connection's first one
+        RejectedExecutionException refusal = new RejectedExecutionException("pool shut down");
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch othersQueued = new CountDownLatch(1);
+        ConnectionQueues refusing = new ConnectionQueues(task -> {
+            asked.countDown();
+            await(othersQueued);
+            throw refusal;
+        });
+        List<String> ran = new CopyOnWriteArrayList<>();
+        CompletableFuture<CompletableFuture<Void>> first = CompletableFuture.supplyAsync(
+                () -> refusing.submit("c1", () -> ran.add("first")), pool);
+        assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
+        List<CompletableFuture<Void>> queued = List.of(refusing.submit("c1", () -> ran.add("second")),
+                refusing.submit("c1", () -> ran.add("third")));
+
+        // When the pool refuses the turn
+        othersQueued.countDown();
+
+        // Then no task ran, and every one's future fails with the refusal
+        assertThat(first.get(10, TimeUnit.SECONDS)).failsWithin(0, TimeUnit.SECONDS)
+                .withThrowableThat().havingCause().isSameAs(refusal);
+        for (CompletableFuture<Void> future : queued) {
+            assertThat(future).failsWithin(0, TimeUnit.SECONDS).withThrowableThat().havingCause().isSameAs(refusal);
+        }
+        assertThat(ran).isEmpty();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
