@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** CPU time used by a process so far, for the CPU-per-GiB figures of the benchmarks. Linux only. */
-final class ProcessCpu {
+public final class ProcessCpu {
 
     /** Clock ticks per second of /proc/<pid>/stat's utime and stime: USER_HZ, 100 on every Linux we run. */
     private static final double TICKS_PER_SECOND = 100.0;
@@ -15,13 +15,13 @@ final class ProcessCpu {
     }
 
     /** User plus system CPU seconds of this JVM. */
-    static double ownSeconds() {
+    public static double ownSeconds() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
             .getProcessCpuTime() / 1e9;
     }
 
     /** User plus system CPU seconds of process {@code pid} (0 when pid is 0 or the process is gone). */
-    static double seconds(long pid) {
+    public static double seconds(long pid) {
         if (pid <= 0) {
             return 0;
         }

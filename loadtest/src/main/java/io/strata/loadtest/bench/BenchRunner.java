@@ -1,11 +1,15 @@
 package io.strata.loadtest.bench;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -107,6 +111,7 @@ final class BenchRunner {
             }
             try {
                 settle();
+                drainUploads(label);
                 RunOutcome outcome = RunOutcome.measured(scenario, target.name(), round, measure(scenario, label));
                 progress.say(label + ": " + describe(outcome.figures()));
                 return outcome;
@@ -115,6 +120,24 @@ final class BenchRunner {
             } catch (Exception e) {
                 progress.say(label + ": FAILED " + e);
                 return RunOutcome.failed(scenario, target.name(), round, e.toString());
+            }
+        }
+
+        /** Waits for a started Strata's upload backlog to drain, so that this run does not pay for the last one's. */
+        private void drainUploads(String label) throws InterruptedException {
+            Optional<StartedBroker> strata = target.started().filter(b -> b.kind() == StartedBroker.Kind.STRATA);
+            if (strata.isEmpty()) {
+                return;
+            }
+            UploadBacklog backlog = new UploadBacklog(strata.get().httpPort());
+            OptionalLong before = backlog.bytes();
+            if (before.isPresent() && before.getAsLong() > 0) {
+                progress.say(String.format(Locale.ROOT, "%s: waiting for %.0f MiB of sealed segments to reach the"
+                    + " bucket", label, before.getAsLong() / 1048576.0));
+                OptionalLong after = backlog.awaitDrained(Duration.ofMinutes(5));
+                if (after.isPresent() && after.getAsLong() > 0) {
+                    progress.say(label + ": WARNING: uploads still pending after 5 minutes; measuring anyway");
+                }
             }
         }
 
@@ -148,8 +171,12 @@ final class BenchRunner {
                     produce(label + " (preparing, not measured)", source, "all", workload.records(), 0);
                 }
                 try (Progress.Task task = progress.start(label, workload.records(), workload.recordSize())) {
-                    return ConsumerDriver.run(bootstrap, source, workload.records(), workload.groupConsumer(), Map.of(),
-                        task.done());
+                    BrokerCpu cpu = BrokerCpu.start(target);
+                    Map<Metric, Double> figures = new EnumMap<>(Metric.class);
+                    figures.putAll(ConsumerDriver.run(bootstrap, source, workload.records(), workload.groupConsumer(),
+                        Map.of(), task.done()));
+                    cpu.addTo(figures, workload.records() * workload.recordSize());
+                    return figures;
                 }
             }
             Topics.create(bootstrap, topic, workload.partitions(), Map.of());
@@ -188,8 +215,17 @@ final class BenchRunner {
         private Map<Metric, Double> produce(String label, String topic, String acks, long records, int rate)
             throws Exception {
             try (Progress.Task task = progress.start(label, records, workload.recordSize())) {
-                return ProducerDriver.run(ProducerDriver.producerProperties(target.bootstrap(), acks, workload), topic,
-                    records, workload.recordSize(), rate, null, task.done()).figures();
+                BrokerCpu cpu = BrokerCpu.start(target);
+                ProducerDriver.Result result = ProducerDriver.run(
+                    ProducerDriver.producerProperties(target.bootstrap(), acks, workload), topic, records,
+                    workload.recordSize(), rate, null, task.done());
+                progress.say("  " + target.name() + " producer: " + result.describeClient());
+                Map<Metric, Double> figures = new EnumMap<>(Metric.class);
+                figures.putAll(result.figures());
+                if (rate <= 0) { // unthrottled: the CPU per GiB of a fixed-rate run is mostly idle polling
+                    cpu.addTo(figures, result.acknowledged() * workload.recordSize());
+                }
+                return figures;
             }
         }
     }

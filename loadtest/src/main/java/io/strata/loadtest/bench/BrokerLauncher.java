@@ -53,7 +53,7 @@ final class BrokerLauncher {
     }
 
     StartedBroker startKafka(Path dir) throws IOException, InterruptedException {
-        int[] ports = FreePorts.choose(2);
+        int[] ports = FreePorts.choose(3);
         Path data = Files.createDirectories(dir.resolve("data"));
         Path properties = dir.resolve("server.properties");
         Files.writeString(properties, String.join("\n",
@@ -95,7 +95,7 @@ final class BrokerLauncher {
         command.addAll(List.of("-cp", classpath, "kafka.Kafka", properties.toString()));
         BrokerProcess process = new BrokerProcess("Apache Kafka", command, Map.of(), dir.resolve("stdout.log"), ports[0]);
         process.start();
-        return new StartedBroker(StartedBroker.Kind.KAFKA, process, data);
+        return new StartedBroker(StartedBroker.Kind.KAFKA, process, data, -1);
     }
 
     StartedBroker startStrata(Path dir) throws IOException, InterruptedException {
@@ -103,7 +103,7 @@ final class BrokerLauncher {
             throw new IOException(layout.strataJar() + " is missing: build it with mvn -pl broker-vertx -am package"
                 + " (or name another with --strata-jar)");
         }
-        int[] ports = FreePorts.choose(2);
+        int[] ports = FreePorts.choose(3);
         Path data = Files.createDirectories(dir.resolve("data"));
         List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(strataJvmOptions);
@@ -115,11 +115,11 @@ final class BrokerLauncher {
             "STRATA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0",
             "STRATA_REMOTE_LOG_MANAGER_TASK_INTERVAL_MS", "1000",
             "STRATA_LOG_RETENTION_CHECK_INTERVAL_MS", "1000",
-            // any free port: the default 9464 may be taken on a machine that runs other brokers
-            "STRATA_HTTP_PORT", "0");
+            // a free port: the default 9464 may be taken on a machine that runs other brokers
+            "STRATA_HTTP_PORT", Integer.toString(ports[2]));
         BrokerProcess process = new BrokerProcess("Strata", command, environment, dir.resolve("broker.log"), ports[0]);
         process.start();
-        return new StartedBroker(StartedBroker.Kind.STRATA, process, data);
+        return new StartedBroker(StartedBroker.Kind.STRATA, process, data, ports[2]);
     }
 
     private static String java() {

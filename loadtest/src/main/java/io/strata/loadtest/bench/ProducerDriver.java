@@ -6,6 +6,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
@@ -13,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
+import java.util.stream.Collectors;
 
 /**
  * One producer sending a bounded number of records, as fast as it can or at a fixed rate (record {@code i}
@@ -23,9 +27,23 @@ import java.util.function.LongFunction;
  */
 final class ProducerDriver {
 
-    /** Throughput figures (MiB of values and records per second) and the send-to-ack percentiles. */
-    record Result(Map<Metric, Double> figures, long acknowledged) {
+    /**
+     * Throughput figures (MiB of values and records per second), the send-to-ack percentiles, and what the
+     * producer saw of the broker ({@link #CLIENT_METRICS}: the per-request figures that bound throughput
+     * when the producer has all its requests in flight).
+     */
+    record Result(Map<Metric, Double> figures, long acknowledged, Map<String, Double> client) {
+
+        /** The client metrics on one line, for the progress output. */
+        String describeClient() {
+            return client.entrySet().stream().map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.2f", e.getValue()))
+                .collect(Collectors.joining(", "));
+        }
     }
+
+    /** The producer-metrics read after a run (averages over the run). */
+    static final List<String> CLIENT_METRICS = List.of("request-latency-avg", "records-per-request-avg",
+        "batch-size-avg", "request-rate", "record-queue-time-avg", "bufferpool-wait-ratio");
 
     private ProducerDriver() {
     }
@@ -63,6 +81,7 @@ final class ProducerDriver {
         AtomicReference<Exception> failure = new AtomicReference<>();
         long start;
         long end;
+        Map<String, Double> client;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
             start = System.nanoTime();
             for (long i = 0; i < records && failure.get() == null; i++) {
@@ -85,6 +104,7 @@ final class ProducerDriver {
             }
             producer.flush();
             end = System.nanoTime();
+            client = clientMetrics(producer);
         }
         if (failure.get() != null) {
             throw failure.get();
@@ -94,6 +114,19 @@ final class ProducerDriver {
         figures.put(Metric.MIB_PER_SEC, acknowledged.get() * (double) recordSize / (1024 * 1024) / seconds);
         figures.put(Metric.RECORDS_PER_SEC, acknowledged.get() / seconds);
         figures.putAll(latencies.percentilesMs());
-        return new Result(figures, acknowledged.get());
+        return new Result(figures, acknowledged.get(), client);
+    }
+
+    private static Map<String, Double> clientMetrics(KafkaProducer<?, ?> producer) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (String name : CLIENT_METRICS) {
+            producer.metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals("producer-metrics") && e.getKey().name().equals(name))
+                .findFirst()
+                .map(e -> e.getValue().metricValue())
+                .filter(Number.class::isInstance)
+                .ifPresent(v -> values.put(name, ((Number) v).doubleValue()));
+        }
+        return values;
     }
 }

@@ -43,7 +43,7 @@ final class ResultTable {
         lines.forEach(line -> row(out, line));
         if (summary.hasRatio()) {
             out.append('\n').append("strata/kafka divides Strata's median by Kafka's: above 1 is better for MiB/s and")
-                .append(" records/s, worse for latencies.\n");
+                .append(" records/s, worse for latencies and CPU seconds per GiB.\n");
         }
         for (SystemReport system : systems) {
             system.peakRssMiB().ifPresent(rss -> out.append(String.format(Locale.ROOT,
@@ -67,7 +67,7 @@ final class ResultTable {
         return switch (metric) {
             case MIB_PER_SEC -> String.format(Locale.ROOT, "%.1f", value);
             case RECORDS_PER_SEC -> String.format(Locale.ROOT, "%.0f", value);
-            case P50_MS, P99_MS, P999_MS -> String.format(Locale.ROOT, "%.2f", value);
+            case P50_MS, P99_MS, P999_MS, BROKER_CPU_S_PER_GIB -> String.format(Locale.ROOT, "%.2f", value);
         };
     }
 

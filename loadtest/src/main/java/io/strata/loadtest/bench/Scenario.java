@@ -10,13 +10,13 @@ import java.util.stream.Collectors;
  */
 enum Scenario {
     PRODUCE_ACKS_ALL("produce-acks-all", "unthrottled producer, acks=all",
-        List.of(Metric.MIB_PER_SEC, Metric.RECORDS_PER_SEC, Metric.P99_MS)),
+        List.of(Metric.MIB_PER_SEC, Metric.RECORDS_PER_SEC, Metric.P99_MS, Metric.BROKER_CPU_S_PER_GIB)),
     PRODUCE_ACKS_1("produce-acks-1", "unthrottled producer, acks=1",
-        List.of(Metric.MIB_PER_SEC, Metric.RECORDS_PER_SEC, Metric.P99_MS)),
+        List.of(Metric.MIB_PER_SEC, Metric.RECORDS_PER_SEC, Metric.P99_MS, Metric.BROKER_CPU_S_PER_GIB)),
     PRODUCE_LATENCY("produce-latency", "producer at a fixed rate, send() to acknowledgement",
         List.of(Metric.P50_MS, Metric.P99_MS, Metric.P999_MS)),
     CONSUME_HOT("consume-hot", "one consumer reads the records produce-acks-all just wrote (page cache)",
-        List.of(Metric.MIB_PER_SEC, Metric.RECORDS_PER_SEC)),
+        List.of(Metric.MIB_PER_SEC, Metric.RECORDS_PER_SEC, Metric.BROKER_CPU_S_PER_GIB)),
     E2E_LATENCY("e2e-latency", "producer at a fixed rate to a consumer, timestamp in the record",
         List.of(Metric.P50_MS, Metric.P99_MS, Metric.P999_MS)),
     CATCHUP_COLD("catchup-cold", "records only in the bucket, broker restarted (cold cache), read from offset 0",

@@ -90,6 +90,10 @@ class BenchSmokeTest {
         JsonNode figures = run(results, scenario, system).path("figures");
         assertThat(figures.path("MiB/s").asDouble()).as(scenario + " MiB/s").isPositive();
         assertThat(figures.path("records/s").asDouble()).as(scenario + " records/s").isPositive();
+        if (!scenario.equals("catchup-cold")) { // the brokers the tool started report their CPU per GiB
+            assertThat(figures.has("broker CPU s/GiB")).as(scenario + " broker CPU s/GiB in " + figures).isTrue();
+            assertThat(figures.path("broker CPU s/GiB").asDouble()).isNotNegative();
+        }
     }
 
     private static void assertLatencies(JsonNode results, String scenario, String system) {
