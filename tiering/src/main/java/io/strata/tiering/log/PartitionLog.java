@@ -77,6 +77,7 @@ public final class PartitionLog implements AutoCloseable {
     private boolean closed;
     /** The offsets that live only in the bucket: detached until {@link #attachRemote}. */
     private final RemotePart remote;
+    private final SegmentSearch search;
 
     PartitionLog(TopicPartition topicPartition, PartitionKey key, Path directory, RocksDbIndexStore store,
                  LogConfig config, Clock clock, Executor background, LogRecovery.Recovered recovered) {
@@ -97,6 +98,7 @@ public final class PartitionLog implements AutoCloseable {
         this.end = new LogEnd(active.nextOffset(), active.baseOffset(), active.sizeInBytes());
         this.lastFlushMs = clock.millis();
         this.remote = new RemotePart(topicPartition, key, store);
+        this.search = new SegmentSearch(key, store, segments, remote);
     }
 
     /**
@@ -387,7 +389,7 @@ public final class PartitionLog implements AutoCloseable {
                 int endPosition = segment.baseOffset() == currentEnd.segmentBaseOffset()
                         ? currentEnd.position() : segment.sizeInBytes();
                 Optional<LogOffsetPosition> found = segment.findBatch(fetchOffset,
-                        startPosition(segment, fetchOffset), endPosition);
+                        search.startPosition(segment, fetchOffset), endPosition);
                 if (found.isPresent()) {
                     LogOffsetPosition batch = found.get();
                     int available = endPosition - batch.position;
@@ -478,69 +480,14 @@ public final class PartitionLog implements AutoCloseable {
         return SegmentFiles.path(directory, baseOffset);
     }
 
-    /** Where to start scanning {@code segment} for {@code offset}: its nearest offset index entry, or 0. */
-    private int startPosition(LogSegment segment, long offset) {
-        return store.offsetIndex().floor(key, offset)
-                .filter(e -> e.segmentBaseOffset() == segment.baseOffset())
-                .map(e -> e.position())
-                .orElse(0);
-    }
-
-    /**
-     * The first record whose timestamp is {@code >= timestamp}, with its exact offset, found through
-     * the time index (one seek, then a scan of at most about one index interval).
-     */
+    /** The first record whose timestamp is {@code >= timestamp}, on either tier ({@link SegmentSearch}). */
     public Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
-        LogEnd currentEnd = end;
-        long from = store.timeIndex().lastBefore(key, timestamp)
-                .map(e -> e.offset() + 1)
-                .orElse(logStartOffset);
-        from = Math.max(from, logStartOffset);
-        if (remote.attached() && from < localStartOffset()) {
-            Optional<TimestampAndOffset> found = remote.offsetForTimestamp(timestamp, from, localStartOffset(),
-                    currentEnd.offset());
-            if (found.isPresent()) {
-                return found;
-            }
-            from = localStartOffset();
-        }
-        Map.Entry<Long, LogSegment> entry = segments.floorEntry(from);
-        if (entry == null) {
-            entry = segments.firstEntry();
-        }
-        while (entry != null && entry.getKey() < currentEnd.offset()) {
-            LogSegment segment = entry.getValue();
-            if (segment.maxTimestamp() >= timestamp) {
-                long startOffset = Math.max(from, segment.baseOffset());
-                Optional<TimestampAndOffset> found = segment.findByTimestamp(timestamp,
-                        startPosition(segment, startOffset), startOffset);
-                if (found.isPresent()) {
-                    return found.filter(f -> f.offset < currentEnd.offset());
-                }
-            }
-            entry = segments.higherEntry(entry.getKey());
-        }
-        return Optional.empty();
+        return search.offsetForTimestamp(timestamp, logStartOffset, end.offset());
     }
 
-    /** The record with the greatest timestamp (the first such record when several share it). */
+    /** The record with the greatest timestamp (the first such record when several share it), on either tier. */
     public Optional<TimestampAndOffset> maxTimestampOffset() {
-        Optional<TimestampAndOffset> remoteBest = remote.maxTimestamp(localStartOffset(), logStartOffset);
-        LogSegment best = null;
-        for (LogSegment segment : segments.values()) {
-            if (segment.maxTimestamp() >= 0 && (best == null || segment.maxTimestamp() > best.maxTimestamp())) {
-                best = segment;
-            }
-        }
-        if (best == null) {
-            return remoteBest;
-        }
-        LogSegment segment = best;
-        if (remoteBest.filter(r -> r.timestamp >= segment.maxTimestamp()).isPresent()) {
-            return remoteBest;
-        }
-        return segment.findByTimestamp(segment.maxTimestamp(), startPosition(segment, segment.offsetOfMaxTimestamp()),
-                segment.baseOffset());
+        return search.maxTimestampOffset(logStartOffset);
     }
 
     /**
