@@ -10,7 +10,8 @@ enum Metric {
     /**
      * CPU seconds the broker's JVM used per GiB of record values moved in the run (user plus system, from
      * /proc; its child processes, such as Strata's embedded S3 server, are not counted). Only for brokers the
-     * tool started. On a shared 2-core machine this varies far less between runs than throughput does.
+     * tool started. It shows whether a broker was slow because it was busy or because it waited. It is
+     * not steady across rounds: both brokers measured about 4x more per GiB in round 1 than in round 3.
      */
     BROKER_CPU_S_PER_GIB("broker CPU s/GiB", false);
 
