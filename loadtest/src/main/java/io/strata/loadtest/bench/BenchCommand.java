@@ -76,8 +76,9 @@ final class BenchCommand implements Callable<Integer> {
         description = "Rounds, alternating which system goes first; the report shows medians (default ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--warmup-records", defaultValue = "50000",
-        description = "Records produced and consumed per system before round 1, not measured; 0: none (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-records", defaultValue = "3000000",
+        description = "Records produced and consumed per system before round 1, not measured, so that the JIT of"
+            + " the broker and of this tool's clients has compiled the hot paths; 0: none (default ${DEFAULT-VALUE}).")
     long warmupRecords;
 
     @Option(names = "--linger-ms", defaultValue = "5", description = "Producer linger.ms (default ${DEFAULT-VALUE}).")

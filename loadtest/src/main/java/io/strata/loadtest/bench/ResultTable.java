@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The summary as a Markdown table (readable in a terminal, in CI logs and on GitHub): one row per scenario
  * and metric, one column per system with the median over the rounds, and a Strata/Kafka column when both
- * ran. A missing cell reads {@code n/a} or {@code failed}, and its reason is listed under the table.
+ * ran, followed by the ratio of each round. A missing cell reads {@code n/a} or {@code failed}, and its reason is listed under the table.
  */
 final class ResultTable {
 
@@ -22,6 +23,7 @@ final class ResultTable {
         header.addAll(summary.systems());
         if (summary.hasRatio()) {
             header.add("strata/kafka");
+            header.add("per round");
         }
         List<List<String>> lines = new ArrayList<>();
         Set<String> notes = new LinkedHashSet<>();
@@ -34,6 +36,8 @@ final class ResultTable {
             });
             if (summary.hasRatio()) {
                 line.add(ratio(row.ratio()));
+                line.add(row.roundRatios().stream().map(value -> ratio(OptionalDouble.of(value)))
+                    .collect(Collectors.joining(" ")));
             }
             lines.add(line);
         }
@@ -43,7 +47,8 @@ final class ResultTable {
         lines.forEach(line -> row(out, line));
         if (summary.hasRatio()) {
             out.append('\n').append("strata/kafka divides Strata's median by Kafka's: above 1 is better for MiB/s and")
-                .append(" records/s, worse for latencies and CPU seconds per GiB.\n");
+                .append(" records/s, worse for latencies and CPU seconds per GiB. per round divides the two systems' figures")
+                .append(" of each round, in round order.\n");
         }
         for (SystemReport system : systems) {
             system.peakRssMiB().ifPresent(rss -> out.append(String.format(Locale.ROOT,

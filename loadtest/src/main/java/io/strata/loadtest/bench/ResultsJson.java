@@ -25,7 +25,8 @@ import java.util.OptionalDouble;
  *   "runs": [{"scenario": "produce-acks-all", "system": "strata", "round": 1,
  *             "figures": {"MiB/s": 120.5, "records/s": 123392, "p99 ms": 41.2}}],
  *   "summary": [{"scenario": "produce-acks-all", "metric": "MiB/s", "higherIsBetter": true,
- *                "medians": {"strata": 120.5, "kafka": 118.0}, "strataOverKafka": 1.02}]
+ *                "medians": {"strata": 120.5, "kafka": 118.0}, "strataOverKafka": 1.02,
+ *                "strataOverKafkaPerRound": [1.02]}]
  * }
  * </pre>
  * A run without figures has {@code "notApplicable"} or {@code "error"} (a string) instead; a summary median
@@ -87,6 +88,8 @@ final class ResultsJson {
             }
             if (summary.hasRatio()) {
                 putOptional(node, "strataOverKafka", row.ratio());
+                ArrayNode perRound = node.putArray("strataOverKafkaPerRound");
+                row.roundRatios().forEach(perRound::add);
             }
         }
         return root;

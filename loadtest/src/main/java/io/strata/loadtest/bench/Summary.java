@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 
 /**
  * The medians over the rounds: one {@link Row} per scenario and metric, with one cell per system, in the
  * order the systems were given. When systems named {@code strata} and {@code kafka} both ran, each row
- * has the Strata/Kafka ratio of the medians (above 1 is better for throughput, worse for latency).
+ * has the Strata/Kafka ratio of the medians (above 1 is better for throughput, worse for latency) and the
+ * ratio within each round that both measured: the two systems ran minutes apart in a round, so the spread
+ * of these shows how much of a ratio is the shared machine's noise rather than the brokers.
  */
 record Summary(List<String> systems, List<Row> rows) {
 
@@ -21,7 +24,9 @@ record Summary(List<String> systems, List<Row> rows) {
     record Cell(OptionalDouble median, Optional<String> missing) {
     }
 
-    record Row(Scenario scenario, Metric metric, Map<String, Cell> cells, OptionalDouble ratio) {
+    /** {@code roundRatios}: Strata's figure over Kafka's per round, in round order, for rounds with both. */
+    record Row(Scenario scenario, Metric metric, Map<String, Cell> cells, OptionalDouble ratio,
+               List<Double> roundRatios) {
     }
 
     static Summary of(List<String> systems, List<Scenario> scenarios, List<RunOutcome> outcomes) {
@@ -32,7 +37,7 @@ record Summary(List<String> systems, List<Row> rows) {
                 for (String system : systems) {
                     cells.put(system, cell(outcomes, scenario, metric, system));
                 }
-                rows.add(new Row(scenario, metric, cells, ratio(cells)));
+                rows.add(new Row(scenario, metric, cells, ratio(cells), roundRatios(outcomes, scenario, metric)));
             }
         }
         return new Summary(List.copyOf(systems), rows);
@@ -55,6 +60,30 @@ record Summary(List<String> systems, List<Row> rows) {
                 .or(() -> outcome.error().map(why -> "failed: " + why)))
             .flatMap(Optional::stream).findFirst();
         return new Cell(median, Optional.of(reason.orElse("not run")));
+    }
+
+    private static List<Double> roundRatios(List<RunOutcome> outcomes, Scenario scenario, Metric metric) {
+        Map<Integer, Double> strata = new TreeMap<>();
+        Map<Integer, Double> kafka = new TreeMap<>();
+        for (RunOutcome outcome : outcomes) {
+            Double value = outcome.figures().get(metric);
+            if (outcome.scenario() != scenario || value == null) {
+                continue;
+            }
+            if (outcome.system().equals(STRATA)) {
+                strata.put(outcome.round(), value);
+            } else if (outcome.system().equals(KAFKA)) {
+                kafka.put(outcome.round(), value);
+            }
+        }
+        List<Double> ratios = new ArrayList<>();
+        strata.forEach((round, value) -> {
+            Double other = kafka.get(round);
+            if (other != null && other != 0) {
+                ratios.add(value / other);
+            }
+        });
+        return List.copyOf(ratios);
     }
 
     private static OptionalDouble ratio(Map<String, Cell> cells) {

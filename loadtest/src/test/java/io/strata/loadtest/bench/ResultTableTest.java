@@ -19,6 +19,9 @@ class ResultTableTest {
         assertThat(throughput.cells().get("strata").median()).hasValue(140.0);
         assertThat(throughput.cells().get("kafka").median()).hasValue(100.0);
         assertThat(throughput.ratio().getAsDouble()).isCloseTo(1.4, within(1e-9));
+        assertThat(throughput.roundRatios()).satisfiesExactly(
+            first -> assertThat(first).isCloseTo(150.0 / 110.0, within(1e-9)),
+            second -> assertThat(second).isCloseTo(130.0 / 90.0, within(1e-9)));
     }
 
     @Test
@@ -28,17 +31,19 @@ class ResultTableTest {
         assertThat(p99.cells().get("strata").median()).hasValue(8.0);
         assertThat(p99.cells().get("kafka").median()).hasValue(12.0);
         assertThat(p99.ratio().getAsDouble()).isCloseTo(8.0 / 12.0, within(1e-9));
+        assertThat(p99.roundRatios()).as("round 2 failed on strata").singleElement()
+            .satisfies(first -> assertThat(first).isCloseTo(8.0 / 10.0, within(1e-9)));
     }
 
     @Test
     void tableHasOneRowPerScenarioAndMetricAndTheRatioColumn() {
         String table = ResultTable.render(ReportFixtures.summary(), ReportFixtures.systems());
 
-        assertThat(table).startsWith("| scenario | metric | strata | kafka | strata/kafka |\n| --- | --- | --- | --- | --- |\n");
-        assertThat(table).contains("| produce-acks-all | MiB/s | 140.0 | 100.0 | 1.40 |\n");
-        assertThat(table).contains("| produce-acks-all | records/s | 143360 | 102400 | 1.40 |\n");
-        assertThat(table).contains("| produce-latency | p99 ms | 8.00 | 12.00 | 0.67 |\n");
-        assertThat(table).contains("| catchup-cold | MiB/s | 250.0 | n/a |  |\n");
+        assertThat(table).startsWith("| scenario | metric | strata | kafka | strata/kafka | per round |\n| --- | --- | --- | --- | --- | --- |\n");
+        assertThat(table).contains("| produce-acks-all | MiB/s | 140.0 | 100.0 | 1.40 | 1.36 1.44 |\n");
+        assertThat(table).contains("| produce-acks-all | records/s | 143360 | 102400 | 1.40 | 1.36 1.44 |\n");
+        assertThat(table).contains("| produce-latency | p99 ms | 8.00 | 12.00 | 0.67 | 0.80 |\n");
+        assertThat(table).contains("| catchup-cold | MiB/s | 250.0 | n/a |  |  |\n");
         assertThat(table).contains("- catchup-cold on kafka: n/a: no tiered storage");
         assertThat(table).contains("Peak RSS of strata's broker: 612 MiB (VmHWM of its JVM); 840 MiB with its child processes");
     }

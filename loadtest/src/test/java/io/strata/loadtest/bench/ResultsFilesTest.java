@@ -53,6 +53,7 @@ class ResultsFilesTest {
         assertThat(summary.path("higherIsBetter").asBoolean()).isTrue();
         assertThat(summary.path("medians").path("strata").asDouble()).isEqualTo(140.0);
         assertThat(summary.path("strataOverKafka").asDouble()).isCloseTo(1.4, within(1e-9));
+        assertThat(summary.path("strataOverKafkaPerRound").get(1).asDouble()).isCloseTo(130.0 / 90.0, within(1e-9));
         JsonNode catchup = root.path("summary").get(root.path("summary").size() - 2);
         assertThat(catchup.path("scenario").asText()).isEqualTo("catchup-cold");
         assertThat(catchup.path("medians").path("kafka").isNull()).isTrue();
