@@ -194,8 +194,10 @@ final class BenchRunner {
                 try (Progress.Task task = progress.start(label, workload.records(), workload.recordSize())) {
                     BrokerCpu cpu = BrokerCpu.start(target);
                     Map<Metric, Double> figures = new EnumMap<>(Metric.class);
-                    figures.putAll(ConsumerDriver.run(bootstrap, source, workload.records(), workload.groupConsumer(),
-                        Map.of(), task.done()));
+                    ConsumerDriver.Result result = ConsumerDriver.run(bootstrap, source, workload.records(),
+                        workload.groupConsumer(), Map.of(), task.done());
+                    progress.say("  " + target.name() + " consumer: " + result.describeClient());
+                    figures.putAll(result.figures());
                     cpu.addTo(figures, workload.records() * workload.recordSize());
                     return figures;
                 }

@@ -51,7 +51,10 @@ final class ColdCatchup {
             }
             try (Progress.Task task = progress.start(label + " read from the bucket", tiered.records(),
                 workload.recordSize())) {
-                return ConsumerDriver.run(bootstrap, topic, tiered.records(), false, tiered.endOffsets(), task.done());
+                ConsumerDriver.Result result = ConsumerDriver.run(bootstrap, topic, tiered.records(), false,
+                    tiered.endOffsets(), task.done());
+                progress.say("  consumer: " + result.describeClient());
+                return result.figures();
             }
         } finally {
             Topics.deleteQuietly(bootstrap, topic, progress);

@@ -30,6 +30,19 @@ public final class ConsumerDriver {
 
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
+    /** The fetch metrics read after a run: what bounds a consumer that always has a fetch in flight. */
+    static final List<String> CLIENT_METRICS = List.of("fetch-latency-avg", "fetch-size-avg",
+        "records-per-request-avg", "fetch-rate", "fetch-throttle-time-avg");
+
+    /** Throughput figures, and what the consumer saw of the broker ({@link #CLIENT_METRICS}). */
+    record Result(Map<Metric, Double> figures, Map<String, Double> client) {
+
+        /** The client metrics on one line, for the progress output. */
+        String describeClient() {
+            return ClientMetrics.describe(client);
+        }
+    }
+
     private ConsumerDriver() {
     }
 
@@ -59,7 +72,7 @@ public final class ConsumerDriver {
      *                   the partition is paused); empty: no bound but {@code records}
      * @param done       counts the records read as they come (progress)
      */
-    static Map<Metric, Double> run(String bootstrap, String topic, long records, boolean group,
+    static Result run(String bootstrap, String topic, long records, boolean group,
                                    Map<Integer, Long> endOffsets, AtomicLong done) throws TimeoutException {
         Properties props = consumerProperties(bootstrap, 1024 * 1024);
         if (group) {
@@ -69,6 +82,7 @@ public final class ConsumerDriver {
         long count = 0;
         long start = System.nanoTime();
         long last = start;
+        Map<String, Double> client;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             if (group) {
                 consumer.subscribe(List.of(topic));
@@ -99,11 +113,12 @@ public final class ConsumerDriver {
                 }
                 done.set(count);
             }
+            client = ClientMetrics.read(consumer.metrics(), "consumer-fetch-manager-metrics", CLIENT_METRICS);
         }
         double seconds = (last - start) / 1e9;
         Map<Metric, Double> figures = new EnumMap<>(Metric.class);
         figures.put(Metric.MIB_PER_SEC, bytes / (1024.0 * 1024.0) / seconds);
         figures.put(Metric.RECORDS_PER_SEC, count / seconds);
-        return figures;
+        return new Result(figures, client);
     }
 }

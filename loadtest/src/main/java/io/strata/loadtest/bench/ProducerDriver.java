@@ -6,9 +6,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
@@ -16,7 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
-import java.util.stream.Collectors;
 
 /**
  * One producer sending a bounded number of records, as fast as it can or at a fixed rate (record {@code i}
@@ -36,8 +33,7 @@ final class ProducerDriver {
 
         /** The client metrics on one line, for the progress output. */
         String describeClient() {
-            return client.entrySet().stream().map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.2f", e.getValue()))
-                .collect(Collectors.joining(", "));
+            return ClientMetrics.describe(client);
         }
     }
 
@@ -104,7 +100,7 @@ final class ProducerDriver {
             }
             producer.flush();
             end = System.nanoTime();
-            client = clientMetrics(producer);
+            client = ClientMetrics.read(producer.metrics(), "producer-metrics", CLIENT_METRICS);
         }
         if (failure.get() != null) {
             throw failure.get();
@@ -115,18 +111,5 @@ final class ProducerDriver {
         figures.put(Metric.RECORDS_PER_SEC, acknowledged.get() / seconds);
         figures.putAll(latencies.percentilesMs());
         return new Result(figures, acknowledged.get(), client);
-    }
-
-    private static Map<String, Double> clientMetrics(KafkaProducer<?, ?> producer) {
-        Map<String, Double> values = new LinkedHashMap<>();
-        for (String name : CLIENT_METRICS) {
-            producer.metrics().entrySet().stream()
-                .filter(e -> e.getKey().group().equals("producer-metrics") && e.getKey().name().equals(name))
-                .findFirst()
-                .map(e -> e.getValue().metricValue())
-                .filter(Number.class::isInstance)
-                .ifPresent(v -> values.put(name, ((Number) v).doubleValue()));
-        }
-        return values;
     }
 }
