@@ -10,7 +10,8 @@
 #   LAT_RECORDS [50000]    records of the fixed-rate produce run
 #   LAT_RATE [5000]        records/s of the fixed-rate run
 #   ROUNDS [3]             rounds; each round runs both systems, alternating which goes first
-#   WARMUP_RECORDS [300000] records produced and consumed once per system before round 1, not measured
+#   WARMUP_RECORDS [3000000] records produced and consumed per system before round 1, not measured, in three
+#                  runs on topics of their own (one run leaves the broker's JIT to recompile in round 1)
 #   CONSUMER [auto]        auto | assign | group: the consumer perf tool, used for both systems
 #                          (auto: Kafka's ConsumerPerformance if Strata serves consumer groups,
 #                          else io.strata.loadtest.AssignConsumerPerf)
@@ -32,7 +33,7 @@ RECORDS=${RECORDS:-1000000}
 LAT_RECORDS=${LAT_RECORDS:-50000}
 LAT_RATE=${LAT_RATE:-5000}
 ROUNDS=${ROUNDS:-3}
-WARMUP_RECORDS=${WARMUP_RECORDS:-300000}
+WARMUP_RECORDS=${WARMUP_RECORDS:-3000000}
 CONSUMER=${CONSUMER:-auto}
 BROKER_JVM_OPTS_SET=${BROKER_JVM_OPTS:+1}
 BROKER_JVM_OPTS=${BROKER_JVM_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}
@@ -52,7 +53,7 @@ RESULTS=$LOADTEST/results
 REPORT=${REPORT:-$RESULTS/latest.md}
 # The command that reproduces this run: the three sizes always, other settings when not the default.
 COMMAND="RECORDS=$RECORDS LAT_RECORDS=$LAT_RECORDS ROUNDS=$ROUNDS loadtest/compare.sh"
-[[ $WARMUP_RECORDS == 300000 ]] || COMMAND="WARMUP_RECORDS=$WARMUP_RECORDS $COMMAND"
+[[ $WARMUP_RECORDS == 3000000 ]] || COMMAND="WARMUP_RECORDS=$WARMUP_RECORDS $COMMAND"
 [[ $LAT_RATE == 5000 ]] || COMMAND="LAT_RATE=$LAT_RATE $COMMAND"
 [[ $CONSUMER == auto ]] || COMMAND="CONSUMER=$CONSUMER $COMMAND"
 [[ -z ${BROKER_JVM_OPTS_SET:-} ]] || COMMAND="BROKER_JVM_OPTS='$BROKER_JVM_OPTS' $COMMAND"
@@ -164,12 +165,15 @@ consume() { # $1: system, $2: topic, $3: records, $4: output file
         || log "WARNING: $1 consume run failed (exit $?); see $4"
 }
 
-warm_up() { # $1: system
-    log "$1: warm-up, $WARMUP_RECORDS records"
-    create_topic "$1" warmup
-    produce "$1" warmup "$WARMUP_RECORDS" -1 "$RAW/$1-warmup-produce.txt"
-    consume "$1" warmup "$WARMUP_RECORDS" "$RAW/$1-warmup-consume.txt"
-    delete_topic "$1" warmup
+warm_up() { # $1: system; three runs, each on a new topic with a new producer, as the measured runs are
+    local pass per=$((WARMUP_RECORDS / 3))
+    for pass in 1 2 3; do
+        log "$1: warm-up $pass/3, $per records"
+        create_topic "$1" "warmup-$pass"
+        produce "$1" "warmup-$pass" "$per" -1 "$RAW/$1-warmup-$pass-produce.txt"
+        consume "$1" "warmup-$pass" "$per" "$RAW/$1-warmup-$pass-consume.txt"
+        delete_topic "$1" "warmup-$pass"
+    done
 }
 
 # Writes back the page cache's dirty pages (ours and anyone else's) before a measured run, so that
@@ -292,7 +296,7 @@ write_report() {
         echo "  throughput run: \`ProducerPerformance --num-records $RECORDS --throughput -1\`;"
         echo "  fixed-rate run: \`ProducerPerformance --num-records $LAT_RECORDS --throughput $LAT_RATE\`;"
         echo "  consume: the $RECORDS records of the throughput run with \`$CONSUMER_CLASS\`;"
-        echo "  warm-up: $WARMUP_RECORDS records produced and consumed per system before round 1"
+        echo "  warm-up: $WARMUP_RECORDS records produced and consumed per system before round 1, in three runs"
         echo "- MB is MiB (1024 × 1024 bytes), as the Kafka tools print it; latencies are ProducerPerformance's, from send() to acknowledgement"
         echo
         java -cp "$CLASSPATH" io.strata.loadtest.CompareReport --raw-dir "$RAW" --rounds "$ROUNDS"

@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  * Runs the selected scenarios against every target, one target after the other: first an unmeasured
  * warm-up per target (three runs on topics of their own), then {@code rounds} rounds, each running all
  * scenarios on one target and then on the next, the first target alternating from round to round so that
- * neither always goes first. Every run gets
+ * neither always goes first. catchup-cold, which restarts the broker, has its rounds after all rounds of
+ * the other scenarios, so that none of them runs on a JVM the restart left cold. Every run gets
  * a fresh topic, deleted after it. A failed run is recorded as such and the benchmark goes on.
  */
 final class BenchRunner {
@@ -47,14 +48,19 @@ final class BenchRunner {
         for (Target target : targets) {
             warmUp(target);
         }
+        // catchup-cold restarts the broker: run before the others' rounds, it would leave them a cold JVM
+        List<Scenario> inPlace = scenarios.stream().filter(scenario -> scenario != Scenario.CATCHUP_COLD).toList();
+        List<Scenario> restarting = scenarios.stream().filter(scenario -> scenario == Scenario.CATCHUP_COLD).toList();
         List<RunOutcome> outcomes = new ArrayList<>();
-        for (int round = 1; round <= rounds; round++) {
-            List<Target> order = new ArrayList<>(targets);
-            if (round % 2 == 0) {
-                Collections.reverse(order);
-            }
-            for (Target target : order) {
-                outcomes.addAll(new TargetRound(target, round).run());
+        for (List<Scenario> group : List.of(inPlace, restarting)) {
+            for (int round = 1; round <= rounds && !group.isEmpty(); round++) {
+                List<Target> order = new ArrayList<>(targets);
+                if (round % 2 == 0) {
+                    Collections.reverse(order);
+                }
+                for (Target target : order) {
+                    outcomes.addAll(new TargetRound(target, round, group).run());
+                }
             }
         }
         return outcomes;
@@ -122,11 +128,13 @@ final class BenchRunner {
     private final class TargetRound {
         private final Target target;
         private final int round;
+        private final List<Scenario> scenarios;
         private Optional<String> hotTopic = Optional.empty();
 
-        TargetRound(Target target, int round) {
+        TargetRound(Target target, int round, List<Scenario> scenarios) {
             this.target = target;
             this.round = round;
+            this.scenarios = scenarios;
         }
 
         List<RunOutcome> run() throws InterruptedException {
