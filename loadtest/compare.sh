@@ -96,7 +96,7 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-file.delete.delay.ms=0
+log.segment.delete.delay.ms=0
 EOF
     local logging=(-Dlogback.configurationFile="$LOADTEST/conf/logback-kafka.xml" -Dkafka.log.file="$dir/server.log")
     run_java 60 "$dir/format.log" "${logging[@]}" -cp "$CLASSPATH" kafka.tools.StorageTool format \
@@ -291,7 +291,7 @@ write_report() {
         echo "- Machine: $(machine); load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
         echo "- Strata: commit $commit, \`java -jar broker-vertx/target/strata-broker.jar\` with defaults but" \
             "\`group.initial.rebalance.delay.ms=0\` (as the Kafka broker) and the embedded S3 server on a free port"
-        echo "- Apache Kafka 4.1.2: KRaft, one combined broker+controller, defaults but \`file.delete.delay.ms=0\` (deleted topics' files go at once, as Strata's do, not a minute later during another run), jars from Maven Central"
+        echo "- Apache Kafka 4.1.2: KRaft, one combined broker+controller, defaults but \`log.segment.delete.delay.ms=0\` (deleted topics' files go at once, as Strata's do, not a minute later during another run), jars from Maven Central"
         echo "- Both brokers: \`$BROKER_JVM_OPTS\`; both run during the whole benchmark; rounds alternate which system goes first"
         echo "- Workload: a topic with $PARTITIONS partitions per run, $RECORD_SIZE-byte records, producer \`${PRODUCER_PROPS[*]}\`;"
         echo "  throughput run: \`ProducerPerformance --num-records $RECORDS --throughput -1\`;"

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * {@code --kafka-jvm-opts}, {@code --strata-jvm-opts} or {@code --broker-jvm-opts}) and both with
  * {@code group.initial.rebalance.delay.ms=0}, so that a consumer
  * group benchmark does not wait 3 s for the first rebalance on either (and Kafka with
- * {@code file.delete.delay.ms=0}, so that it deletes a deleted topic's files at once, as Strata does, rather
+ * {@code log.segment.delete.delay.ms=0}, so that it deletes a deleted topic's files at once, as Strata does, rather
  * than a minute later in the middle of another run):
  * <ul>
  *   <li>Apache Kafka 4.1 in KRaft mode (one combined broker and controller) from the Maven Central jars of
@@ -77,7 +77,7 @@ final class BrokerLauncher {
             "group.initial.rebalance.delay.ms=0",
             // a deleted topic's files go at once, as Strata's do: after the default 60 s their deletion (about
             // 160 ms of CPU per 341 MiB file) landed in a later run, often the other system's
-            "file.delete.delay.ms=0", ""));
+            "log.segment.delete.delay.ms=0", ""));
         String classpath = layout.kafkaClasspath();
         List<String> logging = List.of("-Dlogback.configurationFile=" + layout.kafkaLogConfig(),
             "-Dkafka.log.file=" + dir.resolve("server.log"));
