@@ -200,7 +200,7 @@ final class BenchRunner {
                     produce(label + " (preparing, not measured)", source, "all", workload.records(), 0);
                 }
                 try (Progress.Task task = progress.start(label, workload.records(), workload.recordSize())) {
-                    BrokerCpu cpu = BrokerCpu.start(target);
+                    RunCpu cpu = RunCpu.start(target);
                     Map<Metric, Double> figures = new EnumMap<>(Metric.class);
                     ConsumerDriver.Result result = ConsumerDriver.run(bootstrap, source, workload.records(),
                         workload.groupConsumer(), Map.of(), task.done());
@@ -246,7 +246,7 @@ final class BenchRunner {
         private Map<Metric, Double> produce(String label, String topic, String acks, long records, int rate)
             throws Exception {
             try (Progress.Task task = progress.start(label, records, workload.recordSize())) {
-                BrokerCpu cpu = BrokerCpu.start(target);
+                RunCpu cpu = RunCpu.start(target);
                 ProducerDriver.Result result = ProducerDriver.run(
                     ProducerDriver.producerProperties(target.bootstrap(), acks, workload), topic, records,
                     workload.recordSize(), rate, null, task.done());

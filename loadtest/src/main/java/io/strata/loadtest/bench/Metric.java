@@ -10,10 +10,15 @@ enum Metric {
     /**
      * CPU seconds the broker's JVM used per GiB of record values moved in the run (user plus system, from
      * /proc; its child processes, such as Strata's embedded S3 server, are not counted). Only for brokers the
-     * tool started. It shows whether a broker was slow because it was busy or because it waited. It is
-     * not steady across rounds: both brokers measured about 4x more per GiB in round 1 than in round 3.
+     * tool started. It shows whether a broker was slow because it was busy or because it waited. After the
+     * warm-up it still moves by up to about 1.5x between rounds on a shared 2-core machine.
      */
-    BROKER_CPU_S_PER_GIB("broker CPU s/GiB", false);
+    BROKER_CPU_S_PER_GIB("broker CPU s/GiB", false),
+    /**
+     * CPU seconds this tool's JVM (the producer or consumer of the run) used per GiB of record values: on a
+     * machine the client shares with the broker, what the client takes is not the broker's.
+     */
+    CLIENT_CPU_S_PER_GIB("client CPU s/GiB", false);
 
     private final String label;
     private final boolean higherIsBetter;

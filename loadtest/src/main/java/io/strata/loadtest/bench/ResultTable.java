@@ -72,7 +72,7 @@ final class ResultTable {
         return switch (metric) {
             case MIB_PER_SEC -> String.format(Locale.ROOT, "%.1f", value);
             case RECORDS_PER_SEC -> String.format(Locale.ROOT, "%.0f", value);
-            case P50_MS, P99_MS, P999_MS, BROKER_CPU_S_PER_GIB -> String.format(Locale.ROOT, "%.2f", value);
+            case P50_MS, P99_MS, P999_MS, BROKER_CPU_S_PER_GIB, CLIENT_CPU_S_PER_GIB -> String.format(Locale.ROOT, "%.2f", value);
         };
     }
 

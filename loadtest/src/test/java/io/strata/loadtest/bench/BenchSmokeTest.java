@@ -93,6 +93,9 @@ class BenchSmokeTest {
         if (!scenario.equals("catchup-cold")) { // the brokers the tool started report their CPU per GiB
             assertThat(figures.has("broker CPU s/GiB")).as(scenario + " broker CPU s/GiB in " + figures).isTrue();
             assertThat(figures.path("broker CPU s/GiB").asDouble()).isNotNegative();
+            // the client is this tool's JVM: reading or writing a run's records costs it some CPU
+            assertThat(figures.path("client CPU s/GiB").asDouble()).as(scenario + " client CPU s/GiB in " + figures)
+                .isPositive();
         }
     }
 

@@ -1,0 +1,44 @@
+package io.strata.loadtest.bench;
+
+import io.strata.loadtest.ProcessCpu;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * The CPU time one measured run costs, per GiB of record values moved: the started broker's JVM
+ * ({@link Metric#BROKER_CPU_S_PER_GIB}, read from /proc before and after; not for a target the tool did not
+ * start, or a broker that exited in the run) and this tool's own JVM, whose producer or consumer is the
+ * client ({@link Metric#CLIENT_CPU_S_PER_GIB}; its other threads, progress and RSS sampling, cost next to
+ * nothing).
+ */
+final class RunCpu {
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    private final OptionalLong brokerPid;
+    private final double brokerStart;
+    private final double clientStart;
+
+    private RunCpu(OptionalLong brokerPid) {
+        this.brokerPid = brokerPid;
+        this.brokerStart = brokerPid.isPresent() ? ProcessCpu.seconds(brokerPid.getAsLong()) : 0;
+        this.clientStart = ProcessCpu.ownSeconds();
+    }
+
+    static RunCpu start(Target target) {
+        return new RunCpu(target.started().map(broker -> broker.process().pid()).orElse(OptionalLong.empty()));
+    }
+
+    /** Adds the CPU seconds per GiB of {@code bytes} moved since {@link #start} to {@code figures}. */
+    void addTo(Map<Metric, Double> figures, long bytes) {
+        if (bytes <= 0) {
+            return;
+        }
+        double gib = bytes / GIB;
+        figures.put(Metric.CLIENT_CPU_S_PER_GIB, Math.max(0, ProcessCpu.ownSeconds() - clientStart) / gib);
+        if (brokerPid.isPresent()) {
+            double used = ProcessCpu.seconds(brokerPid.getAsLong()) - brokerStart; // in ticks of 10 ms
+            figures.put(Metric.BROKER_CPU_S_PER_GIB, Math.max(0, used) / gib);
+        }
+    }
+}
