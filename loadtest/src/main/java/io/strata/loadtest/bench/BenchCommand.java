@@ -77,8 +77,9 @@ final class BenchCommand implements Callable<Integer> {
     int rounds;
 
     @Option(names = "--warmup-records", defaultValue = "3000000",
-        description = "Records produced and consumed per system before round 1, not measured, so that the JIT of"
-            + " the broker and of this tool's clients has compiled the hot paths; 0: none (default ${DEFAULT-VALUE}).")
+        description = "Records produced and consumed per system before round 1, not measured, in three runs on"
+            + " topics of their own, so that the JIT of the broker and of this tool's clients has compiled the hot"
+            + " paths; 0: none (default ${DEFAULT-VALUE}).")
     long warmupRecords;
 
     @Option(names = "--linger-ms", defaultValue = "5", description = "Producer linger.ms (default ${DEFAULT-VALUE}).")

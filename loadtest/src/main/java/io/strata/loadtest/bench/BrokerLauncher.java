@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * {@code --kafka-jvm-opts}, {@code --strata-jvm-opts} or {@code --broker-jvm-opts}) and both with
  * {@code group.initial.rebalance.delay.ms=0}, so that a consumer
  * group benchmark does not wait 3 s for the first rebalance on either (and Kafka with
- * {@code log.segment.delete.delay.ms=0}, so that it deletes a deleted topic's files at once, as Strata does, rather
- * than a minute later in the middle of another run):
+ * {@code log.segment.delete.delay.ms=0}, so that it deletes a deleted topic's files at once, as Strata
+ * does, rather than a minute later in the middle of another run):
  * <ul>
  *   <li>Apache Kafka 4.1 in KRaft mode (one combined broker and controller) from the Maven Central jars of
  *       {@code target/classpath.txt}: {@code kafka.tools.StorageTool format}, then {@code kafka.Kafka};</li>

@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 /**
  * The summary as a Markdown table (readable in a terminal, in CI logs and on GitHub): one row per scenario
  * and metric, one column per system with the median over the rounds, and a Strata/Kafka column when both
- * ran, followed by the ratio of each round. A missing cell reads {@code n/a} or {@code failed}, and its reason is listed under the table.
+ * ran, followed by the ratio of each round. A missing cell reads {@code n/a} or {@code failed}, and its
+ * reason is listed under the table.
  */
 final class ResultTable {
 
@@ -47,8 +48,8 @@ final class ResultTable {
         lines.forEach(line -> row(out, line));
         if (summary.hasRatio()) {
             out.append('\n').append("strata/kafka divides Strata's median by Kafka's: above 1 is better for MiB/s and")
-                .append(" records/s, worse for latencies and CPU seconds per GiB. per round divides the two systems' figures")
-                .append(" of each round, in round order.\n");
+                .append(" records/s, worse for latencies and CPU seconds per GiB. per round divides the two")
+                .append(" systems' figures of each round, in round order.\n");
         }
         for (SystemReport system : systems) {
             system.peakRssMiB().ifPresent(rss -> out.append(String.format(Locale.ROOT,
@@ -72,7 +73,8 @@ final class ResultTable {
         return switch (metric) {
             case MIB_PER_SEC -> String.format(Locale.ROOT, "%.1f", value);
             case RECORDS_PER_SEC -> String.format(Locale.ROOT, "%.0f", value);
-            case P50_MS, P99_MS, P999_MS, BROKER_CPU_S_PER_GIB, CLIENT_CPU_S_PER_GIB -> String.format(Locale.ROOT, "%.2f", value);
+            case P50_MS, P99_MS, P999_MS, BROKER_CPU_S_PER_GIB, CLIENT_CPU_S_PER_GIB ->
+                String.format(Locale.ROOT, "%.2f", value);
         };
     }
 

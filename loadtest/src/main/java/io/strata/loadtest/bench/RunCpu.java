@@ -8,8 +8,8 @@ import java.util.OptionalLong;
  * The CPU time one measured run costs, per GiB of record values moved: the started broker's JVM
  * ({@link Metric#BROKER_CPU_S_PER_GIB}, read from /proc before and after; not for a target the tool did not
  * start, or a broker that exited in the run) and this tool's own JVM, whose producer or consumer is the
- * client ({@link Metric#CLIENT_CPU_S_PER_GIB}; its other threads, progress and RSS sampling, cost next to
- * nothing).
+ * client ({@link Metric#CLIENT_CPU_S_PER_GIB}; the JVM's other threads, progress and RSS sampling, are
+ * counted with it).
  */
 final class RunCpu {
 

@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * The medians over the rounds: one {@link Row} per scenario and metric, with one cell per system, in the
  * order the systems were given. When systems named {@code strata} and {@code kafka} both ran, each row
  * has the Strata/Kafka ratio of the medians (above 1 is better for throughput, worse for latency) and the
- * ratio within each round that both measured: the two systems ran minutes apart in a round, so the spread
+ * ratio within each round that both measured: the two systems ran about a minute apart in a round, so the spread
  * of these shows how much of a ratio is the shared machine's noise rather than the brokers.
  */
 record Summary(List<String> systems, List<Row> rows) {
