@@ -50,6 +50,7 @@ public final class GroupCoordinator {
     private final GroupOffsets offsets;
 
     /**
+     * @param storage where offsets are kept; the coordinator hands it each group's writes one at a time, in order
      * @param partitionExists whether a topic partition exists, for OffsetCommit's UNKNOWN_TOPIC_OR_PARTITION
      *     (called on the coordinator thread; must not block)
      */
@@ -57,9 +58,9 @@ public final class GroupCoordinator {
                             Predicate<TopicPartition> partitionExists) {
         this.scheduler = scheduler;
         this.config = config;
-        this.storage = storage;
+        this.storage = new PerGroupOrderedOffsetStorage(storage);
         this.membership = new GroupMembership(groups, scheduler, config);
-        this.offsets = new GroupOffsets(groups, scheduler, config, storage, partitionExists);
+        this.offsets = new GroupOffsets(groups, scheduler, config, this.storage, partitionExists);
     }
 
     /**
