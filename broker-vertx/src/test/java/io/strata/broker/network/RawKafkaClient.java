@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -19,7 +20,19 @@ public final class RawKafkaClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawKafkaClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /**
+     * @param receiveBufferBytes the socket's receive buffer (set before connecting, so that the window stays
+     *     that small: a slow reader); 0 for the system default
+     */
+    public RawKafkaClient(int port, int receiveBufferBytes) throws IOException {
+        socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new DataInputStream(socket.getInputStream());
@@ -44,12 +57,21 @@ public final class RawKafkaClient implements AutoCloseable {
         out.flush();
     }
 
+    /** The size prefix of the next response frame. */
+    public int readFrameSize() throws IOException {
+        return in.readInt();
+    }
+
+    /** Exactly {@code length} bytes of the response being read. */
+    public byte[] readBytes(int length) throws IOException {
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
+    }
+
     /** The next response frame (header and body, without the size prefix). */
     public ByteBuffer readFrame() throws IOException {
-        int size = in.readInt();
-        byte[] frame = new byte[size];
-        in.readFully(frame);
-        return ByteBuffer.wrap(frame);
+        return ByteBuffer.wrap(readBytes(readFrameSize()));
     }
 
     public AbstractResponse receive(RequestHeader header) throws IOException {

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.FileRecords.LogOffsetPosition;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
@@ -38,6 +39,9 @@ final class LogSegment implements AutoCloseable {
     private final long baseOffset;
     private final long createdMs;
     private final FileRecords records;
+    /** This segment's hold on its file; responses being sent from the file hold it too ({@link OpenSegmentFiles}). */
+    private final OpenSegmentFiles.Hold file;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long nextOffset;
     private volatile long maxTimestamp;
     private volatile long offsetOfMaxTimestamp;
@@ -47,6 +51,7 @@ final class LogSegment implements AutoCloseable {
         this.baseOffset = baseOffset;
         this.createdMs = createdMs;
         this.records = records;
+        this.file = OpenSegmentFiles.register(records);
         this.nextOffset = nextOffset;
         this.maxTimestamp = maxTimestamp;
         this.offsetOfMaxTimestamp = offsetOfMaxTimestamp;
@@ -153,7 +158,8 @@ final class LogSegment implements AutoCloseable {
     /**
      * A read-only view of {@code length} bytes at {@code position}, sharing the file: nothing is read
      * until it is sent. The bytes stay valid while the file is open (a deleted segment's file is
-     * closed only after {@code file.delete.delay.ms}).
+     * closed only after {@code file.delete.delay.ms}, and, from the moment a response being sent
+     * from it holds it through {@link OpenSegmentFiles}, only once that response is done).
      */
     FileRecords slice(int position, int length) throws IOException {
         return records.slice(position, length);
@@ -192,13 +198,25 @@ final class LogSegment implements AutoCloseable {
         records.renameTo(file.resolveSibling(file.getFileName() + SegmentFiles.DELETED_SUFFIX).toFile());
     }
 
+    /** Deletes the file on disk; a response still being sent from it keeps reading it until done. */
     void deleteFile() throws IOException {
-        records.deleteIfExists();
+        Files.deleteIfExists(file());
     }
 
+    /**
+     * Flushes the file and lets go of it: it is closed now, or when the last response being sent from it is
+     * done. Reads through this segment fail afterwards; closing twice is harmless.
+     */
     @Override
     public void close() throws IOException {
-        records.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            records.flush();
+        } finally {
+            file.release();
+        }
     }
 
     @Override

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.index.SegmentRecord;
 import io.strata.index.SegmentState;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import org.apache.kafka.common.record.FileRecords.LogOffsetPosition;
@@ -85,5 +87,27 @@ class LogSegmentTest {
             assertThat(reopened.createdMs()).isEqualTo(1234);
             assertThat(reopened.read(0, reopened.sizeInBytes()).remaining()).isEqualTo((int) record.sizeBytes());
         }
+    }
+
+    @Test
+    void aClosedAndDeletedSegmentsFileStaysReadableUntilTheLastHoldIsReleased() throws IOException {
+        // Given a segment with records and a response holding its file
+        LogSegment segment = LogSegment.create(dir, 0, 0);
+        MemoryRecords records = at(0, 3, 1_000);
+        segment.append(records);
+        FileChannel channel = segment.fileRecords().channel();
+        OpenSegmentFiles.Hold hold = OpenSegmentFiles.retain(channel).orElseThrow();
+
+        // When the segment is closed and its file deleted
+        segment.close();
+        segment.deleteFile();
+
+        // Then the held file still reads whole, and nothing new can hold it once the last hold is released
+        ByteBuffer read = ByteBuffer.allocate(records.sizeInBytes());
+        channel.read(read, 0);
+        assertThat(read.flip()).isEqualTo(records.buffer());
+        hold.release();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(OpenSegmentFiles.retain(channel)).isEmpty();
     }
 }

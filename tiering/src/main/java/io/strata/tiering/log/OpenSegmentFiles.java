@@ -1,0 +1,95 @@
+package io.strata.tiering.log;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.record.FileRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open segment files, each with a count of what holds it open: its {@link LogSegment}, and every response still
+ * being sent from it. A zero-copy Fetch response goes out by sendfile from the segment's {@link FileChannel} after the
+ * read, as slowly as the client reads; closing the channel under it would cut that client off. So a segment that is
+ * closed or deleted (retention, topic deletion, broker shutdown) only lets go of its file, and the channel is closed
+ * when the last holder does. Deleting the file on disk does not wait: an unlinked file stays readable through an open
+ * channel. Files are found by their channel, which is what a record set handed to the network layer carries.
+ * Thread-safe.
+ */
+public final class OpenSegmentFiles {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(OpenSegmentFiles.class);
+    private static final Map<FileChannel, OpenFile> OPEN = new ConcurrentHashMap<>();
+
+    /** A hold on an open segment file, keeping it open until released; releasing more than once is harmless. */
+    @FunctionalInterface
+    public interface Hold {
+        void release();
+    }
+
+    private OpenSegmentFiles() {
+    }
+
+    /**
+     * Keeps the segment file read through {@code channel} open until the returned hold is released; empty when
+     * {@code channel} is not that of an open segment file (closed already, or not a segment's).
+     */
+    public static Optional<Hold> retain(FileChannel channel) {
+        OpenFile file = OPEN.get(channel);
+        return file != null && file.tryRetain() ? Optional.of(holdOf(file)) : Optional.empty();
+    }
+
+    /** Registers a segment file just opened, held by its segment, which lets go through the returned hold. */
+    static Hold register(FileRecords records) {
+        OpenFile file = new OpenFile(records);
+        OPEN.put(records.channel(), file);
+        return holdOf(file);
+    }
+
+    /** A hold on {@code file} already counted. */
+    private static Hold holdOf(OpenFile file) {
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                file.release();
+            }
+        };
+    }
+
+    /** How many holds a segment file has; closed at zero, never reopened. */
+    private static final class OpenFile {
+        private final FileRecords records;
+        private final AtomicInteger holders = new AtomicInteger(1);
+
+        OpenFile(FileRecords records) {
+            this.records = records;
+        }
+
+        boolean tryRetain() {
+            while (true) {
+                int count = holders.get();
+                if (count <= 0) {
+                    return false;
+                }
+                if (holders.compareAndSet(count, count + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void release() {
+            if (holders.decrementAndGet() == 0) {
+                OPEN.remove(records.channel(), this);
+                try {
+                    records.closeHandlers();
+                } catch (IOException e) {
+                    LOGGER.warn("Could not close segment file {}: {}", records.file(), e.getMessage());
+                }
+            }
+        }
+    }
+}
