@@ -31,7 +31,9 @@ import org.apache.kafka.common.requests.MetadataRequest;
  * Metadata (all versions Kafka 4.1 accepts): this broker is the leader, the only replica and the
  * whole ISR of every partition, at leader epoch 0. Unknown topics are created when
  * {@code auto.create.topics.enable} and the request allow it; the response waits for the creation,
- * so clients see the new topic at once.
+ * so clients see the new topic at once. A topic asked for by id (v12+, {@code Admin.describeTopics} with
+ * topic ids, {@code kafka-topics --describe --topic-id}) is answered with its name and id, or with
+ * {@code UNKNOWN_TOPIC_ID} and no name; it is never auto-created.
  */
 public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
@@ -63,11 +65,12 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         boolean autoCreate = defaults.autoCreateEnabled()
                 && (context.apiVersion() < 4 || data.allowAutoTopicCreation());
         for (MetadataRequestData.MetadataRequestTopic requested : data.topics()) {
-            Optional<TopicLogs> topic = requested.name() != null ? logs.topic(requested.name())
-                    : logs.topic(requested.topicId());
+            // By id when an id is given, as Kafka decides (clients leave the name empty then, not null)
+            boolean byId = requested.name() == null || !Uuid.ZERO_UUID.equals(requested.topicId());
+            Optional<TopicLogs> topic = byId ? logs.topic(requested.topicId()) : logs.topic(requested.name());
             if (topic.isPresent()) {
                 found.add(describe(topic.get()));
-            } else if (requested.name() == null) {
+            } else if (byId) {
                 found.add(error(null, requested.topicId(), Errors.UNKNOWN_TOPIC_ID));
             } else if (!Topic.isValid(requested.name())) {
                 found.add(error(requested.name(), Uuid.ZERO_UUID, Errors.INVALID_TOPIC_EXCEPTION));

@@ -87,6 +87,19 @@ class KafkaCliToolsTest extends AdminBrokerTestBase {
     }
 
     @Test
+    void kafkaTopicsDescribesATopicByItsId() throws Exception {
+        // Given a topic and the id kafka-topics reports for it
+        tool(TopicCommand::main, "--create", "--topic", topic, "--partitions", "2");
+        String id = broker.logs().topic(topic).orElseThrow().topicId().toString();
+        assertThat(tool(TopicCommand::main, "--describe", "--topic", topic)).contains("TopicId: " + id);
+
+        // When it is described by that id, then the topic line and its partitions are printed
+        String described = tool(TopicCommand::main, "--describe", "--topic-id", id);
+        assertThat(described).contains("Topic: " + topic).contains("TopicId: " + id).contains("PartitionCount: 2");
+        assertThat(described.lines().filter(line -> line.contains("Partition: ")).toList()).hasSize(2);
+    }
+
+    @Test
     void kafkaConfigsAltersAndDescribesRetentionAndLocalRetention() throws Exception {
         createTopic(admin, topic, 1);
 

@@ -16,11 +16,14 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
 import org.apache.kafka.common.protocol.Errors;
@@ -59,6 +62,34 @@ class AdminTest extends BrokerTestBase {
             assertThat(partition.replicas()).extracting(Node::id).containsExactly(0);
             assertThat(partition.isr()).extracting(Node::id).containsExactly(0);
         });
+    }
+
+    @Test
+    void describeTopicsByIdNamesTheTopicAndItsPartitions() throws Exception {
+        // Given a topic and its id
+        createTopic("by-id", 2, Map.of());
+        Admin admin = admin();
+        Uuid id = admin.describeTopics(List.of("by-id")).allTopicNames().get(30, TimeUnit.SECONDS).get("by-id")
+                .topicId();
+
+        // When it is described by its id
+        Map<Uuid, TopicDescription> described = admin.describeTopics(TopicCollection.ofTopicIds(List.of(id)))
+                .allTopicIds().get(30, TimeUnit.SECONDS);
+
+        // Then the description carries its name, id and partitions
+        TopicDescription description = described.get(id);
+        assertThat(description.name()).isEqualTo("by-id");
+        assertThat(description.topicId()).isEqualTo(id);
+        assertThat(description.partitions()).extracting(TopicPartitionInfo::partition).containsExactly(0, 1);
+    }
+
+    @Test
+    void describeTopicsByAnUnknownIdFailsWithUnknownTopicId() {
+        Uuid unknown = Uuid.randomUuid();
+
+        assertThatThrownBy(() -> admin().describeTopics(TopicCollection.ofTopicIds(List.of(unknown)))
+                .allTopicIds().get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(UnknownTopicIdException.class);
     }
 
     @Test
