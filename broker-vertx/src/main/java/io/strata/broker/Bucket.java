@@ -7,7 +7,6 @@ import io.strata.objectstore.s3.S3ObjectStore;
 import io.strata.objectstore.s3proxy.S3ProxyServer;
 import io.strata.tiering.remote.RemoteStorage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -29,6 +28,7 @@ final class Bucket implements AutoCloseable {
     private final Optional<S3ProxyServer> embedded;
     private final TieringSettings settings;
     private final String description;
+    private CompletableFuture<Void> probe;
 
     private Bucket(Optional<ObjectStore> store, Optional<S3ProxyServer> embedded, TieringSettings settings,
                    String description) {
@@ -51,9 +51,10 @@ final class Bucket implements AutoCloseable {
                 embedded = Optional.of(server);
                 s3 = server.clientConfig().partSize(s3.partSize()).prefix(s3.prefix()).build();
             } catch (IOException e) {
-                throw new UncheckedIOException("Could not start the embedded S3 server on 127.0.0.1:"
-                        + settings.embeddedPort() + " (set " + TieringSettings.EMBEDDED_PORT
-                        + ", or point the broker at an S3 endpoint with STRATA_S3_ENDPOINT): " + e.getMessage(), e);
+                LOGGER.debug("The embedded S3 server did not start", e);
+                throw new StartupFailure("Could not start the embedded S3 server on 127.0.0.1:"
+                        + settings.embeddedPort() + " (" + e.getMessage() + "): set " + TieringSettings.EMBEDDED_PORT
+                        + " to a free port, or point the broker at an S3 endpoint with STRATA_S3_ENDPOINT.");
             }
         }
         ObjectStore store = S3ObjectStore.open(s3);
@@ -105,12 +106,15 @@ final class Bucket implements AutoCloseable {
     }
 
     /**
-     * Lists one key of the bucket: completes normally when the bucket answers (or when the broker does not
-     * tier), exceptionally otherwise. Never blocks.
+     * Lists one key of the bucket, once (later calls return the same outcome): completes normally when the bucket
+     * answers (or when the broker does not tier), exceptionally otherwise. Never blocks.
      */
-    CompletableFuture<Void> probe() {
-        return store.map(s -> s.list("", null, 1).<Void>thenApply(page -> null))
-                .orElse(CompletableFuture.completedFuture(null));
+    synchronized CompletableFuture<Void> probe() {
+        if (probe == null) {
+            probe = store.map(s -> s.list("", null, 1).<Void>thenApply(page -> null))
+                    .orElse(CompletableFuture.completedFuture(null));
+        }
+        return probe;
     }
 
     Optional<URI> embeddedEndpoint() {

@@ -78,10 +78,12 @@ public final class StrataBroker implements AutoCloseable {
     private final AtomicReference<BrokerIdentity> identity;
     private final Bucket bucket;
     private final Monitoring monitoring;
+    private final DataDirectoryLock lock;
     private volatile boolean closed;
 
     private StrataBroker(BrokerConfig config, LogManager logs, Vertx vertx, KafkaServer server,
-                         AtomicReference<BrokerIdentity> identity, Bucket bucket, Monitoring monitoring) {
+                         AtomicReference<BrokerIdentity> identity, Bucket bucket, Monitoring monitoring,
+                         DataDirectoryLock lock) {
         this.config = config;
         this.logs = logs;
         this.vertx = vertx;
@@ -89,6 +91,7 @@ public final class StrataBroker implements AutoCloseable {
         this.identity = identity;
         this.bucket = bucket;
         this.monitoring = monitoring;
+        this.lock = lock;
     }
 
     /** The metrics, the readiness state and the HTTP server serving them, created before anything else. */
@@ -107,8 +110,10 @@ public final class StrataBroker implements AutoCloseable {
                 return new Monitoring(metrics, readiness, Optional.of(http));
             } catch (Exception e) {
                 metrics.close();
-                throw new IllegalStateException("Could not bind the HTTP server to " + config.httpHost() + ":"
-                        + port.getAsInt() + " (" + BrokerConfig.HTTP_PORT + ", -1 disables it): " + e.getMessage(), e);
+                throw new StartupFailure("Could not bind the HTTP server to " + config.httpHost() + ":"
+                        + port.getAsInt() + " (" + StartupFailure.deepestMessage(e)
+                        + "): another process uses that port; stop it or set " + BrokerConfig.HTTP_PORT
+                        + " to another port (-1 disables the HTTP server).");
             }
         }
 
@@ -119,38 +124,42 @@ public final class StrataBroker implements AutoCloseable {
         }
     }
 
-    /** Opens the data directory (recovering it if needed), binds the listener and returns the running broker. */
+    /**
+     * Locks the data directory ({@link DataDirectoryLock}), opens it (recovering it if needed), binds the listener
+     * and returns the running broker.
+     *
+     * @throws StartupFailure when the user can fix what failed (a setting, the bucket, a port, the data directory)
+     */
     public static StrataBroker start(BrokerConfig config) {
         TieringSettings tiering = TieringSettings.from(config);
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.numNetworkThreads())));
-        Monitoring monitoring;
-        try {
-            monitoring = Monitoring.start(vertx, config);
-        } catch (RuntimeException e) {
-            vertx.close();
-            throw e;
-        }
+        DataDirectoryLock lock = DataDirectoryLock.acquire(config.logDir());
+        Vertx vertx = null;
+        Monitoring monitoring = null;
         Bucket bucket = null;
         LogManager logs = null;
         try {
+            vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.numNetworkThreads())));
+            monitoring = Monitoring.start(vertx, config);
             bucket = openBucket(config, tiering, monitoring.readiness());
             logs = openLogs(config, bucket);
             monitoring.readiness().logsOpened();
             monitoring.metrics().bindLogs(logs);
-            return start(config, tiering, vertx, logs, bucket, monitoring);
+            return start(config, tiering, vertx, logs, bucket, monitoring, lock);
         } catch (Exception e) {
-            monitoring.close();
-            vertx.close();
+            if (monitoring != null) {
+                monitoring.close();
+            }
+            if (vertx != null) {
+                vertx.close();
+            }
             if (logs != null) {
                 logs.close();
             }
             if (bucket != null) {
                 bucket.close();
             }
-            if (logs == null && e instanceof RuntimeException opening) {
-                throw opening; // the bucket or the data directory: its own message says what failed
-            }
-            throw new IllegalStateException("Could not start the broker: " + e.getMessage(), e);
+            lock.close();
+            throw StartupFailure.explain(e, config, tiering);
         }
     }
 
@@ -161,8 +170,7 @@ public final class StrataBroker implements AutoCloseable {
             if (error == null) {
                 readiness.bucketReachable();
             } else {
-                LOGGER.warn("The bucket did not answer at start-up ({}); /ready reports it", error.toString());
-                readiness.bucketUnreachable(error.toString());
+                readiness.bucketUnreachable(StartupFailure.describeBucketFailure(error, tiering));
             }
         });
         return bucket;
@@ -178,7 +186,8 @@ public final class StrataBroker implements AutoCloseable {
     }
 
     private static StrataBroker start(BrokerConfig config, TieringSettings tiering, Vertx vertx, LogManager logs,
-                                      Bucket bucket, Monitoring monitoring) throws Exception {
+                                      Bucket bucket, Monitoring monitoring, DataDirectoryLock lock)
+            throws Exception {
         Endpoint advertised = config.advertisedListener();
         AtomicReference<BrokerIdentity> identity = new AtomicReference<>(
                 new BrokerIdentity(config.nodeId(), advertised.host(), advertised.port(), logs.clusterId()));
@@ -230,7 +239,14 @@ public final class StrataBroker implements AutoCloseable {
                 config.logDir().toAbsolutePath().normalize(), bucket.describe(), logs.clusterId(),
                 monitoring.http().map(h -> ", metrics on http://" + config.httpHost() + ":" + h.port() + "/metrics")
                         .orElse(", HTTP server disabled"));
-        return new StrataBroker(config, logs, vertx, server, identity, bucket, monitoring);
+        // Logged once started: a start that fails on the bucket says so in its own line
+        bucket.probe().whenComplete((ignored, error) -> {
+            if (error != null) {
+                LOGGER.warn("The bucket did not answer at start-up: {} /ready reports it",
+                        StartupFailure.describeBucketFailure(error, tiering));
+            }
+        });
+        return new StrataBroker(config, logs, vertx, server, identity, bucket, monitoring, lock);
     }
 
     /** Where changes of committed offsets go: to the bucket when the broker tiers, nowhere otherwise. */
@@ -333,6 +349,7 @@ public final class StrataBroker implements AutoCloseable {
         await(vertx.close(), "Vert.x");
         logs.close();
         bucket.close();
+        lock.close();
         LOGGER.info("Broker stopped");
     }
 }

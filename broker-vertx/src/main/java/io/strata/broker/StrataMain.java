@@ -1,6 +1,7 @@
 package io.strata.broker;
 
 import io.strata.broker.config.BrokerConfig;
+import io.strata.broker.config.ConfigException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -23,7 +24,22 @@ public final class StrataMain implements Callable<Integer> {
     Path configFile;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new StrataMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line; a start-up failure the user can fix ({@link StartupFailure}, an invalid setting) ends with
+     * its one line on stderr and exit code 1, without a stack trace.
+     */
+    static CommandLine commandLine() {
+        return new CommandLine(new StrataMain()).setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            if (!(e instanceof StartupFailure) && !(e instanceof ConfigException)) {
+                throw e;
+            }
+            commandLine.getErr().println("Strata could not start: " + e.getMessage());
+            commandLine.getErr().flush();
+            return 1;
+        });
     }
 
     @Override

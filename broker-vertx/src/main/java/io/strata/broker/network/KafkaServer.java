@@ -86,7 +86,7 @@ public final class KafkaServer {
                 })
                 .onSuccess(bound -> LOGGER.info("Kafka listener bound to {}:{} on {} event loops (advertised {}), {}",
                         listener.host(), bound, threads, advertisedEndpoint(), registry))
-                .onFailure(e -> LOGGER.error("Cannot bind Kafka listener {}: {}", listener, e.toString()));
+                .onFailure(e -> LOGGER.error("Cannot bind Kafka listener {}: {}", listener, e.getMessage()));
     }
 
     /** The bound port, or 0 before {@link #start()} completed. */

@@ -44,6 +44,24 @@ final class BrokerProcess implements AutoCloseable {
      * the data directory, and waits until it listens.
      */
     static BrokerProcess start(Path dataDir, Map<String, String> properties) throws IOException, InterruptedException {
+        BrokerProcess broker = launch(dataDir, properties);
+        try {
+            broker.awaitListening();
+        } catch (RuntimeException | InterruptedException e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    /** As {@link #start}, without waiting for anything: for a broker expected to fail ({@link #awaitExitCode}). */
+    static BrokerProcess launch(Path dataDir, Map<String, String> properties) throws IOException {
+        return launch(dataDir, dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + ".properties"),
+                properties);
+    }
+
+    /** As {@link #launch(Path, Map)}, with the config file written to {@code configFile}. */
+    static BrokerProcess launch(Path dataDir, Path configFile, Map<String, String> properties) throws IOException {
         Properties config = new Properties();
         config.put("listeners", "PLAINTEXT://127.0.0.1:0");
         config.put("http.port", "0");
@@ -51,7 +69,6 @@ final class BrokerProcess implements AutoCloseable {
         config.put("s3.embedded.port", "0");
         config.putAll(properties);
         config.put("log.dirs", dataDir.toAbsolutePath().toString());
-        Path configFile = dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + ".properties");
         try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
             config.store(out, "written by BrokerProcess");
         }
@@ -61,14 +78,16 @@ final class BrokerProcess implements AutoCloseable {
                 "--config", configFile.toString())
                 .redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("STRATA_"));
-        BrokerProcess broker = new BrokerProcess(builder.start());
-        try {
-            broker.awaitListening();
-        } catch (RuntimeException | InterruptedException e) {
-            broker.close();
-            throw e;
+        return new BrokerProcess(builder.start());
+    }
+
+    /** Waits up to {@code seconds} for the process to exit by itself and for its last output; its exit code. */
+    int awaitExitCode(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("The broker did not exit within " + seconds + " s:\n" + log());
         }
-        return broker;
+        pump.join(10_000);
+        return process.exitValue();
     }
 
     /** A free port on 127.0.0.1 right now, for a broker that must come back on the same port after a restart. */
