@@ -56,11 +56,9 @@ public final class StartupFailure extends RuntimeException {
                 return Optional.of(bucketRefused(service, tiering));
             }
             if (cause instanceof ObjectStoreException || cause instanceof SdkClientException) {
-                Throwable network = find(cause, ConnectException.class, UnknownHostException.class);
-                if (network != null || cause instanceof SdkClientException) {
-                    return Optional.of("Could not reach the S3 endpoint " + endpoint(tiering) + " ("
-                            + deepestMessage(cause) + "): check " + S3_ENDPOINT + " and that the server is running"
-                            + ", or set " + TieringSettings.ENABLE + "=false to run without a bucket.");
+                Optional<String> client = clientFailure(cause, tiering);
+                if (client.isPresent()) {
+                    return client;
                 }
             }
             if (cause instanceof BindException bind && config != null) {
@@ -70,6 +68,26 @@ public final class StartupFailure extends RuntimeException {
             }
         }
         return Optional.empty();
+    }
+
+    /** A failure of the S3 client before any answer of the server: no credentials, no connection. */
+    private static Optional<String> clientFailure(Throwable failure, TieringSettings tiering) {
+        String message = deepestMessage(failure);
+        if (message.contains("Unable to load credentials")) {
+            return Optional.of("No S3 credentials were found for " + endpoint(tiering) + ": set s3.access.key and "
+                    + "s3.secret.key (STRATA_S3_ACCESS_KEY, STRATA_S3_SECRET_KEY), or give the AWS SDK its usual "
+                    + "credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, an instance role).");
+        }
+        if (find(failure, ConnectException.class, UnknownHostException.class, SdkClientException.class) != null) {
+            return Optional.of("Could not reach the S3 endpoint " + endpoint(tiering) + " (" + shortened(message)
+                    + "): check " + S3_ENDPOINT + " and that the server is running, or set " + TieringSettings.ENABLE
+                    + "=false to run without a bucket.");
+        }
+        return Optional.empty();
+    }
+
+    private static String shortened(String message) {
+        return message.length() <= 200 ? message : message.substring(0, 200) + "...";
     }
 
     private static String bucketRefused(AwsServiceException service, TieringSettings tiering) {

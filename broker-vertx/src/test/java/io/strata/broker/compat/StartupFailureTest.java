@@ -98,8 +98,20 @@ class StartupFailureTest {
     }
 
     @Test
+    void missingCredentialsAreNamedInOneLine() throws Exception {
+        assumeThat(System.getenv("AWS_ACCESS_KEY_ID") == null && System.getenv("AWS_PROFILE") == null
+                && !Files.exists(Path.of(System.getProperty("user.home"), ".aws")))
+                .as("this machine has AWS credentials of its own").isTrue();
+        Map<String, String> settings = bucketSettings(Map.of());
+        settings.remove("s3.access.key");
+        settings.remove("s3.secret.key");
+        assertFailsWithOneLine(dir.resolve("data"), settings, "No S3 credentials were found", "s3.access.key");
+    }
+
+    @Test
     void anUnreachableEndpointIsNamedInOneLine() throws Exception {
-        String endpoint = "http://127.0.0.1:" + BrokerProcess.freePort();
+        // Port 1 (tcpmux) is not served here: connections are refused (a free ephemeral port could be taken meanwhile)
+        String endpoint = "http://127.0.0.1:1";
         assertFailsWithOneLine(dir.resolve("data"), bucketSettings(Map.of("s3.endpoint", endpoint,
                 "s3.max.attempts", "2")), "Could not reach the S3 endpoint " + endpoint, "s3.endpoint");
     }
