@@ -120,7 +120,8 @@ public final class CompressedBatchValidator {
         return new Contents(count, in.bytesRead(), min == Long.MAX_VALUE ? RecordBatch.NO_TIMESTAMP : min, max);
     }
 
-    private static String reason(Throwable e) {
+    /** Why a batch could not be read, for log lines and reports: the root cause's type and message. */
+    public static String reason(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
