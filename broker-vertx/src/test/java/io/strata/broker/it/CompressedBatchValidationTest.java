@@ -5,8 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.broker.network.RawKafkaClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
@@ -120,29 +128,29 @@ class CompressedBatchValidationTest extends BrokerTestBase {
         assertThat(logEnd()).isZero();
     }
 
-    @Test
-    void aDecompressionBombIsRejectedQuicklyWithoutInflatingIt() throws Exception {
-        // Given a gzip batch of about 300 KB that inflates to 300 MiB (300 records of 1 MiB of zeros),
-        // far beyond max.message.bytes (1 MiB by default)
+    @ParameterizedTest
+    @CsvSource({"GZIP, 256", "ZSTD, 1024"})
+    void aDecompressionBombIsRejectedQuicklyWithoutInflatingIt(CompressionType type, int mebibytes) throws Exception {
+        // Given a batch under max.message.bytes (1 MiB by default) that inflates to 256 MiB or 1 GiB (records
+        // of 1 MiB of zeros), far beyond 64 x max.message.bytes
         ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
-        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(2 << 20), RecordBatch.MAGIC_VALUE_V2,
-                Compression.gzip().build(), TimestampType.CREATE_TIME, 0L);
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1 << 20), RecordBatch.MAGIC_VALUE_V2,
+                Compression.of(type).build(), TimestampType.CREATE_TIME, 0L);
         long now = System.currentTimeMillis();
-        for (int i = 0; i < 300; i++) {
+        for (int i = 0; i < mebibytes; i++) {
             builder.append(now, null, zeros.duplicate());
         }
         MemoryRecords bomb = builder.build();
-        assertThat(bomb.sizeInBytes()).isLessThan(1_000_000);
+        assertThat(bomb.sizeInBytes()).isLessThan(1_048_588);
 
         // When it is produced
         long started = System.nanoTime();
         PartitionProduceResponse result = produce(bomb);
         long tookMs = (System.nanoTime() - started) / 1_000_000;
 
-        // Then it is refused as too large (the Java producer splits such a batch and retries) after reading
-        // about max.message.bytes of it: well under the seconds that inflating 300 MiB takes
+        // Then it is refused as too large after inflating 64 MiB of it, well under the seconds the whole takes
         assertThat(Errors.forCode(result.errorCode())).isEqualTo(Errors.MESSAGE_TOO_LARGE);
-        assertThat(result.errorMessage()).contains("max.message.bytes");
+        assertThat(result.errorMessage()).contains("decompress to more than " + 64 * 1048588);
         assertThat(tookMs).isLessThan(5_000);
         assertThat(logEnd()).isZero();
     }
@@ -154,6 +162,33 @@ class CompressedBatchValidationTest extends BrokerTestBase {
 
         assertThat(Errors.forCode(result.errorCode())).isEqualTo(Errors.NONE);
         assertThat(logEnd()).isEqualTo(50);
+    }
+
+    @Test
+    void aJavaProducerWhoseCompressedBatchesExceedMaxMessageBytesUncompressedStillWorks() throws Exception {
+        // Given a topic taking batches of up to 64 KiB, and a producer whose gzip batches of 512 KiB of
+        // repetitive records compress far below that
+        String topic = "split";
+        createTopic(topic, 1, Map.of("max.message.bytes", "65536"));
+        KafkaProducer<String, String> producer = producer(Map.of(
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
+                ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
+                ProducerConfig.LINGER_MS_CONFIG, 1_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000));
+        producer.partitionsFor(topic);
+
+        // When it sends 500 records of 1000 bytes
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            sent.add(producer.send(new ProducerRecord<>(topic, 0, null, String.format("%04d", i) + "x".repeat(996))));
+        }
+        producer.flush();
+
+        // Then every record is stored once, in order, as Kafka stores them (its limit is on the compressed batch)
+        for (int i = 0; i < 500; i++) {
+            assertThat(sent.get(i).get(30, TimeUnit.SECONDS).offset()).isEqualTo(i);
+        }
+        assertThat(broker.logs().log(new TopicPartition(topic, 0)).orElseThrow().highWatermark()).isEqualTo(500);
     }
 
     private static MemoryRecords batch(CompressionType type, int count) {

@@ -34,7 +34,7 @@ import org.apache.kafka.common.utils.BufferSupplier;
  *       offset deltas other than {@code 0, 1, ..., count-1} → {@link InvalidRecordException}
  *       ({@code INVALID_RECORD});</li>
  *   <li>more than {@code maxUncompressedBytes} of inflated records → {@link RecordTooLargeException}
- *       ({@code MESSAGE_TOO_LARGE}; the Java producer splits such a batch and sends it again).</li>
+ *       ({@code MESSAGE_TOO_LARGE}).</li>
  * </ul>
  * An uncompressed batch is not read here: its CRC covers its records as they will be stored.
  *
@@ -64,7 +64,7 @@ public final class CompressedBatchValidator {
      * @param where names the batch's partition in exception messages
      * @throws CorruptRecordException, InvalidRecordException, RecordTooLargeException as listed above
      */
-    public static Contents validate(ByteBuffer batchBytes, int maxUncompressedBytes, String where) {
+    public static Contents validate(ByteBuffer batchBytes, long maxUncompressedBytes, String where) {
         DefaultRecordBatch batch = (DefaultRecordBatch) MemoryRecords.readableRecords(batchBytes.slice()).firstBatch();
         if (batch == null || batch.magic() != RecordBatch.MAGIC_VALUE_V2 || !batch.isCompressed()) {
             throw new IllegalArgumentException("not one compressed magic v2 batch");
@@ -185,8 +185,8 @@ public final class CompressedBatchValidator {
         private void count(int n) {
             read += n;
             if (read > limit) {
-                throw new RecordTooLargeException("The records of " + what + " decompress to more than"
-                        + " max.message.bytes=" + limit + " bytes");
+                throw new RecordTooLargeException("The records of " + what + " decompress to more than " + limit
+                        + " bytes");
             }
         }
 

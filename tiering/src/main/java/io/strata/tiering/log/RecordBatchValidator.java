@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *   <li>a transactional batch → {@code INVALID_TXN_STATE} (transactions are not supported yet);</li>
  *   <li>a CreateTime outside {@code message.timestamp.before/after.max.ms} → {@code INVALID_TIMESTAMP};</li>
  *   <li>a compressed batch: every record is read by {@link CompressedBatchValidator}, with at most
- *       {@code max.message.bytes} inflated → {@code CORRUPT_MESSAGE} when the codec cannot read it,
+ *       {@value #INFLATION_LIMIT} × {@code max.message.bytes} inflated (Kafka's limit applies to the
+ *       compressed batch, and producers with a large {@code batch.size} send batches whose records take
+ *       many times that; the cap only bounds the work a decompression bomb costs)
+ *       → {@code CORRUPT_MESSAGE} when the codec cannot read it,
  *       {@code INVALID_RECORD} when its records disagree with its header, {@code MESSAGE_TOO_LARGE}
  *       beyond the limit; each refusal is logged. The timestamp limits then apply to every record.</li>
  * </ul>
@@ -41,6 +44,8 @@ import org.slf4j.LoggerFactory;
 final class RecordBatchValidator {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(RecordBatchValidator.class);
+    /** How many times {@code max.message.bytes} the records of one compressed batch may inflate to. */
+    static final int INFLATION_LIMIT = 64;
 
     private RecordBatchValidator() {
     }
@@ -102,7 +107,8 @@ final class RecordBatchValidator {
     private static CompressedBatchValidator.Contents readRecords(ByteBuffer batchBytes, LogConfig config,
                                                                  String partition) {
         try {
-            return CompressedBatchValidator.validate(batchBytes, config.maxMessageBytes(), partition);
+            return CompressedBatchValidator.validate(batchBytes, (long) INFLATION_LIMIT * config.maxMessageBytes(),
+                    partition);
         } catch (CorruptRecordException | InvalidRecordException | RecordTooLargeException e) {
             LOGGER.warn("Refused a produced batch: {}", e.getMessage());
             throw e;
