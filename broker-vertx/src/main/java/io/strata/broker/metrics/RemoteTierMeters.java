@@ -22,6 +22,7 @@ final class RemoteTierMeters {
     static final String FETCH_REQUESTS = PREFIX + "remote.fetch.requests";
     static final String FETCH_ERRORS = PREFIX + "remote.fetch.errors";
     static final String DELETED_SEGMENTS = "strata.remote.deleted.segments";
+    static final String UNREADABLE_SEGMENTS = "strata.remote.copy.unreadable.segments";
     static final String CACHE_GETS = "strata.remote.cache.gets";
     static final String CACHE_HITS = "strata.remote.cache.hits";
     static final String CACHE_MISSES = "strata.remote.cache.misses";
@@ -37,7 +38,8 @@ final class RemoteTierMeters {
         counter(registry, COPY_REQUESTS, metrics, RemoteMetrics::copyRequests,
                 "PUTs of segments, index sidecars and manifests (Kafka RemoteCopyRequestsPerSec)");
         counter(registry, COPY_ERRORS, metrics, RemoteMetrics::copyErrors,
-                "Failed segment copies, retried later (Kafka RemoteCopyErrorsPerSec)");
+                "Failed segment copies, retried later, and segments copied with unreadable batches"
+                        + " (Kafka RemoteCopyErrorsPerSec)");
         counter(registry, FETCH_BYTES, metrics, RemoteMetrics::fetchBytes,
                 "Bytes returned to fetches from remote segments (Kafka RemoteFetchBytesPerSec)");
         counter(registry, FETCH_REQUESTS, metrics, RemoteMetrics::fetchRequests,
@@ -46,6 +48,8 @@ final class RemoteTierMeters {
                 "Failed reads of remote segments (Kafka RemoteFetchErrorsPerSec)");
         counter(registry, DELETED_SEGMENTS, metrics, RemoteMetrics::deletedSegments,
                 "Remote segments deleted by retention or topic deletion");
+        counter(registry, UNREADABLE_SEGMENTS, metrics, RemoteMetrics::unreadableSegments,
+                "Segments copied as they are although some of their compressed batches cannot be read");
         counter(registry, CACHE_GETS, cache, ChunkCache::gets, "Ranged GETs that loaded chunks into the cache");
         counter(registry, CACHE_HITS, cache, c -> c.stats().hitCount(), "Chunk cache hits");
         counter(registry, CACHE_MISSES, cache, c -> c.stats().missCount(), "Chunk cache misses");

@@ -1,6 +1,7 @@
 package io.strata.tiering.log;
 
 import io.strata.tiering.config.LogConfig;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.InvalidRecordException;
@@ -14,6 +15,8 @@ import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks the record batches of one produce request for one partition before anything is appended.
@@ -26,11 +29,23 @@ import org.apache.kafka.common.record.TimestampType;
  *   <li>a record count that disagrees with the offset delta, a control batch from a client →
  *       {@code INVALID_RECORD};</li>
  *   <li>a transactional batch → {@code INVALID_TXN_STATE} (transactions are not supported yet);</li>
- *   <li>a CreateTime outside {@code message.timestamp.before/after.max.ms} → {@code INVALID_TIMESTAMP}.</li>
+ *   <li>a CreateTime outside {@code message.timestamp.before/after.max.ms} → {@code INVALID_TIMESTAMP};</li>
+ *   <li>a compressed batch: every record is read by {@link CompressedBatchValidator}, with at most
+ *       {@value #INFLATION_LIMIT} × {@code max.message.bytes} inflated (Kafka's limit applies to the
+ *       compressed batch, and producers with a large {@code batch.size} send batches whose records take
+ *       many times that; the cap only bounds the work a decompression bomb costs)
+ *       → {@code CORRUPT_MESSAGE} when the codec cannot read it,
+ *       {@code INVALID_RECORD} when its records disagree with its header, {@code MESSAGE_TOO_LARGE}
+ *       beyond the limit; each refusal is logged. The timestamp limits then apply to every record.</li>
  * </ul>
- * Records are never decompressed here: the CRC covers them. Stateless and thread-safe.
+ * An uncompressed batch is not read record by record (as cheap as before): its CRC covers its records.
+ * Stateless and thread-safe.
  */
 final class RecordBatchValidator {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(RecordBatchValidator.class);
+    /** How many times {@code max.message.bytes} the records of one compressed batch may inflate to. */
+    static final int INFLATION_LIMIT = 64;
 
     private RecordBatchValidator() {
     }
@@ -38,6 +53,7 @@ final class RecordBatchValidator {
     /** Validates and returns the batches, in order. Nothing is modified. */
     static List<MutableRecordBatch> validate(MemoryRecords records, LogConfig config, long nowMs, String partition) {
         List<MutableRecordBatch> batches = new ArrayList<>(1);
+        ByteBuffer buffer = records.buffer();
         int validBytes = 0;
         for (MutableRecordBatch batch : records.batches()) {
             if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
@@ -66,7 +82,12 @@ final class RecordBatchValidator {
                 throw new InvalidTxnStateException("Transactional produce is not supported by Strata yet ("
                         + partition + ")");
             }
-            checkTimestamp(batch, config, nowMs, partition);
+            long minTimestamp = batch.maxTimestamp();
+            if (batch.isCompressed()) {
+                minTimestamp = readRecords(buffer.duplicate().position(buffer.position() + validBytes), config,
+                        partition).minTimestamp();
+            }
+            checkTimestamp(batch, minTimestamp, config, nowMs, partition);
             validBytes += size;
             batches.add(batch);
         }
@@ -82,7 +103,24 @@ final class RecordBatchValidator {
         return batches;
     }
 
-    private static void checkTimestamp(RecordBatch batch, LogConfig config, long nowMs, String partition) {
+    /** Reads every record of the compressed batch at {@code batchBytes}' position; logs and rethrows a refusal. */
+    private static CompressedBatchValidator.Contents readRecords(ByteBuffer batchBytes, LogConfig config,
+                                                                 String partition) {
+        try {
+            return CompressedBatchValidator.validate(batchBytes, (long) INFLATION_LIMIT * config.maxMessageBytes(),
+                    partition);
+        } catch (CorruptRecordException | InvalidRecordException | RecordTooLargeException e) {
+            LOGGER.warn("Refused a produced batch: {}", e.getMessage());
+            throw e;
+        }
+    }
+
+    /**
+     * Checks the batch's greatest timestamp and {@code minTimestamp} (its smallest record timestamp when its
+     * records were read, else the greatest again) against the limits.
+     */
+    private static void checkTimestamp(RecordBatch batch, long minTimestamp, LogConfig config, long nowMs,
+                                       String partition) {
         if (config.timestampType() != TimestampType.CREATE_TIME
                 || batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
             return;
@@ -91,8 +129,9 @@ final class RecordBatchValidator {
         if (timestamp == RecordBatch.NO_TIMESTAMP) {
             return;
         }
-        if (timestamp < nowMs && nowMs - timestamp > config.timestampBeforeMaxMs()) {
-            throw new InvalidTimestampException("Timestamp " + timestamp + " on " + partition
+        long oldest = minTimestamp == RecordBatch.NO_TIMESTAMP ? timestamp : minTimestamp;
+        if (oldest < nowMs && nowMs - oldest > config.timestampBeforeMaxMs()) {
+            throw new InvalidTimestampException("Timestamp " + oldest + " on " + partition
                     + " is more than message.timestamp.before.max.ms=" + config.timestampBeforeMaxMs()
                     + " before the broker's time " + nowMs);
         }

@@ -2,7 +2,14 @@ package io.strata.tiering.remote;
 
 import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
+import io.strata.tiering.log.CompressedBatchValidator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,7 +19,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.FileRecords;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Reads a bucket the way a user would, from the bucket alone (no broker, no RocksDB): which topics,
@@ -99,7 +111,9 @@ public final class BucketInspector {
 
     /**
      * Checks every segment the manifests list: both objects exist, the segment's size matches, its
-     * CRC-32C matches (when {@code checksums}; this downloads every segment), and its sidecar parses
+     * CRC-32C matches and every record of its compressed batches can be read (when {@code checksums};
+     * this downloads every segment, one at a time through a temporary file; a batch that cannot be read
+     * is an {@code UNREADABLE_BATCH} problem naming its offsets), and its sidecar parses
      * and covers the segment's offsets. Reports unreadable manifests (group manifests included), missing objects,
      * mismatches and orphans (objects under {@code topics/} that no manifest references; group objects live under
      * {@code groups/} and are never orphans).
@@ -122,7 +136,7 @@ public final class BucketInspector {
                     String indexKey = RemoteLayout.index(tp, topicId, segment.baseOffset());
                     referenced.add(segmentKey);
                     referenced.add(indexKey);
-                    checkSegment(segmentKey, segment, objects.get(segmentKey), checksums).ifPresent(problems::add);
+                    problems.addAll(checkSegment(segmentKey, segment, objects.get(segmentKey), checksums));
                     checkIndex(indexKey, segment, objects.get(indexKey)).ifPresent(problems::add);
                 }
             }
@@ -135,22 +149,78 @@ public final class BucketInspector {
         return problems;
     }
 
-    private Optional<Problem> checkSegment(String key, ManifestSegment segment, ObjectInfo object, boolean checksums) {
+    private List<Problem> checkSegment(String key, ManifestSegment segment, ObjectInfo object, boolean checksums) {
         if (object == null) {
-            return Optional.of(new Problem("MISSING", key, "listed in the manifest"));
+            return List.of(new Problem("MISSING", key, "listed in the manifest"));
         }
         if (object.size() != segment.sizeBytes()) {
-            return Optional.of(new Problem("SIZE", key, "object has " + object.size() + " bytes, manifest says "
+            return List.of(new Problem("SIZE", key, "object has " + object.size() + " bytes, manifest says "
                     + segment.sizeBytes()));
         }
-        if (checksums) {
-            int crc = crc32c(key, object.size());
-            if (crc != segment.crc32cValue()) {
-                return Optional.of(new Problem("CHECKSUM", key, "crc32c " + ManifestSegment.hex(crc)
-                        + ", manifest says " + segment.crc32c()));
+        if (!checksums) {
+            return List.of();
+        }
+        SegmentCheck check = download(key, object.size());
+        if (check.crc32c() != segment.crc32cValue()) {
+            return List.of(new Problem("CHECKSUM", key, "crc32c " + ManifestSegment.hex(check.crc32c())
+                    + ", manifest says " + segment.crc32c()));
+        }
+        return check.unreadable().stream().map(reason -> new Problem("UNREADABLE_BATCH", key, reason)).toList();
+    }
+
+    /** A downloaded segment's CRC-32C, and why each of its unreadable compressed batches cannot be read. */
+    private record SegmentCheck(int crc32c, List<String> unreadable) {
+    }
+
+    /**
+     * Downloads a segment object in ranges into a temporary file (memory stays bounded), computing its
+     * CRC-32C, then reads every record of its compressed batches ({@link CompressedBatchValidator}).
+     */
+    private SegmentCheck download(String key, long size) {
+        Path copy = null;
+        try {
+            copy = Files.createTempFile("strata-verify-", ".log");
+            CRC32C crc = new CRC32C();
+            try (FileChannel out = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                for (long position = 0; position < size; position += VERIFY_READ_BYTES) {
+                    ByteBuffer bytes = store.getRange(key, position,
+                            (int) Math.min(VERIFY_READ_BYTES, size - position)).join();
+                    crc.update(bytes.duplicate());
+                    while (bytes.hasRemaining()) {
+                        out.write(bytes);
+                    }
+                }
+            }
+            return new SegmentCheck((int) crc.getValue(), unreadableBatches(copy));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check " + key + " in a temporary file", e);
+        } finally {
+            if (copy != null) {
+                copy.toFile().delete();
             }
         }
-        return Optional.empty();
+    }
+
+    /** Why each compressed batch of a segment file whose records cannot be read fails, oldest first. */
+    private static List<String> unreadableBatches(Path segment) throws IOException {
+        List<String> unreadable = new ArrayList<>();
+        try (FileRecords records = FileRecords.open(segment.toFile(), false)) {
+            for (FileChannelRecordBatch batch : records.batches()) {
+                if (batch.magic() != RecordBatch.MAGIC_VALUE_V2 || !batch.isCompressed()) {
+                    continue;
+                }
+                ByteBuffer bytes = ByteBuffer.allocate(batch.sizeInBytes());
+                Utils.readFully(records.channel(), bytes, batch.position());
+                try {
+                    CompressedBatchValidator.validate(bytes.flip(), Integer.MAX_VALUE, "this segment");
+                } catch (KafkaException e) {
+                    unreadable.add(e.getMessage());
+                }
+            }
+        } catch (KafkaException e) {
+            unreadable.add("its batches cannot be parsed: " + CompressedBatchValidator.reason(e));
+        }
+        return unreadable;
     }
 
     private Optional<Problem> checkIndex(String key, ManifestSegment segment, ObjectInfo object) {
@@ -168,16 +238,6 @@ public final class BucketInspector {
             return Optional.of(new Problem("INDEX", key, e.getMessage()));
         }
         return Optional.empty();
-    }
-
-    /** CRC-32C of a whole object, read in ranges so that memory stays bounded. */
-    private int crc32c(String key, long size) {
-        CRC32C crc = new CRC32C();
-        for (long position = 0; position < size; position += VERIFY_READ_BYTES) {
-            ByteBuffer bytes = store.getRange(key, position, (int) Math.min(VERIFY_READ_BYTES, size - position)).join();
-            crc.update(bytes);
-        }
-        return (int) crc.getValue();
     }
 
     /** Objects per topic manifest key, for summaries. */

@@ -14,6 +14,7 @@ public final class RemoteMetrics {
     final LongAdder fetchRequests = new LongAdder();
     final LongAdder fetchErrors = new LongAdder();
     final LongAdder deletedSegments = new LongAdder();
+    final LongAdder unreadableSegments = new LongAdder();
 
     public long copyBytes() {
         return copyBytes.sum();
@@ -44,5 +45,13 @@ public final class RemoteMetrics {
 
     public long deletedSegments() {
         return deletedSegments.sum();
+    }
+
+    /**
+     * Segments copied although some of their compressed batches could not be decompressed (uploaded as
+     * they are; see {@link ScannedSegment#unreadable()}).
+     */
+    public long unreadableSegments() {
+        return unreadableSegments.sum();
     }
 }

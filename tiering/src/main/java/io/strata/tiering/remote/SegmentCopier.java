@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  *   <li>COPY_FINISHED is recorded and the log learns that the offsets are in the bucket, which
  *       lets local retention delete the local copy.</li>
  * </ol>
+ * A segment holding batches whose records cannot be read (compressed data an older broker accepted
+ * without decompressing it) is copied as it is, byte for byte, so that the partition's later segments
+ * follow it and local retention may then delete it like any other; it is reported once copied: one
+ * WARN line naming the partition, the segment and the first unreadable batch, the copy error counter
+ * and {@link RemoteMetrics#unreadableSegments()}. {@code strata inspect verify} lists such batches.
  * Blocking; runs on the remote tier's copy threads, one partition per thread.
  */
 final class SegmentCopier {
@@ -80,13 +85,7 @@ final class SegmentCopier {
 
     private void copy(PartitionLog log, SegmentRecord segment, Path file) throws InterruptedException {
         long started = clock.millis();
-        ScannedSegment scan;
-        try {
-            scan = ScannedSegment.scan(file, segment.baseOffset(), segment.nextOffset(), segment.sizeBytes(),
-                    log.config().indexIntervalBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + " for upload", e);
-        }
+        ScannedSegment scan = scan(log, segment, file);
         RemoteSegment copying = new RemoteSegment(segment.baseOffset(), segment.nextOffset(), segment.sizeBytes(),
                 scan.firstTimestamp(), scan.maxTimestamp(), scan.offsetOfMaxTimestamp(), scan.crc32c(), -1,
                 RemoteSegmentState.COPY_STARTED);
@@ -111,10 +110,29 @@ final class SegmentCopier {
             throw e;
         }
         metrics.copyBytes.add(segment.sizeBytes());
+        if (!scan.unreadable().isEmpty()) {
+            metrics.copyErrors.increment();
+            metrics.unreadableSegments.increment();
+            LOGGER.warn("Copied segment {} of {} to the bucket as it is, but {} of its batches cannot be read"
+                    + " (first: {}); their time index entries come from the batch headers, and consumers must"
+                    + " seek past them", segment.baseOffset(), log.topicPartition(), scan.unreadable().size(),
+                    scan.unreadable().get(0));
+        }
         log.onSegmentCopied(segment.nextOffset());
         LOGGER.info("Copied segment {} of {} to the bucket ({} bytes, offsets {} to {}) in {} ms",
                 segment.baseOffset(), log.topicPartition(), segment.sizeBytes(), segment.baseOffset(),
                 segment.nextOffset() - 1, clock.millis() - started);
+    }
+
+    /** Reads the segment once for its checksum and sidecar; a read failure counts as a copy error. */
+    private ScannedSegment scan(PartitionLog log, SegmentRecord segment, Path file) {
+        try {
+            return ScannedSegment.scan(file, segment.baseOffset(), segment.nextOffset(), segment.sizeBytes(),
+                    log.config().indexIntervalBytes());
+        } catch (IOException e) {
+            metrics.copyErrors.increment();
+            throw new UncheckedIOException("cannot read " + file + " for upload", e);
+        }
     }
 
     /**
