@@ -1,17 +1,25 @@
 package io.strata.broker;
 
+import io.strata.broker.config.ClaimSettings;
 import io.strata.broker.config.TieringSettings;
 import io.strata.objectstore.ObjectStore;
 import io.strata.objectstore.s3.S3Config;
 import io.strata.objectstore.s3.S3ObjectStore;
 import io.strata.objectstore.s3proxy.S3ProxyServer;
+import io.strata.tiering.remote.BucketPrefixClaim;
+import io.strata.tiering.remote.PrefixClaimedException;
+import io.strata.tiering.remote.PrefixLease;
 import io.strata.tiering.remote.RemoteStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * The bucket the broker tiers to: an {@link S3ObjectStore} on the configured endpoint, or on the
  * embedded S3 server ({@link S3ProxyServer}, data under {@code <log.dirs>/s3}) that the broker
  * starts when none is configured, so that the default broker needs no outside service and still
- * exercises the very same S3 code path. Absent when tiering is disabled.
+ * exercises the very same S3 code path. Absent when tiering is disabled. Before the broker writes to
+ * it, {@link #claimPrefix} claims the prefix for this broker ({@link BucketPrefixClaim}); closing the
+ * bucket releases the claim.
  */
 final class Bucket implements AutoCloseable {
 
@@ -29,6 +39,8 @@ final class Bucket implements AutoCloseable {
     private final Optional<S3ProxyServer> embedded;
     private final TieringSettings settings;
     private final String description;
+    private BucketWriterId writerId;
+    private PrefixLease lease;
 
     private Bucket(Optional<ObjectStore> store, Optional<S3ProxyServer> embedded, TieringSettings settings,
                    String description) {
@@ -100,8 +112,51 @@ final class Bucket implements AutoCloseable {
         return store;
     }
 
+    /**
+     * Claims the bucket prefix for this broker, when it tiers: locks the data directory's writer id
+     * ({@link BucketWriterId}) and acquires the claim, renewed until {@link #close()}. Tells
+     * {@code onFenced} if another broker takes the prefix over later.
+     *
+     * @throws PrefixClaimedException when another live broker holds the prefix
+     */
+    void claimPrefix(Path dataDir, int nodeId, ClaimSettings claim, Consumer<String> onFenced) {
+        if (store.isEmpty()) {
+            return;
+        }
+        writerId = BucketWriterId.lock(dataDir);
+        String holder = "broker " + nodeId + " on host " + hostName() + ", pid " + ProcessHandle.current().pid();
+        try {
+            lease = BucketPrefixClaim.acquire(store.get(), writerId.id(), holder, description, claim.ttl(),
+                    claim.renewInterval(), Clock.systemUTC());
+        } catch (CompletionException e) {
+            throw new IllegalStateException("Could not claim the bucket prefix of " + description + ": "
+                    + rootMessage(e) + " (the broker needs its bucket at start; check the S3 settings)", e);
+        }
+        lease.onFenced(onFenced);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return Optional.ofNullable(System.getenv("HOSTNAME")).orElse("unknown");
+        }
+    }
+
+    /** The bucket for the log manager, once the prefix is claimed ({@link #claimPrefix}). */
     Optional<RemoteStorage> remoteStorage() {
-        return store.map(s -> new RemoteStorage(s, settings.remote()));
+        if (store.isPresent() && lease == null) {
+            throw new IllegalStateException("the bucket prefix must be claimed before the remote tier writes to it");
+        }
+        return store.map(s -> new RemoteStorage(s, settings.remote(), lease));
     }
 
     /**
@@ -123,6 +178,9 @@ final class Bucket implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lease != null) {
+            lease.close();
+        }
         store.ifPresent(ObjectStore::close);
         embedded.ifPresent(server -> {
             try {
@@ -131,5 +189,8 @@ final class Bucket implements AutoCloseable {
                 LOGGER.warn("The embedded S3 server did not stop cleanly: {}", e.toString());
             }
         });
+        if (writerId != null) {
+            writerId.close();
+        }
     }
 }

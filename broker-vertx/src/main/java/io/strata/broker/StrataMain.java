@@ -1,6 +1,7 @@
 package io.strata.broker;
 
 import io.strata.broker.config.BrokerConfig;
+import io.strata.tiering.remote.PrefixClaimedException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -33,7 +34,13 @@ public final class StrataMain implements Callable<Integer> {
 
     static int serve(Path configFile) throws InterruptedException {
         BrokerConfig config = BrokerConfig.load(Optional.ofNullable(configFile), System.getenv());
-        StrataBroker broker = StrataBroker.start(config);
+        StrataBroker broker;
+        try {
+            broker = StrataBroker.start(config);
+        } catch (PrefixClaimedException e) {
+            System.err.println("strata: " + e.getMessage());
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

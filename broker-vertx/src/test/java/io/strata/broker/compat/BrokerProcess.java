@@ -44,6 +44,21 @@ final class BrokerProcess implements AutoCloseable {
      * the data directory, and waits until it listens.
      */
     static BrokerProcess start(Path dataDir, Map<String, String> properties) throws IOException, InterruptedException {
+        BrokerProcess broker = launch(dataDir, properties);
+        try {
+            broker.awaitListening();
+        } catch (RuntimeException | InterruptedException e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    /**
+     * Starts a broker as {@link #start} does, without waiting for it to listen: for a broker that is expected
+     * to refuse to start ({@link #awaitExitCode}).
+     */
+    static BrokerProcess launch(Path dataDir, Map<String, String> properties) throws IOException {
         Properties config = new Properties();
         config.put("listeners", "PLAINTEXT://127.0.0.1:0");
         config.put("http.port", "0");
@@ -61,14 +76,7 @@ final class BrokerProcess implements AutoCloseable {
                 "--config", configFile.toString())
                 .redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("STRATA_"));
-        BrokerProcess broker = new BrokerProcess(builder.start());
-        try {
-            broker.awaitListening();
-        } catch (RuntimeException | InterruptedException e) {
-            broker.close();
-            throw e;
-        }
-        return broker;
+        return new BrokerProcess(builder.start());
     }
 
     /** A free port on 127.0.0.1 right now, for a broker that must come back on the same port after a restart. */
@@ -152,6 +160,30 @@ final class BrokerProcess implements AutoCloseable {
             throw new IllegalStateException("The broker " + process.pid() + " did not exit within 60 s");
         }
         pump.join(10_000);
+    }
+
+    /**
+     * Waits at most {@code timeoutSeconds} for the process to exit by itself and returns its exit code, once its
+     * output is read; fails if it is still running then (it is killed).
+     */
+    int awaitExitCode(long timeoutSeconds) throws InterruptedException {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            kill();
+            throw new IllegalStateException("The broker " + process.pid() + " was still running after "
+                    + timeoutSeconds + " s:\n" + log());
+        }
+        pump.join(10_000);
+        return process.exitValue();
+    }
+
+    /** Whether the process has exited. */
+    boolean exited() {
+        return !process.isAlive();
+    }
+
+    /** Whether the broker printed its listening line. */
+    synchronized boolean listening() {
+        return bootstrap != null;
     }
 
     /** Kills the process if it is still running. */
