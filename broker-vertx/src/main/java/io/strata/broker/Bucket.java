@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,8 +113,9 @@ final class Bucket implements AutoCloseable {
 
     /**
      * Claims the bucket prefix for this broker, when it tiers: locks the data directory's writer id
-     * ({@link BucketWriterId}) and acquires the claim, renewed until {@link #close()}. Tells
-     * {@code onFenced} if another broker takes the prefix over later.
+     * ({@link BucketWriterId}) and acquires the claim, renewed until {@link #close()} (when the bucket does not
+     * answer, the broker starts without writing to it and claims it later). Tells {@code onFenced} if another
+     * broker holds or takes the prefix later.
      *
      * @throws PrefixClaimedException when another live broker holds the prefix
      */
@@ -125,22 +125,9 @@ final class Bucket implements AutoCloseable {
         }
         writerId = BucketWriterId.lock(dataDir);
         String holder = "broker " + nodeId + " on host " + hostName() + ", pid " + ProcessHandle.current().pid();
-        try {
-            lease = BucketPrefixClaim.acquire(store.get(), writerId.id(), holder, description, claim.ttl(),
-                    claim.renewInterval(), Clock.systemUTC());
-        } catch (CompletionException e) {
-            throw new IllegalStateException("Could not claim the bucket prefix of " + description + ": "
-                    + rootMessage(e) + " (the broker needs its bucket at start; check the S3 settings)", e);
-        }
+        lease = BucketPrefixClaim.acquire(store.get(), writerId.id(), holder, description, claim.ttl(),
+                claim.renewInterval(), Clock.systemUTC());
         lease.onFenced(onFenced);
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
     private static String hostName() {

@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * generation + 1; any other object → refuse with {@link PrefixClaimedException}, naming the holder and
  * the expiry. A lost race (412) reads the object again.
  *
+ * <p>When the bucket does not answer at start, the broker starts without the claim, writes nothing to
+ * the bucket, and the daemon thread tries to take the claim every {@code renewInterval}; finding
+ * another live holder then fences the broker (it has started already, so it cannot refuse to).
+ *
  * <p>While running, a daemon thread renews the claim every {@code renewInterval} with {@code If-Match}
  * the ETag it last wrote. A 412 means another broker took the prefix: fenced, for good. Any other
  * failure is retried at the next interval; once {@code ttl - renewInterval} has passed since the start
@@ -81,24 +85,24 @@ public final class BucketPrefixClaim extends FenceableLease {
     private final ObjectStore store;
     private final String owner;
     private final String holder;
-    private final long generation;
+    private final String where;
     private final long ttlMs;
     private final long renewIntervalMs;
     private final Clock clock;
     private final ScheduledExecutorService renewer;
+    /** 0 and null until the claim is taken. */
+    private volatile long generation;
     private volatile String etag;
     private volatile long writableUntilMs;
     private volatile boolean lapsed;
     private volatile boolean closed;
 
-    private BucketPrefixClaim(ObjectStore store, String owner, String holder, long generation, String etag,
-                              long writableUntilMs, Duration ttl, Duration renewInterval, Clock clock) {
+    private BucketPrefixClaim(ObjectStore store, String owner, String holder, String where, Duration ttl,
+                              Duration renewInterval, Clock clock) {
         this.store = store;
         this.owner = owner;
         this.holder = holder;
-        this.generation = generation;
-        this.etag = etag;
-        this.writableUntilMs = writableUntilMs;
+        this.where = where;
         this.ttlMs = ttl.toMillis();
         this.renewIntervalMs = renewInterval.toMillis();
         this.clock = clock;
@@ -110,7 +114,9 @@ public final class BucketPrefixClaim extends FenceableLease {
     }
 
     /**
-     * Claims the prefix of {@code store} for the writer {@code owner} and starts renewing it.
+     * Claims the prefix of {@code store} for the writer {@code owner} and starts renewing it. When the
+     * bucket does not answer, the lease is returned unclaimed (not {@link #writable()}) and the claim is
+     * tried again every {@code renewInterval}; if it then finds another live holder, the broker is fenced.
      *
      * @param holder        who this broker is, for the messages of other brokers ("broker 1 on host a, pid 42")
      * @param where         the bucket and prefix, for this broker's messages
@@ -124,12 +130,31 @@ public final class BucketPrefixClaim extends FenceableLease {
             throw new IllegalArgumentException("the claim's renewal interval (" + renewInterval.toMillis()
                     + " ms) must be positive and shorter than its time to live (" + ttl.toMillis() + " ms)");
         }
+        BucketPrefixClaim lease = new BucketPrefixClaim(store, owner, holder, where, ttl, renewInterval, clock);
+        try {
+            lease.claim();
+        } catch (CompletionException e) {
+            LOGGER.warn("Could not reach the bucket to claim {} ({}); the broker starts without writing to the bucket "
+                    + "and claims it every {} ms until it can", where, rootMessage(e), renewInterval.toMillis());
+        }
+        lease.renewer.scheduleWithFixedDelay(lease::renewOrClaim, renewInterval.toMillis(), renewInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return lease;
+    }
+
+    /**
+     * Takes the claim: creates it, or takes over an expired one or this writer's own.
+     *
+     * @throws PrefixClaimedException when another live broker holds it
+     * @throws CompletionException    when the bucket does not answer
+     */
+    private void claim() {
         for (int attempt = 1; ; attempt++) {
             long now = clock.millis();
             Optional<ObjectInfo> current = store.head(KEY).join();
             Optional<Claim> previous = Optional.empty();
             if (current.isPresent()) {
-                previous = Optional.of(read(store, where));
+                previous = Optional.of(read());
                 Claim claim = previous.get();
                 if (!claim.owner().equals(owner) && claim.expiry().toEpochMilli() > now) {
                     throw new PrefixClaimedException("Cannot start: " + where + " is claimed by " + claim.holder()
@@ -139,19 +164,18 @@ public final class BucketPrefixClaim extends FenceableLease {
                             + "can be taken over once it expires");
                 }
             }
-            long generation = previous.map(c -> c.generation() + 1).orElse(1L);
-            Claim claim = claim(owner, holder, generation, now, ttl.toMillis());
+            long next = previous.map(c -> c.generation() + 1).orElse(1L);
+            Claim claim = claim(owner, holder, next, now, ttlMs);
             PutCondition condition = current.map(info -> PutCondition.ifMatch(info.etag())).orElse(PutCondition.IF_ABSENT);
             try {
                 ObjectInfo written = store.put(KEY, claim.toJson(), condition).join();
-                BucketPrefixClaim lease = new BucketPrefixClaim(store, owner, holder, generation, written.etag(),
-                        now + ttl.toMillis() - renewInterval.toMillis(), ttl, renewInterval, clock);
-                LOGGER.info("Claimed the bucket prefix {} as writer {} generation {}{} until {}", where, owner,
-                        generation, previous.map(p -> " (taking it over from " + p.holder() + ", generation "
-                                + p.generation() + ", expired " + p.expiresAt() + ")").orElse(""), claim.expiresAt());
-                lease.renewer.scheduleWithFixedDelay(lease::renew, renewInterval.toMillis(), renewInterval.toMillis(),
-                        TimeUnit.MILLISECONDS);
-                return lease;
+                generation = next;
+                etag = written.etag();
+                writableUntilMs = now + ttlMs - renewIntervalMs;
+                LOGGER.info("Claimed {} as writer {} generation {}{} until {}", where, owner, next,
+                        previous.map(p -> " (taking it over from " + p.holder() + ", generation " + p.generation()
+                                + ", expired " + p.expiresAt() + ")").orElse(""), claim.expiresAt());
+                return;
             } catch (CompletionException e) {
                 if (!(e.getCause() instanceof PreconditionFailedException) || attempt == ACQUIRE_ATTEMPTS) {
                     throw e;
@@ -161,7 +185,7 @@ public final class BucketPrefixClaim extends FenceableLease {
         }
     }
 
-    private static Claim read(ObjectStore store, String where) {
+    private Claim read() {
         byte[] json = store.get(KEY).join();
         try {
             return Claim.fromJson(json);
@@ -171,14 +195,32 @@ public final class BucketPrefixClaim extends FenceableLease {
         }
     }
 
+    /** The periodic task: renews the claim, or takes it if the bucket did not answer at start. */
+    private void renewOrClaim() {
+        if (etag != null) {
+            renew();
+            return;
+        }
+        if (closed || fencedReason().isPresent()) {
+            return;
+        }
+        try {
+            claim();
+        } catch (PrefixClaimedException e) {
+            fence(e.getMessage().replaceFirst("^Cannot start: ", ""));
+        } catch (RuntimeException e) {
+            LOGGER.warn("Could not claim {} yet (retrying in {} ms): {}", where, renewIntervalMs, rootMessage(e));
+        }
+    }
+
     private static Claim claim(String owner, String holder, long generation, long nowMs, long ttlMs) {
         return new Claim(Claim.VERSION, owner, holder, generation, Instant.ofEpochMilli(nowMs).toString(),
                 Instant.ofEpochMilli(nowMs + ttlMs).toString());
     }
 
-    /** Renews the claim now, as the renewal thread does every interval (for tests). */
+    /** Runs the periodic task now, as the renewal thread does every interval (for tests). */
     void renewNow() {
-        renew();
+        renewOrClaim();
     }
 
     /** One renewal: If-Match the ETag last written. */
@@ -260,8 +302,9 @@ public final class BucketPrefixClaim extends FenceableLease {
     public void checkWritable() {
         checkNotFenced();
         if (!writable()) {
-            throw new WriterFencedException("the claim of the bucket prefix " + (closed ? "was released"
-                    : "was not renewed in time (since " + Instant.ofEpochMilli(writableUntilMs) + ")"), true);
+            throw new WriterFencedException("the claim of " + where + (closed ? " was released"
+                    : etag == null ? " is not taken yet (the bucket did not answer)"
+                    : " was not renewed in time (since " + Instant.ofEpochMilli(writableUntilMs) + ")"), true);
         }
     }
 
@@ -277,17 +320,17 @@ public final class BucketPrefixClaim extends FenceableLease {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (fencedReason().isPresent()) {
+        if (fencedReason().isPresent() || etag == null) {
             return;
         }
         long now = clock.millis();
         try {
             write(new Claim(Claim.VERSION, owner, holder, generation, Instant.ofEpochMilli(now).toString(),
                     Instant.ofEpochMilli(now).toString()));
-            LOGGER.info("Released the claim of the bucket prefix (generation {})", generation);
+            LOGGER.info("Released the claim of {} (generation {})", where, generation);
         } catch (RuntimeException e) {
-            LOGGER.warn("Could not release the claim of the bucket prefix; another broker can take it over once it "
-                    + "expires, within {} ms: {}", ttlMs, rootMessage(e));
+            LOGGER.warn("Could not release the claim of {}; another broker can take it over once it "
+                    + "expires, within {} ms: {}", where, ttlMs, rootMessage(e));
         }
     }
 

@@ -57,12 +57,12 @@ final class ManifestWriter {
             }
         }
         alsoFinished.ifPresent(finished::add);
+        lease.checkWritable();
         PartitionManifest manifest = PartitionManifest.of(log.topicPartition().topic(),
                 RemoteLayout.kafkaId(log.key().topicId()), log.topicPartition().partition(), log.logStartOffset(),
                 lease.generation(), finished);
         String key = RemoteLayout.partitionManifest(log.topicPartition(), log.key().topicId());
         byte[] json = manifest.toJson();
-        lease.checkWritable();
         PutCondition condition = condition(key);
         try {
             ObjectInfo written = store.put(key, json, condition).join();

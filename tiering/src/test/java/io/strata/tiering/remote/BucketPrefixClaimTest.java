@@ -115,4 +115,34 @@ class BucketPrefixClaimTest {
         assertThat(stored().expiry()).isEqualTo(clock.instant().plus(TTL));
         assertThat(Instant.parse(stored().renewedAt())).isEqualTo(clock.instant());
     }
+
+    @Test
+    void aBucketThatDoesNotAnswerAtStartLeavesTheClaimUntakenUntilItAnswers() {
+        bucket.setDown(true);
+        BucketPrefixClaim claim = acquire("writer-a", "broker 1 on host a, pid 11");
+        assertThat(claim.writable()).isFalse();
+        assertThatThrownBy(claim::checkWritable).hasMessageContaining("not taken yet");
+
+        bucket.setDown(false);
+        claim.renewNow();
+
+        assertThat(claim.writable()).isTrue();
+        assertThat(claim.generation()).isEqualTo(1);
+        assertThat(stored().owner()).isEqualTo("writer-a");
+    }
+
+    @Test
+    void aBrokerThatStartedWithoutItsBucketAndThenFindsALiveHolderIsFenced() {
+        acquire("writer-a", "broker 1 on host a, pid 11");
+        bucket.setDown(true);
+        BucketPrefixClaim late = acquire("writer-b", "broker 2 on host b, pid 22");
+
+        bucket.setDown(false);
+        late.renewNow();
+
+        assertThat(late.writable()).isFalse();
+        assertThat(late.fencedReason()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("is claimed by broker 1 on host a, pid 11"));
+        assertThat(stored().owner()).isEqualTo("writer-a");
+    }
 }
