@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.strata.objectstore.ObjectInfo;
+import io.strata.broker.metrics.HttpProbe;
 import io.strata.objectstore.ObjectStore;
+import io.strata.objectstore.PutCondition;
 import io.strata.objectstore.s3.S3ObjectStore;
 import io.strata.objectstore.s3proxy.S3ProxyServer;
 import io.strata.tiering.remote.ManifestSegment;
 import io.strata.tiering.remote.PartitionManifest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -16,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -31,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Two broker JVMs pointed at one bucket and prefix (one S3Proxy, each broker with its own data directory):
  * the second refuses to start while the first holds the prefix's claim, takes the prefix over once the first
  * was killed with SIGKILL and its claim expired, and a third broker restoring from the bucket finds every
- * record the first acknowledged (all of them were tiered before the kill), at its acknowledged offset.
+ * record the first acknowledged (all of them were tiered before the kill), at its acknowledged offset. A
+ * broker whose claim another takes over is fenced: it stops writing to the bucket and is not ready.
  */
 class TwoBrokersOnOnePrefixTest {
 
@@ -120,6 +127,49 @@ class TwoBrokersOnOnePrefixTest {
                 .as("duplicate %s", record.value()).isNull());
         assertThat(read).containsAllEntriesOf(ackedByFirst).containsAllEntriesOf(ackedBySecond);
         assertThat(third.log()).doesNotContain("changed by another writer");
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aBrokerWhoseClaimWasTakenOverIsFencedWritesNothingMoreToTheBucketAndIsNotReady() throws Exception {
+        // Given a broker on the shared prefix that tiered its records
+        BrokerProcess broker = brokers.start(tempDir.resolve("first"), brokerProperties());
+        Clients.createTopic(broker.bootstrapServers(), TOPIC, 1, Map.of("segment.bytes", "4096", "segment.ms", "500"));
+        awaitTiered(maxOffset(produce(broker.bootstrapServers(), "before", 100)));
+
+        // When another broker takes the prefix over (its claim, written over this broker's)
+        String taken = """
+                {"version":1,"owner":"another-writer","holder":"broker 7 on host elsewhere, pid 1","generation":9,
+                 "renewedAt":"2026-01-01T00:00:00Z","expiresAt":"2999-01-01T00:00:00Z"}""";
+        bucket.put("_claim.json", taken.getBytes(StandardCharsets.UTF_8), PutCondition.NONE).join();
+
+        // Then at its next renewal the broker is fenced: one ERROR line, and /ready says so
+        await().atMost(Duration.ofSeconds(30)).until(() -> broker.log().contains("Fenced:"));
+        assertThat(broker.log().lines().filter(line -> line.contains(" ERROR "))).singleElement()
+                .asString().contains("the claim of the bucket prefix was taken over", "broker 7 on host elsewhere");
+        HttpResponse<String> ready = HttpProbe.get(httpPort(broker), "/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("fenced");
+
+        // And it writes nothing more to the bucket, while producers still get acknowledgements from its disk
+        Map<String, String> objectsAtFence = objects();
+        produce(broker.bootstrapServers(), "after", 100);
+        Thread.sleep(5_000); // segments roll after 500 ms and the copy pass runs every 200 ms
+        assertThat(objects()).isEqualTo(objectsAtFence);
+        assertThat(bucket.get("_claim.json").join()).asString(StandardCharsets.UTF_8).isEqualTo(taken);
+    }
+
+    /** Every key under the prefix with its ETag. */
+    private Map<String, String> objects() {
+        Map<String, String> objects = new HashMap<>();
+        bucket.listAll("").join().forEach(object -> objects.put(object.key(), object.etag()));
+        return objects;
+    }
+
+    private static int httpPort(BrokerProcess broker) {
+        Matcher matcher = Pattern.compile("metrics on http://[^:]+:(\\d+)/metrics").matcher(broker.log());
+        assertThat(matcher.find()).as("the HTTP port in the broker's log").isTrue();
+        return Integer.parseInt(matcher.group(1));
     }
 
     /** Sends {@code count} values {@code <name>-<n>} with acks=all; returns the acknowledged offset of each. */
