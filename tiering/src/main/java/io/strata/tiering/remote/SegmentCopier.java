@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *   <li>the segment object and its index sidecar are PUT with {@code If-None-Match: *}, so a copy
  *       never replaces an object (a multipart upload that fails is aborted, so no partial object
  *       ever exists under a key). When an object is already there (412), it is read back: the same
- *       bytes (same size and CRC-32C for the segment) are an earlier attempt of this same copy and
+ *       bytes (same size and CRC-32C as the file, for the segment) are an earlier attempt of this same copy and
  *       count as copied; other bytes were written by another broker under the same prefix, and the
  *       broker is fenced ({@link PrefixLease#fence}) instead of overwriting them;</li>
  *   <li>the manifest is rewritten to list the segment;</li>
@@ -110,7 +110,7 @@ final class SegmentCopier {
         try {
             String segmentKey = RemoteLayout.segment(log.topicPartition(), log.key().topicId(), segment.baseOffset());
             putOnce(segmentKey, () -> store.putFile(segmentKey, file, PutCondition.IF_ABSENT).join(),
-                    () -> holdsSegment(segmentKey, scan));
+                    () -> holdsFile(segmentKey, file));
             byte[] sidecar = scan.sidecar().encode();
             String indexKey = RemoteLayout.index(log.topicPartition(), log.key().topicId(), segment.baseOffset());
             putOnce(indexKey, () -> store.put(indexKey, sidecar, PutCondition.IF_ABSENT).join(),
@@ -154,15 +154,23 @@ final class SegmentCopier {
         }
     }
 
-    /** Whether the object under {@code key} has the size and CRC-32C of {@code scan}, read in 8 MiB ranges. */
-    private boolean holdsSegment(String key, ScannedSegment scan) {
+    /** Whether the object under {@code key} has the size and CRC-32C of {@code file}, read in 8 MiB ranges. */
+    private boolean holdsFile(String key, Path file) {
+        long size;
+        int expected;
+        try {
+            size = Files.size(file);
+            expected = ScannedSegment.checksum(file, size);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + " to compare it with " + key, e);
+        }
         Optional<ObjectInfo> info = store.head(key).join();
-        if (info.isEmpty() || info.get().size() != scan.sizeBytes()) {
+        if (info.isEmpty() || info.get().size() != size) {
             return false;
         }
         CRC32C crc = new CRC32C();
-        for (long position = 0; position < scan.sizeBytes(); ) {
-            int length = (int) Math.min(VERIFY_CHUNK_BYTES, scan.sizeBytes() - position);
+        for (long position = 0; position < size; ) {
+            int length = (int) Math.min(VERIFY_CHUNK_BYTES, size - position);
             ByteBuffer chunk = store.getRange(key, position, length).join();
             if (!chunk.hasRemaining()) {
                 return false;
@@ -170,7 +178,7 @@ final class SegmentCopier {
             position += chunk.remaining();
             crc.update(chunk);
         }
-        return (int) crc.getValue() == scan.crc32c();
+        return (int) crc.getValue() == expected;
     }
 
     /**
