@@ -1,16 +1,24 @@
 package io.strata.broker;
 
+import io.strata.broker.config.ClaimSettings;
 import io.strata.broker.config.TieringSettings;
 import io.strata.objectstore.ObjectStore;
 import io.strata.objectstore.s3.S3Config;
 import io.strata.objectstore.s3.S3ObjectStore;
 import io.strata.objectstore.s3proxy.S3ProxyServer;
+import io.strata.tiering.remote.BucketPrefixClaim;
+import io.strata.tiering.remote.PrefixClaimedException;
+import io.strata.tiering.remote.PrefixLease;
 import io.strata.tiering.remote.RemoteStorage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * The bucket the broker tiers to: an {@link S3ObjectStore} on the configured endpoint, or on the
  * embedded S3 server ({@link S3ProxyServer}, data under {@code <log.dirs>/s3}) that the broker
  * starts when none is configured, so that the default broker needs no outside service and still
- * exercises the very same S3 code path. Absent when tiering is disabled.
+ * exercises the very same S3 code path. Absent when tiering is disabled. Before the broker writes to
+ * it, {@link #claimPrefix} claims the prefix for this broker ({@link BucketPrefixClaim}); closing the
+ * bucket releases the claim.
  */
 final class Bucket implements AutoCloseable {
 
@@ -29,6 +39,8 @@ final class Bucket implements AutoCloseable {
     private final TieringSettings settings;
     private final String description;
     private CompletableFuture<Void> probe;
+    private BucketWriterId writerId;
+    private PrefixLease lease;
 
     private Bucket(Optional<ObjectStore> store, Optional<S3ProxyServer> embedded, TieringSettings settings,
                    String description) {
@@ -101,8 +113,39 @@ final class Bucket implements AutoCloseable {
         return store;
     }
 
+    /**
+     * Claims the bucket prefix for this broker, when it tiers: locks the data directory's writer id
+     * ({@link BucketWriterId}) and acquires the claim, renewed until {@link #close()} (when the bucket does not
+     * answer, the broker starts without writing to it and claims it later). Tells {@code onFenced} if another
+     * broker holds or takes the prefix later.
+     *
+     * @throws PrefixClaimedException when another live broker holds the prefix
+     */
+    void claimPrefix(Path dataDir, int nodeId, ClaimSettings claim, Consumer<String> onFenced) {
+        if (store.isEmpty()) {
+            return;
+        }
+        writerId = BucketWriterId.lock(dataDir);
+        String holder = "broker " + nodeId + " on host " + hostName() + ", pid " + ProcessHandle.current().pid();
+        lease = BucketPrefixClaim.acquire(store.get(), writerId.id(), holder, description, claim.ttl(),
+                claim.renewInterval(), Clock.systemUTC());
+        lease.onFenced(onFenced);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return Optional.ofNullable(System.getenv("HOSTNAME")).orElse("unknown");
+        }
+    }
+
+    /** The bucket for the log manager, once the prefix is claimed ({@link #claimPrefix}). */
     Optional<RemoteStorage> remoteStorage() {
-        return store.map(s -> new RemoteStorage(s, settings.remote()));
+        if (store.isPresent() && lease == null) {
+            throw new IllegalStateException("the bucket prefix must be claimed before the remote tier writes to it");
+        }
+        return store.map(s -> new RemoteStorage(s, settings.remote(), lease));
     }
 
     /**
@@ -127,6 +170,9 @@ final class Bucket implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lease != null) {
+            lease.close();
+        }
         store.ifPresent(ObjectStore::close);
         embedded.ifPresent(server -> {
             try {
@@ -135,5 +181,8 @@ final class Bucket implements AutoCloseable {
                 LOGGER.warn("The embedded S3 server did not stop cleanly: {}", e.toString());
             }
         });
+        if (writerId != null) {
+            writerId.close();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.broker;
 
 import io.strata.broker.config.BrokerConfig;
+import io.strata.broker.config.ClaimSettings;
 import io.strata.broker.config.TieringSettings;
 import io.strata.broker.config.Endpoint;
 import io.strata.broker.fetch.FetchWaiters;
@@ -141,6 +142,8 @@ public final class StrataBroker implements AutoCloseable {
             vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.numNetworkThreads())));
             monitoring = Monitoring.start(vertx, config);
             bucket = openBucket(config, tiering, monitoring.readiness());
+            bucket.claimPrefix(config.logDir(), config.nodeId(), ClaimSettings.from(config),
+                    monitoring.readiness()::fenced);
             logs = openLogs(config, bucket);
             monitoring.readiness().logsOpened();
             monitoring.metrics().bindLogs(logs);

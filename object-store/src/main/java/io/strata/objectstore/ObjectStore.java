@@ -26,7 +26,16 @@ public interface ObjectStore extends AutoCloseable {
      * size go up as a multipart upload; a failed multipart upload is aborted, so no partial object
      * is ever visible under {@code key}.
      */
-    CompletableFuture<ObjectInfo> putFile(String key, Path file);
+    default CompletableFuture<ObjectInfo> putFile(String key, Path file) {
+        return putFile(key, file, PutCondition.NONE);
+    }
+
+    /**
+     * Uploads a file as {@link #putFile(String, Path)} does, subject to {@code condition}: a
+     * multipart upload is completed with the condition too (If-None-Match / If-Match on
+     * CompleteMultipartUpload), so a large file never replaces an object the condition protects.
+     */
+    CompletableFuture<ObjectInfo> putFile(String key, Path file, PutCondition condition);
 
     /** Writes a small object from memory, subject to {@code condition}. */
     CompletableFuture<ObjectInfo> put(String key, byte[] bytes, PutCondition condition);

@@ -1,6 +1,7 @@
 package io.strata.objectstore;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The precondition of a write: none, "only if no object exists under the key" (If-None-Match: *),
@@ -13,6 +14,18 @@ public sealed interface PutCondition {
 
     static PutCondition ifMatch(String etag) {
         return new IfMatch(etag);
+    }
+
+    /**
+     * Hands this condition to a request builder as the HTTP precondition headers S3 defines:
+     * {@code If-None-Match: *} or {@code If-Match: "etag"}; nothing for {@link #NONE}.
+     */
+    default void applyTo(Consumer<String> ifNoneMatch, Consumer<String> ifMatch) {
+        if (this instanceof IfAbsent) {
+            ifNoneMatch.accept("*");
+        } else if (this instanceof IfMatch match) {
+            ifMatch.accept(match.etag().startsWith("\"") ? match.etag() : "\"" + match.etag() + "\"");
+        }
     }
 
     record None() implements PutCondition {}

@@ -241,6 +241,29 @@ public abstract class ObjectStoreContractTest {
     }
 
     @Test
+    void putFileIfAbsentOnAnExistingKeyFailsAndChangesNothing() throws Exception {
+        Path file = Files.write(tempDir.resolve("small-if-absent.log"), bytes(100_000, 9));
+        await(store.putFile("segments/once.log", file, PutCondition.IF_ABSENT));
+        Files.write(file, bytes(100_000, 10));
+
+        assertThatThrownBy(() -> await(store.putFile("segments/once.log", file, PutCondition.IF_ABSENT)))
+                .isInstanceOf(PreconditionFailedException.class);
+        assertThat(await(store.get("segments/once.log"))).isEqualTo(bytes(100_000, 9));
+    }
+
+    @Test
+    void multipartPutFileIfAbsentOnAnExistingKeyFailsAndChangesNothing() throws Exception {
+        byte[] first = bytes((int) (partSize() * 2 + 10), 11);
+        Path file = Files.write(tempDir.resolve("large-if-absent.log"), first);
+        await(store.putFile("segments/once-large.log", file, PutCondition.IF_ABSENT));
+        Files.write(file, bytes((int) (partSize() * 2 + 10), 12));
+
+        assertThatThrownBy(() -> await(store.putFile("segments/once-large.log", file, PutCondition.IF_ABSENT)))
+                .isInstanceOf(PreconditionFailedException.class);
+        assertThat(await(store.get("segments/once-large.log"))).isEqualTo(first);
+    }
+
+    @Test
     void putIfMatchWithTheCurrentEtagReplacesTheObject() {
         ObjectInfo v1 = await(store.put("m", bytes(10, 1), PutCondition.NONE));
 

@@ -91,7 +91,7 @@ public final class LogManager implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(namedThreads("log-scheduler"));
         this.background = Executors.newFixedThreadPool(2, namedThreads("log-flush"));
         this.io = Executors.newFixedThreadPool(ioThreads, namedThreads("segment-io"));
-        this.remote = remoteStorage.map(r -> new RemoteLogManager(r.store(), store, r.config(), clock));
+        this.remote = remoteStorage.map(r -> new RemoteLogManager(r.store(), store, r.config(), clock, r.lease()));
         this.clusterId = store.meta().getString("cluster.id").orElseGet(() -> {
             String id = newClusterId();
             store.meta().putString("cluster.id", id);

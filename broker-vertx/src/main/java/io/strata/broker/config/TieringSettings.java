@@ -82,6 +82,7 @@ public record TieringSettings(boolean enabled, S3Config s3, int embeddedPort, Re
                 FETCH_CHUNK_BYTES, FETCH_CACHE_BYTES, FETCH_READ_AHEAD_CHUNKS, FETCH_MAX_WAIT_MS, OFFSETS_SYNC_INTERVAL_MS,
                 LOCAL_RETENTION_MS, LOCAL_RETENTION_BYTES));
         S3Config.ENVIRONMENT_VARIABLES.forEach(variable -> keys.add(BrokerConfig.envToKey(variable)));
+        keys.addAll(ClaimSettings.KEYS);
         return keys;
     }
 

@@ -5,7 +5,8 @@ import java.util.Optional;
 /**
  * What {@code GET /ready} answers: ready when the Kafka listener is bound, the log manager is open and,
  * when the broker tiers, the bucket answered a listing at start-up. The broker sets each condition as
- * its start-up reaches it and clears readiness when it starts closing. Thread-safe.
+ * its start-up reaches it and clears readiness when it starts closing, or for good when it was fenced
+ * (another broker writes under its bucket prefix). Thread-safe.
  */
 public final class BrokerReadiness {
 
@@ -13,6 +14,7 @@ public final class BrokerReadiness {
     private volatile boolean listenerBound;
     private volatile String bucketProblem = "the bucket has not been checked yet";
     private volatile boolean closing;
+    private volatile String fenced;
 
     public void logsOpened() {
         logsOpen = true;
@@ -31,6 +33,11 @@ public final class BrokerReadiness {
         bucketProblem = "the bucket was not reachable at start-up: " + reason;
     }
 
+    /** Another broker writes under this broker's bucket prefix: this one stopped writing to the bucket. */
+    public void fenced(String reason) {
+        fenced = reason;
+    }
+
     public void closing() {
         closing = true;
     }
@@ -39,6 +46,9 @@ public final class BrokerReadiness {
     public Optional<String> notReadyReason() {
         if (closing) {
             return Optional.of("the broker is shutting down");
+        }
+        if (fenced != null) {
+            return Optional.of("fenced, no longer writing to the bucket: " + fenced);
         }
         if (!logsOpen) {
             return Optional.of("the log manager is not open yet (recovering the data directory)");

@@ -81,15 +81,6 @@ final class BrokerProcess implements AutoCloseable {
         return new BrokerProcess(builder.start());
     }
 
-    /** Waits up to {@code seconds} for the process to exit by itself and for its last output; its exit code. */
-    int awaitExitCode(long seconds) throws InterruptedException {
-        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("The broker did not exit within " + seconds + " s:\n" + log());
-        }
-        pump.join(10_000);
-        return process.exitValue();
-    }
-
     /** A free port on 127.0.0.1 right now, for a broker that must come back on the same port after a restart. */
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -171,6 +162,30 @@ final class BrokerProcess implements AutoCloseable {
             throw new IllegalStateException("The broker " + process.pid() + " did not exit within 60 s");
         }
         pump.join(10_000);
+    }
+
+    /**
+     * Waits at most {@code timeoutSeconds} for the process to exit by itself and returns its exit code, once its
+     * output is read; fails if it is still running then (it is killed).
+     */
+    int awaitExitCode(long timeoutSeconds) throws InterruptedException {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            kill();
+            throw new IllegalStateException("The broker " + process.pid() + " was still running after "
+                    + timeoutSeconds + " s:\n" + log());
+        }
+        pump.join(10_000);
+        return process.exitValue();
+    }
+
+    /** Whether the process has exited. */
+    boolean exited() {
+        return !process.isAlive();
+    }
+
+    /** Whether the broker printed its listening line. */
+    synchronized boolean listening() {
+        return bootstrap != null;
     }
 
     /** Kills the process if it is still running. */

@@ -22,6 +22,13 @@ final class BrokerProcesses implements AfterEachCallback {
         return broker;
     }
 
+    /** Launches a broker on {@code dataDir} without waiting for it to listen (see {@link BrokerProcess#launch}). */
+    BrokerProcess launch(Path dataDir, Map<String, String> properties) throws Exception {
+        BrokerProcess broker = BrokerProcess.launch(dataDir, properties);
+        started.add(broker);
+        return broker;
+    }
+
     @Override
     public void afterEach(ExtensionContext context) throws InterruptedException {
         for (BrokerProcess broker : started) {

@@ -32,4 +32,16 @@ class BrokerReadinessTest {
 
         assertThat(readiness.notReadyReason()).hasValue("the bucket was not reachable at start-up: Connection refused");
     }
+
+    @Test
+    void aFencedBrokerIsNotReadyForGoodWithTheReason() {
+        readiness.logsOpened();
+        readiness.listenerBound();
+        readiness.bucketReachable();
+
+        readiness.fenced("the claim of the bucket prefix was taken over");
+
+        assertThat(readiness.notReadyReason()).hasValue(
+                "fenced, no longer writing to the bucket: the claim of the bucket prefix was taken over");
+    }
 }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BucketLayoutTest extends S3ServerTestBase {
 
     private static final Pattern KEY = Pattern.compile(
-            "topics/layout-[A-Za-z0-9_-]{22}/(topic\\.json|[01]/(manifest\\.json|\\d{20}\\.(log|index)))");
+            "_claim\\.json|topics/layout-[A-Za-z0-9_-]{22}/(topic\\.json|[01]/(manifest\\.json|\\d{20}\\.(log|index)))");
 
     @TempDir
     Path downloads;
@@ -62,7 +62,7 @@ class BucketLayoutTest extends S3ServerTestBase {
 
         // Then every key follows the layout, under the topic's name and Kafka's form of its id
         assertThat(objects.keySet()).allSatisfy(key -> assertThat(key).matches(KEY));
-        assertThat(objects).containsKey(folder + "manifest.json").containsKey(folder + "00000000000000000000.log")
+        assertThat(objects).containsKey("_claim.json").containsKey(folder + "manifest.json").containsKey(folder + "00000000000000000000.log")
                 .containsKey(folder + "00000000000000000000.index");
         assertThat(topic.name()).isEqualTo(tp.topic());
         assertThat(topic.topicId()).isEqualTo(kafkaTopicId.toString());
@@ -74,6 +74,7 @@ class BucketLayoutTest extends S3ServerTestBase {
         assertThat(manifest.topicId()).isEqualTo(kafkaTopicId.toString());
         assertThat(manifest.partition()).isZero();
         assertThat(manifest.logStartOffset()).isZero();
+        assertThat(manifest.writerGeneration()).as("the generation of the broker's claim").isEqualTo(1);
         List<ManifestSegment> segments = manifest.segments();
         assertThat(segments).hasSizeGreaterThan(5);
         assertThat(segments.get(0).baseOffset()).isZero();

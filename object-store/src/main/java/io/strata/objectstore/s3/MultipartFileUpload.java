@@ -1,5 +1,6 @@
 package io.strata.objectstore.s3;
 
+import io.strata.objectstore.PutCondition;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +19,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 /**
  * One multipart upload of a file: CreateMultipartUpload, then the parts (each {@code partSize}
  * bytes but the last, read straight from the file) with at most {@code partConcurrency} in flight,
- * then CompleteMultipartUpload. If a part or the completion fails, the upload is aborted once no
+ * then CompleteMultipartUpload, which carries the upload's {@link PutCondition} (S3 checks it when
+ * the object would appear, so a lost condition leaves the existing object as it was). If a part or the completion fails, the upload is aborted once no
  * part is in flight any more, so the server drops every uploaded part and no object appears.
  * Each request also goes through the store's {@link RequestLimiter}.
  */
@@ -32,13 +34,15 @@ final class MultipartFileUpload {
     private final Path file;
     private final long size;
     private final long partSize;
+    private final PutCondition condition;
     private final int partCount;
     private final CompletedPart[] parts;
     private final AtomicInteger nextPart = new AtomicInteger();
     private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
 
     MultipartFileUpload(
-            S3AsyncClient s3, RequestLimiter limiter, String bucket, String key, Path file, long size, long partSize) {
+            S3AsyncClient s3, RequestLimiter limiter, String bucket, String key, Path file, long size, long partSize,
+            PutCondition condition) {
         this.s3 = s3;
         this.limiter = limiter;
         this.bucket = bucket;
@@ -46,6 +50,7 @@ final class MultipartFileUpload {
         this.file = file;
         this.size = size;
         this.partSize = partSize;
+        this.condition = condition;
         this.partCount = Math.toIntExact((size + partSize - 1) / partSize);
         this.parts = new CompletedPart[partCount];
     }
@@ -105,8 +110,10 @@ final class MultipartFileUpload {
     }
 
     private CompletableFuture<String> complete(String uploadId) {
-        return limiter.submit(() -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(Arrays.asList(parts)))))
+        return limiter.submit(() -> s3.completeMultipartUpload(b -> {
+                    b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(Arrays.asList(parts)));
+                    condition.applyTo(b::ifNoneMatch, b::ifMatch);
+                }))
                 .thenApply(CompleteMultipartUploadResponse::eTag);
     }
 

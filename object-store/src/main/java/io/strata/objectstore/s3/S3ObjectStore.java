@@ -120,7 +120,7 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public CompletableFuture<ObjectInfo> putFile(String key, Path file) {
+    public CompletableFuture<ObjectInfo> putFile(String key, Path file, PutCondition condition) {
         long size;
         try {
             size = Files.size(file);
@@ -128,12 +128,13 @@ public final class S3ObjectStore implements ObjectStore {
             return CompletableFuture.failedFuture(new ObjectStoreException("cannot read " + file, false, e));
         }
         if (size <= config.partSize()) {
-            return call("PUT", key, () -> s3.putObject(b -> b.bucket(config.bucket()).key(fullKey(key)),
-                            AsyncRequestBody.fromFile(file)))
+            PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(config.bucket()).key(fullKey(key));
+            condition.applyTo(request::ifNoneMatch, request::ifMatch);
+            return call("PUT", key, () -> s3.putObject(request.build(), AsyncRequestBody.fromFile(file)))
                     .thenApply(response -> new ObjectInfo(key, size, response.eTag()));
         }
         MultipartFileUpload upload = new MultipartFileUpload(
-                s3, limiter, config.bucket(), fullKey(key), file, size, config.partSize());
+                s3, limiter, config.bucket(), fullKey(key), file, size, config.partSize(), condition);
         return translated("multipart PUT", key, () -> upload.run(config.partConcurrency()))
                 .thenApply(etag -> new ObjectInfo(key, size, etag));
     }
@@ -141,11 +142,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public CompletableFuture<ObjectInfo> put(String key, byte[] bytes, PutCondition condition) {
         PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(config.bucket()).key(fullKey(key));
-        if (condition instanceof PutCondition.IfAbsent) {
-            request.ifNoneMatch("*");
-        } else if (condition instanceof PutCondition.IfMatch match) {
-            request.ifMatch(quoted(match.etag()));
-        }
+        condition.applyTo(request::ifNoneMatch, request::ifMatch);
         return call("PUT", key, () -> s3.putObject(request.build(), AsyncRequestBody.fromBytes(bytes)))
                 .thenApply(response -> new ObjectInfo(key, bytes.length, response.eTag()));
     }
@@ -292,10 +289,6 @@ public final class S3ObjectStore implements ObjectStore {
 
     private String stripPrefix(String fullKey) {
         return fullKey.startsWith(config.prefix()) ? fullKey.substring(config.prefix().length()) : fullKey;
-    }
-
-    private static String quoted(String etag) {
-        return etag.startsWith("\"") ? etag : "\"" + etag + "\"";
     }
 
     private static AwsCredentialsProvider credentials(S3Config config) {

@@ -20,6 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,10 +71,13 @@ public final class GroupOffsetUploader {
         changed.addAll(groups);
     }
 
-    /** Runs a pass every {@code intervalMs} on {@code scheduler}, skipping a tick while the previous pass runs. */
-    void start(ScheduledExecutorService scheduler, long intervalMs) {
+    /**
+     * Runs a pass every {@code intervalMs} on {@code scheduler}, skipping a tick while the previous pass runs or
+     * while {@code writable} says the broker may not write to the bucket.
+     */
+    void start(ScheduledExecutorService scheduler, long intervalMs, BooleanSupplier writable) {
         scheduler.scheduleWithFixedDelay(() -> {
-            if (idle()) {
+            if (writable.getAsBoolean() && idle()) {
                 sync();
             }
         }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);

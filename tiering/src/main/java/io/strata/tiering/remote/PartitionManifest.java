@@ -9,8 +9,9 @@ import java.util.List;
  * The partition manifest, {@code topics/{topic}-{topicId}/{partition}/manifest.json}: the list of
  * the partition's segments in the bucket, oldest first, and the partition's log start offset. A
  * segment appears here only after both of its objects are complete, and leaves it before they are
- * deleted, so every object the manifest names exists. The broker writes it with a conditional put
- * (If-Match the ETag it last wrote), so two brokers never silently overwrite each other's manifest.
+ * deleted, so every object the manifest names exists. {@code writerGeneration} is the generation of
+ * the broker's {@link PrefixLease} when it wrote the manifest (0 in manifests written before it existed);
+ * {@link ManifestWriter} writes it only with conditional puts and never over a newer generation's.
  * Example:
  * <pre>
  * {
@@ -19,6 +20,7 @@ import java.util.List;
  *   "topicId" : "5Hs9bWq3RJ2bm2a0QvOiPA",
  *   "partition" : 0,
  *   "logStartOffset" : 0,
+ *   "writerGeneration" : 2,
  *   "segments" : [ {
  *     "baseOffset" : 0, "lastOffset" : 52344, "firstTimestamp" : 1764558000000,
  *     "maxTimestamp" : 1764558123456, "offsetOfMaxTimestamp" : 52344, "sizeBytes" : 268435000,
@@ -28,9 +30,9 @@ import java.util.List;
  * }
  * </pre>
  */
-@JsonPropertyOrder({"version", "topic", "topicId", "partition", "logStartOffset", "segments"})
+@JsonPropertyOrder({"version", "topic", "topicId", "partition", "logStartOffset", "writerGeneration", "segments"})
 public record PartitionManifest(int version, String topic, String topicId, int partition, long logStartOffset,
-                                List<ManifestSegment> segments) {
+                                long writerGeneration, List<ManifestSegment> segments) {
 
     public static final int VERSION = 1;
 
@@ -38,14 +40,17 @@ public record PartitionManifest(int version, String topic, String topicId, int p
         segments = List.copyOf(segments);
     }
 
-    /** The manifest listing {@code finished} (segments in state COPY_FINISHED), sorted by base offset. */
+    /**
+     * The manifest listing {@code finished} (segments in state COPY_FINISHED), sorted by base offset, as
+     * written by {@code writerGeneration}.
+     */
     static PartitionManifest of(String topic, String topicId, int partition, long logStartOffset,
-                                List<RemoteSegment> finished) {
+                                long writerGeneration, List<RemoteSegment> finished) {
         List<ManifestSegment> lines = finished.stream()
                 .sorted(Comparator.comparingLong(RemoteSegment::baseOffset))
                 .map(ManifestSegment::of)
                 .toList();
-        return new PartitionManifest(VERSION, topic, topicId, partition, logStartOffset, lines);
+        return new PartitionManifest(VERSION, topic, topicId, partition, logStartOffset, writerGeneration, lines);
     }
 
     public byte[] toJson() {

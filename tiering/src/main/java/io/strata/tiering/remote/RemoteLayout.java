@@ -14,6 +14,7 @@ import org.apache.kafka.common.Uuid;
  * Keys are relative to the configured prefix ({@code STRATA_S3_PREFIX}), which the object store adds.
  *
  * <pre>
+ *   _claim.json                                                which broker holds the prefix ({@link BucketPrefixClaim})
  *   topics/{topic}-{topicId}/topic.json                        the topic: name, id, partitions, configs
  *   topics/{topic}-{topicId}/{partition}/manifest.json         the partition's remote segments
  *   topics/{topic}-{topicId}/{partition}/{baseOffset:020d}.log   a segment: Kafka's on-disk bytes

@@ -46,6 +46,7 @@ public final class RemoteLogManager implements AutoCloseable {
     private static final long SHUTDOWN_DELETIONS_MS = 30_000;
 
     private final ObjectStore store;
+    private final PrefixLease lease;
     private final RocksDbIndexStore index;
     private final RemoteConfig config;
     private final Clock clock;
@@ -66,20 +67,26 @@ public final class RemoteLogManager implements AutoCloseable {
     /** Topic deletions under way, which a clean shutdown lets finish. */
     private final Set<CompletableFuture<Void>> topicDeletions = ConcurrentHashMap.newKeySet();
 
-    public RemoteLogManager(ObjectStore store, RocksDbIndexStore index, RemoteConfig config, Clock clock) {
-        this.store = store;
+    /**
+     * @param lease this broker's right to write under the bucket prefix: every write and delete checks it, and
+     *              while the broker may not write the copy, retention and group-offset passes do not run
+     */
+    public RemoteLogManager(ObjectStore store, RocksDbIndexStore index, RemoteConfig config, Clock clock,
+                            PrefixLease lease) {
+        this.store = new FencedObjectStore(store, lease);
+        this.lease = lease;
         this.index = index;
         this.config = config;
         this.clock = clock;
         this.cache = new ChunkCache(store, config.fetchChunkBytes(), config.fetchCacheBytes());
         this.reader = new RemoteLogReader(index, cache, metrics, config.fetchReadAheadChunks());
-        this.manifests = new ManifestWriter(store, index, metrics);
-        this.copier = new SegmentCopier(store, index, manifests, new RateLimiter(config.copyMaxBytesPerSecond()),
-                metrics, clock);
-        this.retention = new RemoteRetention(store, index, manifests, cache, metrics, clock);
+        this.manifests = new ManifestWriter(this.store, index, metrics, lease);
+        this.copier = new SegmentCopier(this.store, index, manifests, new RateLimiter(config.copyMaxBytesPerSecond()),
+                metrics, clock, lease);
+        this.retention = new RemoteRetention(this.store, index, manifests, cache, metrics, clock);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("remote-scheduler"));
         this.workers = Executors.newFixedThreadPool(config.copyThreads(), named("remote-copy"));
-        this.groupOffsets = new GroupOffsetUploader(store, index, scheduler);
+        this.groupOffsets = new GroupOffsetUploader(this.store, index, scheduler);
     }
 
     /** Per-partition exclusion and retry schedule. */
@@ -97,7 +104,7 @@ public final class RemoteLogManager implements AutoCloseable {
     /** Starts the periodic copy and retention passes over {@code topics}, and the upload of group offsets. */
     public void start(Supplier<Collection<TopicLogs>> topics) {
         this.topics = topics;
-        groupOffsets.start(scheduler, config.offsetsSyncIntervalMs());
+        groupOffsets.start(scheduler, config.offsetsSyncIntervalMs(), lease::writable);
         scheduler.scheduleWithFixedDelay(this::runOnce, config.taskIntervalMs(), config.taskIntervalMs(),
                 TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::logActivity, 60, 60, TimeUnit.SECONDS);
@@ -151,6 +158,9 @@ public final class RemoteLogManager implements AutoCloseable {
      */
     CompletableFuture<Void> runOnce() {
         List<CompletableFuture<Void>> started = new java.util.ArrayList<>();
+        if (!lease.writable()) {
+            return CompletableFuture.completedFuture(null); // fenced or lapsed: the lease has said so in the log
+        }
         try {
             long now = clock.millis();
             for (TopicLogs topic : topics.get()) {
@@ -201,8 +211,10 @@ public final class RemoteLogManager implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             failed = true;
-            LOGGER.warn("Remote tier work on {} failed (retrying in {} ms): {}", log.topicPartition(),
-                    nextDelay(backoff), rootMessage(e));
+            if (!(rootCause(e) instanceof WriterFencedException)) { // a fence or lapse is logged by the lease
+                LOGGER.warn("Remote tier work on {} failed (retrying in {} ms): {}", log.topicPartition(),
+                        nextDelay(backoff), rootMessage(e));
+            }
         } finally {
             synchronized (backoff) {
                 if (failed) {
@@ -346,7 +358,9 @@ public final class RemoteLogManager implements AutoCloseable {
     @Override
     public void close() {
         awaitTopicDeletions();
-        groupOffsets.flush(SHUTDOWN_FLUSH_MS);
+        if (lease.writable()) {
+            groupOffsets.flush(SHUTDOWN_FLUSH_MS);
+        }
         scheduler.shutdownNow();
         logActivity();
         workers.shutdownNow();
@@ -382,11 +396,15 @@ public final class RemoteLogManager implements AutoCloseable {
     }
 
     private static String rootMessage(Throwable e) {
+        return rootCause(e).toString();
+    }
+
+    private static Throwable rootCause(Throwable e) {
         Throwable cause = e;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        return cause.toString();
+        return cause;
     }
 
     private static ThreadFactory named(String prefix) {

@@ -3,10 +3,17 @@ package io.strata.tiering.remote;
 import io.strata.objectstore.ObjectStore;
 import java.util.Objects;
 
-/** The bucket a broker tiers to and how: given to the {@link io.strata.tiering.LogManager} when it opens. */
-public record RemoteStorage(ObjectStore store, RemoteConfig config) {
+/**
+ * The bucket a broker tiers to and how: given to the {@link io.strata.tiering.LogManager} when it opens.
+ *
+ * @param store  the bucket, under the broker's prefix
+ * @param config the remote tier's settings
+ * @param lease  this broker's right to write under the prefix (a {@link BucketPrefixClaim} in single-broker mode)
+ */
+public record RemoteStorage(ObjectStore store, RemoteConfig config, PrefixLease lease) {
     public RemoteStorage {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(lease, "lease");
     }
 }

@@ -5,17 +5,24 @@ import io.strata.index.RemoteSegment;
 import io.strata.index.RemoteSegmentState;
 import io.strata.index.RocksDbIndexStore;
 import io.strata.index.SegmentRecord;
+import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
+import io.strata.objectstore.PreconditionFailedException;
 import io.strata.objectstore.PutCondition;
 import io.strata.tiering.log.PartitionLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
+import java.util.zip.CRC32C;
 import org.apache.kafka.common.record.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +30,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies a partition's sealed segments to the bucket, oldest first, one at a time. Each copy walks
  * Kafka's states, persisted in RocksDB so that a crash at any step is resumed by copying again
- * (every step is idempotent: the keys are deterministic and a PUT replaces whole objects):
+ * (every step is idempotent: the keys are deterministic, and an object already under a key is kept
+ * when it holds exactly the bytes being copied):
  * <ol>
  *   <li>COPY_STARTED is recorded;</li>
- *   <li>the segment object and its index sidecar are PUT (a multipart upload that fails is aborted,
- *       so no partial object ever exists under a key);</li>
+ *   <li>the segment object and its index sidecar are PUT with {@code If-None-Match: *}, so a copy
+ *       never replaces an object (a multipart upload that fails is aborted, so no partial object
+ *       ever exists under a key). When an object is already there (412), it is read back: the same
+ *       bytes (same size and CRC-32C as the file, for the segment) are an earlier attempt of this same copy and
+ *       count as copied; other bytes were written by another broker under the same prefix, and the
+ *       broker is fenced ({@link PrefixLease#fence}) instead of overwriting them;</li>
  *   <li>the manifest is rewritten to list the segment;</li>
  *   <li>COPY_FINISHED is recorded and the log learns that the offsets are in the bucket, which
  *       lets local retention delete the local copy.</li>
@@ -42,6 +54,7 @@ import org.slf4j.LoggerFactory;
 final class SegmentCopier {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SegmentCopier.class);
+    private static final int VERIFY_CHUNK_BYTES = 8 << 20;
 
     private final ObjectStore store;
     private final RocksDbIndexStore index;
@@ -49,15 +62,17 @@ final class SegmentCopier {
     private final RateLimiter limiter;
     private final RemoteMetrics metrics;
     private final Clock clock;
+    private final PrefixLease lease;
 
     SegmentCopier(ObjectStore store, RocksDbIndexStore index, ManifestWriter manifests, RateLimiter limiter,
-                  RemoteMetrics metrics, Clock clock) {
+                  RemoteMetrics metrics, Clock clock, PrefixLease lease) {
         this.store = store;
         this.index = index;
         this.manifests = manifests;
         this.limiter = limiter;
         this.metrics = metrics;
         this.clock = clock;
+        this.lease = lease;
     }
 
     /** Copies every sealed segment of {@code log} that is not in the bucket yet; returns how many it copied. */
@@ -92,12 +107,13 @@ final class SegmentCopier {
         record(log, copying, false);
         limiter.acquire(segment.sizeBytes());
         try {
-            store.putFile(RemoteLayout.segment(log.topicPartition(), log.key().topicId(), segment.baseOffset()), file)
-                    .join();
-            metrics.copyRequests.increment();
-            store.put(RemoteLayout.index(log.topicPartition(), log.key().topicId(), segment.baseOffset()),
-                    scan.sidecar().encode(), PutCondition.NONE).join();
-            metrics.copyRequests.increment();
+            String segmentKey = RemoteLayout.segment(log.topicPartition(), log.key().topicId(), segment.baseOffset());
+            putOnce(segmentKey, () -> store.putFile(segmentKey, file, PutCondition.IF_ABSENT).join(),
+                    () -> holdsFile(segmentKey, file));
+            byte[] sidecar = scan.sidecar().encode();
+            String indexKey = RemoteLayout.index(log.topicPartition(), log.key().topicId(), segment.baseOffset());
+            putOnce(indexKey, () -> store.put(indexKey, sidecar, PutCondition.IF_ABSENT).join(),
+                    () -> Arrays.equals(store.get(indexKey).join(), sidecar));
             RemoteSegment finished = copying.withState(RemoteSegmentState.COPY_FINISHED, clock.millis());
             manifests.write(log, Optional.of(finished));
             try (IndexBatch writes = index.newBatch()) {
@@ -133,6 +149,54 @@ final class SegmentCopier {
             metrics.copyErrors.increment();
             throw new UncheckedIOException("cannot read " + file + " for upload", e);
         }
+    }
+
+    /**
+     * Runs {@code put} (a PUT with If-None-Match); when an object is already under {@code key}, keeps it if
+     * {@code alreadyThere} says it holds the same bytes, and otherwise fences the broker.
+     */
+    private void putOnce(String key, Runnable put, BooleanSupplier alreadyThere) {
+        try {
+            put.run();
+            metrics.copyRequests.increment();
+        } catch (CompletionException e) {
+            if (!(e.getCause() instanceof PreconditionFailedException)) {
+                throw e;
+            }
+            if (!alreadyThere.getAsBoolean()) {
+                lease.fence("the bucket already holds a different object " + key + ": another broker writes under "
+                        + "the same prefix; it was not overwritten");
+                throw new WriterFencedException("fenced: another writer's object at " + key, false);
+            }
+            LOGGER.info("{} is already in the bucket with the same bytes (an earlier attempt of this copy); kept", key);
+        }
+    }
+
+    /** Whether the object under {@code key} has the size and CRC-32C of {@code file}, read in 8 MiB ranges. */
+    private boolean holdsFile(String key, Path file) {
+        long size;
+        int expected;
+        try {
+            size = Files.size(file);
+            expected = ScannedSegment.checksum(file, size);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + " to compare it with " + key, e);
+        }
+        Optional<ObjectInfo> info = store.head(key).join();
+        if (info.isEmpty() || info.get().size() != size) {
+            return false;
+        }
+        CRC32C crc = new CRC32C();
+        for (long position = 0; position < size; ) {
+            int length = (int) Math.min(VERIFY_CHUNK_BYTES, size - position);
+            ByteBuffer chunk = store.getRange(key, position, length).join();
+            if (!chunk.hasRemaining()) {
+                return false;
+            }
+            position += chunk.remaining();
+            crc.update(chunk);
+        }
+        return (int) crc.getValue() == expected;
     }
 
     /**

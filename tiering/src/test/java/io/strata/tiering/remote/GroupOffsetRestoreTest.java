@@ -47,7 +47,7 @@ class GroupOffsetRestoreTest {
 
     private LogManager open(String dir) {
         LogManager manager = LogManager.open(tempDir.resolve(dir), Map.of(), new MutableClock(), QUIET, 2,
-                Optional.of(new RemoteStorage(bucket, REMOTE)));
+                Optional.of(new RemoteStorage(bucket, REMOTE, PrefixLease.exclusive())));
         managers.add(manager);
         return manager;
     }

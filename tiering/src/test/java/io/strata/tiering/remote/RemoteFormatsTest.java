@@ -51,13 +51,14 @@ class RemoteFormatsTest {
     void partitionManifestRoundTripsThroughReadableJson() {
         RemoteSegment segment = new RemoteSegment(0, 52345, 268_435_000L, 1_764_558_000_000L, 1_764_558_123_456L,
                 52344, 0x8a9136aa, 1_764_558_124_511L, RemoteSegmentState.COPY_FINISHED);
-        PartitionManifest manifest = PartitionManifest.of("orders", RemoteLayout.kafkaId(TOPIC_ID), 0, 0,
+        PartitionManifest manifest = PartitionManifest.of("orders", RemoteLayout.kafkaId(TOPIC_ID), 0, 0, 2,
                 List.of(segment));
 
         String json = new String(manifest.toJson(), StandardCharsets.UTF_8);
 
         assertThat(json).contains("\"object\" : \"00000000000000000000.log\"", "\"crc32c\" : \"8a9136aa\"",
-                "\"uploadTime\" : \"2025-12-01T03:02:04.511Z\"", "\"lastOffset\" : 52344");
+                "\"uploadTime\" : \"2025-12-01T03:02:04.511Z\"", "\"lastOffset\" : 52344",
+                "\"writerGeneration\" : 2");
         PartitionManifest parsed = PartitionManifest.fromJson(manifest.toJson());
         assertThat(parsed).isEqualTo(manifest);
         assertThat(parsed.segments().get(0).toRemoteSegment()).isEqualTo(segment);

@@ -64,7 +64,7 @@ class RemoteTierTest {
 
     private LogManager open(String dir) {
         LogManager manager = LogManager.open(tempDir.resolve(dir), Map.of(), clock, QUIET, 2,
-                Optional.of(new RemoteStorage(bucket, REMOTE)));
+                Optional.of(new RemoteStorage(bucket, REMOTE, PrefixLease.exclusive())));
         managers.add(manager);
         return manager;
     }

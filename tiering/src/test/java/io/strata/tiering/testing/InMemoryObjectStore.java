@@ -62,9 +62,9 @@ public final class InMemoryObjectStore implements ObjectStore {
     }
 
     @Override
-    public CompletableFuture<ObjectInfo> putFile(String key, Path file) {
+    public CompletableFuture<ObjectInfo> putFile(String key, Path file, PutCondition condition) {
         try {
-            return put(key, Files.readAllBytes(file), PutCondition.NONE);
+            return put(key, Files.readAllBytes(file), condition);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(new UncheckedIOException(e));
         }
