@@ -334,11 +334,13 @@ public final class BucketPrefixClaim extends FenceableLease {
         }
     }
 
+    /** The innermost cause's message, without its class name (log lines a user reads name no Java classes). */
     private static String rootMessage(Throwable e) {
         Throwable cause = e;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        return cause.toString();
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
     }
 }
