@@ -52,11 +52,17 @@ final class LogSegment implements AutoCloseable {
         this.offsetOfMaxTimestamp = offsetOfMaxTimestamp;
     }
 
-    /** Creates a new, empty segment file. */
+    /** Creates a new, empty segment file and syncs the directory, so that the file's name survives a power loss. */
     static LogSegment create(Path partitionDir, long baseOffset, long nowMs) throws IOException {
         Path file = SegmentFiles.path(partitionDir, baseOffset);
         Files.deleteIfExists(file);
         FileRecords records = FileRecords.open(file.toFile(), true, false, 0, false);
+        try {
+            Fsync.directory(partitionDir);
+        } catch (IOException e) {
+            records.closeHandlers();
+            throw e;
+        }
         return new LogSegment(baseOffset, nowMs, records, baseOffset, RecordBatch.NO_TIMESTAMP, -1);
     }
 
@@ -124,6 +130,26 @@ final class LogSegment implements AutoCloseable {
         return position;
     }
 
+    /** The size and statistics of the segment now, to roll an append back to with {@link #rollBackTo}. */
+    Mark mark() {
+        return new Mark(records.sizeInBytes(), nextOffset, maxTimestamp, offsetOfMaxTimestamp);
+    }
+
+    /**
+     * Undoes everything appended since {@code mark}: cuts the file back to its size then (also any
+     * bytes a failed write left beyond it) and restores the statistics.
+     */
+    void rollBackTo(Mark mark) throws IOException {
+        records.truncateTo(mark.sizeInBytes());
+        nextOffset = mark.nextOffset();
+        maxTimestamp = mark.maxTimestamp();
+        offsetOfMaxTimestamp = mark.offsetOfMaxTimestamp();
+    }
+
+    /** A point to roll an append back to. */
+    record Mark(int sizeInBytes, long nextOffset, long maxTimestamp, long offsetOfMaxTimestamp) {
+    }
+
     /** Updates the statistics with a batch that is now part of the segment (append or recovery). */
     void observe(RecordBatch batch) {
         if (batch.maxTimestamp() > maxTimestamp) {
@@ -166,8 +192,9 @@ final class LogSegment implements AutoCloseable {
         return buffer;
     }
 
+    /** Fsyncs the file; a failure is a {@link java.io.SyncFailedException} ({@link Fsync}). */
     void flush() throws IOException {
-        records.flush();
+        Fsync.file(records.channel(), file());
     }
 
     /** Cuts the file at {@code size} bytes; statistics must be rebuilt by the caller. */
@@ -186,14 +213,22 @@ final class LogSegment implements AutoCloseable {
                 createdMs, state);
     }
 
-    /** Renames the file to {@code *.log.deleted}; reads through this object keep working until {@link #close()}. */
+    /**
+     * Renames the file to {@code *.log.deleted} and syncs the directory; reads through this object keep
+     * working until {@link #close()}.
+     */
     void markDeleted() throws IOException {
         Path file = file();
         records.renameTo(file.resolveSibling(file.getFileName() + SegmentFiles.DELETED_SUFFIX).toFile());
+        Fsync.directory(file.getParent());
     }
 
+    /** Closes and deletes the file, then syncs the directory. */
     void deleteFile() throws IOException {
-        records.deleteIfExists();
+        Path file = file();
+        if (records.deleteIfExists()) {
+            Fsync.directory(file.getParent());
+        }
     }
 
     @Override
