@@ -530,7 +530,9 @@ public final class LogManager implements AutoCloseable {
                     log.close();
                 } catch (RuntimeException e) {
                     allClosed = false;
-                    LOGGER.error("Could not close {} cleanly: {}", log.topicPartition(), e.toString());
+                    if (health.online()) { // an offline directory is reported once, below
+                        LOGGER.error("Could not close {} cleanly: {}", log.topicPartition(), e.toString());
+                    }
                 }
             }
         }
