@@ -137,7 +137,7 @@ public final class LogManager implements AutoCloseable {
         RocksDbIndexStore store = RocksDbIndexStore.open(dataDir.resolve(INDEX_DIRECTORY));
         LogManager manager = new LogManager(dataDir, topicDefaults, clock, store, ioThreads, remoteStorage);
         try {
-            Files.deleteIfExists(marker);
+            Fsync.delete(marker); // durably: a marker back after a power loss would skip recovery
             if (manager.remote.isPresent() && store.topics().list().isEmpty()) {
                 manager.remote.get().restoreFromBucket();
             }
@@ -552,6 +552,7 @@ public final class LogManager implements AutoCloseable {
         if (markClean && allClosed && health.online()) {
             try {
                 Files.createFile(dataDir.resolve(CLEAN_SHUTDOWN_FILE));
+                Fsync.directory(dataDir);
             } catch (IOException e) {
                 LOGGER.warn("Could not write the clean shutdown marker: {}", e.getMessage());
             }

@@ -22,10 +22,16 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -41,6 +47,7 @@ class StorageFailureEndToEndTest extends BrokerTestBase {
 
     private static final Path WRITE_FAILS = Path.of("/dev/full");
     private static final Path FSYNC_FAILS = Path.of("/dev/null");
+    private static final long LATEST = ListOffsetsRequest.LATEST_TIMESTAMP;
 
     @Test
     void aPartitionWhoseWritesFailAnswersKafkaStorageErrorWhileOthersKeepWorking() throws Exception {
@@ -66,6 +73,17 @@ class StorageFailureEndToEndTest extends BrokerTestBase {
             assertThat(partitions.get(0).errorCode()).isEqualTo(Errors.KAFKA_STORAGE_ERROR.code());
             assertThat(partitions.get(1).errorCode()).isEqualTo(Errors.NONE.code());
             assertThat(partitions.get(1).highWatermark()).isEqualTo(1);
+            // And ListOffsets: KAFKA_STORAGE_ERROR for partition 0, the log end of partition 1
+            ListOffsetsResponse offsets = client.call(ListOffsetsRequest.Builder
+                    .forConsumer(false, IsolationLevel.READ_UNCOMMITTED)
+                    .setTargetTimes(List.of(new ListOffsetsTopic().setName("orders").setPartitions(List.of(
+                            new ListOffsetsPartition().setPartitionIndex(0).setTimestamp(LATEST),
+                            new ListOffsetsPartition().setPartitionIndex(1).setTimestamp(LATEST)))))
+                    .build((short) 7), 2);
+            List<ListOffsetsPartitionResponse> answers = offsets.data().topics().get(0).partitions();
+            assertThat(answers.get(0).errorCode()).isEqualTo(Errors.KAFKA_STORAGE_ERROR.code());
+            assertThat(answers.get(1).errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(answers.get(1).offset()).isEqualTo(1);
         }
         // And the metrics count one offline partition and no offline directory
         assertThat(scrape()).contains("kafka_server_replicamanager_offline_replica_count 1.0")

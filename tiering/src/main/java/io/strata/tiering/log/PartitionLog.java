@@ -802,6 +802,14 @@ public final class PartitionLog implements AutoCloseable {
         return health.online(topicPartition);
     }
 
+    /**
+     * @throws StorageOfflineException ({@code KAFKA_STORAGE_ERROR}) when a storage failure took the
+     *         partition or its directory offline
+     */
+    public void checkOnline() {
+        health.check(topicPartition);
+    }
+
     private StorageOfflineException offline() {
         try {
             health.check(topicPartition);
