@@ -117,7 +117,9 @@ final class LogRecovery {
             long firstAvailable = remote.isEmpty() ? segments.firstKey()
                     : Math.min(segments.firstKey(), remote.get(0).baseOffset());
             long logStart = Math.min(Math.max(state.logStartOffset(), firstAvailable), logEnd);
-            return new Recovered(segments, producers, indexer, logStart, Math.min(state.recoveryPoint(), logEnd));
+            // replay fsyncs every segment it re-reads, and everything before them is below the recovery point
+            long synced = recoverFrom != Long.MAX_VALUE ? logEnd : Math.min(state.recoveryPoint(), logEnd);
+            return new Recovered(segments, producers, indexer, logStart, synced);
         } catch (IOException e) {
             throw new KafkaStorageException("Could not open the log of " + topicPartition + " in " + directory + ": "
                     + e.getMessage(), e);

@@ -34,7 +34,9 @@ class SyncedUploadTest {
 
     @AfterEach
     void close() throws Exception {
-        queuedFlushes.forEach(Runnable::run);
+        while (!queuedFlushes.isEmpty()) { // running one may queue the next
+            queuedFlushes.remove(0).run();
+        }
         harness.close();
     }
 
@@ -62,5 +64,22 @@ class SyncedUploadTest {
         queuedFlushes.clear();
         flushes.forEach(Runnable::run);
         assertThat(copier.copyPending(log)).isEqualTo(1);
+    }
+
+    @Test
+    void segmentsSyncedByRecoveryAreUploadedWithoutWaitingForTheNextRoll() throws Exception {
+        // Given sealed segments whose fsyncs never ran before the broker crashed
+        harness.open(config("segment.bytes", "1024")).close();
+        PartitionLog log = harness.open(true, heldFlushes);
+        while (log.sealedSegments().size() < 2) {
+            log.append(batch().records(1).valueSize(300).build());
+        }
+
+        // When the broker crashes (the old log is abandoned, its fsyncs still queued) and recovery
+        // re-reads and fsyncs the segments
+        PartitionLog recovered = harness.open(false, heldFlushes);
+
+        // Then they may go to the bucket at once
+        assertThat(recovered.uploadableSegments()).hasSize(2);
     }
 }
