@@ -8,6 +8,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.Slice;
 
 /** Reads and writes shared by the typed stores of one column family. Thread-safe. */
@@ -31,8 +32,9 @@ abstract class ColumnFamilyStore {
 
     /** Writes one entry at once, outside any batch. */
     protected void putNow(byte[] key, byte[] value, boolean sync) {
-        try {
-            store.db().put(family, store.writeOptions(sync), key, value);
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.put(family, key, value);
+            store.write(batch, sync);
         } catch (RocksDBException e) {
             throw new IndexStoreException("cannot write " + name() + ": " + e.getMessage(), e);
         }

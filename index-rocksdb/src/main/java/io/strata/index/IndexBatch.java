@@ -52,7 +52,7 @@ public final class IndexBatch implements AutoCloseable {
             return;
         }
         try {
-            store.db().write(store.writeOptions(sync), batch);
+            store.write(batch, sync);
             batch.clear();
         } catch (RocksDBException e) {
             throw new IndexStoreException("cannot write index batch: " + e.getMessage(), e);

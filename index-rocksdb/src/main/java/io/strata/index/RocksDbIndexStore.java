@@ -14,6 +14,7 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,10 +81,25 @@ public final class RocksDbIndexStore implements AutoCloseable {
     private final RemoteSegmentStore remoteSegments;
     private final GroupOffsetStore groupOffsets;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final BeforeWrite beforeWrite;
+
+    /**
+     * Runs before every {@link IndexBatch} is applied. Production passes {@link #NO_FAULTS}; tests pass
+     * one that throws, to fail a write exactly as RocksDB fails it (a full disk, an I/O error or a
+     * failed sync of the write-ahead log all surface as a {@link RocksDBException} from the write).
+     */
+    @FunctionalInterface
+    public interface BeforeWrite {
+        void beforeWrite(boolean sync) throws RocksDBException;
+    }
+
+    public static final BeforeWrite NO_FAULTS = sync -> {
+    };
 
     private RocksDbIndexStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
-                              List<ColumnFamilyHandle> handles) {
+                              List<ColumnFamilyHandle> handles, BeforeWrite beforeWrite) {
         this.directory = directory;
+        this.beforeWrite = beforeWrite;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
         this.db = db;
@@ -103,6 +119,11 @@ public final class RocksDbIndexStore implements AutoCloseable {
 
     /** Opens (creating if needed) the database in {@code directory}. */
     public static RocksDbIndexStore open(Path directory) {
+        return open(directory, NO_FAULTS);
+    }
+
+    /** As {@link #open(Path)}, running {@code beforeWrite} before every write (the tests' fault seam). */
+    public static RocksDbIndexStore open(Path directory, BeforeWrite beforeWrite) {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -124,7 +145,7 @@ public final class RocksDbIndexStore implements AutoCloseable {
         try {
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
             LOGGER.debug("Opened RocksDB index store at {}", directory);
-            return new RocksDbIndexStore(directory, dbOptions, cfOptions, db, handles);
+            return new RocksDbIndexStore(directory, dbOptions, cfOptions, db, handles, beforeWrite);
         } catch (RocksDBException e) {
             dbOptions.close();
             cfOptions.close();
@@ -203,8 +224,10 @@ public final class RocksDbIndexStore implements AutoCloseable {
         return db;
     }
 
-    WriteOptions writeOptions(boolean sync) {
-        return sync ? syncWrite : asyncWrite;
+    /** Applies {@code batch} atomically, through the write-ahead log, synced when {@code sync}. */
+    void write(WriteBatch batch, boolean sync) throws RocksDBException {
+        beforeWrite.beforeWrite(sync);
+        db.write(sync ? syncWrite : asyncWrite, batch);
     }
 
     /** Closes the database; later calls do nothing (a second native close would abort the JVM). */

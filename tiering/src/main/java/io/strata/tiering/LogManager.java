@@ -6,6 +6,8 @@ import io.strata.index.RocksDbIndexStore;
 import io.strata.index.TopicRecord;
 import io.strata.tiering.config.LogConfig;
 import io.strata.tiering.config.TopicConfigDef;
+import io.strata.tiering.log.Fsync;
+import io.strata.tiering.log.LogDirHealth;
 import io.strata.tiering.log.PartitionLog;
 import io.strata.tiering.remote.RemoteLogManager;
 import io.strata.tiering.remote.RemoteStorage;
@@ -81,6 +83,7 @@ public final class LogManager implements AutoCloseable {
     private final String clusterId;
     private final Optional<RemoteLogManager> remote;
     private final List<LogListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final LogDirHealth health;
 
     private LogManager(Path dataDir, Map<String, String> topicDefaults, Clock clock, RocksDbIndexStore store,
                        int ioThreads, Optional<RemoteStorage> remoteStorage) {
@@ -88,6 +91,7 @@ public final class LogManager implements AutoCloseable {
         this.topicDefaults = Map.copyOf(topicDefaults);
         this.clock = clock;
         this.store = store;
+        this.health = new LogDirHealth(dataDir);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(namedThreads("log-scheduler"));
         this.background = Executors.newFixedThreadPool(2, namedThreads("log-flush"));
         this.io = Executors.newFixedThreadPool(ioThreads, namedThreads("segment-io"));
@@ -133,7 +137,7 @@ public final class LogManager implements AutoCloseable {
         RocksDbIndexStore store = RocksDbIndexStore.open(dataDir.resolve(INDEX_DIRECTORY));
         LogManager manager = new LogManager(dataDir, topicDefaults, clock, store, ioThreads, remoteStorage);
         try {
-            Files.deleteIfExists(marker);
+            Fsync.delete(marker); // durably: a marker back after a power loss would skip recovery
             if (manager.remote.isPresent() && store.topics().list().isEmpty()) {
                 manager.remote.get().restoreFromBucket();
             }
@@ -175,7 +179,7 @@ public final class LogManager implements AutoCloseable {
     private PartitionLog openPartition(TopicRecord record, int partition, LogConfig config, boolean clean) {
         TopicPartition tp = new TopicPartition(record.name(), partition);
         return PartitionLog.open(tp, new PartitionKey(record.topicId(), partition), partitionDir(tp), store, config,
-                clock, background, clean);
+                clock, background, clean, health);
     }
 
     private Path partitionDir(TopicPartition tp) {
@@ -219,6 +223,11 @@ public final class LogManager implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** Whether the data directory and each partition are online after storage failures. */
+    public LogDirHealth health() {
+        return health;
     }
 
     public RocksDbIndexStore indexStore() {
@@ -444,6 +453,7 @@ public final class LogManager implements AutoCloseable {
             }
             for (PartitionLog log : topic.partitions()) {
                 deleteDirectoryLater(log.directory(), topic.topicId());
+                health.forget(log.topicPartition());
             }
             remote.ifPresent(r -> {
                 r.deleteTopic(topic.record());
@@ -461,6 +471,11 @@ public final class LogManager implements AutoCloseable {
         } catch (IOException e) {
             LOGGER.warn("Could not rename {} for deletion: {}", directory, e.getMessage());
             return;
+        }
+        try {
+            Fsync.directory(dataDir);
+        } catch (IOException e) {
+            health.failed("sync " + dataDir + " after renaming " + directory.getFileName(), e);
         }
         background.execute(() -> deleteRecursively(renamed));
     }
@@ -515,7 +530,9 @@ public final class LogManager implements AutoCloseable {
                     log.close();
                 } catch (RuntimeException e) {
                     allClosed = false;
-                    LOGGER.error("Could not close {} cleanly: {}", log.topicPartition(), e.toString());
+                    if (health.online()) { // an offline directory is reported once, below
+                        LOGGER.error("Could not close {} cleanly: {}", log.topicPartition(), e.toString());
+                    }
                 }
             }
         }
@@ -528,9 +545,14 @@ public final class LogManager implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         store.close();
-        if (markClean && allClosed) {
+        if (!health.online()) {
+            LOGGER.error("Not marking the shutdown clean: {}; the next start re-validates every partition",
+                    health.directoryFailure().orElse("the log directory is offline"));
+        }
+        if (markClean && allClosed && health.online()) {
             try {
                 Files.createFile(dataDir.resolve(CLEAN_SHUTDOWN_FILE));
+                Fsync.directory(dataDir);
             } catch (IOException e) {
                 LOGGER.warn("Could not write the clean shutdown marker: {}", e.getMessage());
             }

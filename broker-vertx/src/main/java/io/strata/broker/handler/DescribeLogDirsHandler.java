@@ -26,7 +26,8 @@ import org.apache.kafka.common.requests.DescribeLogDirsRequest;
 /**
  * DescribeLogDirs (v1-4), {@code kafka-log-dirs --describe}: the broker's one log directory (the data
  * directory) with the local size of each partition's segments (the bucket's share is not on this disk),
- * offset lag 0 and no future replicas, and the file store's total and usable bytes. A request for
+ * offset lag 0 and no future replicas, and the file store's total and usable bytes; KAFKA_STORAGE_ERROR
+ * once a storage failure took the directory offline. A request for
  * named topics lists only their partitions that exist.
  */
 public final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsRequest> {
@@ -48,7 +49,7 @@ public final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsR
             Path dir = logs.dataDir().toAbsolutePath().normalize();
             DescribeLogDirsResult result = new DescribeLogDirsResult()
                     .setLogDir(dir.toString())
-                    .setErrorCode(Errors.NONE.code());
+                    .setErrorCode((logs.health().online() ? Errors.NONE : Errors.KAFKA_STORAGE_ERROR).code());
             try {
                 FileStore store = Files.getFileStore(dir);
                 result.setTotalBytes(store.getTotalSpace()).setUsableBytes(store.getUsableSpace());

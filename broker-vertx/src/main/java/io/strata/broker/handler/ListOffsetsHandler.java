@@ -73,6 +73,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         }
         PartitionLog log = topic.get().partitions().get(partition.partitionIndex());
         try {
+            log.checkOnline();
             long timestamp = partition.timestamp();
             Optional<TimestampAndOffset> found;
             if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP) {

@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.strata.broker.network.RequestObserver;
 import io.strata.tiering.LogManager;
+import io.strata.tiering.log.LogDirHealth;
 import java.util.Collection;
 import java.util.function.IntSupplier;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -40,6 +41,10 @@ import org.apache.kafka.common.protocol.ApiKeys;
  *       <td>RequestMetrics ErrorsPerSec (here: failed handlers only, not per-partition error codes)</td></tr>
  *   <tr><td>{@code kafka_server_delayedoperationpurgatory_purgatory_size}</td><td>{@code delayedOperation}
  *       = {@code Produce} | {@code Fetch}</td><td>DelayedOperationPurgatory PurgatorySize</td></tr>
+ *   <tr><td>{@code kafka_log_logmanager_offline_log_directory_count}</td><td>none</td><td>LogManager
+ *       OfflineLogDirectoryCount (1 once a failed fsync or RocksDB write took the data directory offline)</td></tr>
+ *   <tr><td>{@code kafka_server_replicamanager_offline_replica_count}</td><td>none</td><td>ReplicaManager
+ *       OfflineReplicaCount (partitions taken offline one by one by a failed write or read of their files)</td></tr>
  *   <tr><td>{@code kafka_log_log_size}</td><td>{@code topic}, {@code partition}</td><td>Log Size (local
  *       segments)</td></tr>
  *   <tr><td>{@code kafka_server_brokertopicmetrics_remote_log_size_bytes}</td><td>{@code topic},
@@ -70,6 +75,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 public final class BrokerMetrics implements AutoCloseable {
 
     static final String PURGATORY_SIZE = "kafka.server.delayedoperationpurgatory.purgatory.size";
+    static final String OFFLINE_LOG_DIRECTORIES = "kafka.log.logmanager.offline.log.directory.count";
+    static final String OFFLINE_REPLICAS = "kafka.server.replicamanager.offline.replica.count";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final TopicTraffic traffic = new TopicTraffic(registry);
@@ -106,6 +113,11 @@ public final class BrokerMetrics implements AutoCloseable {
 
     /** Per-partition size gauges for every partition log, and the remote tier's counters when it tiers. */
     public void bindLogs(LogManager logs) {
+        LogDirHealth health = logs.health();
+        Gauge.builder(OFFLINE_LOG_DIRECTORIES, health, LogDirHealth::offlineLogDirectoryCount).strongReference(true)
+                .description("Log directories offline after a storage failure").register(registry);
+        Gauge.builder(OFFLINE_REPLICAS, health, LogDirHealth::offlinePartitionCount).strongReference(true)
+                .description("Partitions offline after a failed write or read of their files").register(registry);
         logs.addListener(new PartitionMeters(registry, logs.remote(), traffic));
         logs.remote().ifPresent(remote -> RemoteTierMeters.bind(registry, remote.metrics(), remote.cache()));
     }

@@ -88,9 +88,22 @@ public abstract class BrokerTestBase {
      * {@code extra} settings added; clients must be created again (the port changes).
      */
     protected void restartBroker(Map<String, String> extra) throws Exception {
+        restartBroker(extra, () -> {
+        });
+    }
+
+    /** Work on the data directory while the broker is stopped. */
+    @FunctionalInterface
+    protected interface WhileStopped {
+        void run() throws Exception;
+    }
+
+    /** As {@link #restartBroker(Map)}, running {@code whileStopped} between stop and start. */
+    protected void restartBroker(Map<String, String> extra, WhileStopped whileStopped) throws Exception {
         closeClients();
         broker.close();
         broker = null;
+        whileStopped.run();
         broker = StrataBroker.start(brokerConfig(extra));
     }
 

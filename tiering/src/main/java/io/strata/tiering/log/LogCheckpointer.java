@@ -1,6 +1,7 @@
 package io.strata.tiering.log;
 
 import io.strata.index.IndexBatch;
+import io.strata.index.IndexStoreException;
 import io.strata.index.PartitionKey;
 import io.strata.index.PartitionState;
 import io.strata.index.ProducerStateEntry;
@@ -11,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.KafkaStorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * on a background pool, each followed by a synced RocksDB checkpoint of the recovery point (everything
  * below it is on disk) and of the producer state at that point. The partition's {@link PartitionState}
  * row is written only here, so its log start offset and recovery point never overwrite each other.
+ *
+ * <p>Two rules keep a checkpoint honest. A failed fsync is final: it is reported (the log directory
+ * goes offline), never retried, and no later checkpoint is written, so the recovery point never
+ * passes data that may not be on disk. And the log start offset it writes never goes below one it
+ * already made durable, so a checkpoint racing a DeleteRecords cannot undo it.
  * Thread-safe.
  */
 final class LogCheckpointer {
@@ -31,25 +36,32 @@ final class LogCheckpointer {
     private final Executor background;
     /** The partition's current log start offset, written with every checkpoint. */
     private final LongSupplier logStartOffset;
+    /** Told about a failed fsync or RocksDB write; nothing is checkpointed while the directory is offline. */
+    private final LogDirHealth health;
     private final Object lock = new Object();
     private long recoveryPoint;
+    /** The greatest log start offset made durable so far. */
+    private long persistedLogStart;
+    private volatile boolean failed;
     private volatile CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
 
     LogCheckpointer(TopicPartition topicPartition, PartitionKey key, RocksDbIndexStore store, Executor background,
-                    LongSupplier logStartOffset, long recoveryPoint) {
+                    LongSupplier logStartOffset, long recoveryPoint, LogDirHealth health) {
         this.topicPartition = topicPartition;
         this.key = key;
         this.store = store;
         this.background = background;
         this.logStartOffset = logStartOffset;
         this.recoveryPoint = recoveryPoint;
+        this.persistedLogStart = logStartOffset.getAsLong();
+        this.health = health;
     }
 
     /** Queues an fsync of {@code toFlush} followed by a checkpoint at {@code newRecoveryPoint} with {@code producers}. */
     void schedule(List<LogSegment> toFlush, long newRecoveryPoint, List<ProducerStateEntry> producers) {
         pending = pending.thenRunAsync(() -> flushAndCheckpoint(toFlush, newRecoveryPoint, producers), background)
                 .exceptionally(e -> {
-                    LOGGER.error("Background flush of {} failed: {}", topicPartition, e.getMessage());
+                    LOGGER.error("Background flush of {} failed: {}", topicPartition, e.toString());
                     return null;
                 });
     }
@@ -59,32 +71,60 @@ final class LogCheckpointer {
         pending.join();
     }
 
+    /** The recovery point last made durable: everything below it is fsynced. */
+    long recoveryPoint() {
+        synchronized (lock) {
+            return recoveryPoint;
+        }
+    }
+
+    /** True once an fsync or a checkpoint failed; nothing is checkpointed after that. */
+    boolean failed() {
+        return failed;
+    }
+
     /** Adds the partition's state row with {@code newLogStartOffset} to {@code writes} and commits it synced. */
     void commitLogStart(IndexBatch writes, long newLogStartOffset) {
         synchronized (lock) {
-            store.partitionStates().put(writes, key, new PartitionState(newLogStartOffset, recoveryPoint));
+            long logStart = Math.max(persistedLogStart, newLogStartOffset);
+            store.partitionStates().put(writes, key, new PartitionState(logStart, recoveryPoint));
             writes.commit(true);
+            persistedLogStart = logStart;
         }
     }
 
     private void flushAndCheckpoint(List<LogSegment> toFlush, long newRecoveryPoint, List<ProducerStateEntry> producers) {
+        if (failed || !health.online()) {
+            return;
+        }
         try {
             for (LogSegment segment : toFlush) {
                 segment.flush();
             }
         } catch (IOException e) {
-            throw new KafkaStorageException("Could not flush " + topicPartition + ": " + e.getMessage(), e);
+            fail("flush", e);
+            return;
         }
         synchronized (lock) {
-            if (newRecoveryPoint < recoveryPoint) {
+            if (newRecoveryPoint < recoveryPoint || failed || !health.online()) {
                 return;
             }
+            long logStart = Math.max(persistedLogStart, logStartOffset.getAsLong());
             try (IndexBatch writes = store.newBatch()) {
-                store.partitionStates().put(writes, key, new PartitionState(logStartOffset.getAsLong(), newRecoveryPoint));
+                store.partitionStates().put(writes, key, new PartitionState(logStart, newRecoveryPoint));
                 store.producerStates().replaceAll(writes, key, producers);
                 writes.commit(true);
+            } catch (IndexStoreException e) {
+                fail("checkpoint", e);
+                return;
             }
+            persistedLogStart = logStart;
             recoveryPoint = newRecoveryPoint;
         }
+    }
+
+    private void fail(String action, Exception e) {
+        failed = true;
+        health.failed(topicPartition, action, e);
     }
 }

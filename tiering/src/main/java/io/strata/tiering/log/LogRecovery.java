@@ -68,7 +68,7 @@ final class LogRecovery {
 
     Recovered recover(boolean cleanShutdown) {
         try {
-            Files.createDirectories(directory);
+            Fsync.createDirectories(directory);
             removeLeftoverDeletedFiles();
             TreeMap<Long, Path> files = segmentFiles();
             Map<Long, SegmentRecord> catalog = new TreeMap<>();
@@ -110,10 +110,16 @@ final class LogRecovery {
                 logEnd = replay(files.tailMap(recoverFrom, true), catalog, segments, producers, indexer,
                         state.recoveryPoint(), logEnd);
             }
+            long floor = Math.max(state.logStartOffset(), remoteEnd(remote));
+            if (logEnd < floor) {
+                return restartAbove(floor, logEnd, segments, state, remote, producers, indexer);
+            }
             long firstAvailable = remote.isEmpty() ? segments.firstKey()
                     : Math.min(segments.firstKey(), remote.get(0).baseOffset());
             long logStart = Math.min(Math.max(state.logStartOffset(), firstAvailable), logEnd);
-            return new Recovered(segments, producers, indexer, logStart, Math.min(state.recoveryPoint(), logEnd));
+            // replay fsyncs every segment it re-reads, and everything before them is below the recovery point
+            long synced = recoverFrom != Long.MAX_VALUE ? logEnd : Math.min(state.recoveryPoint(), logEnd);
+            return new Recovered(segments, producers, indexer, logStart, synced);
         } catch (IOException e) {
             throw new KafkaStorageException("Could not open the log of " + topicPartition + " in " + directory + ": "
                     + e.getMessage(), e);
@@ -176,7 +182,7 @@ final class LogRecovery {
                 if (truncated) {
                     LOGGER.warn("Recovery of {}: deleted segment {} that follows a truncated segment", topicPartition,
                             file.getValue().getFileName());
-                    Files.deleteIfExists(file.getValue());
+                    Fsync.delete(file.getValue());
                     store.segments().delete(writes, key, base);
                     continue;
                 }
@@ -211,7 +217,7 @@ final class LogRecovery {
                 }
                 if (segment.isEmpty() && !recovered.isEmpty()) {
                     segment.close();
-                    Files.deleteIfExists(file.getValue());
+                    Fsync.delete(file.getValue());
                     store.segments().delete(writes, key, base);
                     continue;
                 }
@@ -276,6 +282,36 @@ final class LogRecovery {
         return new Recovered(segments, producers, indexer, logStart, base);
     }
 
+    /** One past the last offset the bucket holds for this partition (0 when nothing). */
+    private static long remoteEnd(List<RemoteSegment> remote) {
+        return remote.stream().mapToLong(RemoteSegment::nextOffset).max().orElse(0);
+    }
+
+    /**
+     * The recovered local log ends at {@code logEnd}, below {@code floor}: offsets the bucket already
+     * holds, or a log start offset already made durable (a power loss took a tail that was never
+     * synced). Reissuing those offsets would give two records one offset, or undo a DeleteRecords;
+     * instead the local segments (all below the floor) are dropped and the log continues at the floor,
+     * the offsets below it read from the bucket.
+     */
+    private Recovered restartAbove(long floor, long logEnd, ConcurrentSkipListMap<Long, LogSegment> segments,
+                                   PartitionState state, List<RemoteSegment> remote, ProducerStateManager producers,
+                                   SegmentIndexer indexer) throws IOException {
+        LOGGER.warn("Recovery of {}: the local log ends at offset {} but offsets up to {} are already {}; dropping"
+                        + " the local segments and continuing at offset {}", topicPartition, logEnd, floor - 1,
+                floor > state.logStartOffset() ? "in the bucket" : "below the log start offset", floor);
+        try (IndexBatch writes = store.newBatch()) {
+            for (LogSegment segment : segments.values()) {
+                store.segments().delete(writes, key, segment.baseOffset());
+            }
+            writes.commit(true);
+        }
+        for (LogSegment segment : segments.values()) {
+            segment.deleteFile();
+        }
+        return freshLog(state, floor, remote, producers, indexer);
+    }
+
     /** Catalog entries whose file is gone are dropped (logged): the files are the truth for local data. */
     private void forgetMissingFiles(Map<Long, SegmentRecord> catalog, TreeMap<Long, Path> files) {
         List<Long> missing = catalog.keySet().stream().filter(base -> !files.containsKey(base)).toList();
@@ -310,7 +346,7 @@ final class LogRecovery {
         try (Stream<Path> list = Files.list(directory)) {
             for (Path path : (Iterable<Path>) list::iterator) {
                 if (path.getFileName().toString().endsWith(SegmentFiles.DELETED_SUFFIX)) {
-                    Files.deleteIfExists(path);
+                    Fsync.delete(path);
                 }
             }
         }

@@ -57,11 +57,17 @@ final class LogSegment implements AutoCloseable {
         this.offsetOfMaxTimestamp = offsetOfMaxTimestamp;
     }
 
-    /** Creates a new, empty segment file. */
+    /** Creates a new, empty segment file and syncs the directory, so that the file's name survives a power loss. */
     static LogSegment create(Path partitionDir, long baseOffset, long nowMs) throws IOException {
         Path file = SegmentFiles.path(partitionDir, baseOffset);
         Files.deleteIfExists(file);
         FileRecords records = FileRecords.open(file.toFile(), true, false, 0, false);
+        try {
+            Fsync.directory(partitionDir);
+        } catch (IOException e) {
+            records.closeHandlers();
+            throw e;
+        }
         return new LogSegment(baseOffset, nowMs, records, baseOffset, RecordBatch.NO_TIMESTAMP, -1);
     }
 
@@ -129,6 +135,26 @@ final class LogSegment implements AutoCloseable {
         return position;
     }
 
+    /** The size and statistics of the segment now, to roll an append back to with {@link #rollBackTo}. */
+    Mark mark() {
+        return new Mark(records.sizeInBytes(), nextOffset, maxTimestamp, offsetOfMaxTimestamp);
+    }
+
+    /**
+     * Undoes everything appended since {@code mark}: cuts the file back to its size then (also any
+     * bytes a failed write left beyond it) and restores the statistics.
+     */
+    void rollBackTo(Mark mark) throws IOException {
+        records.truncateTo(mark.sizeInBytes());
+        nextOffset = mark.nextOffset();
+        maxTimestamp = mark.maxTimestamp();
+        offsetOfMaxTimestamp = mark.offsetOfMaxTimestamp();
+    }
+
+    /** A point to roll an append back to. */
+    record Mark(int sizeInBytes, long nextOffset, long maxTimestamp, long offsetOfMaxTimestamp) {
+    }
+
     /** Updates the statistics with a batch that is now part of the segment (append or recovery). */
     void observe(RecordBatch batch) {
         if (batch.maxTimestamp() > maxTimestamp) {
@@ -172,8 +198,9 @@ final class LogSegment implements AutoCloseable {
         return buffer;
     }
 
+    /** Fsyncs the file; a failure is a {@link java.io.SyncFailedException} ({@link Fsync}). */
     void flush() throws IOException {
-        records.flush();
+        Fsync.file(records.channel(), file());
     }
 
     /** Cuts the file at {@code size} bytes; statistics must be rebuilt by the caller. */
@@ -192,15 +219,25 @@ final class LogSegment implements AutoCloseable {
                 createdMs, state);
     }
 
-    /** Renames the file to {@code *.log.deleted}; reads through this object keep working until {@link #close()}. */
+    /**
+     * Renames the file to {@code *.log.deleted} and syncs the directory; reads through this object keep
+     * working until {@link #close()}.
+     */
     void markDeleted() throws IOException {
         Path file = file();
         records.renameTo(file.resolveSibling(file.getFileName() + SegmentFiles.DELETED_SUFFIX).toFile());
+        Fsync.directory(file.getParent());
     }
 
-    /** Deletes the file on disk; a response still being sent from it keeps reading it until done. */
+    /**
+     * Deletes the file on disk, then syncs the directory; a response still being sent from it keeps reading it
+     * until done (the channel is closed by {@link #close()}, once no response holds it).
+     */
     void deleteFile() throws IOException {
-        Files.deleteIfExists(file());
+        Path file = file();
+        if (Files.deleteIfExists(file)) {
+            Fsync.directory(file.getParent());
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.strata.tiering.log;
 
 import io.strata.index.BatchMetadata;
 import io.strata.index.IndexBatch;
+import io.strata.index.IndexStoreException;
 import io.strata.index.PartitionKey;
 import io.strata.index.ProducerStateEntry;
 import io.strata.index.RocksDbIndexStore;
@@ -48,6 +49,13 @@ import org.slf4j.LoggerFactory;
  * synced checkpoint of the recovery point and the producer snapshot. After a crash,
  * {@link LogRecovery} re-validates everything above the recovery point.
  *
+ * <p>An append is all or nothing: the bytes, their index entries and the fsync {@code flush.messages}
+ * asks for either all succeed, and only then are the producer state and the log end updated, or the
+ * segment file is cut back to its previous size. Any storage failure (a failed write, read, fsync or
+ * RocksDB write) also takes the partition, or for an fsync or RocksDB failure the whole log
+ * directory, offline ({@link LogDirHealth}): it answers {@code KAFKA_STORAGE_ERROR} until the broker
+ * restarts, and a failed fsync is never retried.
+ *
  * <p>Thread-safety: appends, rolls, retention and close are serialized by one lock; reads and
  * offset lookups run concurrently without it, against the published {@link LogEnd}.
  */
@@ -67,6 +75,7 @@ public final class PartitionLog implements AutoCloseable {
     private final ProducerStateManager producers;
     private final SegmentIndexer indexer;
     private final LogCheckpointer checkpointer;
+    private final LogDirHealth health;
 
     private volatile LogConfig config;
     private volatile LogSegment active;
@@ -80,7 +89,8 @@ public final class PartitionLog implements AutoCloseable {
     private final SegmentSearch search;
 
     PartitionLog(TopicPartition topicPartition, PartitionKey key, Path directory, RocksDbIndexStore store,
-                 LogConfig config, Clock clock, Executor background, LogRecovery.Recovered recovered) {
+                 LogConfig config, Clock clock, Executor background, LogRecovery.Recovered recovered,
+                 LogDirHealth health) {
         this.topicPartition = topicPartition;
         this.key = key;
         this.directory = directory;
@@ -93,8 +103,9 @@ public final class PartitionLog implements AutoCloseable {
         this.indexer = recovered.indexer();
         this.active = segments.lastEntry().getValue();
         this.logStartOffset = recovered.logStartOffset();
+        this.health = health;
         this.checkpointer = new LogCheckpointer(topicPartition, key, store, background, () -> logStartOffset,
-                recovered.recoveryPoint());
+                recovered.recoveryPoint(), health);
         this.end = new LogEnd(active.nextOffset(), active.baseOffset(), active.sizeInBytes());
         this.lastFlushMs = clock.millis();
         this.remote = new RemotePart(topicPartition, key, store);
@@ -108,9 +119,17 @@ public final class PartitionLog implements AutoCloseable {
     public static PartitionLog open(TopicPartition topicPartition, PartitionKey key, Path directory,
                                     RocksDbIndexStore store, LogConfig config, Clock clock, Executor background,
                                     boolean cleanShutdown) {
+        return open(topicPartition, key, directory, store, config, clock, background, cleanShutdown,
+                new LogDirHealth(directory));
+    }
+
+    /** As above, reporting storage failures to {@code health}, which the log directory's partitions share. */
+    public static PartitionLog open(TopicPartition topicPartition, PartitionKey key, Path directory,
+                                    RocksDbIndexStore store, LogConfig config, Clock clock, Executor background,
+                                    boolean cleanShutdown, LogDirHealth health) {
         LogRecovery.Recovered recovered = new LogRecovery(topicPartition, key, directory, store, config, clock)
                 .recover(cleanShutdown);
-        return new PartitionLog(topicPartition, key, directory, store, config, clock, background, recovered);
+        return new PartitionLog(topicPartition, key, directory, store, config, clock, background, recovered, health);
     }
 
     public TopicPartition topicPartition() {
@@ -205,41 +224,56 @@ public final class PartitionLog implements AutoCloseable {
             }
             maybeRoll(records.sizeInBytes(), nowMs, cfg);
             LogSegment segment = active;
-            int position = appendOrUndo(segment, records);
-            try (IndexBatch writes = store.newBatch()) {
-                for (MutableRecordBatch batch : batches) {
-                    indexer.onBatch(writes, segment.baseOffset(), position, batch);
-                    position += batch.sizeInBytes();
-                    if (batch.hasProducerId()) {
-                        producers.update(batch, nowMs);
-                    }
+            boolean flushNow = unflushedMessages + (next - firstOffset) >= cfg.flushIntervalMessages();
+            writeAllOrNothing(segment, records, batches, flushNow);
+            // Only now that the bytes, their index entries (and the fsync asked for) are all in place
+            for (MutableRecordBatch batch : batches) {
+                if (batch.hasProducerId()) {
+                    producers.update(batch, nowMs);
                 }
-                writes.commit(false);
             }
+            end = new LogEnd(next, segment.baseOffset(), segment.sizeInBytes());
             unflushedMessages += next - firstOffset;
-            if (unflushedMessages >= cfg.flushIntervalMessages()) {
-                segment.flush();
+            if (flushNow) {
                 unflushedMessages = 0;
                 lastFlushMs = nowMs;
                 scheduleCheckpoint(List.of(), next, nowMs);
             }
-            end = new LogEnd(next, segment.baseOffset(), segment.sizeInBytes());
             return new AppendResult(firstOffset, next - 1, logAppendTime, logStartOffset, false);
-        } catch (IOException e) {
+        } catch (IOException | IndexStoreException e) {
             throw storageError("append to", e);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Appends to the file; after a failed write, cuts the file back so that no partial batch stays. */
-    private int appendOrUndo(LogSegment segment, MemoryRecords records) throws IOException {
-        int sizeBefore = segment.sizeInBytes();
+    /**
+     * Writes the batches to {@code segment}, commits their index entries and, with {@code fsync}, syncs
+     * the file; if any step fails, the file and the segment's statistics are rolled back to where they
+     * were (the index entries were either not committed or lie above the log end, where recovery
+     * drops them) and the failure is rethrown. Producer state and the log end are the caller's to
+     * update, after this returns. Under the lock.
+     */
+    private void writeAllOrNothing(LogSegment segment, MemoryRecords records, List<MutableRecordBatch> batches,
+                                   boolean fsync) throws IOException {
+        LogSegment.Mark mark = segment.mark();
+        SegmentIndexer.Mark indexMark = indexer.mark();
         try {
-            return segment.append(records);
-        } catch (IOException e) {
+            int position = segment.append(records);
+            try (IndexBatch writes = store.newBatch()) {
+                for (MutableRecordBatch batch : batches) {
+                    indexer.onBatch(writes, segment.baseOffset(), position, batch);
+                    position += batch.sizeInBytes();
+                }
+                writes.commit(false);
+            }
+            if (fsync) {
+                segment.flush();
+            }
+        } catch (IOException | IndexStoreException e) {
+            indexer.rollBackTo(indexMark);
             try {
-                segment.truncateTo(sizeBefore);
+                segment.rollBackTo(mark);
             } catch (IOException undo) {
                 e.addSuppressed(undo);
             }
@@ -309,7 +343,8 @@ public final class PartitionLog implements AutoCloseable {
         long nowMs = clock.millis();
         lock.lock();
         try {
-            if (closed || unflushedMessages == 0 || nowMs - lastFlushMs < config.flushMs()) {
+            if (closed || !health.online(topicPartition) || unflushedMessages == 0
+                    || nowMs - lastFlushMs < config.flushMs()) {
                 return;
             }
             flushLocked(nowMs);
@@ -328,6 +363,9 @@ public final class PartitionLog implements AutoCloseable {
             lock.unlock();
         }
         checkpointer.awaitPending();
+        if (checkpointer.failed() || !health.online()) {
+            throw offline();
+        }
     }
 
     private void flushLocked(long nowMs) {
@@ -341,10 +379,11 @@ public final class PartitionLog implements AutoCloseable {
         long nowMs = clock.millis();
         lock.lock();
         try {
-            if (!closed && !active.isEmpty() && nowMs - active.createdMs() >= config.segmentMs()) {
+            if (!closed && health.online(topicPartition) && !active.isEmpty()
+                    && nowMs - active.createdMs() >= config.segmentMs()) {
                 roll(nowMs);
             }
-        } catch (IOException e) {
+        } catch (IOException | IndexStoreException e) {
             throw storageError("roll", e);
         } finally {
             lock.unlock();
@@ -367,6 +406,7 @@ public final class PartitionLog implements AutoCloseable {
      *                  page cache with sendfile); otherwise they are read into memory
      */
     private FetchResult read(long fetchOffset, int maxBytes, boolean minOneMessage, boolean fileSlice) {
+        health.check(topicPartition);
         LogEnd currentEnd = end;
         long startOffset = logStartOffset;
         if (fetchOffset < startOffset || fetchOffset > currentEnd.offset()) {
@@ -415,6 +455,9 @@ public final class PartitionLog implements AutoCloseable {
      * (call it on an I/O thread), a read of the remote tier completes when its chunks arrive.
      */
     public CompletableFuture<FetchResult> readAsync(long fetchOffset, int maxBytes, boolean minOneMessage) {
+        if (!health.online(topicPartition)) {
+            return CompletableFuture.failedFuture(offline());
+        }
         LogEnd currentEnd = end;
         long startOffset = logStartOffset;
         if (remote.attached() && fetchOffset >= startOffset && fetchOffset < currentEnd.offset()
@@ -469,6 +512,21 @@ public final class PartitionLog implements AutoCloseable {
         return remote.copiedEnd();
     }
 
+    /**
+     * The sealed segments that may be uploaded: those wholly below the durable recovery point (fsynced,
+     * and checkpointed as such), oldest first. A sealed segment whose fsync is still queued, or failed,
+     * is not one of them: the bucket must never hold offsets a power loss could take from the local log.
+     */
+    public List<SegmentRecord> uploadableSegments() {
+        long synced = checkpointer.recoveryPoint();
+        return sealedSegments().stream().filter(s -> s.nextOffset() <= synced).toList();
+    }
+
+    /** The recovery point made durable: every offset below it is fsynced. */
+    public long recoveryPoint() {
+        return checkpointer.recoveryPoint();
+    }
+
     /** The sealed (rolled, immutable) local segments, oldest first. */
     public List<SegmentRecord> sealedSegments() {
         List<SegmentRecord> all = segmentRecords();
@@ -502,7 +560,7 @@ public final class PartitionLog implements AutoCloseable {
         }
         lock.lock();
         try {
-            if (closed) {
+            if (closed || !health.online(topicPartition)) {
                 return 0;
             }
             List<SegmentRecord> records = segmentRecords();
@@ -515,6 +573,8 @@ public final class PartitionLog implements AutoCloseable {
             LOGGER.info("Retention deleted {} segment(s) of {}; log start offset is now {}", deleted,
                     topicPartition, logStartOffset);
             return deleted;
+        } catch (IndexStoreException e) {
+            throw storageError("apply retention to", e);
         } finally {
             lock.unlock();
         }
@@ -531,7 +591,7 @@ public final class PartitionLog implements AutoCloseable {
     private int deleteUploadedLocalSegments() {
         lock.lock();
         try {
-            if (closed) {
+            if (closed || !health.online(topicPartition)) {
                 return 0;
             }
             LogConfig cfg = config;
@@ -559,6 +619,8 @@ public final class PartitionLog implements AutoCloseable {
             LOGGER.debug("Local retention deleted {} uploaded segment(s) of {}; local start offset is now {}",
                     doomed.size(), topicPartition, localStartOffset());
             return doomed.size();
+        } catch (IndexStoreException e) {
+            throw storageError("apply local retention to", e);
         } finally {
             lock.unlock();
         }
@@ -580,6 +642,8 @@ public final class PartitionLog implements AutoCloseable {
             }
             moveLogStartTo(target);
             LOGGER.info("Log start offset of {} advanced to {}", topicPartition, target);
+        } catch (IndexStoreException e) {
+            throw storageError("advance the log start offset of", e);
         } finally {
             lock.unlock();
         }
@@ -629,17 +693,25 @@ public final class PartitionLog implements AutoCloseable {
         try {
             segment.markDeleted();
         } catch (IOException e) {
-            LOGGER.warn("Could not rename deleted segment {} of {}: {}", segment.baseOffset(), topicPartition,
-                    e.getMessage());
+            deletionFailed("rename deleted segment " + segment.baseOffset() + " of", e);
         }
         CompletableFuture.runAsync(() -> {
             try {
                 segment.close();
                 segment.deleteFile();
             } catch (IOException e) {
-                LOGGER.warn("Could not delete segment file {}: {}", segment.file(), e.getMessage());
+                deletionFailed("delete segment file " + segment.file() + " of", e);
             }
         }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS, background));
+    }
+
+    /** A failed deletion leaves a file behind (logged); a failed sync of its directory is fatal. */
+    private void deletionFailed(String action, IOException e) {
+        if (Fsync.isSyncFailure(e)) {
+            health.failed(topicPartition, action, e);
+        } else {
+            LOGGER.warn("Could not {} {}: {}", action, topicPartition, e.getMessage());
+        }
     }
 
     /**
@@ -655,19 +727,26 @@ public final class PartitionLog implements AutoCloseable {
                 return;
             }
             closed = true;
-            flushLocked(clock.millis());
+            if (health.online(topicPartition)) {
+                flushLocked(clock.millis());
+            }
         } finally {
             lock.unlock();
         }
         checkpointer.awaitPending();
         lock.lock();
         try {
+            if (!health.online(topicPartition) || checkpointer.failed()) {
+                throw offline(); // the files close below; the next start re-validates them
+            }
             try (IndexBatch writes = store.newBatch()) {
                 store.segments().put(writes, key, active.toRecord(SegmentState.ACTIVE));
                 writes.commit(true);
+            } catch (IndexStoreException e) {
+                throw storageError("close", e);
             }
-            closeFiles();
         } finally {
+            closeFiles();
             lock.unlock();
         }
     }
@@ -715,11 +794,34 @@ public final class PartitionLog implements AutoCloseable {
         if (closed) {
             throw new KafkaStorageException("The log of " + topicPartition + " is closed");
         }
+        health.check(topicPartition);
     }
 
-    private KafkaStorageException storageError(String action, IOException e) {
-        LOGGER.error("Could not {} {}: {}", action, topicPartition, e.toString());
-        return new KafkaStorageException("Could not " + action + " " + topicPartition + ": " + e.getMessage(), e);
+    /** Whether appends and reads are served: false once a storage failure took the partition or its directory offline. */
+    public boolean online() {
+        return health.online(topicPartition);
+    }
+
+    /**
+     * @throws StorageOfflineException ({@code KAFKA_STORAGE_ERROR}) when a storage failure took the
+     *         partition or its directory offline
+     */
+    public void checkOnline() {
+        health.check(topicPartition);
+    }
+
+    private StorageOfflineException offline() {
+        try {
+            health.check(topicPartition);
+        } catch (StorageOfflineException e) {
+            return e;
+        }
+        return new StorageOfflineException("The log of " + topicPartition + " failed to checkpoint");
+    }
+
+    /** Takes the partition (or, for a failed fsync or RocksDB write, its directory) offline; logged once there. */
+    private KafkaStorageException storageError(String action, Exception e) {
+        return health.failed(topicPartition, action, e);
     }
 
     public Path directory() {

@@ -39,6 +39,21 @@ final class SegmentIndexer {
         return runningMaxTimestamp;
     }
 
+    /** Where the indexer stands now, to return to with {@link #rollBackTo} when an append is undone. */
+    Mark mark() {
+        return new Mark(segmentBaseOffset, bytesSinceLastEntry, runningMaxTimestamp);
+    }
+
+    void rollBackTo(Mark mark) {
+        segmentBaseOffset = mark.segmentBaseOffset();
+        bytesSinceLastEntry = mark.bytesSinceLastEntry();
+        runningMaxTimestamp = mark.runningMaxTimestamp();
+    }
+
+    /** A point to roll the indexer back to. */
+    record Mark(long segmentBaseOffset, long bytesSinceLastEntry, long runningMaxTimestamp) {
+    }
+
     /** Accounts for one batch at {@code position} of segment {@code segmentBaseOffset}, indexing it if due. */
     void onBatch(IndexBatch writes, long segmentBase, int position, RecordBatch batch) {
         runningMaxTimestamp = Math.max(runningMaxTimestamp, batch.maxTimestamp());

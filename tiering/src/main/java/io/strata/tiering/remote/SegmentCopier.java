@@ -75,14 +75,17 @@ final class SegmentCopier {
         this.lease = lease;
     }
 
-    /** Copies every sealed segment of {@code log} that is not in the bucket yet; returns how many it copied. */
+    /**
+     * Copies every sealed, fsynced segment of {@code log} that is not in the bucket yet; returns how many
+     * it copied. A segment whose fsync has not been checkpointed waits for the next pass.
+     */
     int copyPending(PartitionLog log) throws InterruptedException {
         Map<Long, RemoteSegment> remote = new HashMap<>();
         for (RemoteSegment segment : index.remoteSegments().list(log.key())) {
             remote.put(segment.baseOffset(), segment);
         }
         int copied = 0;
-        for (SegmentRecord segment : log.sealedSegments()) {
+        for (SegmentRecord segment : log.uploadableSegments()) { // sealed and fsynced
             RemoteSegment known = remote.get(segment.baseOffset());
             if (segment.isEmpty() || segment.nextOffset() <= log.logStartOffset()
                     || (known != null && known.state() != RemoteSegmentState.COPY_STARTED)) {

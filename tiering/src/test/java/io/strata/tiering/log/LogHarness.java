@@ -39,8 +39,13 @@ public final class LogHarness implements AutoCloseable {
     private LogConfig config = LogConfig.defaults();
 
     public LogHarness(Path tempDir) {
+        this(tempDir, RocksDbIndexStore.NO_FAULTS);
+    }
+
+    /** As {@link #LogHarness(Path)}, with {@code faults} run before every RocksDB write. */
+    public LogHarness(Path tempDir, RocksDbIndexStore.BeforeWrite faults) {
         this.partitionDir = tempDir.resolve("orders-0");
-        this.store = RocksDbIndexStore.open(tempDir.resolve("rocksdb"));
+        this.store = RocksDbIndexStore.open(tempDir.resolve("rocksdb"), faults);
     }
 
     /** A config of Kafka's defaults with the given topic overrides, e.g. {@code config("segment.bytes", "2048")}. */

@@ -94,7 +94,9 @@ class RemoteTierTest {
         return log;
     }
 
+    /** One pass of the remote tier once every sealed segment's fsync is checkpointed (only synced ones go up). */
     private static void pass(LogManager manager) {
+        manager.topics().forEach(topic -> topic.partitions().forEach(PartitionLog::flush));
         manager.remote().orElseThrow().runPassAndWait();
     }
 
