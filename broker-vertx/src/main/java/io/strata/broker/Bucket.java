@@ -65,7 +65,8 @@ final class Bucket implements AutoCloseable {
             } catch (IOException e) {
                 LOGGER.debug("The embedded S3 server did not start", e);
                 throw new StartupFailure("Could not start the embedded S3 server on 127.0.0.1:"
-                        + settings.embeddedPort() + " (" + e.getMessage() + "): set " + TieringSettings.EMBEDDED_PORT
+                        + settings.embeddedPort() + " (is the port in use? its log is " + dataDir.resolve("s3.log")
+                        + "): set " + TieringSettings.EMBEDDED_PORT
                         + " to a free port, or point the broker at an S3 endpoint with STRATA_S3_ENDPOINT.");
             }
         }

@@ -137,6 +137,15 @@ class StartupFailureTest {
     }
 
     @Test
+    void anEmbeddedS3PortInUseIsNamedInOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertFailsWithOneLine(dir.resolve("data"), Map.of("s3.embedded.port",
+                    Integer.toString(taken.getLocalPort())),
+                    "Could not start the embedded S3 server on 127.0.0.1:" + taken.getLocalPort(), "s3.embedded.port");
+        }
+    }
+
+    @Test
     void anUnwritableDataDirectoryIsNamedInOneLine() throws Exception {
         Path dataDir;
         if (!"root".equals(System.getProperty("user.name"))) {

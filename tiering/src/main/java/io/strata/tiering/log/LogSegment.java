@@ -40,7 +40,7 @@ final class LogSegment implements AutoCloseable {
     private final long createdMs;
     private final FileRecords records;
     /** This segment's hold on its file; responses being sent from the file hold it too ({@link OpenSegmentFiles}). */
-    private final OpenSegmentFiles.Hold file;
+    private final OpenSegmentFiles.Owner file;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long nextOffset;
     private volatile long maxTimestamp;
@@ -184,10 +184,12 @@ final class LogSegment implements AutoCloseable {
     /**
      * A read-only view of {@code length} bytes at {@code position}, sharing the file: nothing is read
      * until it is sent. The bytes stay valid while the file is open (a deleted segment's file is
-     * closed only after {@code file.delete.delay.ms}, and, from the moment a response being sent
-     * from it holds it through {@link OpenSegmentFiles}, only once that response is done).
+     * closed only after {@code file.delete.delay.ms}; any segment's file stays open for
+     * {@link OpenSegmentFiles#SLICE_GRACE_MS} after its last slice, and while a response being sent
+     * from it holds it through {@link OpenSegmentFiles}).
      */
     FileRecords slice(int position, int length) throws IOException {
+        file.sliced();
         return records.slice(position, length);
     }
 
@@ -242,7 +244,7 @@ final class LogSegment implements AutoCloseable {
 
     /**
      * Flushes the file and lets go of it: it is closed now, or when the last response being sent from it is
-     * done. Reads through this segment fail afterwards; closing twice is harmless.
+     * done, and not before {@link OpenSegmentFiles#SLICE_GRACE_MS} after the last slice handed out. Reads through this segment fail afterwards; closing twice is harmless.
      */
     @Override
     public void close() throws IOException {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.record.FileRecords;
@@ -16,14 +18,17 @@ import org.slf4j.LoggerFactory;
  * being sent from it. A zero-copy Fetch response goes out by sendfile from the segment's {@link FileChannel} after the
  * read, as slowly as the client reads; closing the channel under it would cut that client off. So a segment that is
  * closed or deleted (retention, topic deletion, broker shutdown) only lets go of its file, and the channel is closed
- * when the last holder does. Deleting the file on disk does not wait: an unlinked file stays readable through an open
- * channel. Files are found by their channel, which is what a record set handed to the network layer carries.
+ * when the last holder does. Between a read and the start of its response's write, the slice is covered by a grace
+ * period instead ({@link Owner}). Deleting the file on disk does not wait: an unlinked file stays readable through an
+ * open channel. Files are found by their channel, which is what a record set handed to the network layer carries.
  * Thread-safe.
  */
 public final class OpenSegmentFiles {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(OpenSegmentFiles.class);
     private static final Map<FileChannel, OpenFile> OPEN = new ConcurrentHashMap<>();
+    /** How long a slice handed out by a read keeps its file open, until its response takes a hold of its own. */
+    static final long SLICE_GRACE_MS = 30_000;
 
     /** A hold on an open segment file, keeping it open until released; releasing more than once is harmless. */
     @FunctionalInterface
@@ -43,11 +48,48 @@ public final class OpenSegmentFiles {
         return file != null && file.tryRetain() ? Optional.of(holdOf(file)) : Optional.empty();
     }
 
-    /** Registers a segment file just opened, held by its segment, which lets go through the returned hold. */
-    static Hold register(FileRecords records) {
+    /** Registers a segment file just opened, held by its segment, which lets go through the returned owner. */
+    static Owner register(FileRecords records) {
         OpenFile file = new OpenFile(records);
         OPEN.put(records.channel(), file);
-        return holdOf(file);
+        return new Owner(file);
+    }
+
+    /**
+     * The segment's own hold on its file. A read hands out slices of the file that the response takes a hold on
+     * only when its write starts, a moment later (after encoding, behind earlier responses of its connection); so
+     * when the segment lets go within {@link #SLICE_GRACE_MS} of its last slice, its hold is released only once that
+     * much time has passed since that slice.
+     */
+    static final class Owner {
+        private final OpenFile file;
+        private final AtomicBoolean released = new AtomicBoolean();
+        private volatile long lastSliceNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(SLICE_GRACE_MS);
+
+        private Owner(OpenFile file) {
+            this.file = file;
+        }
+
+        /** A slice of the file was handed out now. */
+        void sliced() {
+            lastSliceNanos = System.nanoTime();
+        }
+
+        /** Lets go of the file (at once, or {@link #SLICE_GRACE_MS} after the last slice); once only. */
+        void release() {
+            if (released.compareAndSet(false, true)) {
+                releaseWhenNoSliceIsRecent();
+            }
+        }
+
+        private void releaseWhenNoSliceIsRecent() {
+            long wait = TimeUnit.MILLISECONDS.toNanos(SLICE_GRACE_MS) - (System.nanoTime() - lastSliceNanos);
+            if (wait <= 0) {
+                file.release();
+            } else {
+                CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(this::releaseWhenNoSliceIsRecent);
+            }
+        }
     }
 
     /** A hold on {@code file} already counted. */

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.FileRecords.LogOffsetPosition;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
@@ -109,5 +110,25 @@ class LogSegmentTest {
         hold.release();
         assertThat(channel.isOpen()).isFalse();
         assertThat(OpenSegmentFiles.retain(channel)).isEmpty();
+    }
+
+    @Test
+    void aSliceHandedOutJustBeforeTheSegmentIsClosedCanStillBeSent() throws IOException {
+        // Given a slice read from a segment, whose response has not started writing yet
+        LogSegment segment = LogSegment.create(dir, 0, 0);
+        MemoryRecords records = at(0, 3, 1_000);
+        segment.append(records);
+        FileRecords slice = segment.slice(0, records.sizeInBytes());
+
+        // When the segment is closed and its file deleted (its topic deleted) before the write starts
+        segment.close();
+        segment.deleteFile();
+
+        // Then the response can still hold the file and send the slice whole
+        OpenSegmentFiles.Hold hold = OpenSegmentFiles.retain(slice.channel()).orElseThrow();
+        ByteBuffer read = ByteBuffer.allocate(records.sizeInBytes());
+        slice.channel().read(read, 0);
+        assertThat(read.flip()).isEqualTo(records.buffer());
+        hold.release();
     }
 }
