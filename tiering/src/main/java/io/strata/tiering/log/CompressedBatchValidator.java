@@ -137,7 +137,6 @@ public final class CompressedBatchValidator {
         private final InputStream in;
         private final long limit;
         private final String what;
-        private final byte[] scratch = new byte[512];
         private long read;
 
         BoundedStream(InputStream in, long limit, String what) {
@@ -177,12 +176,22 @@ public final class CompressedBatchValidator {
             return n;
         }
 
+        /** Skips inside the codec's stream (lz4 and zstd skip without copying); at its end, EOFException. */
         @Override
         public long skip(long n) throws IOException {
-            return n <= 0 ? 0 : read(scratch, 0, (int) Math.min(n, scratch.length));
+            if (n <= 0) {
+                return 0;
+            }
+            long skipped = in.skip(Math.min(n, limit - read + 1));
+            if (skipped <= 0) {
+                read(); // one byte, or EOFException at the end
+                return 1;
+            }
+            count(skipped);
+            return skipped;
         }
 
-        private void count(int n) {
+        private void count(long n) {
             read += n;
             if (read > limit) {
                 throw new RecordTooLargeException("The records of " + what + " decompress to more than " + limit
