@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * any byte of the body is kept: a negative or too large size raises {@link InvalidFrameSizeException} and the
  * decoder refuses every later input. Each body byte is copied once, from the socket's chunk into the frame, a
  * direct buffer from the allocator (pooled in the broker: no zeroing, and a Produce request's batches reach the
- * segment file's {@code FileChannel.write} without another copy). The frame buffer is allocated with
- * {@code min(size, }{@value #PREALLOCATED_MAX_BYTES}{@code )} bytes when the size is known and grows (doubling,
- * at most to {@code size}) only as bytes arrive, so a client that announces a large frame and sends nothing
- * holds at most {@value #PREALLOCATED_MAX_BYTES} bytes, and otherwise at most twice what it sent.
+ * segment file's {@code FileChannel.write} without another copy). The frame buffer is allocated only when the
+ * first body bytes arrive, with {@code min(size, max(}{@value #INITIAL_FRAME_BYTES}{@code , bytes at hand))}
+ * bytes, and grows (doubling, at most to {@code size}) only as more bytes arrive, so a client that announces a
+ * large frame and sends nothing holds nothing, and otherwise at most {@value #INITIAL_FRAME_BYTES} bytes or
+ * twice what it sent: a few hundred idle sockets that send only a size prefix cost no direct memory.
  *
  * <p>{@link #feed} never keeps a reference to the chunk, so the caller may release it afterwards;
  * {@link #close()} releases a partial frame.
@@ -39,8 +40,8 @@ public final class FrameDecoder implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(FrameDecoder.class);
 
     private static final int SIZE_BYTES = Integer.BYTES;
-    /** Frames up to this size are allocated whole as soon as their size is known. */
-    static final int PREALLOCATED_MAX_BYTES = 1024 * 1024;
+    /** The smallest frame buffer allocated when a frame's first bytes arrive (smaller frames: their size). */
+    static final int INITIAL_FRAME_BYTES = 4096;
 
     private final int maxFrameBytes;
     private final ByteBufAllocator allocator;
@@ -49,7 +50,7 @@ public final class FrameDecoder implements AutoCloseable {
     private final ByteBuffer sizeBuffer = ByteBuffer.allocate(SIZE_BYTES);
     /** Size of the frame being read, or -1 while reading the size prefix. */
     private int frameSize = -1;
-    /** The body read so far of the frame being read; null while reading the size prefix. */
+    /** The body read so far of the frame being read; null until its first byte arrives. */
     private ByteBuf frame;
     private boolean failed;
     private boolean closed;
@@ -131,10 +132,13 @@ public final class FrameDecoder implements AutoCloseable {
             return;
         }
         frameSize = size;
-        frame = allocator.directBuffer(Math.min(size, PREALLOCATED_MAX_BYTES), size);
     }
 
     private void readBody(ByteBuf chunk) {
+        if (frame == null) {
+            frame = allocator.directBuffer(Math.min(frameSize, Math.max(INITIAL_FRAME_BYTES, chunk.readableBytes())),
+                    frameSize);
+        }
         int take = Math.min(frameSize - frame.writerIndex(), chunk.readableBytes());
         frame.writeBytes(chunk, take);
         if (frame.writerIndex() == frameSize) {

@@ -44,6 +44,15 @@ final class BrokerProcess implements AutoCloseable {
      * the data directory, and waits until it listens.
      */
     static BrokerProcess start(Path dataDir, Map<String, String> properties) throws IOException, InterruptedException {
+        return start(dataDir, properties, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, Map)}, with {@code jvmOptions} after the defaults (so {@code -Xmx256m} there
+     * replaces the default {@code -Xmx512m}).
+     */
+    static BrokerProcess start(Path dataDir, Map<String, String> properties, List<String> jvmOptions)
+            throws IOException, InterruptedException {
         Properties config = new Properties();
         config.put("listeners", "PLAINTEXT://127.0.0.1:0");
         config.put("http.port", "0");
@@ -56,10 +65,11 @@ final class BrokerProcess implements AutoCloseable {
             config.store(out, "written by BrokerProcess");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.strata.broker.StrataMain",
-                "--config", configFile.toString())
-                .redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.strata.broker.StrataMain",
+                "--config", configFile.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("STRATA_"));
         BrokerProcess broker = new BrokerProcess(builder.start());
         try {

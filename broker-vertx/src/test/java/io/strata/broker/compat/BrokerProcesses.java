@@ -17,7 +17,12 @@ final class BrokerProcesses implements AfterEachCallback {
 
     /** Starts a broker on {@code dataDir} (see {@link BrokerProcess#start}) and remembers it. */
     BrokerProcess start(Path dataDir, Map<String, String> properties) throws Exception {
-        BrokerProcess broker = BrokerProcess.start(dataDir, properties);
+        return start(dataDir, properties, List.of());
+    }
+
+    /** As {@link #start(Path, Map)}, with JVM options after the defaults (see {@link BrokerProcess#start}). */
+    BrokerProcess start(Path dataDir, Map<String, String> properties, List<String> jvmOptions) throws Exception {
+        BrokerProcess broker = BrokerProcess.start(dataDir, properties, jvmOptions);
         started.add(broker);
         return broker;
     }
