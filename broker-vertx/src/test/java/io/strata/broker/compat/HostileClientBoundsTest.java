@@ -17,11 +17,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
-import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
-import org.apache.kafka.common.requests.FetchRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,7 +54,7 @@ class HostileClientBoundsTest {
         AtomicLong sentRequests = new AtomicLong();
         try (Socket flood = new Socket("127.0.0.1", port)) {
             OutputStream out = flood.getOutputStream();
-            out.write(WireFormat.withSizePrefix(WireFormat.frame(longPoll(), 1)));
+            out.write(WireFormat.withSizePrefix(WireFormat.frame(RawKafkaClient.fetchRequest(TOPIC, 0, 0, Integer.MAX_VALUE, 1 << 20), 1)));
             byte[] burst = apiVersionsBurst(1_000);
             Thread writer = new Thread(() -> {
                 try {
@@ -86,21 +84,6 @@ class HostileClientBoundsTest {
             System.out.println("HostileClientBoundsTest: sent " + sentRequests.get() + " requests behind the long poll");
         }
         assertThat(broker.log()).doesNotContain("OutOfMemoryError");
-    }
-
-    /** A Fetch of the topic's empty partition 0 with min_bytes 1 and max_wait_ms {@code Integer.MAX_VALUE}. */
-    private static FetchRequest longPoll() {
-        FetchRequestData data = new FetchRequestData()
-                .setReplicaId(-1)
-                .setMaxWaitMs(Integer.MAX_VALUE)
-                .setMinBytes(1)
-                .setMaxBytes(1 << 20)
-                .setIsolationLevel((byte) 0)
-                .setSessionId(0)
-                .setSessionEpoch(-1);
-        data.topics().add(new FetchRequestData.FetchTopic().setTopic(TOPIC).setPartitions(List.of(
-                new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20))));
-        return new FetchRequest(data, (short) 12);
     }
 
     /** {@code count} ApiVersions v0 requests back to back, each with its size prefix (about 25 bytes each). */
