@@ -135,6 +135,7 @@ public final class StrataBroker implements AutoCloseable {
         try {
             bucket = openBucket(config, tiering, monitoring.readiness());
             logs = openLogs(config, bucket);
+            logs.limitPartitions(config.maxPartitions());
             monitoring.readiness().logsOpened();
             monitoring.metrics().bindLogs(logs);
             return start(config, tiering, vertx, logs, bucket, monitoring);
