@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
@@ -84,6 +87,45 @@ class HostileClientBoundsTest {
             System.out.println("HostileClientBoundsTest: sent " + sentRequests.get() + " requests behind the long poll");
         }
         assertThat(broker.log()).doesNotContain("OutOfMemoryError");
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void idleSocketsAnnouncingLargeFramesDoNotExhaustDirectMemory() throws Exception {
+        // Given a broker with 64 MiB of direct memory
+        int httpPort = BrokerProcess.freePort();
+        BrokerProcess broker = brokers.start(tempDir.resolve("data"), Map.of("http.port", Integer.toString(httpPort)),
+                List.of("-Xmx128m", "-XX:MaxDirectMemorySize=64m"));
+        Clients.createTopic(broker.bootstrapServers(), TOPIC, 1, Map.of());
+        int port = Integer.parseInt(broker.bootstrapServers().split(":")[1]);
+
+        // When 200 sockets each announce a frame of almost 1 MiB, send one byte of it and go quiet
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                Socket socket = new Socket("127.0.0.1", port);
+                idle.add(socket);
+                socket.getOutputStream().write(ByteBuffer.allocate(5).putInt(1_000_000).put((byte) 0).array());
+                socket.getOutputStream().flush();
+            }
+            Thread.sleep(3_000);
+
+            // Then the broker still answers its health check, a new client, and a producer of a 512 KiB record
+            assertThat(healthStatus(httpPort)).isEqualTo(200);
+            try (RawKafkaClient other = new RawKafkaClient(port)) {
+                ApiVersionsResponse response = other.call(new ApiVersionsRequest.Builder().build((short) 3), 7);
+                assertThat(Errors.forCode(response.data().errorCode())).isEqualTo(Errors.NONE);
+            }
+            try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers(),
+                    Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_000_000))) {
+                producer.send(new ProducerRecord<>(TOPIC, "x".repeat(512 * 1024))).get(60, TimeUnit.SECONDS);
+            }
+            assertThat(broker.log()).doesNotContain("OutOfDirectMemoryError").doesNotContain("unexpected error while reading");
+        } finally {
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
     }
 
     /** {@code count} ApiVersions v0 requests back to back, each with its size prefix (about 25 bytes each). */
