@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * twice what it sent: a few hundred idle sockets that send only a size prefix cost no direct memory.
  *
  * <p>{@link #feed} never keeps a reference to the chunk, so the caller may release it afterwards;
- * {@link #close()} releases a partial frame.
+ * {@link #close()} releases a partial frame. Before each frame it asks {@code mayStartFrame}: when that
+ * answers false, {@code feed} returns at that frame boundary and leaves the rest of the chunk unread, for the
+ * caller to feed again later (back-pressure that stops at exactly the frame the limit is reached on).
  *
  * <p>Not thread-safe: one instance per connection, used from the connection's event loop only.
  */
@@ -46,6 +49,7 @@ public final class FrameDecoder implements AutoCloseable {
     private final int maxFrameBytes;
     private final ByteBufAllocator allocator;
     private final Consumer<ByteBuf> frameHandler;
+    private final BooleanSupplier mayStartFrame;
 
     private final ByteBuffer sizeBuffer = ByteBuffer.allocate(SIZE_BYTES);
     /** Size of the frame being read, or -1 while reading the size prefix. */
@@ -61,17 +65,28 @@ public final class FrameDecoder implements AutoCloseable {
      * @param frameHandler receives each complete frame body, in order, and owns it
      */
     public FrameDecoder(int maxFrameBytes, ByteBufAllocator allocator, Consumer<ByteBuf> frameHandler) {
+        this(maxFrameBytes, allocator, frameHandler, () -> true);
+    }
+
+    /**
+     * As {@link #FrameDecoder(int, ByteBufAllocator, Consumer)}, decoding a next frame only while
+     * {@code mayStartFrame} says so.
+     */
+    public FrameDecoder(int maxFrameBytes, ByteBufAllocator allocator, Consumer<ByteBuf> frameHandler,
+                        BooleanSupplier mayStartFrame) {
         if (maxFrameBytes < 0) {
             throw new IllegalArgumentException("maxFrameBytes must be >= 0: " + maxFrameBytes);
         }
         this.maxFrameBytes = maxFrameBytes;
         this.allocator = Objects.requireNonNull(allocator, "allocator");
         this.frameHandler = Objects.requireNonNull(frameHandler, "frameHandler");
+        this.mayStartFrame = Objects.requireNonNull(mayStartFrame, "mayStartFrame");
     }
 
     /**
-     * Consumes all readable bytes of {@code chunk}, calling the frame handler once per completed frame, until
-     * the chunk is used up or the frame handler {@link #close() closes} the decoder. The chunk stays the caller's.
+     * Consumes the readable bytes of {@code chunk}, calling the frame handler once per completed frame, until
+     * the chunk is used up, the frame handler {@link #close() closes} the decoder, or {@code mayStartFrame}
+     * refuses the next frame (the rest of the chunk then stays readable). The chunk stays the caller's.
      *
      * @throws InvalidFrameSizeException when a size prefix is out of range; the decoder is then failed
      * @throws IllegalStateException when called again after a failure or after {@link #close()}
@@ -83,6 +98,9 @@ public final class FrameDecoder implements AutoCloseable {
         }
         while (chunk.isReadable() && !closed) { // the frame handler may close the decoder
             if (frameSize < 0) {
+                if (sizeBuffer.position() == 0 && !mayStartFrame.getAsBoolean()) {
+                    return;
+                }
                 readSize(chunk);
             } else {
                 readBody(chunk);

@@ -4,6 +4,7 @@ import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.protocol.ApiHandlerRegistry;
 import io.strata.broker.protocol.RequestContext;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -51,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * weighs its size too. The socket stops being read while the connection holds more than
  * {@code strata.connection.max.inflight.bytes} or {@code strata.connection.max.inflight.requests} requests,
  * while the broker as a whole holds more than {@code queued.max.request.bytes} ({@link RequestBudget}), and
- * while its write queue is full; reading resumes when all of these clear. A socket read already in hand is
- * decoded whole, so a connection exceeds its bounds by at most one read's worth of requests.
+ * while its write queue is full; reading resumes when all of these clear. Decoding stops at the frame that
+ * reaches a bound: bytes already read from the socket past it are kept undecoded (in {@code unread}) and
+ * decoded first when reading resumes, so a connection exceeds its bounds by at most one request.
  *
  * <p>Idle connections: a connection with no bytes read or written and no request outstanding for
  * {@code connections.max.idle.ms} is closed with an INFO line (a Fetch waiting for data is not idle).
@@ -83,6 +85,9 @@ public final class KafkaConnection {
     private long inflightBytes;
     private boolean readPaused;
     private boolean closing;
+    /** Bytes read from the socket but not decoded because reading is paused; null when none. */
+    private CompositeByteBuf unread;
+    private boolean decoding;
     private long lastActivityNanos = System.nanoTime();
     private long idleTimerId = -1;
 
@@ -108,7 +113,7 @@ public final class KafkaConnection {
         this.clientText = KafkaServer.address(socket.remoteAddress());
         this.requestDecoder = new RequestDecoder(registry);
         this.frameDecoder = new FrameDecoder(config.socketRequestMaxBytes(),
-                ((NetSocketInternal) socket).channelHandlerContext().alloc(), this::onFrame);
+                ((NetSocketInternal) socket).channelHandlerContext().alloc(), this::onFrame, () -> !readPaused);
         this.orderer = new ResponseOrderer<>(this::write);
         this.maxInflightBytes = config.connectionMaxInflightBytes();
         this.maxInflightRequests = config.connectionMaxInflightRequests();
@@ -181,8 +186,19 @@ public final class KafkaConnection {
             return;
         }
         lastActivityNanos = System.nanoTime();
+        if (unread == null && !readPaused) {
+            decode(data);
+        } else {
+            keepUnread(data);
+            drainUnread();
+        }
+    }
+
+    /** Decodes what reading allows of {@code chunk}; the rest, if any, is kept in {@link #unread}. */
+    private void decode(ByteBuf chunk) {
+        decoding = true;
         try {
-            frameDecoder.feed(data);
+            frameDecoder.feed(chunk);
         } catch (InvalidFrameSizeException e) {
             LOGGER.warn("Closing connection {} from {}: request size {} outside 0..{} (socket.request.max.bytes)",
                     connectionId, clientText, e.size(), e.maxSize());
@@ -193,6 +209,32 @@ public final class KafkaConnection {
             LOGGER.warn("Closing connection {} from {}: unexpected error while reading: {}", connectionId, clientText, e.toString());
             LOGGER.debug("Unexpected error on connection {}", connectionId, e);
             closeNow();
+        } finally {
+            decoding = false;
+        }
+        if (chunk.isReadable() && !closing) {
+            keepUnread(chunk);
+        }
+    }
+
+    /** Moves the readable bytes of {@code chunk} to the end of {@link #unread} (retaining them). */
+    private void keepUnread(ByteBuf chunk) {
+        if (unread == null) {
+            unread = ((NetSocketInternal) socket).channelHandlerContext().alloc().compositeDirectBuffer();
+        }
+        unread.addComponent(true, chunk.readRetainedSlice(chunk.readableBytes()));
+    }
+
+    /** Decodes the bytes kept while reading was paused, as long as reading may go on. */
+    private void drainUnread() {
+        while (unread != null && !readPaused && !closing && !decoding) {
+            ByteBuf held = unread;
+            unread = null;
+            try {
+                decode(held);
+            } finally {
+                held.release();
+            }
         }
     }
 
@@ -364,6 +406,10 @@ public final class KafkaConnection {
                     maxInflightRequests, maxInflightBytes, overBudget, writeQueueFull);
         } else if (!overInflight && !overBudget && !writeQueueFull && readPaused) {
             readPaused = false;
+            drainUnread(); // may pause again, or close on a bad frame
+            if (readPaused || closing) {
+                return;
+            }
             socket.resume();
             LOGGER.debug("Connection {} resumed: {} bytes in flight", connectionId, inflightBytes);
         }
@@ -416,6 +462,10 @@ public final class KafkaConnection {
         budget.release(inflightBytes);
         inflightBytes = 0;
         frameDecoder.close();
+        if (unread != null) {
+            unread.release();
+            unread = null;
+        }
         if (idleTimerId >= 0) {
             context.owner().cancelTimer(idleTimerId);
             idleTimerId = -1;

@@ -351,6 +351,35 @@ class KafkaServerTest {
     }
 
     @Test
+    void requestsPipelinedInOneWriteAreDecodedOnlyUpToTheInflightCap() throws IOException {
+        // Given a cap of two unanswered requests per connection
+        startServer(Map.of("strata.connection.max.inflight.requests", "2"));
+        try (RawKafkaClient client = new RawKafkaClient(port)) {
+            // When ten requests arrive in one write (one socket read on the broker)
+            List<ByteBuffer> frames = new ArrayList<>();
+            for (int correlationId = 1; correlationId <= 10; correlationId++) {
+                frames.add(ByteBuffer.wrap(WireFormat.withSizePrefix(WireFormat.frame(metadataRequest(), correlationId))));
+            }
+            ByteBuffer burst = WireFormat.concat(frames.toArray(ByteBuffer[]::new));
+            byte[] bytes = new byte[burst.remaining()];
+            burst.get(bytes);
+            client.sendBytes(bytes);
+
+            // Then only two are decoded until they are answered, and the rest follow in order as they are
+            await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pending.containsKey(2));
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> metadata.pending.size() == 2);
+            for (int correlationId = 1; correlationId <= 10; correlationId++) {
+                int id = correlationId;
+                await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pending.containsKey(id));
+                metadata.answer(id);
+                RequestHeader header = WireFormat.header(ApiKeys.METADATA, (short) 12, id);
+                assertThat(((MetadataResponse) client.receive(header)).data().clusterId()).isEqualTo("cluster-" + id);
+                assertThat(metadata.pending.size()).isLessThanOrEqualTo(2);
+            }
+        }
+    }
+
+    @Test
     void readingPausesOnEveryConnectionWhileQueuedRequestBytesExceedTheBrokersBudget() throws IOException {
         // Given a broker-wide budget that one unanswered request exceeds
         startServer(Map.of("queued.max.request.bytes", "1"));
