@@ -53,6 +53,15 @@ final class BrokerProcess implements AutoCloseable {
      */
     static BrokerProcess start(Path dataDir, Map<String, String> properties, List<String> jvmOptions)
             throws IOException, InterruptedException {
+        return start(dataDir, properties, jvmOptions, 0);
+    }
+
+    /**
+     * As {@link #start(Path, Map, List)}, with at most {@code openFilesLimit} open files ({@code ulimit -n}, set
+     * by {@code /bin/sh} before it execs the JVM, so the pid stays the broker's); 0 keeps this JVM's limit.
+     */
+    static BrokerProcess start(Path dataDir, Map<String, String> properties, List<String> jvmOptions,
+                               int openFilesLimit) throws IOException, InterruptedException {
         Properties config = new Properties();
         config.put("listeners", "PLAINTEXT://127.0.0.1:0");
         config.put("http.port", "0");
@@ -65,7 +74,11 @@ final class BrokerProcess implements AutoCloseable {
             config.store(out, "written by BrokerProcess");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        List<String> command = new ArrayList<>();
+        if (openFilesLimit > 0) {
+            command.addAll(List.of("/bin/sh", "-c", "ulimit -n " + openFilesLimit + " && exec \"$@\"", "sh"));
+        }
+        command.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.strata.broker.StrataMain",
                 "--config", configFile.toString()));

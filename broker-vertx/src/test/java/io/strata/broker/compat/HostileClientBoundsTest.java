@@ -1,6 +1,7 @@
 package io.strata.broker.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.broker.network.RawKafkaClient;
 import io.strata.broker.network.WireFormat;
@@ -14,8 +15,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -125,6 +129,48 @@ class HostileClientBoundsTest {
             for (Socket socket : idle) {
                 socket.close();
             }
+        }
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void topicCreationThatRunsOutOfOpenFilesLeavesNothingAndTheBrokerStartsAgain() throws Exception {
+        // Given a broker allowed 1024 open files and no partition limit to stop it earlier
+        Path dataDir = tempDir.resolve("data");
+        Map<String, String> settings = Map.of("remote.log.storage.system.enable", "false",
+                "strata.max.partitions", "100000");
+        BrokerProcess broker = brokers.start(dataDir, settings, List.of(), 1024);
+
+        // When a topic of 3000 partitions is created
+        try (Admin admin = Clients.admin(broker.bootstrapServers())) {
+            assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("many", 3000, (short) 1))).all()
+                    .get(120, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+
+            // Then nothing of it is left and the broker goes on creating and serving topics
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain("many");
+        }
+        assertThat(partitionDirectories(dataDir, "many")).isEmpty();
+        Clients.createTopic(broker.bootstrapServers(), "after", 2, Map.of());
+        produceOne(broker.bootstrapServers(), "after");
+
+        // And after a restart with the same limit, it starts and still knows only the topic that was created
+        broker.stop();
+        BrokerProcess restarted = brokers.start(dataDir, settings, List.of(), 1024);
+        try (Admin admin = Clients.admin(restarted.bootstrapServers())) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("after").doesNotContain("many");
+        }
+        produceOne(restarted.bootstrapServers(), "after");
+    }
+
+    private static void produceOne(String bootstrap, String topic) throws Exception {
+        try (KafkaProducer<String, String> producer = Clients.producer(bootstrap, Map.of())) {
+            producer.send(new ProducerRecord<>(topic, "value")).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<String> partitionDirectories(Path dataDir, String topic) throws IOException {
+        try (var list = java.nio.file.Files.list(dataDir)) {
+            return list.map(path -> path.getFileName().toString()).filter(name -> name.startsWith(topic + "-")).toList();
         }
     }
 
