@@ -145,6 +145,7 @@ public final class StrataBroker implements AutoCloseable {
             bucket.claimPrefix(config.logDir(), config.nodeId(), ClaimSettings.from(config),
                     monitoring.readiness()::fenced);
             logs = openLogs(config, bucket);
+            logs.limitPartitions(config.maxPartitions());
             monitoring.readiness().logsOpened();
             monitoring.metrics().bindLogs(logs);
             return start(config, tiering, vertx, logs, bucket, monitoring, lock);
@@ -216,7 +217,8 @@ public final class StrataBroker implements AutoCloseable {
                 new OffsetForLeaderEpochHandler(logs),
                 new DescribeProducersHandler(logs),
                 produce,
-                new FetchHandler(logs, waiters, tiering.remoteFetchMaxWaitMs(), metrics.traffic()),
+                new FetchHandler(logs, waiters, tiering.remoteFetchMaxWaitMs(), config.fetchMaxBytes(),
+                        config.fetchMaxWaitMs(), metrics.traffic()),
                 new ListOffsetsHandler(logs),
                 new InitProducerIdHandler(logs),
                 new DescribeClusterHandler(identity::get),

@@ -84,6 +84,8 @@ public final class LogManager implements AutoCloseable {
     private final Optional<RemoteLogManager> remote;
     private final List<LogListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final LogDirHealth health;
+    /** The most partitions this broker holds, all topics together ({@link #limitPartitions}). */
+    private volatile int maxPartitions = Integer.MAX_VALUE;
 
     private LogManager(Path dataDir, Map<String, String> topicDefaults, Clock clock, RocksDbIndexStore store,
                        int ioThreads, Optional<RemoteStorage> remoteStorage) {
@@ -295,6 +297,7 @@ public final class LogManager implements AutoCloseable {
         if (partitions < 1) {
             throw new InvalidPartitionsException("Number of partitions must be at least 1, got " + partitions);
         }
+        checkPartitionLimit(partitions);
         if (replicationFactor < 1) {
             throw new InvalidReplicationFactorException("Replication factor must be at least 1, got "
                     + replicationFactor);
@@ -311,14 +314,46 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
-    /** Creates a topic durably and opens its partition logs. */
+    /**
+     * Sets the most partitions this broker holds, all topics together ({@code strata.max.partitions}):
+     * CreateTopics, CreatePartitions and auto-creation beyond it get INVALID_PARTITIONS. Topics already
+     * there are kept whatever their number.
+     */
+    public void limitPartitions(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max partitions must be >= 1: " + max);
+        }
+        this.maxPartitions = max;
+    }
+
+    private void checkPartitionLimit(int adding) {
+        long held = topics.values().stream().mapToLong(topic -> topic.partitions().size()).sum();
+        if (held + adding > maxPartitions) {
+            throw new InvalidPartitionsException("Adding " + adding + " partition(s) to the " + held
+                    + " this broker holds would exceed its limit of " + maxPartitions
+                    + " partitions (strata.max.partitions)");
+        }
+    }
+
+    /**
+     * Creates a topic and opens its partition logs: the partitions are opened first and the topic is stored
+     * only once all of them are, so a creation that fails (no file descriptors left, a full disk) leaves
+     * neither the topic nor any of its partition directories or index entries behind.
+     */
     public TopicLogs createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
         synchronized (adminLock) {
             validateNewTopic(name, partitions, replicationFactor, configs);
             TopicRecord record = new TopicRecord(name, UUID.randomUUID(), partitions, replicationFactor,
                     new HashMap<>(configs), clock.millis());
-            storeTopic(record);
-            TopicLogs topic = openTopic(record, true);
+            LogConfig config = LogConfig.of(topicDefaults, record.configs());
+            List<PartitionLog> logs = openNewPartitions(record, 0, config);
+            try {
+                storeTopic(record);
+            } catch (RuntimeException e) {
+                discardNewPartitions(record, 0, logs, e);
+                throw e;
+            }
+            TopicLogs topic = new TopicLogs(record, toKafka(record.topicId()), config, List.copyOf(logs));
             remote.ifPresent(r -> r.attach(topic));
             topics.put(name, topic);
             topicsById.put(topic.topicId(), topic);
@@ -379,6 +414,50 @@ public final class LogManager implements AutoCloseable {
         if (newCount == current) {
             throw new InvalidPartitionsException("Topic already has " + current + " partitions.");
         }
+        checkPartitionLimit(newCount - current);
+    }
+
+    /**
+     * Opens partitions {@code from} to {@code record.partitions() - 1} of a new topic or count; if one fails,
+     * those already opened are discarded and the failure is rethrown.
+     */
+    private List<PartitionLog> openNewPartitions(TopicRecord record, int from, LogConfig config) {
+        List<PartitionLog> opened = new ArrayList<>(record.partitions() - from);
+        try {
+            for (int p = from; p < record.partitions(); p++) {
+                opened.add(openPartition(record, p, config, true));
+            }
+            return opened;
+        } catch (RuntimeException e) {
+            discardNewPartitions(record, from, opened, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Undoes the opening of {@code opened}, partitions {@code from} onwards (and of the directory of the one
+     * after them, whose opening failed): closes their files, removes their index entries and directories, at once.
+     */
+    private void discardNewPartitions(TopicRecord record, int from, List<PartitionLog> opened, Throwable cause) {
+        LOGGER.warn("Could not add partitions to topic {} ({}); removing the {} partition(s) already opened",
+                record.name(), cause.toString(), opened.size());
+        for (PartitionLog log : opened) {
+            log.closeForDeletion();
+        }
+        try (IndexBatch writes = store.newBatch()) {
+            for (PartitionLog log : opened) {
+                store.deletePartition(writes, log.key());
+            }
+            writes.commit(true);
+        } catch (RuntimeException e) {
+            LOGGER.warn("Could not remove the index entries of the new partitions of {}: {}", record.name(), e.toString());
+        }
+        for (int p = from; p <= from + opened.size() && p < record.partitions(); p++) {
+            Path directory = partitionDir(new TopicPartition(record.name(), p));
+            if (Files.isDirectory(directory)) {
+                deleteRecursively(directory);
+            }
+        }
     }
 
     /**
@@ -390,10 +469,15 @@ public final class LogManager implements AutoCloseable {
             validatePartitionIncrease(name, newCount);
             TopicLogs topic = existingTopic(name);
             TopicRecord record = topic.record().withPartitions(newCount);
-            storeTopic(record);
+            List<PartitionLog> added = openNewPartitions(record, topic.partitions().size(), topic.config());
+            try {
+                storeTopic(record);
+            } catch (RuntimeException e) {
+                discardNewPartitions(record, topic.partitions().size(), added, e);
+                throw e;
+            }
             List<PartitionLog> logs = new ArrayList<>(topic.partitions());
-            for (int p = topic.partitions().size(); p < newCount; p++) {
-                PartitionLog log = openPartition(record, p, topic.config(), true);
+            for (PartitionLog log : added) {
                 remote.ifPresent(r -> r.attach(log));
                 logs.add(log);
             }

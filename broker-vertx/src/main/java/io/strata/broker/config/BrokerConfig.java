@@ -36,10 +36,23 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code log.segment.bytes} defaults to 512 MiB and {@code log.roll.ms} to 10 minutes, because sealed
  *       segments are what goes to the bucket (see {@link TieringSettings});</li>
  *   <li>{@code max.connections} defaults to 10000 (Kafka: {@code Integer.MAX_VALUE}) so that a broker
- *       cannot be exhausted by connection floods out of the box.</li>
+ *       cannot be exhausted by connection floods out of the box;</li>
+ *   <li>{@code queued.max.request.bytes} (bytes of requests read but not yet answered, all connections
+ *       together, before the broker stops reading from every connection) defaults to a quarter of the
+ *       JVM's maximum heap (Kafka: -1, unbounded), each request counting as for
+ *       {@code strata.connection.max.inflight.bytes};</li>
+ *   <li>{@code fetch.max.bytes} (the most a Fetch response carries, whatever the request asks) has
+ *       Kafka's default, 55 MiB, and so has {@code connections.max.idle.ms}, 10 minutes.</li>
  * </ul>
  * Strata-only keys: {@code strata.connection.max.inflight.bytes} (bytes of requests decoded but not yet
- * answered on one connection before the broker stops reading from it, default 100 MiB),
+ * answered on one connection before the broker stops reading from it, default 100 MiB; each request counts
+ * its frame plus {@value #REQUEST_OVERHEAD_BYTES} bytes for what it holds on the heap),
+ * {@code strata.connection.max.inflight.requests} (requests decoded but not yet answered on one connection
+ * before the broker stops reading from it, default {@value #DEFAULT_CONNECTION_MAX_INFLIGHT_REQUESTS}),
+ * {@code strata.fetch.max.wait.ms} (the longest a Fetch waits for data whatever its {@code max_wait_ms},
+ * default {@value #DEFAULT_FETCH_MAX_WAIT_MS}, the consumer's default {@code request.timeout.ms}),
+ * {@code strata.max.partitions} (partitions the broker holds, all topics together; CreateTopics and
+ * CreatePartitions beyond it are refused, default {@value #DEFAULT_MAX_PARTITIONS}),
  * {@code strata.worker.pool.size} (default 16), and the HTTP server for metrics and health checks:
  * {@code http.port} (default {@value #DEFAULT_HTTP_PORT}, clear of Kafka's 9092 and MinIO's 9000/9001;
  * {@code 0} picks a free port, {@code -1} disables the server) and {@code http.host} (default: the host of
@@ -80,6 +93,11 @@ public final class BrokerConfig {
     public static final String MAX_CONNECTIONS = "max.connections";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String CONNECTION_MAX_INFLIGHT_BYTES = "strata.connection.max.inflight.bytes";
+    public static final String CONNECTION_MAX_INFLIGHT_REQUESTS = "strata.connection.max.inflight.requests";
+    public static final String QUEUED_MAX_REQUEST_BYTES = "queued.max.request.bytes";
+    public static final String FETCH_MAX_BYTES = "fetch.max.bytes";
+    public static final String FETCH_MAX_WAIT_MS = "strata.fetch.max.wait.ms";
+    public static final String MAX_PARTITIONS = "strata.max.partitions";
     public static final String WORKER_POOL_SIZE = "strata.worker.pool.size";
     /** Port of the HTTP server for {@code /metrics}, {@code /health} and {@code /ready} (default 9464). */
     public static final String HTTP_PORT = "http.port";
@@ -102,7 +120,8 @@ public final class BrokerConfig {
             SOCKET_REQUEST_MAX_BYTES, LOG_SEGMENT_BYTES, LOG_ROLL_MS, LOG_ROLL_HOURS, LOG_RETENTION_MS,
             LOG_RETENTION_MINUTES, LOG_RETENTION_HOURS, LOG_RETENTION_BYTES, LOG_FLUSH_INTERVAL_MESSAGES,
             LOG_FLUSH_INTERVAL_MS, LOG_INDEX_INTERVAL_BYTES, CONNECTIONS_MAX_IDLE_MS, MAX_CONNECTIONS,
-            NUM_NETWORK_THREADS, CONNECTION_MAX_INFLIGHT_BYTES, WORKER_POOL_SIZE, HTTP_PORT, HTTP_HOST,
+            NUM_NETWORK_THREADS, CONNECTION_MAX_INFLIGHT_BYTES, CONNECTION_MAX_INFLIGHT_REQUESTS,
+            QUEUED_MAX_REQUEST_BYTES, FETCH_MAX_BYTES, FETCH_MAX_WAIT_MS, MAX_PARTITIONS, WORKER_POOL_SIZE, HTTP_PORT, HTTP_HOST,
             LOG_RETENTION_CHECK_INTERVAL_MS, LOG_FLUSH_SCHEDULER_INTERVAL_MS, LOG_ROLL_CHECK_INTERVAL_MS,
             GROUP_INITIAL_REBALANCE_DELAY_MS, GROUP_MIN_SESSION_TIMEOUT_MS, GROUP_MAX_SESSION_TIMEOUT_MS,
             GROUP_MAX_SIZE, OFFSETS_RETENTION_MINUTES, OFFSETS_RETENTION_CHECK_INTERVAL_MS, OFFSET_METADATA_MAX_BYTES);
@@ -110,6 +129,18 @@ public final class BrokerConfig {
     public static final String DEFAULT_LISTENERS = "PLAINTEXT://127.0.0.1:9092";
     public static final String DEFAULT_LOG_DIRS = "./data";
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /**
+     * What one request decoded but not yet answered is taken to hold besides its frame (its decoded message,
+     * response slot and encoded response; about 400 bytes were measured for an ApiVersions request).
+     */
+    public static final int REQUEST_OVERHEAD_BYTES = 1024;
+    public static final int DEFAULT_CONNECTION_MAX_INFLIGHT_REQUESTS = 100;
+    /** Kafka's broker default: 55 MiB. */
+    public static final int DEFAULT_FETCH_MAX_BYTES = 55 * 1024 * 1024;
+    /** 30 s: the consumer's default {@code request.timeout.ms}, so a client always hears back before it gives up. */
+    public static final long DEFAULT_FETCH_MAX_WAIT_MS = 30_000L;
+    /** Each partition holds at least one open segment file; well below the usual 20,000 open files limit. */
+    public static final int DEFAULT_MAX_PARTITIONS = 10_000;
     /** Prometheus's customary range for exporters; clashes neither with Kafka (9092) nor MinIO (9000/9001). */
     public static final int DEFAULT_HTTP_PORT = 9464;
     /** {@code http.port} value that disables the HTTP server. */
@@ -144,6 +175,11 @@ public final class BrokerConfig {
     private final int maxConnections;
     private final int numNetworkThreads;
     private final long connectionMaxInflightBytes;
+    private final int connectionMaxInflightRequests;
+    private final long queuedMaxRequestBytes;
+    private final int fetchMaxBytes;
+    private final long fetchMaxWaitMs;
+    private final int maxPartitions;
     private final int workerPoolSize;
     private final int httpPort;
     private final String httpHost;
@@ -197,6 +233,13 @@ public final class BrokerConfig {
         this.numNetworkThreads = atLeast(NUM_NETWORK_THREADS, getInt(NUM_NETWORK_THREADS, 3), 1);
         this.connectionMaxInflightBytes =
                 atLeast(CONNECTION_MAX_INFLIGHT_BYTES, getLong(CONNECTION_MAX_INFLIGHT_BYTES, 104_857_600L), 1);
+        this.connectionMaxInflightRequests = atLeast(CONNECTION_MAX_INFLIGHT_REQUESTS,
+                getInt(CONNECTION_MAX_INFLIGHT_REQUESTS, DEFAULT_CONNECTION_MAX_INFLIGHT_REQUESTS), 1);
+        this.queuedMaxRequestBytes = atLeast(QUEUED_MAX_REQUEST_BYTES,
+                getLong(QUEUED_MAX_REQUEST_BYTES, Runtime.getRuntime().maxMemory() / 4), 1);
+        this.fetchMaxBytes = atLeast(FETCH_MAX_BYTES, getInt(FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_BYTES), 1024);
+        this.fetchMaxWaitMs = atLeast(FETCH_MAX_WAIT_MS, getLong(FETCH_MAX_WAIT_MS, DEFAULT_FETCH_MAX_WAIT_MS), 0);
+        this.maxPartitions = atLeast(MAX_PARTITIONS, getInt(MAX_PARTITIONS, DEFAULT_MAX_PARTITIONS), 1);
         this.workerPoolSize = atLeast(WORKER_POOL_SIZE, getInt(WORKER_POOL_SIZE, 16), 1);
         this.httpPort = between(HTTP_PORT, getInt(HTTP_PORT, DEFAULT_HTTP_PORT), HTTP_DISABLED, 65_535);
         this.httpHost = getString(HTTP_HOST).orElse(listener.host());
@@ -328,6 +371,11 @@ public final class BrokerConfig {
         known.put(MAX_CONNECTIONS, Integer.toString(maxConnections));
         known.put(NUM_NETWORK_THREADS, Integer.toString(numNetworkThreads));
         known.put(CONNECTION_MAX_INFLIGHT_BYTES, Long.toString(connectionMaxInflightBytes));
+        known.put(CONNECTION_MAX_INFLIGHT_REQUESTS, Integer.toString(connectionMaxInflightRequests));
+        known.put(QUEUED_MAX_REQUEST_BYTES, Long.toString(queuedMaxRequestBytes));
+        known.put(FETCH_MAX_BYTES, Integer.toString(fetchMaxBytes));
+        known.put(FETCH_MAX_WAIT_MS, Long.toString(fetchMaxWaitMs));
+        known.put(MAX_PARTITIONS, Integer.toString(maxPartitions));
         known.put(WORKER_POOL_SIZE, Integer.toString(workerPoolSize));
         known.put(HTTP_PORT, Integer.toString(httpPort));
         known.put(HTTP_HOST, httpHost);
@@ -425,8 +473,34 @@ public final class BrokerConfig {
         return numNetworkThreads;
     }
 
+    /** {@code strata.connection.max.inflight.bytes}: see the class comment. */
     public long connectionMaxInflightBytes() {
         return connectionMaxInflightBytes;
+    }
+
+    /** {@code strata.connection.max.inflight.requests}: unanswered requests one connection may have. */
+    public int connectionMaxInflightRequests() {
+        return connectionMaxInflightRequests;
+    }
+
+    /** {@code queued.max.request.bytes}: bytes of unanswered requests, all connections together. */
+    public long queuedMaxRequestBytes() {
+        return queuedMaxRequestBytes;
+    }
+
+    /** {@code fetch.max.bytes}: the most one Fetch response carries. */
+    public int fetchMaxBytes() {
+        return fetchMaxBytes;
+    }
+
+    /** {@code strata.fetch.max.wait.ms}: the longest a Fetch waits for data, whatever it asks. */
+    public long fetchMaxWaitMs() {
+        return fetchMaxWaitMs;
+    }
+
+    /** {@code strata.max.partitions}: partitions the broker may hold, all topics together. */
+    public int maxPartitions() {
+        return maxPartitions;
     }
 
     public int workerPoolSize() {
@@ -470,6 +544,11 @@ public final class BrokerConfig {
         effective.put(MAX_CONNECTIONS, maxConnections);
         effective.put(NUM_NETWORK_THREADS, numNetworkThreads);
         effective.put(CONNECTION_MAX_INFLIGHT_BYTES, connectionMaxInflightBytes);
+        effective.put(CONNECTION_MAX_INFLIGHT_REQUESTS, connectionMaxInflightRequests);
+        effective.put(QUEUED_MAX_REQUEST_BYTES, queuedMaxRequestBytes);
+        effective.put(FETCH_MAX_BYTES, fetchMaxBytes);
+        effective.put(FETCH_MAX_WAIT_MS, fetchMaxWaitMs);
+        effective.put(MAX_PARTITIONS, maxPartitions);
         effective.put(WORKER_POOL_SIZE, workerPoolSize);
         effective.put(HTTP_PORT, httpPort);
         effective.put(HTTP_HOST, httpHost);

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * <p>A pool thread that finishes a task goes on with the next one of the same connection, up to
  * {@value #MAX_TASKS_PER_TURN} in a row, before it hands the rest back to the pool, so a busy
  * connection costs one thread wake-up for several requests and never keeps a thread for long. A
- * connection's queue exists only while it has tasks: closed connections leave nothing behind.
+ * connection's queue exists only while it has tasks: closed connections leave nothing behind. A queue holds at
+ * most one task per unanswered request of its connection, so it is bounded by the connection's
+ * {@code strata.connection.max.inflight.requests} ({@code io.strata.broker.network.KafkaConnection}).
  *
  * <p>Every task's outcome is the future {@link #submit} returns. When the pool refuses a connection's turn
  * (a {@link java.util.concurrent.RejectedExecutionException} once it is shut down), no task of that queue

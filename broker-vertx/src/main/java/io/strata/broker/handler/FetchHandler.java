@@ -38,9 +38,11 @@ import org.apache.kafka.common.requests.FetchRequest;
  * <ul>
  *   <li>Byte limits as in Kafka (KIP-74): partitions are read in request order, each up to
  *       {@code min(partition_max_bytes, what is left of max_bytes)}; the first partition that has data
- *       returns at least one whole batch even when it is larger than the limits.</li>
+ *       returns at least one whole batch even when it is larger than the limits. {@code max_bytes} is capped
+ *       at the broker's {@code fetch.max.bytes}, as Kafka does.</li>
  *   <li>Long poll: when fewer than {@code min_bytes} are available the fetch parks until appends to its
- *       partitions bring enough bytes or {@code max_wait_ms} passes, then reads again. A fetch naming no
+ *       partitions bring enough bytes or {@code max_wait_ms} passes, then reads again; the wait is capped at
+ *       the broker's {@code strata.fetch.max.wait.ms}, so no request holds its connection for ever. A fetch naming no
  *       partition (a consumer closing its fetch session sends one) is answered at once, as by Kafka.</li>
  *   <li>Fetch sessions (KIP-227) are declined: the response always carries session id 0, so clients
  *       keep sending full fetch requests. A request naming a session gets FETCH_SESSION_ID_NOT_FOUND.</li>
@@ -53,6 +55,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     private final LogManager logs;
     private final FetchWaiters waiters;
     private final long remoteFetchMaxWaitMs;
+    private final int fetchMaxBytes;
+    private final long fetchMaxWaitMs;
     private final TopicTraffic traffic;
 
     /**
@@ -60,11 +64,16 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
      *                             {@code remote.fetch.max.wait.ms}); a slower one answers that
      *                             partition with no records, and its chunks keep loading into the
      *                             cache for the consumer's next fetch
+     * @param fetchMaxBytes the most one response carries, whatever the request asks ({@code fetch.max.bytes})
+     * @param fetchMaxWaitMs the longest a fetch waits for data, whatever it asks ({@code strata.fetch.max.wait.ms})
      */
-    public FetchHandler(LogManager logs, FetchWaiters waiters, long remoteFetchMaxWaitMs, TopicTraffic traffic) {
+    public FetchHandler(LogManager logs, FetchWaiters waiters, long remoteFetchMaxWaitMs, int fetchMaxBytes,
+                        long fetchMaxWaitMs, TopicTraffic traffic) {
         this.logs = logs;
         this.waiters = waiters;
         this.remoteFetchMaxWaitMs = remoteFetchMaxWaitMs;
+        this.fetchMaxBytes = fetchMaxBytes;
+        this.fetchMaxWaitMs = fetchMaxWaitMs;
         this.traffic = traffic;
     }
 
@@ -105,7 +114,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         if (version >= 7 && data.sessionEpoch() > 0) {
             return Future.succeededFuture(topLevelError(Errors.INVALID_FETCH_SESSION_EPOCH));
         }
-        int maxBytes = version >= 3 ? data.maxBytes() : Integer.MAX_VALUE;
+        int maxBytes = Math.min(fetchMaxBytes, version >= 3 ? data.maxBytes() : Integer.MAX_VALUE);
         return read(context.vertxContext(), data, version, maxBytes).compose(first -> {
             boolean nothingToWaitFor = data.topics().stream().allMatch(topic -> topic.partitions().isEmpty());
             if (first.anyError() || first.bytes() >= data.minBytes() || data.maxWaitMs() <= 0 || nothingToWaitFor) {
@@ -271,7 +280,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
         Future<ApiMessage> start() {
             waiters.register(this, partitions);
-            timerId = context.owner().setTimer(Math.max(1, data.maxWaitMs()), id -> complete());
+            timerId = context.owner().setTimer(Math.max(1, Math.min(data.maxWaitMs(), fetchMaxWaitMs)), id -> complete());
             return promise.future();
         }
 

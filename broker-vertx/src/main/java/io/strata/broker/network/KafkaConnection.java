@@ -4,6 +4,7 @@ import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.protocol.ApiHandlerRegistry;
 import io.strata.broker.protocol.RequestContext;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -16,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -44,9 +46,18 @@ import org.slf4j.LoggerFactory;
  * <p>Every answered request is reported to a {@link RequestObserver} (request metrics) with its time from
  * decoding to the response being queued.
  *
- * <p>Back-pressure: the bytes of requests decoded but not yet answered are counted; above
- * {@code strata.connection.max.inflight.bytes} the socket stops being read, and it is also paused while its
- * write queue is full; reading resumes when both conditions clear.
+ * <p>Back-pressure (Kafka reads one request per connection at a time; this class pipelines, so it bounds what
+ * it holds): each request decoded but not yet answered weighs its frame size plus
+ * {@link BrokerConfig#REQUEST_OVERHEAD_BYTES}, and its encoded response, while it waits for the earlier ones,
+ * weighs its size too. The socket stops being read while the connection holds more than
+ * {@code strata.connection.max.inflight.bytes} or {@code strata.connection.max.inflight.requests} requests,
+ * while the broker as a whole holds more than {@code queued.max.request.bytes} ({@link RequestBudget}), and
+ * while its write queue is full; reading resumes when all of these clear. Decoding stops at the frame that
+ * reaches a bound: bytes already read from the socket past it are kept undecoded (in {@code unread}) and
+ * decoded first when reading resumes, so a connection exceeds its bounds by at most one request.
+ *
+ * <p>Idle connections: a connection with no bytes read or written and no request outstanding for
+ * {@code connections.max.idle.ms} is closed with an INFO line (a Fetch waiting for data is not idle).
  *
  * <p>Not thread-safe: created on, and confined to, the socket's event loop. Handler results completing on
  * another thread are moved back onto that event loop.
@@ -64,12 +75,21 @@ public final class KafkaConnection {
     private final FrameDecoder frameDecoder;
     private final ResponseOrderer<ResponseFrame> orderer;
     private final long maxInflightBytes;
+    private final int maxInflightRequests;
+    private final RequestBudget budget;
+    private final Runnable budgetListener;
+    private final long maxIdleMs;
     private final Context context;
     private final Promise<Void> closed = Promise.promise();
 
     private long inflightBytes;
     private boolean readPaused;
     private boolean closing;
+    /** Bytes read from the socket but not decoded because reading is paused; null when none. */
+    private CompositeByteBuf unread;
+    private boolean decoding;
+    private long lastActivityNanos = System.nanoTime();
+    private long idleTimerId = -1;
 
     /**
      * Must be called on the socket's event loop (the server's connect handler). Call {@link #start()} next.
@@ -77,11 +97,13 @@ public final class KafkaConnection {
      * @param socket the accepted socket
      * @param connectionId unique id used in logs and {@link RequestContext}
      * @param registry the served APIs
-     * @param config {@code socket.request.max.bytes} and {@code strata.connection.max.inflight.bytes}
+     * @param config {@code socket.request.max.bytes}, {@code strata.connection.max.inflight.bytes} and
+     *     {@code .requests}, {@code connections.max.idle.ms}
+     * @param budget the broker-wide {@code queued.max.request.bytes}, shared by every connection
      * @param observer told about every answered request
      */
     public KafkaConnection(NetSocket socket, String connectionId, ApiHandlerRegistry registry, BrokerConfig config,
-                           RequestObserver observer) {
+                           RequestBudget budget, RequestObserver observer) {
         this.socket = Objects.requireNonNull(socket, "socket");
         this.connectionId = Objects.requireNonNull(connectionId, "connectionId");
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -91,9 +113,13 @@ public final class KafkaConnection {
         this.clientText = KafkaServer.address(socket.remoteAddress());
         this.requestDecoder = new RequestDecoder(registry);
         this.frameDecoder = new FrameDecoder(config.socketRequestMaxBytes(),
-                ((NetSocketInternal) socket).channelHandlerContext().alloc(), this::onFrame);
+                ((NetSocketInternal) socket).channelHandlerContext().alloc(), this::onFrame, () -> !readPaused);
         this.orderer = new ResponseOrderer<>(this::write);
         this.maxInflightBytes = config.connectionMaxInflightBytes();
+        this.maxInflightRequests = config.connectionMaxInflightRequests();
+        this.budget = Objects.requireNonNull(budget, "budget");
+        this.budgetListener = () -> context.runOnContext(ignored -> updateReadPause());
+        this.maxIdleMs = config.connectionsMaxIdleMs();
     }
 
     /** Installs the socket handlers; bytes start flowing after this call. */
@@ -102,6 +128,11 @@ public final class KafkaConnection {
         socket.exceptionHandler(this::onSocketError);
         socket.drainHandler(ignored -> updateReadPause());
         ((NetSocketInternal) socket).messageHandler(this::onMessage);
+        budget.register(budgetListener);
+        if (maxIdleMs > 0) {
+            scheduleIdleCheck(maxIdleMs);
+        }
+        updateReadPause();
         LOGGER.debug("Connection {} opened", connectionId);
         return this;
     }
@@ -154,8 +185,20 @@ public final class KafkaConnection {
         if (closing) {
             return;
         }
+        lastActivityNanos = System.nanoTime();
+        if (unread == null && !readPaused) {
+            decode(data);
+        } else {
+            keepUnread(data);
+            drainUnread();
+        }
+    }
+
+    /** Decodes what reading allows of {@code chunk}; the rest, if any, is kept in {@link #unread}. */
+    private void decode(ByteBuf chunk) {
+        decoding = true;
         try {
-            frameDecoder.feed(data);
+            frameDecoder.feed(chunk);
         } catch (InvalidFrameSizeException e) {
             LOGGER.warn("Closing connection {} from {}: request size {} outside 0..{} (socket.request.max.bytes)",
                     connectionId, clientText, e.size(), e.maxSize());
@@ -166,6 +209,32 @@ public final class KafkaConnection {
             LOGGER.warn("Closing connection {} from {}: unexpected error while reading: {}", connectionId, clientText, e.toString());
             LOGGER.debug("Unexpected error on connection {}", connectionId, e);
             closeNow();
+        } finally {
+            decoding = false;
+        }
+        if (chunk.isReadable() && !closing) {
+            keepUnread(chunk);
+        }
+    }
+
+    /** Moves the readable bytes of {@code chunk} to the end of {@link #unread} (retaining them). */
+    private void keepUnread(ByteBuf chunk) {
+        if (unread == null) {
+            unread = ((NetSocketInternal) socket).channelHandlerContext().alloc().compositeDirectBuffer();
+        }
+        unread.addComponent(true, chunk.readRetainedSlice(chunk.readableBytes()));
+    }
+
+    /** Decodes the bytes kept while reading was paused, as long as reading may go on. */
+    private void drainUnread() {
+        while (unread != null && !readPaused && !closing && !decoding) {
+            ByteBuf held = unread;
+            unread = null;
+            try {
+                decode(held);
+            } finally {
+                held.release();
+            }
         }
     }
 
@@ -197,8 +266,9 @@ public final class KafkaConnection {
     /** Runs the request's handler; {@code frame}, which the request may refer to, is released once it is answered. */
     private void dispatch(DecodedRequest.Request decoded, ByteBuf frame) {
         long startedNanos = System.nanoTime();
-        ResponseOrderer.Slot slot = orderer.reserve(decoded.frameBytes());
-        inflightBytes += decoded.frameBytes();
+        long weight = decoded.frameBytes() + BrokerConfig.REQUEST_OVERHEAD_BYTES;
+        ResponseOrderer.Slot slot = orderer.reserve(weight);
+        hold(weight);
         updateReadPause();
         RequestContext requestContext = new RequestContext(decoded.header(), connectionId, clientAddress, context);
         registry.dispatch(requestContext, decoded.request())
@@ -240,12 +310,12 @@ public final class KafkaConnection {
             if (result.result() != null) {
                 LOGGER.debug("Dropping response to {} on connection {}: the client expects none", describe(decoded), connectionId);
             }
-            orderer.complete(slot, null);
+            complete(slot, null);
         } else if (result.result() == null) {
             return handlerFailed(slot, decoded, new IllegalStateException("handler completed without a response"));
         } else {
             try {
-                orderer.complete(slot, encode(decoded, result.result()));
+                complete(slot, encode(decoded, result.result()));
             } catch (RuntimeException e) {
                 return handlerFailed(slot, decoded, e);
             }
@@ -272,7 +342,7 @@ public final class KafkaConnection {
             closeNow();
             return Errors.forException(error);
         }
-        orderer.complete(slot, response);
+        complete(slot, response);
         return Errors.forException(error);
     }
 
@@ -286,9 +356,18 @@ public final class KafkaConnection {
         return !(request instanceof ProduceRequest produce && produce.acks() == 0);
     }
 
+    /** Queues the response of {@code slot}; it counts as held until written. */
+    private void complete(ResponseOrderer.Slot slot, ResponseFrame responseOrNull) {
+        if (responseOrNull != null && !closing) {
+            hold(responseOrNull.sizeInBytes());
+        }
+        orderer.complete(slot, responseOrNull);
+    }
+
     /** Called by the orderer, in request order. */
     private void write(ResponseOrderer.Slot slot, ResponseFrame responseOrNull) {
-        inflightBytes -= slot.weight();
+        unhold(slot.weight() + (responseOrNull == null ? 0 : responseOrNull.sizeInBytes()));
+        lastActivityNanos = System.nanoTime();
         if (responseOrNull != null) {
             // Buffers and file regions go to the channel as Netty messages, in order: the file regions
             // are sent with sendfile, from the page cache to the socket.
@@ -302,19 +381,35 @@ public final class KafkaConnection {
 
     // ---- back-pressure and life cycle ------------------------------------------------------------------------
 
+    private void hold(long bytes) {
+        inflightBytes += bytes;
+        budget.acquire(bytes);
+    }
+
+    private void unhold(long bytes) {
+        inflightBytes -= bytes;
+        budget.release(bytes);
+    }
+
     private void updateReadPause() {
         if (closing) {
             return;
         }
-        boolean overInflight = inflightBytes > maxInflightBytes;
+        boolean overInflight = inflightBytes > maxInflightBytes || orderer.pending() >= maxInflightRequests;
+        boolean overBudget = budget.exhausted();
         boolean writeQueueFull = socket.writeQueueFull();
-        if ((overInflight || writeQueueFull) && !readPaused) {
+        if ((overInflight || overBudget || writeQueueFull) && !readPaused) {
             readPaused = true;
             socket.pause();
-            LOGGER.debug("Connection {} paused: {} bytes in flight (max {}), write queue full: {}",
-                    connectionId, inflightBytes, maxInflightBytes, writeQueueFull);
-        } else if (!overInflight && !writeQueueFull && readPaused) {
+            LOGGER.debug("Connection {} paused: {} requests, {} bytes in flight (max {}, {} bytes), broker budget "
+                    + "exhausted: {}, write queue full: {}", connectionId, orderer.pending(), inflightBytes,
+                    maxInflightRequests, maxInflightBytes, overBudget, writeQueueFull);
+        } else if (!overInflight && !overBudget && !writeQueueFull && readPaused) {
             readPaused = false;
+            drainUnread(); // may pause again, or close on a bad frame
+            if (readPaused || closing) {
+                return;
+            }
             socket.resume();
             LOGGER.debug("Connection {} resumed: {} bytes in flight", connectionId, inflightBytes);
         }
@@ -325,23 +420,56 @@ public final class KafkaConnection {
         closeNow();
     }
 
+    private void scheduleIdleCheck(long delayMs) {
+        idleTimerId = context.owner().setTimer(Math.max(1, delayMs), ignored -> checkIdle());
+    }
+
+    private void checkIdle() {
+        idleTimerId = -1;
+        if (closing) {
+            return;
+        }
+        long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
+        if (orderer.pending() > 0) {
+            scheduleIdleCheck(maxIdleMs); // a request is outstanding (a Fetch waiting for data): not idle
+        } else if (idleMs >= maxIdleMs) {
+            LOGGER.info("Closing connection {} from {}: idle for {} ms (connections.max.idle.ms={})",
+                    connectionId, clientText, idleMs, maxIdleMs);
+            closeNow();
+        } else {
+            scheduleIdleCheck(maxIdleMs - idleMs);
+        }
+    }
+
     private void closeNow() {
         if (!closing) {
-            closing = true;
-            orderer.clear();
-            inflightBytes = 0;
-            frameDecoder.close();
+            releaseAll();
             socket.close();
         }
     }
 
     private void onClosed() {
-        closing = true;
-        orderer.clear();
-        inflightBytes = 0;
-        frameDecoder.close();
+        releaseAll();
         LOGGER.debug("Connection {} closed", connectionId);
         closed.tryComplete();
+    }
+
+    /** Forgets every pending request and gives their bytes back to the broker's budget; idempotent. */
+    private void releaseAll() {
+        closing = true;
+        orderer.clear();
+        budget.unregister(budgetListener);
+        budget.release(inflightBytes);
+        inflightBytes = 0;
+        frameDecoder.close();
+        if (unread != null) {
+            unread.release();
+            unread = null;
+        }
+        if (idleTimerId >= 0) {
+            context.owner().cancelTimer(idleTimerId);
+            idleTimerId = -1;
+        }
     }
 
     private String describe(DecodedRequest.Request decoded) {

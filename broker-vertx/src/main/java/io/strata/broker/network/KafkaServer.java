@@ -16,7 +16,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -29,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * on its event loop for life.
  *
  * <p>Connection limits: {@code max.connections} (a connection beyond the cap is closed at once with a WARN
- * line) and {@code connections.max.idle.ms} (Vert.x idle timeout: a connection with neither reads nor writes
- * for that long is closed; non-positive disables it).
+ * line) and {@code connections.max.idle.ms} (enforced by each {@link KafkaConnection}; non-positive disables
+ * it). All connections share one {@link RequestBudget} ({@code queued.max.request.bytes}).
  *
  * <p>Thread-safe: {@link #start()} and {@link #close()} may be called from any thread; connections, which
  * live on several event loops, are tracked in concurrent structures.
@@ -44,6 +43,7 @@ public final class KafkaServer {
     private final BrokerConfig config;
     private final ApiHandlerRegistry registry;
     private final RequestObserver observer;
+    private final RequestBudget budget;
     private final Set<KafkaConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final AtomicLong connectionSequence = new AtomicLong();
@@ -62,6 +62,7 @@ public final class KafkaServer {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.observer = Objects.requireNonNull(observer, "observer");
+        this.budget = new RequestBudget(config.queuedMaxRequestBytes());
     }
 
     /**
@@ -103,6 +104,11 @@ public final class KafkaServer {
         return advertised.port() == 0 ? advertised.withPort(boundPort) : advertised;
     }
 
+    /** The broker-wide budget of bytes held for unanswered requests. */
+    public RequestBudget requestBudget() {
+        return budget;
+    }
+
     /** Number of open connections. */
     public int connectionCount() {
         return connectionCount.get();
@@ -128,16 +134,11 @@ public final class KafkaServer {
     }
 
     private NetServerOptions options(int port) {
-        NetServerOptions options = new NetServerOptions()
+        return new NetServerOptions()
                 .setHost(config.listener().host())
                 .setPort(port)
                 .setTcpNoDelay(true)
                 .setReuseAddress(true);
-        if (config.connectionsMaxIdleMs() > 0) {
-            options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.connectionsMaxIdleMs()))
-                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-        }
-        return options;
     }
 
     /** One NetServer on one event loop; undeploying it closes the server. */
@@ -169,7 +170,7 @@ public final class KafkaServer {
             socket.close();
             return;
         }
-        KafkaConnection connection = new KafkaConnection(socket, connectionId(socket), registry, config, observer);
+        KafkaConnection connection = new KafkaConnection(socket, connectionId(socket), registry, config, budget, observer);
         connections.add(connection);
         connection.closeFuture().onComplete(ignored -> {
             connections.remove(connection);

@@ -44,7 +44,25 @@ final class BrokerProcess implements AutoCloseable {
      * the data directory, and waits until it listens.
      */
     static BrokerProcess start(Path dataDir, Map<String, String> properties) throws IOException, InterruptedException {
-        BrokerProcess broker = launch(dataDir, properties);
+        return start(dataDir, properties, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, Map)}, with {@code jvmOptions} after the defaults (so {@code -Xmx256m} there
+     * replaces the default {@code -Xmx512m}).
+     */
+    static BrokerProcess start(Path dataDir, Map<String, String> properties, List<String> jvmOptions)
+            throws IOException, InterruptedException {
+        return start(dataDir, properties, jvmOptions, 0);
+    }
+
+    /**
+     * As {@link #start(Path, Map, List)}, with at most {@code openFilesLimit} open files ({@code ulimit -n}, set
+     * by {@code /bin/sh} before it execs the JVM, so the pid stays the broker's); 0 keeps this JVM's limit.
+     */
+    static BrokerProcess start(Path dataDir, Map<String, String> properties, List<String> jvmOptions,
+                               int openFilesLimit) throws IOException, InterruptedException {
+        BrokerProcess broker = launch(dataDir, defaultConfigFile(dataDir), properties, jvmOptions, openFilesLimit);
         try {
             broker.awaitListening();
         } catch (RuntimeException | InterruptedException e) {
@@ -56,12 +74,20 @@ final class BrokerProcess implements AutoCloseable {
 
     /** As {@link #start}, without waiting for anything: for a broker expected to fail ({@link #awaitExitCode}). */
     static BrokerProcess launch(Path dataDir, Map<String, String> properties) throws IOException {
-        return launch(dataDir, dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + ".properties"),
-                properties);
+        return launch(dataDir, defaultConfigFile(dataDir), properties);
     }
 
     /** As {@link #launch(Path, Map)}, with the config file written to {@code configFile}. */
     static BrokerProcess launch(Path dataDir, Path configFile, Map<String, String> properties) throws IOException {
+        return launch(dataDir, configFile, properties, List.of(), 0);
+    }
+
+    private static Path defaultConfigFile(Path dataDir) {
+        return dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + ".properties");
+    }
+
+    private static BrokerProcess launch(Path dataDir, Path configFile, Map<String, String> properties,
+                                        List<String> jvmOptions, int openFilesLimit) throws IOException {
         Properties config = new Properties();
         config.put("listeners", "PLAINTEXT://127.0.0.1:0");
         config.put("http.port", "0");
@@ -73,10 +99,15 @@ final class BrokerProcess implements AutoCloseable {
             config.store(out, "written by BrokerProcess");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.strata.broker.StrataMain",
-                "--config", configFile.toString())
-                .redirectErrorStream(true);
+        List<String> command = new ArrayList<>();
+        if (openFilesLimit > 0) {
+            command.addAll(List.of("/bin/sh", "-c", "ulimit -n " + openFilesLimit + " && exec \"$@\"", "sh"));
+        }
+        command.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.strata.broker.StrataMain",
+                "--config", configFile.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("STRATA_"));
         return new BrokerProcess(builder.start());
     }

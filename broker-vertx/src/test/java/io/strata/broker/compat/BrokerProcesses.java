@@ -17,7 +17,18 @@ final class BrokerProcesses implements AfterEachCallback {
 
     /** Starts a broker on {@code dataDir} (see {@link BrokerProcess#start}) and remembers it. */
     BrokerProcess start(Path dataDir, Map<String, String> properties) throws Exception {
-        BrokerProcess broker = BrokerProcess.start(dataDir, properties);
+        return start(dataDir, properties, List.of());
+    }
+
+    /** As {@link #start(Path, Map)}, with JVM options after the defaults (see {@link BrokerProcess#start}). */
+    BrokerProcess start(Path dataDir, Map<String, String> properties, List<String> jvmOptions) throws Exception {
+        return start(dataDir, properties, jvmOptions, 0);
+    }
+
+    /** As {@link #start(Path, Map, List)}, with at most {@code openFilesLimit} open files (see {@link BrokerProcess}). */
+    BrokerProcess start(Path dataDir, Map<String, String> properties, List<String> jvmOptions, int openFilesLimit)
+            throws Exception {
+        BrokerProcess broker = BrokerProcess.start(dataDir, properties, jvmOptions, openFilesLimit);
         started.add(broker);
         return broker;
     }

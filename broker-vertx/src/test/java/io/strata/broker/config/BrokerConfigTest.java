@@ -44,6 +44,11 @@ class BrokerConfigTest {
         assertThat(config.maxConnections()).isEqualTo(10_000);
         assertThat(config.numNetworkThreads()).isEqualTo(3);
         assertThat(config.connectionMaxInflightBytes()).isEqualTo(104_857_600L);
+        assertThat(config.connectionMaxInflightRequests()).isEqualTo(100);
+        assertThat(config.queuedMaxRequestBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+        assertThat(config.fetchMaxBytes()).isEqualTo(55 * 1024 * 1024);
+        assertThat(config.fetchMaxWaitMs()).isEqualTo(30_000L);
+        assertThat(config.maxPartitions()).isEqualTo(10_000);
         assertThat(config.workerPoolSize()).isEqualTo(16);
         assertThat(config.httpPort()).hasValue(9464);
         assertThat(config.httpHost()).isEqualTo("127.0.0.1");

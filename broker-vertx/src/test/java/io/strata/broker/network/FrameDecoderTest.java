@@ -153,15 +153,21 @@ class FrameDecoderTest {
     }
 
     @Test
-    void largeAnnouncedFrameHoldsNoMoreThanThePreallocationUntilItsBytesArrive() {
-        // Given a decoder allowing 64 MiB frames and a client that announces one and sends 3 bytes
+    void announcedFrameHoldsNothingUntilItsBytesArriveThenLittleMoreThanWhatArrived() {
+        // Given a decoder allowing 64 MiB frames and a client that announces one
         FrameDecoder large = new FrameDecoder(64 * 1024 * 1024, allocator, this::receive);
-        feed(large, ByteBuffer.allocate(7).putInt(64 * 1024 * 1024).put(new byte[] {1, 2, 3}).flip());
+        feed(large, ByteBuffer.allocate(4).putInt(64 * 1024 * 1024).flip());
 
-        // Then
+        // Then nothing is allocated for it yet
+        assertThat(allocator.allocated).isEmpty();
+
+        // When it sends 3 bytes of the body
+        feed(large, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+
+        // Then the frame holds a small buffer, not its announced size
         assertThat(large.bufferedBytes()).isEqualTo(3);
         assertThat(allocator.allocated).hasSize(1);
-        assertThat(allocator.allocated.get(0).capacity()).isEqualTo(FrameDecoder.PREALLOCATED_MAX_BYTES);
+        assertThat(allocator.allocated.get(0).capacity()).isEqualTo(FrameDecoder.INITIAL_FRAME_BYTES);
 
         // When the connection closes, the partial frame is released (checked after each test)
         large.close();
@@ -170,10 +176,13 @@ class FrameDecoderTest {
     }
 
     @Test
-    void frameLargerThanThePreallocationGrowsToItsSize() {
-        int size = FrameDecoder.PREALLOCATED_MAX_BYTES + 10;
+    void frameLargerThanTheInitialBufferGrowsToItsSize() {
+        int size = 1024 * 1024 + 10;
         FrameDecoder large = new FrameDecoder(size, allocator, this::receive);
-        feed(large, ByteBuffer.allocate(4 + size).putInt(size).put(new byte[size]).flip());
+        ByteBuffer wire = ByteBuffer.allocate(4 + size).putInt(size).put(new byte[size]).flip();
+        for (int offset = 0; offset < wire.limit(); offset += 65_536) {
+            feed(large, slice(wire, offset, Math.min(wire.limit(), offset + 65_536)));
+        }
 
         assertThat(frames).hasSize(1);
         assertThat(frames.get(0)).hasSize(size);

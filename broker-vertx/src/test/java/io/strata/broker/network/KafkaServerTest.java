@@ -3,6 +3,9 @@ package io.strata.broker.network;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.ApiHandlerRegistry;
@@ -38,6 +41,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class KafkaServerTest {
 
@@ -323,6 +327,106 @@ class KafkaServerTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pending.containsKey(2));
             metadata.answer(2);
             assertThat(((MetadataResponse) client.receive(second)).data().clusterId()).isEqualTo("cluster-2");
+        }
+    }
+
+    @Test
+    void readingPausesWhileTooManyRequestsAreInFlightOnOneConnection() throws IOException {
+        // Given a cap of two unanswered requests per connection (bytes are no limit)
+        startServer(Map.of("strata.connection.max.inflight.requests", "2"));
+        try (RawKafkaClient client = new RawKafkaClient(port)) {
+            RequestHeader first = client.send(metadataRequest(), 1);
+            client.send(metadataRequest(), 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pending.containsKey(2));
+
+            // When a third request is sent while both are unanswered
+            client.send(metadataRequest(), 3);
+
+            // Then it is not read until the first is answered
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> !metadata.pending.containsKey(3));
+            metadata.answer(1);
+            assertThat(((MetadataResponse) client.receive(first)).data().clusterId()).isEqualTo("cluster-1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pending.containsKey(3));
+        }
+    }
+
+    @Test
+    void requestsPipelinedInOneWriteAreDecodedOnlyUpToTheInflightCap() throws IOException {
+        // Given a cap of two unanswered requests per connection
+        startServer(Map.of("strata.connection.max.inflight.requests", "2"));
+        try (RawKafkaClient client = new RawKafkaClient(port)) {
+            // When ten requests arrive in one write (one socket read on the broker)
+            List<ByteBuffer> frames = new ArrayList<>();
+            for (int correlationId = 1; correlationId <= 10; correlationId++) {
+                frames.add(ByteBuffer.wrap(WireFormat.withSizePrefix(WireFormat.frame(metadataRequest(), correlationId))));
+            }
+            ByteBuffer burst = WireFormat.concat(frames.toArray(ByteBuffer[]::new));
+            byte[] bytes = new byte[burst.remaining()];
+            burst.get(bytes);
+            client.sendBytes(bytes);
+
+            // Then only two are decoded until they are answered, and the rest follow in order as they are
+            await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pending.containsKey(2));
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> metadata.pending.size() == 2);
+            for (int correlationId = 1; correlationId <= 10; correlationId++) {
+                int id = correlationId;
+                await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pending.containsKey(id));
+                metadata.answer(id);
+                RequestHeader header = WireFormat.header(ApiKeys.METADATA, (short) 12, id);
+                assertThat(((MetadataResponse) client.receive(header)).data().clusterId()).isEqualTo("cluster-" + id);
+                assertThat(metadata.pending.size()).isLessThanOrEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void readingPausesOnEveryConnectionWhileQueuedRequestBytesExceedTheBrokersBudget() throws IOException {
+        // Given a broker-wide budget that one unanswered request exceeds
+        startServer(Map.of("queued.max.request.bytes", "1"));
+        try (RawKafkaClient holder = new RawKafkaClient(port); RawKafkaClient other = new RawKafkaClient(port)) {
+            RequestHeader held = holder.send(metadataRequest(), 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pending.containsKey(1));
+
+            // When another connection sends a request
+            RequestHeader second = other.send(metadataRequest(), 2);
+
+            // Then it is not read while the first connection's request holds the budget
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> !metadata.pending.containsKey(2));
+            metadata.answer(1);
+            assertThat(((MetadataResponse) holder.receive(held)).data().clusterId()).isEqualTo("cluster-1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pending.containsKey(2));
+            metadata.answer(2);
+            assertThat(((MetadataResponse) other.receive(second)).data().clusterId()).isEqualTo("cluster-2");
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.requestBudget().usedBytes() == 0);
+        }
+    }
+
+    @Test
+    void idleConnectionIsClosedWithALogLineButNotWhileARequestIsOutstanding() throws IOException {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(KafkaConnection.class);
+        logger.addAppender(logged);
+        try {
+            // Given a short idle limit and a connection whose request stays unanswered longer than that
+            startServer(Map.of("connections.max.idle.ms", "300"));
+            try (RawKafkaClient client = new RawKafkaClient(port)) {
+                RequestHeader held = client.send(metadataRequest(), 1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> metadata.pending.containsKey(1));
+
+                // Then it stays open while the request is outstanding
+                await().during(Duration.ofMillis(1_000)).atMost(Duration.ofSeconds(3)).until(() -> server.connectionCount() == 1);
+                metadata.answer(1);
+                client.receive(held);
+
+                // And is closed, with a line saying why, once idle
+                await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 0);
+                assertThat(client.isClosedByServer()).isTrue();
+                assertThat(logged.list).anySatisfy(event -> assertThat(event.getFormattedMessage())
+                        .contains("idle for").contains("connections.max.idle.ms=300"));
+            }
+        } finally {
+            logger.detachAppender(logged);
         }
     }
 }

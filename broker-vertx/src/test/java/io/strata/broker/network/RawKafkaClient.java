@@ -8,8 +8,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /** A blocking Kafka wire client over a plain socket, for tests; every read gives up after 10 s. */
@@ -95,5 +98,24 @@ public final class RawKafkaClient implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+    }
+
+    /**
+     * A Fetch v12 (by topic name, no session) of one partition from {@code offset}, with {@code min_bytes} 1
+     * and {@code maxBytes} as both the request's and the partition's byte limit.
+     */
+    public static FetchRequest fetchRequest(String topic, int partition, long offset, int maxWaitMs, int maxBytes) {
+        FetchRequestData data = new FetchRequestData()
+                .setReplicaId(-1)
+                .setMaxWaitMs(maxWaitMs)
+                .setMinBytes(1)
+                .setMaxBytes(maxBytes)
+                .setIsolationLevel((byte) 0)
+                .setSessionId(0)
+                .setSessionEpoch(-1);
+        data.topics().add(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
+                new FetchRequestData.FetchPartition().setPartition(partition).setFetchOffset(offset)
+                        .setPartitionMaxBytes(maxBytes))));
+        return new FetchRequest(data, (short) 12);
     }
 }

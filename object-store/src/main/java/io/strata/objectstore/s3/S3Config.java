@@ -24,7 +24,8 @@ import java.util.Optional;
  * @param partSize files larger than this are uploaded as multipart uploads in parts of this size
  *     (S3 requires at least 5 MiB); the default of 128 MiB keeps a 1 GiB segment at 10 requests
  * @param partConcurrency parts of one multipart upload in flight at once
- * @param maxConcurrentRequests requests of this store in flight at once; more are queued
+ * @param maxConcurrentRequests reads (GET, HEAD, LIST) of this store in flight at once, and as many
+ *     writes (PUT, multipart parts, DELETE) besides; more of either are queued apart
  * @param maxAttempts attempts per request, the first included, on 5xx, 503 SlowDown, throttling,
  *     I/O errors and timeouts
  * @param retryBaseDelay the base of the exponential backoff (with full jitter) between attempts

@@ -47,8 +47,11 @@ import software.amazon.awssdk.services.s3.model.S3Error;
  * {@link ObjectStore} on an S3-compatible server (AWS S3, MinIO, S3Proxy) through the AWS SDK v2
  * async client with the Netty HTTP client.
  *
- * <p>Every request goes through a {@link RequestLimiter} (at most {@code maxConcurrentRequests} in
- * flight, the rest queued) and the SDK's standard retry strategy: up to {@code maxAttempts}
+ * <p>Every request goes through one of two {@link RequestLimiter}s, each with at most
+ * {@code maxConcurrentRequests} in flight and the rest queued: one for reads (GET, ranged GET, HEAD, LIST)
+ * and one for writes (PUT, multipart uploads, DELETE), over an HTTP connection pool large enough for both,
+ * so that a burst of remote reads from consumers cannot starve segment uploads, nor uploads reads. Then
+ * the SDK's standard retry strategy: up to {@code maxAttempts}
  * attempts on 5xx, 503 SlowDown and other throttling, I/O errors and timeouts, with exponential
  * backoff and full jitter; the retry circuit breaker is off, so a long outage keeps retrying each
  * call instead of failing fast. 4xx answers other than throttling are not retried. Keys are
@@ -74,14 +77,18 @@ public final class S3ObjectStore implements ObjectStore {
     private final SdkEventLoopGroup eventLoops;
     private final SdkAsyncHttpClient http;
     private final S3AsyncClient s3;
-    private final RequestLimiter limiter;
+    /** GET, ranged GET, HEAD, LIST. */
+    private final RequestLimiter reads;
+    /** PUT, multipart uploads, DELETE. */
+    private final RequestLimiter writes;
 
     private S3ObjectStore(S3Config config, SdkEventLoopGroup eventLoops, SdkAsyncHttpClient http, S3AsyncClient s3) {
         this.config = config;
         this.eventLoops = eventLoops;
         this.http = http;
         this.s3 = s3;
-        this.limiter = new RequestLimiter(config.maxConcurrentRequests());
+        this.reads = new RequestLimiter(config.maxConcurrentRequests());
+        this.writes = new RequestLimiter(config.maxConcurrentRequests());
     }
 
     /** Opens a store; the bucket must exist. Close it to release the HTTP client's threads. */
@@ -90,7 +97,7 @@ public final class S3ObjectStore implements ObjectStore {
         SdkEventLoopGroup eventLoops = SdkEventLoopGroup.builder().build();
         SdkAsyncHttpClient http = NettyNioAsyncHttpClient.builder()
                 .eventLoopGroup(eventLoops)
-                .maxConcurrency(config.maxConcurrentRequests())
+                .maxConcurrency(2 * config.maxConcurrentRequests()) // reads and writes, each bounded apart
                 .connectionTimeout(config.connectTimeout())
                 .readTimeout(config.ioTimeout())
                 .writeTimeout(config.ioTimeout())
@@ -130,11 +137,11 @@ public final class S3ObjectStore implements ObjectStore {
         if (size <= config.partSize()) {
             PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(config.bucket()).key(fullKey(key));
             condition.applyTo(request::ifNoneMatch, request::ifMatch);
-            return call("PUT", key, () -> s3.putObject(request.build(), AsyncRequestBody.fromFile(file)))
+            return call(writes, "PUT", key, () -> s3.putObject(request.build(), AsyncRequestBody.fromFile(file)))
                     .thenApply(response -> new ObjectInfo(key, size, response.eTag()));
         }
         MultipartFileUpload upload = new MultipartFileUpload(
-                s3, limiter, config.bucket(), fullKey(key), file, size, config.partSize(), condition);
+                s3, writes, config.bucket(), fullKey(key), file, size, config.partSize(), condition);
         return translated("multipart PUT", key, () -> upload.run(config.partConcurrency()))
                 .thenApply(etag -> new ObjectInfo(key, size, etag));
     }
@@ -143,13 +150,13 @@ public final class S3ObjectStore implements ObjectStore {
     public CompletableFuture<ObjectInfo> put(String key, byte[] bytes, PutCondition condition) {
         PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(config.bucket()).key(fullKey(key));
         condition.applyTo(request::ifNoneMatch, request::ifMatch);
-        return call("PUT", key, () -> s3.putObject(request.build(), AsyncRequestBody.fromBytes(bytes)))
+        return call(writes, "PUT", key, () -> s3.putObject(request.build(), AsyncRequestBody.fromBytes(bytes)))
                 .thenApply(response -> new ObjectInfo(key, bytes.length, response.eTag()));
     }
 
     @Override
     public CompletableFuture<byte[]> get(String key) {
-        return call("GET", key, () -> s3.getObject(b -> b.bucket(config.bucket()).key(fullKey(key)),
+        return call(reads, "GET", key, () -> s3.getObject(b -> b.bucket(config.bucket()).key(fullKey(key)),
                         AsyncResponseTransformer.toBytes()))
                 .thenApply(ResponseBytes::asByteArrayUnsafe);
     }
@@ -163,7 +170,7 @@ public final class S3ObjectStore implements ObjectStore {
             return CompletableFuture.completedFuture(ByteBuffer.allocate(0));
         }
         String range = "bytes=" + position + "-" + (position + length - 1);
-        CompletableFuture<RangeBytesTransformer.Result> response = limiter.submit(() -> s3.getObject(
+        CompletableFuture<RangeBytesTransformer.Result> response = reads.submit(() -> s3.getObject(
                 b -> b.bucket(config.bucket()).key(fullKey(key)).range(range), new RangeBytesTransformer(length)));
         return response.handle((result, error) -> {
             if (error == null) {
@@ -178,7 +185,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public CompletableFuture<Optional<ObjectInfo>> head(String key) {
-        return limiter.submit(() -> s3.headObject(b -> b.bucket(config.bucket()).key(fullKey(key))))
+        return reads.submit(() -> s3.headObject(b -> b.bucket(config.bucket()).key(fullKey(key))))
                 .handle((response, error) -> {
                     if (error == null) {
                         return Optional.of(new ObjectInfo(key, response.contentLength(), response.eTag()));
@@ -192,7 +199,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public CompletableFuture<ListPage> list(String prefix, String continuationToken, int maxKeys) {
-        return call("LIST", prefix, () -> s3.listObjectsV2(b -> b.bucket(config.bucket())
+        return call(reads, "LIST", prefix, () -> s3.listObjectsV2(b -> b.bucket(config.bucket())
                         .prefix(fullKey(prefix))
                         .continuationToken(continuationToken)
                         .maxKeys(maxKeys)))
@@ -226,7 +233,7 @@ public final class S3ObjectStore implements ObjectStore {
     private CompletableFuture<List<S3Error>> deleteBatch(List<String> keys) {
         List<ObjectIdentifier> ids = keys.stream().map(k -> ObjectIdentifier.builder().key(fullKey(k)).build()).toList();
         Delete delete = Delete.builder().objects(ids).quiet(true).build();
-        return call("DELETE", keys.get(0) + " (+" + (keys.size() - 1) + " keys)",
+        return call(writes, "DELETE", keys.get(0) + " (+" + (keys.size() - 1) + " keys)",
                 () -> s3.deleteObjects(b -> b.bucket(config.bucket()).delete(delete)))
                 .thenApply(response -> response.errors());
     }
@@ -268,8 +275,9 @@ public final class S3ObjectStore implements ObjectStore {
         return buffer;
     }
 
-    /** Runs one SDK call through the limiter and translates its failure. */
-    private <T> CompletableFuture<T> call(String operation, String key, Supplier<CompletableFuture<T>> sdkCall) {
+    /** Runs one SDK call through {@code limiter} (reads or writes) and translates its failure. */
+    private <T> CompletableFuture<T> call(RequestLimiter limiter, String operation, String key,
+                                          Supplier<CompletableFuture<T>> sdkCall) {
         return translated(operation, key, () -> limiter.submit(sdkCall));
     }
 

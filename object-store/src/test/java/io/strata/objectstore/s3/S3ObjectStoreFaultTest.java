@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.objectstore.ObjectStoreException;
+import io.strata.objectstore.PutCondition;
 import io.strata.objectstore.s3.ScriptedS3Endpoint.Reply;
 import io.strata.objectstore.s3.ScriptedS3Endpoint.Request;
 import java.io.IOException;
@@ -115,6 +116,23 @@ class S3ObjectStoreFaultTest {
 
         assertThat(endpoint.requests()).hasSize(8);
         assertThat(endpoint.maxInFlight()).isEqualTo(2);
+    }
+
+    @Test
+    void anUploadIsNotQueuedBehindSlowReads() throws Exception {
+        // Given reads that take 3 s each and a store allowing 2 requests in flight
+        endpoint.respond(r -> r.method().equals("GET") ? Reply.ok("x").after(Duration.ofSeconds(3)) : Reply.ok(""));
+        store = open(config().maxConcurrentRequests(2));
+
+        // When 8 reads are queued (12 s of work at 2 in flight), then a segment is uploaded
+        List<CompletableFuture<byte[]>> gets = IntStream.range(0, 8).mapToObj(i -> store.get("k" + i)).toList();
+        long started = System.nanoTime();
+        store.put("segment", new byte[] {1}, new PutCondition.None()).get(30, TimeUnit.SECONDS);
+
+        // Then the upload does not wait for the reads
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(2_500);
+        CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        assertThat(endpoint.maxInFlight()).isLessThanOrEqualTo(3);
     }
 
     @Test

@@ -46,8 +46,10 @@ public final class RemoteLogReader implements RemoteReads {
 
     /**
      * Batches of {@code segment} from the one holding {@code fetchOffset}: at most {@code maxBytes}
-     * (the last batch may be cut short, as Kafka does), or the whole first batch when it alone is
-     * larger and {@code minOneMessage} is set.
+     * and at most one chunk's worth ({@link ChunkCache#chunkBytes()}, so that no request, whatever it
+     * asks, makes one read load more than two chunks or a buffer larger than a chunk; the last batch may
+     * be cut short, as Kafka does), or the whole first batch when it alone is larger and
+     * {@code minOneMessage} is set.
      */
     @Override
     public CompletableFuture<MemoryRecords> read(TopicPartition tp, PartitionKey key, RemoteSegment segment,
@@ -63,7 +65,7 @@ public final class RemoteLogReader implements RemoteReads {
                     long position = found.get().position();
                     int batchSize = found.get().batch().sizeInBytes();
                     long available = segment.sizeBytes() - position;
-                    long length = Math.min(available, Math.max(0, maxBytes));
+                    long length = Math.min(available, Math.min(cache.chunkBytes(), Math.max(0, maxBytes)));
                     if (minOneMessage && length < batchSize) {
                         length = Math.min(available, batchSize);
                     }
