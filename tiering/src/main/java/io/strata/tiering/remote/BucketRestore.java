@@ -88,6 +88,9 @@ public final class BucketRestore {
                 found.add(BucketObjectChecks.topic(object.key(), manifest));
             }
         }
+        Set<java.util.UUID> deleting = index.topicDeletions().list().stream().map(TopicRecord::topicId)
+                .collect(Collectors.toSet());
+        found.removeIf(topic -> deleting.contains(topic.topicId()));
         List<TopicRecord> deleted = new ArrayList<>();
         List<TopicRecord> topics = liveIncarnations(found, byKey.keySet(), deleted);
         if (topics.isEmpty()) {
@@ -134,7 +137,8 @@ public final class BucketRestore {
     }
 
     /**
-     * One incarnation per topic name: of those without a tombstone ({@link TopicObjectDeleter}), the newest by
+     * One incarnation per topic name (incarnations this broker is deleting were left out before): of those
+     * without a tombstone ({@link TopicObjectDeleter}), the newest by
      * creation time (a name can only be created again after its previous incarnation was deleted). The others
      * go to {@code deleted}.
      */
