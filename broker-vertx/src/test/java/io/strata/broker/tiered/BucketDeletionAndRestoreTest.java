@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.strata.broker.StrataBroker;
 import io.strata.index.ProducerStateEntry;
 import io.strata.objectstore.s3proxy.S3ProxyServer;
@@ -23,6 +26,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Topic deletion and restore against a real S3 server (issue 12, defect 5): a deletion whose bucket part
@@ -42,9 +46,18 @@ class BucketDeletionAndRestoreTest extends S3ServerTestBase {
         // When the topic is deleted while the S3 server is down, and the server comes back a while later
         S3ProxyServer.Settings settings = s3.settings();
         int port = s3.port();
-        s3.close();
-        admin().deleteTopics(List.of(ORDERS.topic())).all().get(30, TimeUnit.SECONDS);
-        Thread.sleep(2_000);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger strata = (Logger) LoggerFactory.getLogger("io.strata");
+        strata.addAppender(log);
+        try {
+            s3.close();
+            admin().deleteTopics(List.of(ORDERS.topic())).all().get(30, TimeUnit.SECONDS);
+            await("a failed deletion attempt").atMost(Duration.ofSeconds(60)).until(() -> List.copyOf(log.list)
+                    .stream().anyMatch(e -> e.getFormattedMessage().startsWith("Could not delete the objects of topic")));
+        } finally {
+            strata.detachAppender(log);
+        }
         s3 = S3ProxyServer.start(settings.withPort(port));
 
         // Then the deletion is retried and every object of the topic goes
@@ -140,11 +153,15 @@ class BucketDeletionAndRestoreTest extends S3ServerTestBase {
         String key = "topics/evil-" + id + "/topic.json";
         bucket.put(key, manifest("../../etc", id, 1));
 
-        // When a broker restores from it, Then it refuses, naming the object, and creates nothing outside
-        assertThatThrownBy(() -> broker = StrataBroker.start(brokerConfig(dataDir)))
+        // When a broker restores from it into a data directory nested in this test's own directory (so that
+        // what the name climbs to stays inside it)
+        Path nested = dataDir.resolve("a/b/data");
+        assertThatThrownBy(() -> broker = StrataBroker.start(brokerConfig(nested)))
+
+                // Then it refuses, naming the object, and creates nothing where the name points
                 .hasMessageContaining(key).hasMessageContaining("invalid topic");
-        assertThat(dataDir.resolve("../../etc-0").normalize()).doesNotExist();
-        assertThat(partitionDirectories()).isEmpty();
+        assertThat(nested.resolve("../../etc-0").normalize()).doesNotExist();
+        assertThat(dataDir.resolve("a/etc-0")).doesNotExist();
     }
 
     @Test
