@@ -52,6 +52,7 @@ class LostCatalogRestartTest {
         Clients.createTopic(first.bootstrapServers(), TOPIC, PARTITIONS, Map.of("retention.ms", "-1"));
         Map<String, TopicPartition> acked = fill(first.bootstrapServers());
         Identity before = identity(first.bootstrapServers());
+        java.util.Set<Long> producersBefore = producerIds(first.bootstrapServers());
         first.stop();
 
         // When its RocksDB catalog is moved away and the broker restarts
@@ -72,9 +73,23 @@ class LostCatalogRestartTest {
                     .isEqualTo(new TopicPartition(Long.toString(record.offset()), record.partition()));
         }
 
-        // And producing continues after the rebuilt end
+        // And producing continues after the rebuilt end, by a producer with an id never handed out before
         Map<String, TopicPartition> more = fill(second.bootstrapServers());
         assertThat(Clients.readAll(second.bootstrapServers(), partitions())).hasSize(acked.size() + more.size());
+        java.util.Set<Long> producersAfter = producerIds(second.bootstrapServers());
+        assertThat(producersAfter).containsAll(producersBefore).hasSizeGreaterThan(producersBefore.size());
+        long newest = producersAfter.stream().mapToLong(Long::longValue).max().orElseThrow();
+        assertThat(producersBefore).allSatisfy(old -> assertThat(old).isLessThan(newest));
+    }
+
+    /** The ids of the idempotent producers the broker keeps state for in the topic. */
+    private static java.util.Set<Long> producerIds(String bootstrap) throws Exception {
+        try (Admin admin = Clients.admin(bootstrap)) {
+            java.util.Set<Long> ids = new java.util.TreeSet<>();
+            admin.describeProducers(partitions()).all().get().values()
+                    .forEach(description -> description.activeProducers().forEach(p -> ids.add(p.producerId())));
+            return ids;
+        }
     }
 
     @Test
