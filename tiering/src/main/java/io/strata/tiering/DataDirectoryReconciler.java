@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Brings the data directory and the topic catalog into agreement at start-up, without ever deleting data
  * because an index is missing. Every entry of the data directory is one of:
  * <ul>
- *   <li>the broker's own ({@code rocksdb/}, {@code s3/} of the embedded bucket, {@code meta.properties},
+ *   <li>the broker's own ({@code rocksdb/}, {@code s3/}, {@code s3.conf}, {@code s3.log} of the embedded bucket,
+ *       {@code meta.properties},
  *       the clean-shutdown marker): untouched here;</li>
  *   <li>a partition directory {@code <topic>-<partition>} (a valid Kafka topic name): kept when the catalog
  *       lists it; removed only when a pending deletion of that very topic lists it; rebuilt into the catalog
@@ -45,7 +46,7 @@ final class DataDirectoryReconciler {
     private static final Pattern PARTITION_DIRECTORY = Pattern.compile("(.+)-(\\d{1,9})");
     private static final Pattern RENAMED_FOR_DELETION = Pattern.compile(".+-\\d+\\..+" + DELETED_DIRECTORY_SUFFIX);
     private static final Set<String> OWN = Set.of(LogManager.INDEX_DIRECTORY, LogManager.CLEAN_SHUTDOWN_FILE,
-            DataDirectoryMeta.FILE, DataDirectoryMeta.FILE + ".tmp", "s3");
+            DataDirectoryMeta.FILE, DataDirectoryMeta.FILE + ".tmp", "s3", "s3.conf", "s3.log");
     private static final int MAX_LISTED = 5;
     /** A directory numbered higher is not taken for a partition (a rebuild would open that many). */
     private static final int MAX_PARTITION = 100_000;

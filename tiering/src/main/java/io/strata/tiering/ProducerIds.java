@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * durably to {@code meta.properties} ({@link DataDirectoryMeta}) and, when the broker tiers, to the bucket's
  * {@link ClusterManifest}. A rebuilt or restored catalog starts its counter at the greatest of these ends (and
  * of the ids found in the logs), so an idempotent producer is never mistaken for an older one. When the bucket
- * cannot be written, the allocation fails (InitProducerId answers with an error the client retries).
+ * cannot be written, the allocation fails with COORDINATOR_LOAD_IN_PROGRESS, which clients retry (as Kafka
+ * answers when its controller cannot hand out a block).
  * Thread-safe.
  */
 final class ProducerIds {
@@ -63,9 +65,11 @@ final class ProducerIds {
                 try {
                     lastBucketWrite.join();
                 } catch (CompletionException e) {
-                    throw new IllegalStateException("Cannot reserve producer ids " + id + " to "
-                            + reserved.producerIdBlockEnd() + ": the cluster manifest could not be written to the"
-                            + " bucket: " + e.getCause(), e);
+                    LOGGER.warn("Cannot reserve producer ids {} to {}: the cluster manifest could not be written to"
+                            + " the bucket ({}); InitProducerId is answered COORDINATOR_LOAD_IN_PROGRESS and retried",
+                            id, reserved.producerIdBlockEnd(), e.getCause().toString());
+                    throw new CoordinatorLoadInProgressException("Cannot reserve a block of producer ids: the bucket"
+                            + " did not take the cluster manifest (" + e.getCause() + ")");
                 }
             }
             meta = reserved;

@@ -460,4 +460,23 @@ class RemoteTierTest {
         assertThat(remoteAnswers).isPositive();
         assertThat(bucket.rangedGets.get() + bucket.gets.get()).isEqualTo(getsBefore);
     }
+
+    @Test
+    void producerIdBlockIsReservedInTheBucketBeforeAnyIdOfItIsHandedOut() {
+        // Given a tiering broker whose bucket is down
+        LogManager manager = open("a");
+        bucket.setDown(true);
+
+        // When a producer id is asked for, Then the answer is a retriable error, and no id is handed out
+        assertThatThrownBy(manager::allocateProducerId)
+                .isInstanceOf(org.apache.kafka.common.errors.CoordinatorLoadInProgressException.class);
+
+        // When the bucket is back, Then ids are handed out, below the end the bucket now records
+        bucket.setDown(false);
+        long id = manager.allocateProducerId();
+        ClusterManifest manifest = ClusterManifest.fromJson(RemoteLayout.CLUSTER_MANIFEST,
+                bucket.bytes(RemoteLayout.CLUSTER_MANIFEST).orElseThrow());
+        assertThat(manifest.clusterId()).isEqualTo(manager.clusterId());
+        assertThat(id).isLessThan(manifest.producerIdBlockEnd());
+    }
 }
