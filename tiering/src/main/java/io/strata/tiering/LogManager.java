@@ -7,7 +7,6 @@ import io.strata.index.TopicRecord;
 import io.strata.tiering.config.LogConfig;
 import io.strata.tiering.config.TopicConfigDef;
 import io.strata.tiering.log.PartitionLog;
-import io.strata.tiering.remote.BucketRestore;
 import io.strata.tiering.remote.ClusterManifest;
 import io.strata.tiering.remote.RemoteLogManager;
 import io.strata.tiering.remote.RemoteStorage;
@@ -145,9 +144,13 @@ public final class LogManager implements AutoCloseable {
         try {
             Files.deleteIfExists(marker);
             boolean catalogEmpty = store.topics().list().isEmpty();
-            Optional<BucketRestore.Result> restored = manager.remote.isPresent() && catalogEmpty
-                    ? Optional.of(manager.remote.get().restoreFromBucket()) : Optional.empty();
-            manager.identify(fileMeta, restored.flatMap(BucketRestore.Result::cluster));
+            // A lost or new catalog: the bucket's identity is checked before anything is restored from it
+            Optional<ClusterManifest> bucketIdentity = manager.remote.isPresent() && catalogEmpty
+                    ? manager.remote.get().readClusterManifest() : Optional.empty();
+            manager.identify(fileMeta, bucketIdentity);
+            if (manager.remote.isPresent() && catalogEmpty) {
+                manager.remote.get().restoreFromBucket();
+            }
             Map<String, TopicRecord> catalog = new HashMap<>();
             store.topics().list().forEach(topic -> catalog.put(topic.name(), topic));
             DataDirectoryReconciler.Plan plan = new DataDirectoryReconciler(dataDir, clock.millis())
@@ -155,7 +158,7 @@ public final class LogManager implements AutoCloseable {
             manager.apply(plan);
             manager.loadTopics(plan.rebuilt().isEmpty() && (clean || fresh), fresh);
             if (catalogEmpty) {
-                manager.continueProducerIds(restored.flatMap(BucketRestore.Result::cluster));
+                manager.continueProducerIds(bucketIdentity);
             }
             manager.producerIds.publish();
             manager.resumeDeletions();

@@ -63,9 +63,8 @@ public final class BucketRestore {
      * @param topics   the live topics restored
      * @param deleted  incarnations found in the bucket that are being deleted (a tombstone) or superseded by a
      *                 newer incarnation of the same name: recorded as pending deletions, not restored
-     * @param cluster  the cluster manifest, when the bucket has one
      */
-    public record Result(List<TopicRecord> topics, List<TopicRecord> deleted, Optional<ClusterManifest> cluster) {
+    public record Result(List<TopicRecord> topics, List<TopicRecord> deleted) {
     }
 
     /** Restores every live topic found in the bucket. */
@@ -73,7 +72,6 @@ public final class BucketRestore {
         List<ObjectInfo> objects = store.listAll(RemoteLayout.TOPICS).join();
         Map<String, ObjectInfo> byKey = new HashMap<>();
         objects.forEach(object -> byKey.put(object.key(), object));
-        Optional<ClusterManifest> cluster = readClusterManifest();
         List<TopicRecord> found = new ArrayList<>();
         for (ObjectInfo object : objects) {
             if (object.key().endsWith("/" + RemoteLayout.TOPIC_MANIFEST)) {
@@ -95,7 +93,7 @@ public final class BucketRestore {
         List<TopicRecord> topics = liveIncarnations(found, byKey.keySet(), deleted);
         if (topics.isEmpty()) {
             recordDeletions(deleted);
-            return new Result(List.of(), deleted, cluster);
+            return new Result(List.of(), deleted);
         }
         long started = System.currentTimeMillis();
         List<PartitionToRestore> partitions = new ArrayList<>();
@@ -133,7 +131,7 @@ public final class BucketRestore {
         }
         LOGGER.info("Restored {} topic(s), {} partition(s), {} segment(s) from the bucket in {} ms", topics.size(),
                 partitions.size(), totalSegments, System.currentTimeMillis() - started);
-        return new Result(List.copyOf(topics), List.copyOf(deleted), cluster);
+        return new Result(List.copyOf(topics), List.copyOf(deleted));
     }
 
     /**
@@ -176,7 +174,8 @@ public final class BucketRestore {
         }
     }
 
-    private Optional<ClusterManifest> readClusterManifest() {
+    /** The bucket's cluster manifest, checked; empty when there is none. */
+    public Optional<ClusterManifest> clusterManifest() {
         String key = RemoteLayout.CLUSTER_MANIFEST;
         Optional<ObjectInfo> head = store.head(key).join();
         if (head.isEmpty()) {

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -93,6 +94,11 @@ public final class RemoteLogManager implements AutoCloseable {
     /** Restores topics and catalogs from the bucket into an empty RocksDB store (see {@link BucketRestore}). */
     public BucketRestore.Result restoreFromBucket() {
         return new BucketRestore(store, index).restoreAll();
+    }
+
+    /** The bucket's cluster manifest ({@link ClusterManifest}), read and checked; blocking. */
+    public Optional<ClusterManifest> readClusterManifest() {
+        return new BucketRestore(store, index).clusterManifest();
     }
 
     /** Writes the cluster manifest ({@link ClusterManifest}); completes when it is in the bucket. */
