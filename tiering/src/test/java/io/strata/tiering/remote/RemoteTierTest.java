@@ -479,4 +479,53 @@ class RemoteTierTest {
         assertThat(manifest.clusterId()).isEqualTo(manager.clusterId());
         assertThat(id).isLessThan(manifest.producerIdBlockEnd());
     }
+
+    @Test
+    void restoreIntoADataDirectoryOfAnotherClusterIsRefusedBeforeAnythingIsWritten() throws Exception {
+        // Given a bucket holding a topic of cluster A
+        LogManager a = open("a");
+        a.createTopic("orders", 1, (short) 1, Map.of("segment.bytes", "8192"));
+        produce(log(a), 30);
+        pass(a);
+        a.close();
+        managers.remove(a);
+
+        // And a data directory without a catalog whose meta.properties names cluster B
+        java.nio.file.Path b = java.nio.file.Files.createDirectories(tempDir.resolve("b"));
+        java.nio.file.Files.writeString(b.resolve("meta.properties"), "version=1\ncluster.id=OtherClusterId\n");
+
+        // When a broker starts on it, Then it refuses, naming both clusters, and restored nothing
+        assertThatThrownBy(() -> open("b")).hasMessageContaining("OtherClusterId").hasMessageContaining(a.clusterId());
+        try (var index = io.strata.index.RocksDbIndexStore.open(b.resolve("rocksdb"))) {
+            assertThat(index.topics().list()).isEmpty();
+        }
+    }
+
+    @Test
+    void deletionIntentOutlivesAFailingBucketAndARestartAndIsForgottenOnceTheObjectsAreGone() {
+        // Given a tiered topic in the bucket
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, Map.of("segment.bytes", "8192"));
+        produce(log(manager), 30);
+        pass(manager);
+        var topic = manager.topic("orders").orElseThrow().record();
+        String prefix = RemoteLayout.topicPrefix("orders", topic.topicId());
+        assertThat(bucket.snapshot().keySet()).anyMatch(k -> k.startsWith(prefix));
+
+        // When it is deleted while the bucket is down, and the broker restarts before the bucket is back
+        bucket.setDown(true);
+        manager.deleteTopic("orders");
+        assertThat(manager.indexStore().topicDeletions().list()).extracting(t -> t.topicId())
+                .containsExactly(topic.topicId());
+        manager.close();
+        managers.remove(manager);
+        bucket.setDown(false);
+        LogManager restarted = open("a");
+
+        // Then the deletion resumes, the objects go, and the intent is forgotten
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(bucket.snapshot().keySet()).noneMatch(k -> k.startsWith(prefix));
+            assertThat(restarted.indexStore().topicDeletions().list()).isEmpty();
+        });
+    }
 }
