@@ -528,4 +528,36 @@ class RemoteTierTest {
             assertThat(restarted.indexStore().topicDeletions().list()).isEmpty();
         });
     }
+
+    @Test
+    void oversizedTopicManifestIsRefusedBeforeItIsDownloaded() {
+        // Given a bucket holding a topic manifest larger than any real one
+        String key = "topics/big-" + org.apache.kafka.common.Uuid.randomUuid() + "/topic.json";
+        bucket.put(key, new byte[(int) BucketObjectChecks.MAX_MANIFEST_BYTES + 1], io.strata.objectstore.PutCondition.NONE)
+                .join();
+        long getsBefore = bucket.gets.get();
+
+        // When a broker restores from it, Then it refuses, naming the object, without downloading it
+        assertThatThrownBy(() -> open("b")).hasMessageContaining(key).hasMessageContaining("bytes, more than");
+        assertThat(bucket.gets.get()).isEqualTo(getsBefore);
+    }
+
+    @Test
+    void partitionManifestWithANegativeLogStartOffsetIsRefusedNamingIt() {
+        // Given a tiered topic whose partition manifest in the bucket was tampered with
+        LogManager a = open("a");
+        a.createTopic("orders", 1, (short) 1, Map.of("segment.bytes", "8192"));
+        produce(log(a), 30);
+        pass(a);
+        String key = RemoteLayout.partitionManifest(TP, log(a).key().topicId());
+        a.close();
+        managers.remove(a);
+        String json = new String(bucket.bytes(key).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8)
+                .replaceFirst("\"logStartOffset\" ?: ?\\d+", "\"logStartOffset\" : -5");
+        bucket.put(key, json.getBytes(java.nio.charset.StandardCharsets.UTF_8), io.strata.objectstore.PutCondition.NONE)
+                .join();
+
+        // When a broker restores from it, Then it refuses, naming the manifest and the offset
+        assertThatThrownBy(() -> open("b")).hasMessageContaining(key).hasMessageContaining("log start offset -5");
+    }
 }
