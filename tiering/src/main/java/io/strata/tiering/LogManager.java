@@ -395,6 +395,13 @@ public final class LogManager implements AutoCloseable {
                     + replicationFactor);
         }
         validateConfigs(configs);
+        for (int p = 0; p < partitions; p++) {
+            Path directory = partitionDir(new TopicPartition(name, p));
+            if (Files.isDirectory(directory) && DataDirectoryReconciler.holdsData(directory)) {
+                throw new TopicExistsException("Topic '" + name + "' is marked for deletion: " + directory
+                        + " still holds the data of a deleted incarnation (it is removed at the next start)");
+            }
+        }
         if (org.apache.kafka.common.internals.Topic.hasCollisionChars(name)) {
             for (String existing : topics.keySet()) {
                 if (org.apache.kafka.common.internals.Topic.hasCollision(name, existing)) {

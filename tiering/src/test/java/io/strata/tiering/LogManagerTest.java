@@ -340,4 +340,17 @@ class LogManagerTest {
         assertThat(log("orders", 1).highWatermark()).isEqualTo(7);
         assertThat(log("orders", 1).append(batch().records(1).build()).firstOffset()).isEqualTo(7);
     }
+
+    @Test
+    void createTopicRefusesToAdoptAPartitionDirectoryThatStillHoldsData() throws IOException {
+        // Given a running broker and a partition directory with data left behind (a deletion whose rename failed)
+        open();
+        Path leftOver = Files.createDirectories(dataDir.resolve("orders-0"));
+        Files.write(leftOver.resolve("00000000000000000000.log"), new byte[] {1, 2, 3});
+
+        // When a topic of that name is created, Then it is refused and the directory is untouched
+        assertThatThrownBy(() -> manager.createTopic("orders", 1, (short) 1, Map.of()))
+                .isInstanceOf(TopicExistsException.class).hasMessageContaining("marked for deletion");
+        assertThat(leftOver.resolve("00000000000000000000.log")).hasBinaryContent(new byte[] {1, 2, 3});
+    }
 }
