@@ -4,6 +4,7 @@ import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.ConfigException;
 import io.strata.broker.config.TieringSettings;
 import io.strata.objectstore.ObjectStoreException;
+import io.strata.tiering.StartRefusedException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -48,6 +49,9 @@ public final class StartupFailure extends RuntimeException {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof StartupFailure known) {
                 return Optional.of(known.getMessage());
+            }
+            if (cause instanceof StartRefusedException refused) {
+                return Optional.of(refused.getMessage());
             }
             if (cause instanceof ConfigException invalid) {
                 return Optional.of(invalid.getMessage());

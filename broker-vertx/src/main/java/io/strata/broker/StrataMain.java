@@ -2,7 +2,6 @@ package io.strata.broker;
 
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.ConfigException;
-import io.strata.tiering.remote.PrefixClaimedException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -50,12 +49,7 @@ public final class StrataMain implements Callable<Integer> {
 
     static int serve(Path configFile) throws InterruptedException {
         BrokerConfig config = BrokerConfig.load(Optional.ofNullable(configFile), System.getenv());
-        StrataBroker broker;
-        try {
-            broker = StrataBroker.start(config);
-        } catch (PrefixClaimedException e) {
-            throw new StartupFailure(e.getMessage());
-        }
+        StrataBroker broker = StrataBroker.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

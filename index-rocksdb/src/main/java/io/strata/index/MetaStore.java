@@ -37,6 +37,21 @@ public final class MetaStore extends ColumnFamilyStore {
         return next;
     }
 
+    /**
+     * Raises the next producer id to at least {@code next} (never lowers it), durably: after a catalog
+     * was rebuilt or restored, ids already handed out must not be handed out again.
+     *
+     * @return the next producer id now
+     */
+    public synchronized long ensureNextProducerIdAtLeast(long next) {
+        long current = get(PRODUCER_ID_NEXT).map(v -> ByteBuffer.wrap(v).getLong()).orElse(0L);
+        if (next > current) {
+            putNow(PRODUCER_ID_NEXT, ByteBuffer.allocate(Long.BYTES).putLong(next).array(), true);
+            return next;
+        }
+        return current;
+    }
+
     @Override
     protected String name() {
         return RocksDbIndexStore.CF_META;

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code topics}</td><td>{@link TopicStore}</td></tr>
  *   <tr><td>{@code meta}</td><td>{@link MetaStore}</td></tr>
  *   <tr><td>{@code group_offsets}</td><td>{@link GroupOffsetStore}</td></tr>
+ *   <tr><td>{@code topic_deletions}</td><td>{@link TopicDeletionStore}</td></tr>
  * </table>
  *
  * <p>Writes go through the write-ahead log without fsync unless a caller commits an
@@ -56,9 +57,10 @@ public final class RocksDbIndexStore implements AutoCloseable {
     static final String CF_META = "meta";
     static final String CF_REMOTE_SEGMENTS = "remote_segments";
     static final String CF_GROUP_OFFSETS = "group_offsets";
+    static final String CF_TOPIC_DELETIONS = "topic_deletions";
     private static final List<String> FAMILIES = List.of(
             CF_SEGMENTS, CF_OFFSET_INDEX, CF_TIME_INDEX, CF_PRODUCER_STATE, CF_PARTITION_STATE, CF_TOPICS, CF_META,
-            CF_REMOTE_SEGMENTS, CF_GROUP_OFFSETS);
+            CF_REMOTE_SEGMENTS, CF_GROUP_OFFSETS, CF_TOPIC_DELETIONS);
 
     static {
         RocksDB.loadLibrary();
@@ -80,6 +82,7 @@ public final class RocksDbIndexStore implements AutoCloseable {
     private final MetaStore meta;
     private final RemoteSegmentStore remoteSegments;
     private final GroupOffsetStore groupOffsets;
+    private final TopicDeletionStore topicDeletions;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final BeforeWrite beforeWrite;
 
@@ -115,6 +118,7 @@ public final class RocksDbIndexStore implements AutoCloseable {
         this.meta = new MetaStore(this, handle(CF_META));
         this.remoteSegments = new RemoteSegmentStore(this, handle(CF_REMOTE_SEGMENTS));
         this.groupOffsets = new GroupOffsetStore(this, handle(CF_GROUP_OFFSETS));
+        this.topicDeletions = new TopicDeletionStore(this, handle(CF_TOPIC_DELETIONS));
     }
 
     /** Opens (creating if needed) the database in {@code directory}. */
@@ -195,6 +199,10 @@ public final class RocksDbIndexStore implements AutoCloseable {
 
     public GroupOffsetStore groupOffsets() {
         return groupOffsets;
+    }
+
+    public TopicDeletionStore topicDeletions() {
+        return topicDeletions;
     }
 
     /** A new, empty batch of writes; commit it with {@link IndexBatch#commit(boolean)}. */

@@ -9,6 +9,7 @@ import io.strata.tiering.config.TopicConfigDef;
 import io.strata.tiering.log.Fsync;
 import io.strata.tiering.log.LogDirHealth;
 import io.strata.tiering.log.PartitionLog;
+import io.strata.tiering.remote.ClusterManifest;
 import io.strata.tiering.remote.RemoteLogManager;
 import io.strata.tiering.remote.RemoteStorage;
 import java.io.IOException;
@@ -52,11 +53,19 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   data/
  *     rocksdb/                    the RocksDB index store (catalog, indexes, topics, producer state)
+ *     meta.properties             the cluster id and the producer id high-water mark ({@link DataDirectoryMeta})
  *     orders-0/                   one directory per partition, named topic-partition as in Kafka
+ *       partition.metadata        topic id and configs, to rebuild a lost catalog ({@link PartitionMetadata})
  *       00000000000000000000.log  segments named by their 20-digit base offset
  *       00000000000000052345.log
  *     .strata-clean-shutdown      present only while the broker is stopped after a clean shutdown
  * </pre>
+ *
+ * <p>Nothing is deleted because an index is missing: at start the data directory and the catalog are
+ * reconciled by {@link DataDirectoryReconciler}; a lost or empty catalog is restored from the bucket (when
+ * tiering) and rebuilt from the partition directories; a topic deletion is a durable intent in RocksDB
+ * ({@code topic_deletions}) from the moment it is committed until its directories and bucket objects are gone,
+ * and resumes after a restart.
  *
  * <p>Thread-safe. Topic creation and deletion are serialized; everything else is concurrent.
  */
@@ -65,10 +74,6 @@ public final class LogManager implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(LogManager.class);
     static final String CLEAN_SHUTDOWN_FILE = ".strata-clean-shutdown";
     static final String INDEX_DIRECTORY = "rocksdb";
-    private static final String DELETED_DIRECTORY_SUFFIX = "-delete";
-    /** {@code topic-partition}, possibly renamed for deletion; other folders (the embedded bucket) are not ours. */
-    private static final java.util.regex.Pattern PARTITION_DIRECTORY =
-            java.util.regex.Pattern.compile(".+-\\d+(\\..+" + DELETED_DIRECTORY_SUFFIX + ")?");
 
     private final Path dataDir;
     private final Map<String, String> topicDefaults;
@@ -80,7 +85,11 @@ public final class LogManager implements AutoCloseable {
     private final Map<String, TopicLogs> topics = new ConcurrentHashMap<>();
     private final Map<Uuid, TopicLogs> topicsById = new ConcurrentHashMap<>();
     private final Object adminLock = new Object();
-    private final String clusterId;
+    private volatile String clusterId;
+    private volatile ProducerIds producerIds;
+    /** Guards the removal of deletion intents against the store closing. */
+    private final Object deletionLock = new Object();
+    private boolean closing;
     private final Optional<RemoteLogManager> remote;
     private final List<LogListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final LogDirHealth health;
@@ -98,11 +107,6 @@ public final class LogManager implements AutoCloseable {
         this.background = Executors.newFixedThreadPool(2, namedThreads("log-flush"));
         this.io = Executors.newFixedThreadPool(ioThreads, namedThreads("segment-io"));
         this.remote = remoteStorage.map(r -> new RemoteLogManager(r.store(), store, r.config(), clock, r.lease()));
-        this.clusterId = store.meta().getString("cluster.id").orElseGet(() -> {
-            String id = newClusterId();
-            store.meta().putString("cluster.id", id);
-            return id;
-        });
     }
 
     /**
@@ -123,8 +127,12 @@ public final class LogManager implements AutoCloseable {
 
     /**
      * As {@link #open(Path, Map, Clock, LogManagerSchedule, int)}, tiering to {@code remoteStorage}
-     * when present. With an empty RocksDB store (a new or wiped data directory), the topics and
-     * catalogs found in the bucket are restored first.
+     * when present. With an empty RocksDB store (a new or wiped data directory, or a lost catalog), the topics
+     * and catalogs found in the bucket are restored first, then partition directories the catalog still lacks
+     * are rebuilt from their segment files ({@link DataDirectoryReconciler}).
+     *
+     * @throws IllegalStateException with a message that says what to do when the data directory holds data
+     *                               that cannot be explained, or when the bucket holds objects that fail checks
      */
     public static LogManager open(Path dataDir, Map<String, String> topicDefaults, Clock clock,
                                   LogManagerSchedule schedule, int ioThreads, Optional<RemoteStorage> remoteStorage) {
@@ -136,14 +144,30 @@ public final class LogManager implements AutoCloseable {
         Path marker = dataDir.resolve(CLEAN_SHUTDOWN_FILE);
         boolean clean = Files.exists(marker);
         boolean fresh = !Files.exists(dataDir.resolve(INDEX_DIRECTORY));
+        Optional<DataDirectoryMeta> fileMeta = DataDirectoryMeta.read(dataDir);
         RocksDbIndexStore store = RocksDbIndexStore.open(dataDir.resolve(INDEX_DIRECTORY));
         LogManager manager = new LogManager(dataDir, topicDefaults, clock, store, ioThreads, remoteStorage);
         try {
             Fsync.delete(marker); // durably: a marker back after a power loss would skip recovery
-            if (manager.remote.isPresent() && store.topics().list().isEmpty()) {
+            boolean catalogEmpty = store.topics().list().isEmpty();
+            // A lost or new catalog: the bucket's identity is checked before anything is restored from it
+            Optional<ClusterManifest> bucketIdentity = manager.remote.isPresent() && catalogEmpty
+                    ? manager.remote.get().readClusterManifest() : Optional.empty();
+            manager.identify(fileMeta, bucketIdentity);
+            if (manager.remote.isPresent() && catalogEmpty) {
                 manager.remote.get().restoreFromBucket();
             }
-            manager.loadTopics(clean || fresh, fresh);
+            Map<String, TopicRecord> catalog = new HashMap<>();
+            store.topics().list().forEach(topic -> catalog.put(topic.name(), topic));
+            DataDirectoryReconciler.Plan plan = new DataDirectoryReconciler(dataDir, clock.millis())
+                    .plan(catalog, store.topicDeletions().list(), catalogEmpty);
+            manager.apply(plan);
+            manager.loadTopics(plan.rebuilt().isEmpty() && (clean || fresh), fresh);
+            if (catalogEmpty) {
+                manager.continueProducerIds(bucketIdentity);
+            }
+            manager.producerIds.publish();
+            manager.resumeDeletions();
         } catch (IOException | RuntimeException e) {
             manager.shutdown(false);
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -165,8 +189,86 @@ public final class LogManager implements AutoCloseable {
             topics.put(record.name(), topic);
             topicsById.put(topic.topicId(), topic);
         }
-        removeOrphanDirectories();
         LOGGER.info("Opened {} partition(s) in {} ms", total, clock.millis() - started);
+    }
+
+    /**
+     * Settles the cluster id: RocksDB's, else {@code meta.properties}', else the bucket's (a restore), else a new
+     * one; refuses to start when two of them disagree.
+     */
+    private void identify(Optional<DataDirectoryMeta> fileMeta, Optional<ClusterManifest> bucket) {
+        Optional<String> indexed = store.meta().getString("cluster.id");
+        Optional<String> local = indexed.or(() -> fileMeta.map(DataDirectoryMeta::clusterId));
+        if (indexed.isPresent() && fileMeta.isPresent() && !indexed.get().equals(fileMeta.get().clusterId())) {
+            throw new StartRefusedException("Refusing to start: " + dataDir.resolve(INDEX_DIRECTORY) + " belongs to"
+                    + " cluster " + indexed.get() + " but " + dataDir.resolve(DataDirectoryMeta.FILE) + " to cluster "
+                    + fileMeta.get().clusterId() + "; put back the catalog of this data directory, or move "
+                    + DataDirectoryMeta.FILE + " away to keep the catalog's cluster id");
+        }
+        if (local.isPresent() && bucket.isPresent() && !local.get().equals(bucket.get().clusterId())) {
+            throw new StartRefusedException("Refusing to start: the data directory " + dataDir + " belongs to cluster "
+                    + local.get() + " but the bucket to cluster " + bucket.get().clusterId() + "; point the broker"
+                    + " at this cluster's bucket and prefix, or at an empty data directory to restore the bucket's");
+        }
+        String id = local.or(() -> bucket.map(ClusterManifest::clusterId)).orElseGet(LogManager::newClusterId);
+        if (indexed.isEmpty()) {
+            store.meta().putString("cluster.id", id);
+            LOGGER.info("Cluster id {} ({})", id, local.isPresent() ? DataDirectoryMeta.FILE
+                    : bucket.isPresent() ? "restored from the bucket" : "a new cluster");
+        }
+        long blockEnd = Math.max(fileMeta.map(DataDirectoryMeta::producerIdBlockEnd).orElse(0L),
+                bucket.map(ClusterManifest::producerIdBlockEnd).orElse(0L));
+        this.clusterId = id;
+        this.producerIds = new ProducerIds(store, dataDir, new DataDirectoryMeta(id, blockEnd), remote);
+    }
+
+    /** Writes the topics rebuilt from partition directories and removes the directories of deleted topics. */
+    private void apply(DataDirectoryReconciler.Plan plan) {
+        for (TopicRecord topic : plan.rebuilt()) {
+            storeTopic(topic);
+            LOGGER.warn("Rebuilt the catalog of topic {} (id {}) with {} partition(s) from its partition directories"
+                    + " in {}; offsets come from its segment files{}", topic.name(), toKafka(topic.topicId()),
+                    topic.partitions(), dataDir, topic.configs().isEmpty() ? "" : ", configs " + topic.configs());
+        }
+        plan.remove().forEach((directory, reason) -> {
+            LOGGER.info("Removing {}: {}", directory, reason);
+            deleteRecursively(directory);
+        });
+    }
+
+    /** After a lost catalog: producer ids continue above every id the logs, the data directory or the bucket know. */
+    private void continueProducerIds(Optional<ClusterManifest> bucket) {
+        long maxInLogs = -1;
+        for (TopicLogs topic : topics.values()) {
+            for (PartitionLog log : topic.partitions()) {
+                for (var producer : log.producerStates()) {
+                    maxInLogs = Math.max(maxInLogs, producer.producerId());
+                }
+            }
+        }
+        producerIds.startAtLeast(Math.max(maxInLogs + 1, bucket.map(ClusterManifest::producerIdBlockEnd).orElse(0L)),
+                "above the ids in the logs, " + DataDirectoryMeta.FILE + " and the bucket");
+    }
+
+    /** Finishes the deletions that were under way when the broker stopped. */
+    private void resumeDeletions() {
+        for (TopicRecord topic : store.topicDeletions().list()) {
+            LOGGER.info("Resuming the deletion of topic {} ({})", topic.name(), toKafka(topic.topicId()));
+            finishDeletion(topic, true);
+        }
+    }
+
+    /** Deletes the topic's bucket objects (retried until done) and then forgets the deletion intent. */
+    private void finishDeletion(TopicRecord topic, boolean localGone) {
+        java.util.concurrent.CompletableFuture<Void> remoteGone = remote.map(r -> r.deleteTopic(topic))
+                .orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
+        remoteGone.thenRun(() -> {
+            synchronized (deletionLock) {
+                if (!closing && localGone) {
+                    store.topicDeletions().remove(topic.topicId());
+                }
+            }
+        });
     }
 
     private TopicLogs openTopic(TopicRecord record, boolean clean) {
@@ -180,8 +282,10 @@ public final class LogManager implements AutoCloseable {
 
     private PartitionLog openPartition(TopicRecord record, int partition, LogConfig config, boolean clean) {
         TopicPartition tp = new TopicPartition(record.name(), partition);
-        return PartitionLog.open(tp, new PartitionKey(record.topicId(), partition), partitionDir(tp), store, config,
-                clock, background, clean, health);
+        PartitionLog log = PartitionLog.open(tp, new PartitionKey(record.topicId(), partition), partitionDir(tp), store,
+                config, clock, background, clean, health);
+        PartitionMetadata.of(record).write(log.directory());
+        return log;
     }
 
     private Path partitionDir(TopicPartition tp) {
@@ -279,9 +383,9 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
-    /** A producer id never handed out before by this broker. */
+    /** A producer id never handed out before by this broker, nor by the broker it was rebuilt or restored from. */
     public long allocateProducerId() {
-        return store.meta().allocateProducerId();
+        return producerIds.allocate();
     }
 
     /**
@@ -303,6 +407,13 @@ public final class LogManager implements AutoCloseable {
                     + replicationFactor);
         }
         validateConfigs(configs);
+        for (int p = 0; p < partitions; p++) {
+            Path directory = partitionDir(new TopicPartition(name, p));
+            if (Files.isDirectory(directory) && DataDirectoryReconciler.holdsData(directory)) {
+                throw new TopicExistsException("Topic '" + name + "' is marked for deletion: " + directory
+                        + " still holds the data of a deleted incarnation (it is removed at the next start)");
+            }
+        }
         if (org.apache.kafka.common.internals.Topic.hasCollisionChars(name)) {
             for (String existing : topics.keySet()) {
                 if (org.apache.kafka.common.internals.Topic.hasCollision(name, existing)) {
@@ -392,6 +503,7 @@ public final class LogManager implements AutoCloseable {
             storeTopic(record);
             for (PartitionLog log : topic.partitions()) {
                 log.updateConfig(config);
+                PartitionMetadata.of(record).write(log.directory());
             }
             TopicLogs updated = new TopicLogs(record, topic.topicId(), config, topic.partitions());
             replaceTopic(updated);
@@ -532,29 +644,34 @@ public final class LogManager implements AutoCloseable {
                     store.deletePartition(writes, log.key());
                 }
                 store.topics().delete(writes, name);
+                store.topicDeletions().put(writes, topic.record());
                 groupsOfTopic = store.groupOffsets().deleteTopic(writes, name);
                 writes.commit(true);
             }
+            boolean allRenamed = true;
             for (PartitionLog log : topic.partitions()) {
-                deleteDirectoryLater(log.directory(), topic.topicId());
+                allRenamed &= deleteDirectoryLater(log.directory(), topic.topicId());
                 health.forget(log.topicPartition());
             }
-            remote.ifPresent(r -> {
-                r.deleteTopic(topic.record());
-                r.groupOffsets().markChanged(groupsOfTopic);
-            });
+            finishDeletion(topic.record(), allRenamed);
+            remote.ifPresent(r -> r.groupOffsets().markChanged(groupsOfTopic));
             listeners.forEach(listener -> listener.topicDeleted(topic));
             LOGGER.info("Deleted topic {} ({})", name, topic.topicId());
         }
     }
 
-    private void deleteDirectoryLater(Path directory, Uuid topicId) {
-        Path renamed = directory.resolveSibling(directory.getFileName() + "." + topicId + DELETED_DIRECTORY_SUFFIX);
+    /**
+     * Renames a deleted partition's directory out of the way and removes it in the background; false when
+     * the rename failed (the deletion intent then stays, and the next start removes the directory).
+     */
+    private boolean deleteDirectoryLater(Path directory, Uuid topicId) {
+        Path renamed = directory.resolveSibling(directory.getFileName() + "." + topicId
+                + DataDirectoryReconciler.DELETED_DIRECTORY_SUFFIX);
         try {
             Files.move(directory, renamed);
         } catch (IOException e) {
-            LOGGER.warn("Could not rename {} for deletion: {}", directory, e.getMessage());
-            return;
+            LOGGER.warn("Could not rename {} for deletion (the next start removes it): {}", directory, e.getMessage());
+            return false;
         }
         try {
             Fsync.directory(dataDir);
@@ -562,25 +679,7 @@ public final class LogManager implements AutoCloseable {
             health.failed("sync " + dataDir + " after renaming " + directory.getFileName(), e);
         }
         background.execute(() -> deleteRecursively(renamed));
-    }
-
-    private void removeOrphanDirectories() throws IOException {
-        Set<String> expected = new java.util.HashSet<>();
-        for (TopicLogs topic : topics.values()) {
-            for (PartitionLog log : topic.partitions()) {
-                expected.add(log.directory().getFileName().toString());
-            }
-        }
-        try (Stream<Path> list = Files.list(dataDir)) {
-            for (Path path : (Iterable<Path>) list::iterator) {
-                String name = path.getFileName().toString();
-                if (Files.isDirectory(path) && PARTITION_DIRECTORY.matcher(name).matches() && !expected.contains(name)) {
-                    LOGGER.warn("Removing {}: it belongs to no topic (a deleted topic or an interrupted creation)",
-                            path);
-                    deleteRecursively(path);
-                }
-            }
-        }
+        return true;
     }
 
     private static void deleteRecursively(Path root) {
@@ -607,6 +706,9 @@ public final class LogManager implements AutoCloseable {
     private void shutdown(boolean markClean) {
         scheduler.shutdownNow();
         remote.ifPresent(RemoteLogManager::close);
+        synchronized (deletionLock) {
+            closing = true;
+        }
         boolean allClosed = true;
         for (TopicLogs topic : topics.values()) {
             for (PartitionLog log : topic.partitions()) {

@@ -272,6 +272,85 @@ class LogManagerTest {
         open();
 
         assertThat(dataDir.resolve("s3/strata/topics")).isDirectory();
-        assertThat(dataDir.resolve("gone-0")).doesNotExist();
+        assertThat(dataDir.resolve("gone-0")).as("empty, without partition.metadata: not known to be ours")
+                .isDirectory();
+    }
+
+    @Test
+    void deletedTopicWhoseDirectoryOutlivedACrashIsRemovedAtTheNextStartAndItsIntentForgotten() {
+        // Given a topic whose deletion was committed (topic gone, intent recorded) but whose directory
+        // was not yet renamed when the broker stopped
+        open().createTopic("orders", 1, (short) 1, Map.of());
+        log("orders", 0).append(batch().records(5).build());
+        var record = manager.topic("orders").orElseThrow().record();
+        try (var writes = manager.indexStore().newBatch()) {
+            manager.indexStore().topics().delete(writes, "orders");
+            manager.indexStore().topicDeletions().put(writes, record);
+            writes.commit(true);
+        }
+
+        // When the broker starts again
+        restart();
+
+        // Then the directory is removed, the topic stays deleted, and the intent is forgotten
+        assertThat(dataDir.resolve("orders-0")).doesNotExist();
+        assertThat(manager.topic("orders")).isEmpty();
+        assertThat(manager.indexStore().topicDeletions().list()).isEmpty();
+    }
+
+    @Test
+    void unlistedPartitionDirectoryWithDataStopsTheStartAndIsKept() throws IOException {
+        // Given a broker with a topic, and a directory with segment data that its catalog does not list
+        open().createTopic("orders", 1, (short) 1, Map.of());
+        log("orders", 0).append(batch().records(5).build());
+        manager.close();
+        manager = null;
+        Path ghost = Files.createDirectories(dataDir.resolve("ghost-3"));
+        Files.write(ghost.resolve("00000000000000000000.log"), new byte[] {1, 2, 3});
+
+        // When it starts, Then it refuses with a message naming the directory, and the directory is kept
+        assertThatThrownBy(this::open).hasMessageContaining("ghost-3").hasMessageContaining("Nothing was deleted");
+        assertThat(ghost.resolve("00000000000000000000.log")).exists();
+    }
+
+    @Test
+    void lostCatalogIsRebuiltFromThePartitionDirectoriesWithTopicIdConfigsAndOffsets() throws IOException {
+        // Given a topic with records and a config override
+        open().createTopic("orders", 2, (short) 1, Map.of("retention.ms", "-1"));
+        log("orders", 1).append(batch().records(7).build());
+        Uuid topicId = manager.topic("orders").orElseThrow().topicId();
+        String clusterId = manager.clusterId();
+        manager.close();
+        manager = null;
+
+        // When its RocksDB catalog is lost
+        try (var walk = Files.walk(dataDir.resolve(LogManager.INDEX_DIRECTORY))) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+        open();
+
+        // Then the topic, its id, configs, partition count, offsets and the cluster id are back
+        assertThat(manager.clusterId()).isEqualTo(clusterId);
+        var topic = manager.topic("orders").orElseThrow();
+        assertThat(topic.topicId()).isEqualTo(topicId);
+        assertThat(topic.partitions()).hasSize(2);
+        assertThat(topic.record().configs()).containsEntry("retention.ms", "-1");
+        assertThat(log("orders", 1).highWatermark()).isEqualTo(7);
+        assertThat(log("orders", 1).append(batch().records(1).build()).firstOffset()).isEqualTo(7);
+    }
+
+    @Test
+    void createTopicRefusesToAdoptAPartitionDirectoryThatStillHoldsData() throws IOException {
+        // Given a running broker and a partition directory with data left behind (a deletion whose rename failed)
+        open();
+        Path leftOver = Files.createDirectories(dataDir.resolve("orders-0"));
+        Files.write(leftOver.resolve("00000000000000000000.log"), new byte[] {1, 2, 3});
+
+        // When a topic of that name is created, Then it is refused and the directory is untouched
+        assertThatThrownBy(() -> manager.createTopic("orders", 1, (short) 1, Map.of()))
+                .isInstanceOf(TopicExistsException.class).hasMessageContaining("marked for deletion");
+        assertThat(leftOver.resolve("00000000000000000000.log")).hasBinaryContent(new byte[] {1, 2, 3});
     }
 }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BucketLayoutTest extends S3ServerTestBase {
 
     private static final Pattern KEY = Pattern.compile(
-            "_claim\\.json|topics/layout-[A-Za-z0-9_-]{22}/(topic\\.json|[01]/(manifest\\.json|\\d{20}\\.(log|index)))");
+            "_claim\\.json|cluster\\.json|topics/layout-[A-Za-z0-9_-]{22}/(topic\\.json|[01]/(manifest\\.json|\\d{20}\\.(log|index)))");
 
     @TempDir
     Path downloads;

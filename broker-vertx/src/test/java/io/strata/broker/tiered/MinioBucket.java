@@ -58,6 +58,16 @@ final class MinioBucket {
         return list("");
     }
 
+    /** Writes an object (relative to the test's prefix), as anyone with write access to the bucket could. */
+    void put(String key, byte[] bytes) {
+        try {
+            client.putObject(io.minio.PutObjectArgs.builder().bucket(bucket).object(prefix + key)
+                    .stream(new java.io.ByteArrayInputStream(bytes), bytes.length, -1).build());
+        } catch (Exception e) {
+            throw new IllegalStateException("could not put " + prefix + key + ": " + e, e);
+        }
+    }
+
     byte[] get(String key) {
         try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(prefix + key)
                 .build())) {

@@ -9,8 +9,11 @@ import io.strata.index.TopicRecord;
 import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * downloaded. Progress (partitions, segments, percentage) goes to the log. Topics are written last,
  * so a restore interrupted by a crash simply runs again at the next start. Blocking; runs once,
  * before the logs open.
+ *
+ * <p>Everything read from the bucket is untrusted: sizes are checked before a download, names, partition
+ * counts, offsets and positions before they reach a path, an allocation or the catalog
+ * ({@link BucketObjectChecks}); a bad object stops the restore with a message naming it. When the bucket
+ * holds two incarnations of one topic name (a deletion whose bucket part had not finished), the newest one
+ * without a deletion tombstone is restored and the other is recorded as a pending deletion.
  */
 public final class BucketRestore {
 
@@ -48,26 +57,60 @@ public final class BucketRestore {
     private record PartitionToRestore(TopicRecord topic, int partition, PartitionManifest manifest) {
     }
 
-    /** Restores every topic found in the bucket; returns how many. */
-    public int restoreAll() {
+    /**
+     * What a restore found.
+     *
+     * @param topics   the live topics restored
+     * @param deleted  incarnations found in the bucket that are being deleted (a tombstone) or superseded by a
+     *                 newer incarnation of the same name: recorded as pending deletions, not restored
+     */
+    public record Result(List<TopicRecord> topics, List<TopicRecord> deleted) {
+    }
+
+    /** Restores every live topic found in the bucket. */
+    public Result restoreAll() {
         List<ObjectInfo> objects = store.listAll(RemoteLayout.TOPICS).join();
-        Set<String> keys = objects.stream().map(ObjectInfo::key).collect(Collectors.toSet());
-        List<TopicRecord> topics = new ArrayList<>();
-        for (String key : keys) {
-            if (key.endsWith("/" + RemoteLayout.TOPIC_MANIFEST)) {
-                topics.add(TopicManifest.fromJson(store.get(key).join()).toTopicRecord());
+        Map<String, ObjectInfo> byKey = new HashMap<>();
+        objects.forEach(object -> byKey.put(object.key(), object));
+        List<TopicRecord> found = new ArrayList<>();
+        for (ObjectInfo object : objects) {
+            if (object.key().endsWith("/" + RemoteLayout.TOPIC_MANIFEST)) {
+                BucketObjectChecks.checkSize(object.key(), object.size(), BucketObjectChecks.MAX_MANIFEST_BYTES);
+                TopicManifest manifest;
+                try {
+                    manifest = TopicManifest.fromJson(store.get(object.key()).join());
+                } catch (IllegalArgumentException e) {
+                    throw new BucketObjectChecks.BadBucketObjectException(object.key(), "is unreadable: "
+                            + e.getMessage());
+                }
+                found.add(BucketObjectChecks.topic(object.key(), manifest));
             }
         }
+        Set<java.util.UUID> deleting = index.topicDeletions().list().stream().map(TopicRecord::topicId)
+                .collect(Collectors.toSet());
+        found.removeIf(topic -> deleting.contains(topic.topicId()));
+        List<TopicRecord> deleted = new ArrayList<>();
+        List<TopicRecord> topics = liveIncarnations(found, byKey.keySet(), deleted);
         if (topics.isEmpty()) {
-            return 0;
+            recordDeletions(deleted);
+            return new Result(List.of(), deleted);
         }
         long started = System.currentTimeMillis();
         List<PartitionToRestore> partitions = new ArrayList<>();
         for (TopicRecord topic : topics) {
             for (int p = 0; p < topic.partitions(); p++) {
                 String key = RemoteLayout.partitionManifest(new TopicPartition(topic.name(), p), topic.topicId());
-                if (keys.contains(key)) {
-                    partitions.add(new PartitionToRestore(topic, p, PartitionManifest.fromJson(store.get(key).join())));
+                ObjectInfo object = byKey.get(key);
+                if (object != null) {
+                    BucketObjectChecks.checkSize(key, object.size(), BucketObjectChecks.MAX_MANIFEST_BYTES);
+                    PartitionManifest manifest;
+                    try {
+                        manifest = PartitionManifest.fromJson(store.get(key).join());
+                    } catch (IllegalArgumentException e) {
+                        throw new BucketObjectChecks.BadBucketObjectException(key, "is unreadable: " + e.getMessage());
+                    }
+                    BucketObjectChecks.partition(key, manifest, topic, p);
+                    partitions.add(new PartitionToRestore(topic, p, manifest));
                 }
             }
         }
@@ -76,9 +119,10 @@ public final class BucketRestore {
                 partitions.size(), totalSegments);
         Progress progress = new Progress(partitions.size(), totalSegments);
         for (PartitionToRestore partition : partitions) {
-            restorePartition(partition, progress);
+            restorePartition(partition, byKey, progress);
         }
         restoreGroupOffsets(topics);
+        recordDeletions(deleted);
         try (IndexBatch writes = index.newBatch()) {
             for (TopicRecord topic : topics) {
                 index.topics().put(writes, topic);
@@ -87,10 +131,61 @@ public final class BucketRestore {
         }
         LOGGER.info("Restored {} topic(s), {} partition(s), {} segment(s) from the bucket in {} ms", topics.size(),
                 partitions.size(), totalSegments, System.currentTimeMillis() - started);
-        return topics.size();
+        return new Result(List.copyOf(topics), List.copyOf(deleted));
     }
 
-    private void restorePartition(PartitionToRestore partition, Progress progress) {
+    /**
+     * One incarnation per topic name (incarnations this broker is deleting were left out before): of those
+     * without a tombstone ({@link TopicObjectDeleter}), the newest by
+     * creation time (a name can only be created again after its previous incarnation was deleted). The others
+     * go to {@code deleted}.
+     */
+    private static List<TopicRecord> liveIncarnations(List<TopicRecord> found, Set<String> keys,
+                                                      List<TopicRecord> deleted) {
+        Map<String, List<TopicRecord>> byName = new TreeMap<>();
+        found.forEach(topic -> byName.computeIfAbsent(topic.name(), n -> new ArrayList<>()).add(topic));
+        List<TopicRecord> live = new ArrayList<>();
+        for (List<TopicRecord> incarnations : byName.values()) {
+            Optional<TopicRecord> newest = incarnations.stream()
+                    .filter(t -> !keys.contains(RemoteLayout.topicTombstone(t.name(), t.topicId())))
+                    .max(Comparator.comparingLong(TopicRecord::createdMs)
+                            .thenComparing(t -> RemoteLayout.kafkaId(t.topicId())));
+            newest.ifPresent(live::add);
+            for (TopicRecord topic : incarnations) {
+                if (newest.isEmpty() || !newest.get().equals(topic)) {
+                    deleted.add(topic);
+                    LOGGER.warn("Not restoring topic {} with id {} (created {}): {}; its objects will be deleted",
+                            topic.name(), RemoteLayout.kafkaId(topic.topicId()),
+                            java.time.Instant.ofEpochMilli(topic.createdMs()),
+                            newest.isEmpty() ? "its deletion was under way"
+                                    : "a newer incarnation with id " + RemoteLayout.kafkaId(newest.get().topicId())
+                                    + " exists");
+                }
+            }
+        }
+        return live;
+    }
+
+    /** Records the deletion of the incarnations not restored, so that the broker finishes deleting their objects. */
+    private void recordDeletions(List<TopicRecord> deleted) {
+        try (IndexBatch writes = index.newBatch()) {
+            deleted.forEach(topic -> index.topicDeletions().put(writes, topic));
+            writes.commit(true);
+        }
+    }
+
+    /** The bucket's cluster manifest, checked; empty when there is none. */
+    public Optional<ClusterManifest> clusterManifest() {
+        String key = RemoteLayout.CLUSTER_MANIFEST;
+        Optional<ObjectInfo> head = store.head(key).join();
+        if (head.isEmpty()) {
+            return Optional.empty();
+        }
+        BucketObjectChecks.checkSize(key, head.get().size(), BucketObjectChecks.MAX_MANIFEST_BYTES);
+        return Optional.of(ClusterManifest.fromJson(key, store.get(key).join()));
+    }
+
+    private void restorePartition(PartitionToRestore partition, Map<String, ObjectInfo> objects, Progress progress) {
         TopicPartition tp = new TopicPartition(partition.topic().name(), partition.partition());
         PartitionKey key = new PartitionKey(partition.topic().topicId(), partition.partition());
         index.deletePartition(key, false);
@@ -101,11 +196,27 @@ public final class BucketRestore {
             List<ManifestSegment> window = segments.subList(from, Math.min(segments.size(), from + SIDECARS_IN_FLIGHT));
             List<CompletableFuture<byte[]>> sidecars = new ArrayList<>();
             for (ManifestSegment segment : window) {
-                sidecars.add(store.get(RemoteLayout.index(tp, key.topicId(), segment.baseOffset())));
+                String sidecarKey = RemoteLayout.index(tp, key.topicId(), segment.baseOffset());
+                ObjectInfo object = objects.get(sidecarKey);
+                if (object == null) {
+                    throw new BucketObjectChecks.BadBucketObjectException(
+                            RemoteLayout.partitionManifest(tp, key.topicId()), "lists segment " + segment.baseOffset()
+                            + " whose index object " + sidecarKey + " is missing");
+                }
+                BucketObjectChecks.checkSize(sidecarKey, object.size(), BucketObjectChecks.MAX_SIDECAR_BYTES);
+                sidecars.add(store.get(sidecarKey));
             }
             for (int i = 0; i < window.size(); i++) {
                 ManifestSegment line = window.get(i);
-                SegmentSidecar sidecar = SegmentSidecar.decode(sidecars.get(i).join());
+                String sidecarKey = RemoteLayout.index(tp, key.topicId(), line.baseOffset());
+                SegmentSidecar sidecar;
+                try {
+                    sidecar = SegmentSidecar.decode(sidecars.get(i).join());
+                } catch (IllegalArgumentException e) {
+                    throw new BucketObjectChecks.BadBucketObjectException(sidecarKey, "is unreadable: "
+                            + e.getMessage());
+                }
+                BucketObjectChecks.sidecar(sidecarKey, sidecar, line);
                 RemoteSegment segment = line.toRemoteSegment();
                 try (IndexBatch writes = index.newBatch()) {
                     index.remoteSegments().put(writes, key, segment);

@@ -16,10 +16,12 @@ import org.apache.kafka.common.Uuid;
  * <pre>
  *   _claim.json                                                which broker holds the prefix ({@link BucketPrefixClaim})
  *   topics/{topic}-{topicId}/topic.json                        the topic: name, id, partitions, configs
+ *   topics/{topic}-{topicId}/deleted.json                      present while a deletion of this topic is under way
  *   topics/{topic}-{topicId}/{partition}/manifest.json         the partition's remote segments
  *   topics/{topic}-{topicId}/{partition}/{baseOffset:020d}.log   a segment: Kafka's on-disk bytes
  *   topics/{topic}-{topicId}/{partition}/{baseOffset:020d}.index its offset and time index entries
  *   groups/{groupId}.json                                      a consumer group's committed offsets
+ *   cluster.json                                               the cluster id and the producer id high-water mark
  * </pre>
  * {@code topicId} is Kafka's base64url form of the topic id (as {@code kafka-topics --describe}
  * shows it), so a re-created topic of the same name never meets the old one's objects. Example:
@@ -35,7 +37,10 @@ public final class RemoteLayout {
 
     public static final String TOPICS = "topics/";
     public static final String GROUPS = "groups/";
+    /** {@link ClusterManifest}. */
+    public static final String CLUSTER_MANIFEST = "cluster.json";
     static final String TOPIC_MANIFEST = "topic.json";
+    static final String TOPIC_TOMBSTONE = "deleted.json";
     static final String GROUP_SUFFIX = ".json";
     static final String PARTITION_MANIFEST = "manifest.json";
     static final String SEGMENT_SUFFIX = ".log";
@@ -51,6 +56,11 @@ public final class RemoteLayout {
 
     public static String topicManifest(String topic, UUID topicId) {
         return topicPrefix(topic, topicId) + TOPIC_MANIFEST;
+    }
+
+    /** The tombstone of a topic being deleted ({@link TopicObjectDeleter}). */
+    public static String topicTombstone(String topic, UUID topicId) {
+        return topicPrefix(topic, topicId) + TOPIC_TOMBSTONE;
     }
 
     public static String partitionPrefix(TopicPartition tp, UUID topicId) {

@@ -4,7 +4,6 @@ import io.strata.index.RemoteSegment;
 import io.strata.index.RemoteSegmentState;
 import io.strata.index.RocksDbIndexStore;
 import io.strata.index.TopicRecord;
-import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
 import io.strata.objectstore.PutCondition;
 import io.strata.tiering.TopicLogs;
@@ -13,6 +12,7 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -43,7 +43,7 @@ public final class RemoteLogManager implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(RemoteLogManager.class);
     /** How long a clean shutdown waits for the last committed offsets to reach the bucket. */
     private static final long SHUTDOWN_FLUSH_MS = 5_000;
-    private static final long SHUTDOWN_DELETIONS_MS = 30_000;
+    private static final long SHUTDOWN_DELETIONS_MS = 5_000;
 
     private final ObjectStore store;
     private final PrefixLease lease;
@@ -59,6 +59,7 @@ public final class RemoteLogManager implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
     private final GroupOffsetUploader groupOffsets;
+    private final TopicObjectDeleter deleter;
     private final Map<PartitionLog, Backoff> partitions = new ConcurrentHashMap<>();
     /** The topic definition last written to each topic manifest: a topic whose definition differs gets it rewritten. */
     private final Map<UUID, TopicRecord> topicManifestsWritten = new ConcurrentHashMap<>();
@@ -87,6 +88,7 @@ public final class RemoteLogManager implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("remote-scheduler"));
         this.workers = Executors.newFixedThreadPool(config.copyThreads(), named("remote-copy"));
         this.groupOffsets = new GroupOffsetUploader(this.store, index, scheduler);
+        this.deleter = new TopicObjectDeleter(this.store, scheduler, config, clock);
     }
 
     /** Per-partition exclusion and retry schedule. */
@@ -97,8 +99,18 @@ public final class RemoteLogManager implements AutoCloseable {
     }
 
     /** Restores topics and catalogs from the bucket into an empty RocksDB store (see {@link BucketRestore}). */
-    public int restoreFromBucket() {
+    public BucketRestore.Result restoreFromBucket() {
         return new BucketRestore(store, index).restoreAll();
+    }
+
+    /** The bucket's cluster manifest ({@link ClusterManifest}), read and checked; blocking. */
+    public Optional<ClusterManifest> readClusterManifest() {
+        return new BucketRestore(store, index).clusterManifest();
+    }
+
+    /** Writes the cluster manifest ({@link ClusterManifest}); completes when it is in the bucket. */
+    public CompletableFuture<Void> writeClusterManifest(ClusterManifest manifest) {
+        return store.put(RemoteLayout.CLUSTER_MANIFEST, manifest.toJson(), PutCondition.NONE).thenApply(info -> null);
     }
 
     /** Starts the periodic copy and retention passes over {@code topics}, and the upload of group offsets. */
@@ -254,9 +266,9 @@ public final class RemoteLogManager implements AutoCloseable {
 
     /**
      * Deletes every object of a deleted topic, in the background, once no copy of its partitions is
-     * in flight (a copy finishing after the listing would leave an orphan). The topic is already gone
-     * from RocksDB; if the broker stops before this finishes, the objects stay as orphans that
-     * {@code strata inspect verify} reports.
+     * in flight (a copy finishing after the listing would leave an orphan), retrying with backoff until
+     * they are gone ({@link TopicObjectDeleter}). The caller keeps a durable deletion intent until the
+     * returned future completes, and calls this again after a restart for an unfinished one.
      */
     public CompletableFuture<Void> deleteTopic(TopicRecord topic) {
         String prefix = RemoteLayout.topicPrefix(topic.name(), topic.topicId());
@@ -273,19 +285,9 @@ public final class RemoteLogManager implements AutoCloseable {
         CompletableFuture<Void> deletion = whenIdle(inFlight)
                 .thenCompose(v -> {
                     manifests.forget(prefix);
-                    return store.listAll(prefix);
+                    return deleter.delete(topic);
                 })
-                .thenCompose(objects -> store.deleteAll(objects.stream().map(ObjectInfo::key).toList())
-                        .thenApply(v -> objects.size()))
-                .handle((count, e) -> {
-                    if (e != null) {
-                        LOGGER.error("Could not delete the objects of topic {} under {}: {}", topic.name(), prefix,
-                                rootMessage(e));
-                    } else {
-                        LOGGER.info("Deleted {} object(s) of topic {} from the bucket", count, topic.name());
-                    }
-                    return null;
-                });
+                .thenApply(count -> null);
         topicDeletions.add(deletion);
         deletion.whenComplete((v, e) -> topicDeletions.remove(deletion));
         return deletion;
@@ -375,8 +377,8 @@ public final class RemoteLogManager implements AutoCloseable {
 
     /**
      * Lets the deletions of topics deleted just before a clean shutdown finish, at most
-     * {@value #SHUTDOWN_DELETIONS_MS} ms: they need the scheduler and the S3 client, which close next,
-     * and a deletion cut short leaves the topic's objects in the bucket as orphans.
+     * {@value #SHUTDOWN_DELETIONS_MS} ms: they need the scheduler and the S3 client, which close next;
+     * a deletion cut short resumes at the next start (its intent is durable).
      */
     private void awaitTopicDeletions() {
         List<CompletableFuture<Void>> pending = List.copyOf(topicDeletions);
@@ -390,12 +392,12 @@ public final class RemoteLogManager implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOGGER.warn("Shutting down with {} topic deletion(s) unfinished; their objects stay in the bucket as "
-                    + "orphans (strata inspect verify lists them): {}", topicDeletions.size(), rootMessage(e));
+            LOGGER.warn("Shutting down with {} topic deletion(s) unfinished; they resume at the next start: {}",
+                    topicDeletions.size(), rootMessage(e));
         }
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         return rootCause(e).toString();
     }
 

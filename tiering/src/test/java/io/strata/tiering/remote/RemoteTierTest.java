@@ -387,7 +387,7 @@ class RemoteTierTest {
         produce(log(manager), 30);
         pass(manager);
 
-        assertThat(bucket.snapshot()).isEmpty();
+        assertThat(bucket.snapshot().keySet()).noneMatch(key -> key.startsWith(RemoteLayout.TOPICS));
         assertThat(log(manager).tiered()).isFalse();
     }
 
@@ -461,5 +461,105 @@ class RemoteTierTest {
         long remoteAnswers = appended.stream().filter(a -> a.offset() < log.localStartOffset()).count();
         assertThat(remoteAnswers).isPositive();
         assertThat(bucket.rangedGets.get() + bucket.gets.get()).isEqualTo(getsBefore);
+    }
+
+    @Test
+    void producerIdBlockIsReservedInTheBucketBeforeAnyIdOfItIsHandedOut() {
+        // Given a tiering broker whose bucket is down
+        LogManager manager = open("a");
+        bucket.setDown(true);
+
+        // When a producer id is asked for, Then the answer is a retriable error, and no id is handed out
+        assertThatThrownBy(manager::allocateProducerId)
+                .isInstanceOf(org.apache.kafka.common.errors.CoordinatorLoadInProgressException.class);
+
+        // When the bucket is back, Then ids are handed out, below the end the bucket now records
+        bucket.setDown(false);
+        long id = manager.allocateProducerId();
+        ClusterManifest manifest = ClusterManifest.fromJson(RemoteLayout.CLUSTER_MANIFEST,
+                bucket.bytes(RemoteLayout.CLUSTER_MANIFEST).orElseThrow());
+        assertThat(manifest.clusterId()).isEqualTo(manager.clusterId());
+        assertThat(id).isLessThan(manifest.producerIdBlockEnd());
+    }
+
+    @Test
+    void restoreIntoADataDirectoryOfAnotherClusterIsRefusedBeforeAnythingIsWritten() throws Exception {
+        // Given a bucket holding a topic of cluster A
+        LogManager a = open("a");
+        a.createTopic("orders", 1, (short) 1, Map.of("segment.bytes", "8192"));
+        produce(log(a), 30);
+        pass(a);
+        a.close();
+        managers.remove(a);
+
+        // And a data directory without a catalog whose meta.properties names cluster B
+        java.nio.file.Path b = java.nio.file.Files.createDirectories(tempDir.resolve("b"));
+        java.nio.file.Files.writeString(b.resolve("meta.properties"), "version=1\ncluster.id=OtherClusterId\n");
+
+        // When a broker starts on it, Then it refuses, naming both clusters, and restored nothing
+        assertThatThrownBy(() -> open("b")).hasMessageContaining("OtherClusterId").hasMessageContaining(a.clusterId());
+        try (var index = io.strata.index.RocksDbIndexStore.open(b.resolve("rocksdb"))) {
+            assertThat(index.topics().list()).isEmpty();
+        }
+    }
+
+    @Test
+    void deletionIntentOutlivesAFailingBucketAndARestartAndIsForgottenOnceTheObjectsAreGone() {
+        // Given a tiered topic in the bucket
+        LogManager manager = open("a");
+        manager.createTopic("orders", 1, (short) 1, Map.of("segment.bytes", "8192"));
+        produce(log(manager), 30);
+        pass(manager);
+        var topic = manager.topic("orders").orElseThrow().record();
+        String prefix = RemoteLayout.topicPrefix("orders", topic.topicId());
+        assertThat(bucket.snapshot().keySet()).anyMatch(k -> k.startsWith(prefix));
+
+        // When it is deleted while the bucket is down, and the broker restarts before the bucket is back
+        bucket.setDown(true);
+        manager.deleteTopic("orders");
+        assertThat(manager.indexStore().topicDeletions().list()).extracting(t -> t.topicId())
+                .containsExactly(topic.topicId());
+        manager.close();
+        managers.remove(manager);
+        bucket.setDown(false);
+        LogManager restarted = open("a");
+
+        // Then the deletion resumes, the objects go, and the intent is forgotten
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(bucket.snapshot().keySet()).noneMatch(k -> k.startsWith(prefix));
+            assertThat(restarted.indexStore().topicDeletions().list()).isEmpty();
+        });
+    }
+
+    @Test
+    void oversizedTopicManifestIsRefusedBeforeItIsDownloaded() {
+        // Given a bucket holding a topic manifest larger than any real one
+        String key = "topics/big-" + org.apache.kafka.common.Uuid.randomUuid() + "/topic.json";
+        bucket.put(key, new byte[(int) BucketObjectChecks.MAX_MANIFEST_BYTES + 1], io.strata.objectstore.PutCondition.NONE)
+                .join();
+        long getsBefore = bucket.gets.get();
+
+        // When a broker restores from it, Then it refuses, naming the object, without downloading it
+        assertThatThrownBy(() -> open("b")).hasMessageContaining(key).hasMessageContaining("bytes, more than");
+        assertThat(bucket.gets.get()).isEqualTo(getsBefore);
+    }
+
+    @Test
+    void partitionManifestWithANegativeLogStartOffsetIsRefusedNamingIt() {
+        // Given a tiered topic whose partition manifest in the bucket was tampered with
+        LogManager a = open("a");
+        a.createTopic("orders", 1, (short) 1, Map.of("segment.bytes", "8192"));
+        produce(log(a), 30);
+        pass(a);
+        String key = RemoteLayout.partitionManifest(TP, log(a).key().topicId());
+        a.close();
+        managers.remove(a);
+        String json = new String(bucket.bytes(key).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8)
+                .replaceFirst("\"logStartOffset\" ?: ?\\d+", "\"logStartOffset\" : -5");
+        bucket.put(key, json.getBytes(java.nio.charset.StandardCharsets.UTF_8), io.strata.objectstore.PutCondition.NONE)
+                .join();
+
+        // When a broker restores from it, Then it refuses, naming the manifest and the offset
+        assertThatThrownBy(() -> open("b")).hasMessageContaining(key).hasMessageContaining("log start offset -5");
     }
 }
