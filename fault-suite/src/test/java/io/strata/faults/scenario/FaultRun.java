@@ -1,0 +1,55 @@
+package io.strata.faults.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.faults.check.Checker;
+import io.strata.faults.check.FinalLog;
+import io.strata.faults.check.Verdict;
+import io.strata.faults.load.FinalRead;
+import io.strata.faults.load.Workload;
+import io.strata.faults.report.CampaignReport;
+import io.strata.faults.report.ResultRow;
+import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * What every fault test shares: short or long sizes, the final judgement (full read, checker, results row)
+ * and skipping with a visible reason (a failure under {@code CI=true}).
+ */
+final class FaultRun {
+
+    private static final Duration FINAL_READ_TIMEOUT = Duration.ofSeconds(180);
+
+    private FaultRun() {}
+
+    /** {@code shortValue} in {@code mvn verify}, {@code longValue} in the campaign ({@code -Dfaults.campaign=true}). */
+    static int size(int shortValue, int longValue) {
+        return CampaignReport.campaign() ? longValue : shortValue;
+    }
+
+    /**
+     * Reads the whole topic, checks it against the workload's history, records the results row and asserts
+     * the checker passed.
+     */
+    static Verdict judge(String name, String fault, long faultsInjected, String bootstrap, String topic,
+                         int partitions, Workload workload, long crashes, String notes) {
+        FinalLog log = FinalRead.read(bootstrap, topic, partitions, FINAL_READ_TIMEOUT);
+        Verdict verdict = Checker.check(workload.history(), log);
+        String allNotes = notes + (workload.history().events().isEmpty() ? ""
+                : "; consumer events: " + workload.history().events().size());
+        CampaignReport.record(name, new ResultRow(fault, faultsInjected, verdict, workload.failed(), crashes, allNotes));
+        System.out.printf("%s: %s%nfailed sends by class: %s%nevents: %s%nlog start %s, end %s%n", fault, verdict,
+                workload.history().failures(), workload.history().events(), log.logStartOffsets(), log.endOffsets());
+        assertThat(verdict.acknowledged()).as("records acknowledged").isPositive();
+        assertThat(verdict.passed()).as("checker: %s", verdict.summary()).isTrue();
+        return verdict;
+    }
+
+    /** Skips the test with {@code reason}, or fails it when {@code CI=true}: CI must run every fault. */
+    static void skipOrFail(String reason) {
+        if ("true".equals(System.getenv("CI"))) {
+            throw new AssertionError("CI=true, and this fault cannot be injected: " + reason);
+        }
+        Assumptions.abort(reason);
+    }
+}
