@@ -1,5 +1,6 @@
 package io.strata.faults.broker;
 
+import io.strata.faults.report.CampaignReport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * A Strata broker in its own JVM ({@code java -cp <this JVM's classpath> io.strata.broker.StrataMain --config
  * FILE}), so that a fault can SIGKILL it or start it with {@code LD_PRELOAD}. Its output is kept in memory
- * ({@link #log()}) and appended to {@code <dataDir>.broker.log}. Same approach as broker-vertx's test
+ * ({@link #log()}) and appended to {@code <results dir>/broker-logs/<dataDir's parent>-<dataDir>.log}
+ * (see {@link CampaignReport#resultsDir()}), which outlives the test's temporary directory. Same approach as broker-vertx's test
  * {@code BrokerProcess}, plus an environment for the child. Not thread-safe, except {@link #log()}.
  */
 public final class BrokerJvm implements AutoCloseable {
@@ -71,8 +73,11 @@ public final class BrokerJvm implements AutoCloseable {
                 .redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("STRATA_"));
         builder.environment().putAll(environment);
-        PrintWriter logFile = new PrintWriter(Files.newBufferedWriter(dir.resolveSibling(dir.getFileName() + ".broker.log"),
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND), true);
+        Path logPath = CampaignReport.resultsDir().resolve("broker-logs")
+                .resolve(dir.getParent().getFileName() + "-" + dir.getFileName() + ".log");
+        Files.createDirectories(logPath.getParent());
+        PrintWriter logFile = new PrintWriter(Files.newBufferedWriter(logPath, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND), true);
         BrokerJvm broker = new BrokerJvm(builder.start(), logFile);
         try {
             broker.awaitListening();
@@ -149,6 +154,11 @@ public final class BrokerJvm implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Waits up to {@code timeout} for the process to exit by itself; true if it has. */
+    public boolean awaitExit(java.time.Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The exit code once the process has exited. */

@@ -33,6 +33,19 @@ final class FaultRun {
      */
     static Verdict judge(String name, String fault, long faultsInjected, String bootstrap, String topic,
                          int partitions, Workload workload, long crashes, String notes) {
+        Verdict verdict = record(name, fault, faultsInjected, bootstrap, topic, partitions, workload, crashes, notes);
+        assertPassed(verdict);
+        return verdict;
+    }
+
+    static void assertPassed(Verdict verdict) {
+        assertThat(verdict.acknowledged()).as("records acknowledged").isPositive();
+        assertThat(verdict.passed()).as("checker: %s", verdict.summary()).isTrue();
+    }
+
+    /** Reads the whole topic, checks it against the workload's history and records the results row. */
+    static Verdict record(String name, String fault, long faultsInjected, String bootstrap, String topic,
+                         int partitions, Workload workload, long crashes, String notes) {
         FinalLog log = FinalRead.read(bootstrap, topic, partitions, FINAL_READ_TIMEOUT);
         Verdict verdict = Checker.check(workload.history(), log);
         String allNotes = notes + (workload.history().events().isEmpty() ? ""
@@ -40,8 +53,6 @@ final class FaultRun {
         CampaignReport.record(name, new ResultRow(fault, faultsInjected, verdict, workload.failed(), crashes, allNotes));
         System.out.printf("%s: %s%nfailed sends by class: %s%nevents: %s%nlog start %s, end %s%n", fault, verdict,
                 workload.history().failures(), workload.history().events(), log.logStartOffsets(), log.endOffsets());
-        assertThat(verdict.acknowledged()).as("records acknowledged").isPositive();
-        assertThat(verdict.passed()).as("checker: %s", verdict.summary()).isTrue();
         return verdict;
     }
 
