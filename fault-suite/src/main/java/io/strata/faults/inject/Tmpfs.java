@@ -14,9 +14,11 @@ import java.util.concurrent.TimeUnit;
 public final class Tmpfs implements AutoCloseable {
 
     private final Path mountPoint;
+    private int sizeMiB;
 
-    private Tmpfs(Path mountPoint) {
+    private Tmpfs(Path mountPoint, int sizeMiB) {
         this.mountPoint = mountPoint;
+        this.sizeMiB = sizeMiB;
     }
 
     /** Mounts, or returns the reason it cannot (not root, mount failed). */
@@ -31,7 +33,7 @@ public final class Tmpfs implements AutoCloseable {
         if (mount.code() != 0) {
             return new Result(null, "mount -t tmpfs failed (" + mount.code() + "): " + mount.output().strip());
         }
-        return new Result(new Tmpfs(mountPoint), "mounted a " + sizeMiB + " MiB tmpfs at " + mountPoint);
+        return new Result(new Tmpfs(mountPoint, sizeMiB), "mounted a " + sizeMiB + " MiB tmpfs at " + mountPoint);
     }
 
     /** The mounted filesystem (null when it could not be mounted), and what happened. */
@@ -46,7 +48,10 @@ public final class Tmpfs implements AutoCloseable {
         return Files.getFileStore(mountPoint).getUsableSpace();
     }
 
-    /** Writes {@code bytes} of zeros to {@code name} in the filesystem (to be deleted later to free space). */
+    /**
+     * Writes {@code bytes} of zeros to {@code name} in the filesystem (to be deleted later to free space). The
+     * caller must leave room: a write that does not fit fails with an {@link IOException}.
+     */
     public Path fill(String name, long bytes) throws IOException {
         Path filler = mountPoint.resolve(name);
         byte[] chunk = new byte[1024 * 1024];
@@ -56,6 +61,16 @@ public final class Tmpfs implements AutoCloseable {
             }
         }
         return filler;
+    }
+
+    /** Makes the filesystem {@code extraMiB} larger ({@code mount -o remount,size=...}), freeing space. */
+    public void grow(int extraMiB) throws IOException, InterruptedException {
+        Outcome remount = run(List.of("mount", "-o", "remount,size=" + (sizeMiB + extraMiB) + "m",
+                mountPoint.toAbsolutePath().toString()));
+        if (remount.code() != 0) {
+            throw new IOException("could not grow the tmpfs at " + mountPoint + ": " + remount.output().strip());
+        }
+        sizeMiB += extraMiB;
     }
 
     /** Unmounts (lazily if busy, so a process still holding files cannot make it fail). */
