@@ -58,15 +58,9 @@ class DiskFullTest {
     private void run(Tmpfs tmpfs, S3ProxyServer s3, int fills) throws Exception {
         // Given a broker whose data directory is a small tmpfs, tiering to an S3 server on another disk
         Path dataDir = tmpfs.path().resolve("data");
-        Map<String, String> config = new HashMap<>(Map.of(
-                "listeners", "PLAINTEXT://127.0.0.1:" + BrokerJvm.freePort(),
-                "remote.log.manager.task.interval.ms", "1000",
-                "s3.endpoint", s3.endpoint().toString(),
-                "s3.access.key", s3.settings().accessKey(),
-                "s3.secret.key", s3.settings().secretKey(),
-                "s3.bucket", s3.settings().bucket(),
-                "s3.region", S3ProxyServer.REGION,
-                "s3.path.style", "true"));
+        Map<String, String> config = FaultRun.bucketProperties(s3, s3.endpoint().toString(), "");
+        config.put("listeners", "PLAINTEXT://127.0.0.1:" + BrokerJvm.freePort());
+        config.put("remote.log.manager.task.interval.ms", "1000");
         BrokerJvm broker = BrokerJvm.start(dataDir, config, Map.of());
         SoftAssertions contract = new SoftAssertions();
         StringBuilder notes = new StringBuilder();

@@ -9,7 +9,10 @@ import io.strata.faults.load.FinalRead;
 import io.strata.faults.load.Workload;
 import io.strata.faults.report.CampaignReport;
 import io.strata.faults.report.ResultRow;
+import io.strata.objectstore.s3proxy.S3ProxyServer;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -54,6 +57,22 @@ final class FaultRun {
         System.out.printf("%s: %s%nfailed sends by class: %s%nevents: %s%nlog start %s, end %s%n", fault, verdict,
                 workload.history().failures(), workload.history().events(), log.logStartOffsets(), log.endOffsets());
         return verdict;
+    }
+
+    /**
+     * Broker properties that tier to {@code s3}'s bucket under {@code prefix}, reached at {@code endpoint} (the
+     * server itself, or a fault proxy in front of it).
+     */
+    static Map<String, String> bucketProperties(S3ProxyServer s3, String endpoint, String prefix) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("s3.endpoint", endpoint);
+        properties.put("s3.access.key", s3.settings().accessKey());
+        properties.put("s3.secret.key", s3.settings().secretKey());
+        properties.put("s3.bucket", s3.settings().bucket());
+        properties.put("s3.region", S3ProxyServer.REGION);
+        properties.put("s3.path.style", "true");
+        properties.put("s3.prefix", prefix);
+        return properties;
     }
 
     /** Skips the test with {@code reason}, or fails it when {@code CI=true}: CI must run every fault. */

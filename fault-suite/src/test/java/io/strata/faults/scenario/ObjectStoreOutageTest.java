@@ -16,7 +16,6 @@ import io.strata.objectstore.s3proxy.S3ProxyServer;
 import io.strata.tiering.remote.BucketInspector.Problem;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -60,16 +59,9 @@ class ObjectStoreOutageTest {
     private void run(FaultProxy proxy, S3ProxyServer s3, BucketCheck bucket, int outageSeconds) throws Exception {
         // Given a broker that tiers small segments through the fault proxy
         Path dataDir = tempDir.resolve("data");
-        Map<String, String> config = new HashMap<>(Map.of(
-                "remote.log.manager.task.interval.ms", "500",
-                "remote.log.manager.task.retry.backoff.max.ms", "2000",
-                "s3.endpoint", "http://127.0.0.1:" + proxy.port(),
-                "s3.access.key", s3.settings().accessKey(),
-                "s3.secret.key", s3.settings().secretKey(),
-                "s3.bucket", s3.settings().bucket(),
-                "s3.region", S3ProxyServer.REGION,
-                "s3.path.style", "true",
-                "s3.prefix", PREFIX));
+        Map<String, String> config = FaultRun.bucketProperties(s3, "http://127.0.0.1:" + proxy.port(), PREFIX);
+        config.put("remote.log.manager.task.interval.ms", "500");
+        config.put("remote.log.manager.task.retry.backoff.max.ms", "2000");
         BrokerJvm broker = BrokerJvm.start(dataDir, config, Map.of());
         SoftAssertions contract = new SoftAssertions();
         StringBuilder notes = new StringBuilder();
