@@ -75,10 +75,15 @@ public final class Tmpfs implements AutoCloseable {
 
     /** Unmounts (lazily if busy, so a process still holding files cannot make it fail). */
     @Override
-    public void close() throws IOException, InterruptedException {
-        Outcome umount = run(List.of("umount", mountPoint.toAbsolutePath().toString()));
-        if (umount.code() != 0) {
-            run(List.of("umount", "-l", mountPoint.toAbsolutePath().toString()));
+    public void close() throws IOException {
+        try {
+            Outcome umount = run(List.of("umount", mountPoint.toAbsolutePath().toString()));
+            if (umount.code() != 0) {
+                run(List.of("umount", "-l", mountPoint.toAbsolutePath().toString()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while unmounting " + mountPoint, e);
         }
     }
 

@@ -160,9 +160,13 @@ public final class CheckedProducer implements AutoCloseable {
 
     /** Stops sending and waits for every outstanding send to complete (or fail at its delivery timeout). */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stopping = true;
-        thread.join(TimeUnit.SECONDS.toMillis(30));
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         producer.close(CLOSE_TIMEOUT);
     }
 }

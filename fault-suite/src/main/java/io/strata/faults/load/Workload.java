@@ -71,7 +71,7 @@ public final class Workload implements AutoCloseable {
 
     /** Stops the producers (each waits for its outstanding sends), then the consumers. Idempotent. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (closed) {
             return;
         }
