@@ -3,6 +3,7 @@ package io.strata.faults.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.strata.faults.Prerequisites;
 import io.strata.faults.broker.BrokerJvm;
 import io.strata.faults.check.Verdict;
 import io.strata.faults.inject.Tmpfs;
@@ -45,7 +46,7 @@ class DiskFullTest {
     void producersGetErrorsWhenTheDiskIsFullAndResumeWithNothingLostWhenSpaceFrees() throws Exception {
         Tmpfs.Result mounted = Tmpfs.mount(tempDir.resolve("mnt"), TMPFS_MIB);
         if (mounted.tmpfs() == null) {
-            FaultRun.skipOrFail(mounted.message());
+            Prerequisites.skipOrFail(mounted.message());
         }
         int fills = FaultRun.size(1, 3);
         try (Tmpfs tmpfs = mounted.tmpfs();

@@ -13,11 +13,10 @@ import io.strata.objectstore.s3proxy.S3ProxyServer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * What every fault test shares: short or long sizes, the final judgement (full read, checker, results row)
- * and skipping with a visible reason (a failure under {@code CI=true}).
+ * What every fault test shares: short or long sizes, the bucket settings and the final judgement (full read,
+ * checker, results row).
  */
 final class FaultRun {
 
@@ -73,13 +72,5 @@ final class FaultRun {
         properties.put("s3.path.style", "true");
         properties.put("s3.prefix", prefix);
         return properties;
-    }
-
-    /** Skips the test with {@code reason}, or fails it when {@code CI=true}: CI must run every fault. */
-    static void skipOrFail(String reason) {
-        if ("true".equals(System.getenv("CI"))) {
-            throw new AssertionError("CI=true, and this fault cannot be injected: " + reason);
-        }
-        Assumptions.abort(reason);
     }
 }

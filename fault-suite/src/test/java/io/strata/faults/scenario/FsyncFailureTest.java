@@ -3,6 +3,7 @@ package io.strata.faults.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.strata.faults.Prerequisites;
 import io.strata.faults.broker.BrokerJvm;
 import io.strata.faults.check.Verdict;
 import io.strata.faults.inject.FsyncShim;
@@ -43,7 +44,7 @@ class FsyncFailureTest {
     void noRecordIsAcknowledgedWhileFsyncFailsAndNoneAcknowledgedIsLost() throws Exception {
         FsyncShim.Result built = FsyncShim.build(CampaignReport.resultsDir().resolve("fsync-shim"));
         if (built.shim().isEmpty()) {
-            FaultRun.skipOrFail("the fsync shim could not be built: " + built.message());
+            Prerequisites.skipOrFail("the fsync shim could not be built: " + built.message());
         }
         int windows = FaultRun.size(1, 3);
         assertTimeoutPreemptively(Duration.ofMinutes(FaultRun.size(4, 12)),
