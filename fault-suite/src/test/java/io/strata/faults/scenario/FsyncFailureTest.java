@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * fsync fails below the log: the broker runs with an {@code LD_PRELOAD} shim ({@link FsyncShim}) that makes
- * {@code fsync}/{@code fdatasync} return {@code EIO} on the topic's partition files while armed, and fsyncs
- * before every acknowledgement ({@code log.flush.interval.messages=1}). The contract: while fsync fails,
+ * {@code fsync}/{@code fdatasync} return {@code EIO} while armed, on the topic's partition files (one test) or
+ * in RocksDB's directory (the other), and fsyncs before every acknowledgement ({@code log.flush.interval.messages=1}). The contract: while fsync fails,
  * nothing is acknowledged (data that could not be synced is never confirmed); the broker either reports
  * errors to the producers or stops, and never silently goes on; after fsync works again and the broker is
  * restarted, every record acknowledged before is there exactly once, where its acknowledgement said.
@@ -36,28 +36,40 @@ class FsyncFailureTest {
     private static final int PARTITIONS = 2;
     /** Sends already on their way when the shim is armed may still be acknowledged within this time. */
     private static final Duration ARM_GRACE = Duration.ofSeconds(2);
+    /** How long fsync fails: longer than the producers' delivery timeout, so that errors reach them. */
+    private static final Duration FAULT_WINDOW = Duration.ofSeconds(12);
 
     @TempDir
     Path tempDir;
 
     @Test
-    void noRecordIsAcknowledgedWhileFsyncFailsAndNoneAcknowledgedIsLost() throws Exception {
+    void noRecordIsAcknowledgedWhileFsyncOfTheLogFailsAndNoneAcknowledgedIsLost() throws Exception {
+        inject(TOPIC + "-", "fsync-failure-log", "fsync fails (EIO) on the segment files");
+    }
+
+    @Test
+    void noRecordIsAcknowledgedWhileFsyncOfRocksDbFailsAndNoneAcknowledgedIsLost() throws Exception {
+        inject("rocksdb/", "fsync-failure-rocksdb", "fsync fails (EIO) in RocksDB");
+    }
+
+    /** Runs the fault with fsync failing on the files under {@code dataDir/target}. */
+    private void inject(String target, String name, String fault) throws Exception {
         FsyncShim.Result built = FsyncShim.build(CampaignReport.resultsDir().resolve("fsync-shim"));
         if (built.shim().isEmpty()) {
             Prerequisites.skipOrFail("the fsync shim could not be built: " + built.message());
         }
         int windows = FaultRun.size(1, 3);
         assertTimeoutPreemptively(Duration.ofMinutes(FaultRun.size(4, 12)),
-                () -> run(built.shim().orElseThrow(), windows));
+                () -> run(built.shim().orElseThrow(), windows, target, name, fault));
     }
 
-    private void run(FsyncShim shim, int windows) throws Exception {
+    private void run(FsyncShim shim, int windows, String target, String name, String fault) throws Exception {
         // Given a broker that fsyncs before each acknowledgement, with the shim loaded but not armed
         Path dataDir = tempDir.resolve("data");
         Map<String, String> config = Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:" + BrokerJvm.freePort(),
                 "log.flush.interval.messages", "1");
-        Map<String, String> environment = shim.environment(dataDir.resolve(TOPIC + "-"));
+        Map<String, String> environment = shim.environment(dataDir.resolve(target));
         BrokerJvm broker = BrokerJvm.start(dataDir, config, environment);
         long acknowledgedWhileFailing = 0;
         int brokerStops = 0;
@@ -68,7 +80,7 @@ class FsyncFailureTest {
             String bootstrap = broker.bootstrapServers();
             Topics.create(bootstrap, TOPIC, PARTITIONS, Map.of("segment.bytes", "262144", "retention.ms", "-1"));
             Map<String, Object> client = new HashMap<>();
-            client.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+            client.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 8_000);
             Workload workload = new Workload(bootstrap, TOPIC, PARTITIONS, 2, 1,
                     CheckedProducer.Settings.defaults().withRate(300).withClient(client)).start();
             try {
@@ -84,7 +96,7 @@ class FsyncFailureTest {
                     shim.arm();
                     TimeUnit.MILLISECONDS.sleep(ARM_GRACE.toMillis());
                     long ackedAtGrace = workload.acknowledged();
-                    broker.awaitExit(Duration.ofSeconds(20));
+                    broker.awaitExit(FAULT_WINDOW);
                     long ackedWhileArmed = workload.acknowledged() - ackedAtGrace;
                     acknowledgedWhileFailing += ackedWhileArmed;
                     boolean stopped = !broker.isAlive();
@@ -122,8 +134,8 @@ class FsyncFailureTest {
             }
 
             // Then every acknowledged record is there exactly once, where its acknowledgement said
-            Verdict verdict = FaultRun.record("fsync-failure", "fsync fails (EIO) below the log", windows, bootstrap,
-                    TOPIC, PARTITIONS, workload, brokerStops, notes + "acks while failing: " + acknowledgedWhileFailing);
+            Verdict verdict = FaultRun.record(name, fault, windows, bootstrap, TOPIC, PARTITIONS, workload,
+                    brokerStops, notes + "acks while failing: " + acknowledgedWhileFailing);
             contract.assertAll();
             FaultRun.assertPassed(verdict);
         } finally {
