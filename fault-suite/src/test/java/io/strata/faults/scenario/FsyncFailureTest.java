@@ -23,12 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * fsync fails below the log: the broker runs with an {@code LD_PRELOAD} shim ({@link FsyncShim}) that makes
- * {@code fsync}/{@code fdatasync} return {@code EIO} while armed, on the topic's partition files (one test) or
- * in RocksDB's directory (the other), and fsyncs before every acknowledgement ({@code log.flush.interval.messages=1}). The contract: while fsync fails,
- * nothing is acknowledged (data that could not be synced is never confirmed); the broker either reports
- * errors to the producers or stops, and never silently goes on; after fsync works again and the broker is
- * restarted, every record acknowledged before is there exactly once, where its acknowledgement said.
- * One fault window in {@code mvn verify}, three in the campaign.
+ * {@code fsync}/{@code fdatasync} return {@code EIO} while armed, on the topic's partition files (one test)
+ * or in RocksDB's directory (the other), and fsyncs before every acknowledgement
+ * ({@code log.flush.interval.messages=1}). The contract: while fsync fails, nothing is acknowledged (data
+ * that could not be synced is never confirmed); the broker either reports errors to the producers or stops,
+ * and never silently goes on; after fsync works again and the broker is restarted, every record
+ * acknowledged before is there exactly once, where its acknowledgement said. One fault window of 12 s in
+ * {@code mvn verify}, three in the campaign.
  */
 class FsyncFailureTest {
 
