@@ -1,0 +1,71 @@
+package io.strata.faults.check;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What producers and consumers reported during a run: every acknowledged record (from the send callback),
+ * every record a consumer saw, every failed send by exception class, and notable events (a consumer whose
+ * position was past the log end, for example). Thread-safe; the lists come back in report order.
+ */
+public final class History {
+
+    private final Queue<Observation> acknowledged = new ConcurrentLinkedQueue<>();
+    private final Queue<Observation> seen = new ConcurrentLinkedQueue<>();
+    private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+    private final Queue<String> events = new ConcurrentLinkedQueue<>();
+    private final LongAdder acknowledgedCount = new LongAdder();
+
+    /** A producer's send callback reported success. */
+    public void acknowledged(String value, int partition, long offset) {
+        acknowledged.add(new Observation(value, partition, offset));
+        acknowledgedCount.increment();
+    }
+
+    /** A consumer read {@code value} at this position during the run. */
+    public void seen(String value, int partition, long offset) {
+        seen.add(new Observation(value, partition, offset));
+    }
+
+    /** A send failed (callback or synchronous exception); only counted, by exception class. */
+    public void failed(Throwable error) {
+        failures.computeIfAbsent(error.getClass().getSimpleName(), k -> new LongAdder()).increment();
+    }
+
+    /** Something worth printing beside the verdict. */
+    public void event(String description) {
+        events.add(description);
+    }
+
+    public List<Observation> acknowledged() {
+        return List.copyOf(acknowledged);
+    }
+
+    public long acknowledgedCount() {
+        return acknowledgedCount.sum();
+    }
+
+    public List<Observation> seen() {
+        return List.copyOf(seen);
+    }
+
+    /** Failed sends by exception class, sorted by name. */
+    public Map<String, Long> failures() {
+        Map<String, Long> copy = new TreeMap<>();
+        failures.forEach((name, count) -> copy.put(name, count.sum()));
+        return copy;
+    }
+
+    public long failedCount() {
+        return failures.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    public List<String> events() {
+        return List.copyOf(events);
+    }
+}
