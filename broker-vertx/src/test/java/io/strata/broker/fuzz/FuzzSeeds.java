@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -32,12 +34,15 @@ import org.apache.kafka.common.record.SimpleRecord;
  * directory after changing it: {@code java -cp <test classpath> io.strata.broker.fuzz.FuzzSeeds}. Crashing
  * inputs Jazzer writes next to these seeds are kept as they are.
  *
- * <p>Seed layouts: {@code [api key: int16][version: int16][request body]} for the request targets, and
- * {@code [maxFrameBytes: uint16][chunk seed: int64][byte stream]} for the framing target.
+ * <p>Seed layouts: {@code [api key: int16][version: int16][request body]} for the request targets,
+ * {@code [maxFrameBytes: uint16][chunk seed: int64][byte stream]} for the framing target, and one v2 record batch
+ * for the produce-records target.
  */
 public final class FuzzSeeds {
     private static final Path RESOURCES = Path.of("src", "test", "resources", "io", "strata", "broker", "fuzz");
     private static final String TOPIC = "fuzz-seed";
+    private static final List<Compression> COMPRESSIONS = List.of(Compression.NONE, Compression.gzip().build(),
+            Compression.snappy().build(), Compression.lz4().build(), Compression.zstd().build());
 
     private FuzzSeeds() {
     }
@@ -49,6 +54,7 @@ public final class FuzzSeeds {
             write(target, requests);
         }
         write("FrameDecoderFuzzTestInputs/framesReassembleIdenticallyWhateverTheChunking", streamSeeds());
+        write("ProduceRecordsFuzzTestInputs/acknowledgedBatchesAreReadableAndTheRestAreRefused", batchSeeds());
     }
 
     private static void write(String target, Map<String, byte[]> seeds) throws IOException {
@@ -72,8 +78,7 @@ public final class FuzzSeeds {
                         new CreateTopicsRequestData.CreatableTopic().setName(TOPIC).setNumPartitions(2)
                                 .setReplicationFactor((short) 1)).iterator()))
                 .setTimeoutMs(10_000));
-        for (Compression compression : List.of(Compression.NONE, Compression.gzip().build(),
-                Compression.snappy().build(), Compression.lz4().build(), Compression.zstd().build())) {
+        for (Compression compression : COMPRESSIONS) {
             seed(seeds, "seed-produce-v12-" + compression.type().name, ApiKeys.PRODUCE, 12, produce(MemoryRecords.withRecords(compression,
                     new SimpleRecord(1_700_000_000_000L, "k".getBytes(StandardCharsets.UTF_8),
                             "v".getBytes(StandardCharsets.UTF_8)),
@@ -133,6 +138,24 @@ public final class FuzzSeeds {
             unique = name + "-" + n++;
         }
         seeds.put(unique, seed.array());
+    }
+
+    /** One v2 batch per compression type, three records with keys, headers and distinct timestamps. */
+    private static Map<String, byte[]> batchSeeds() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        for (Compression compression : COMPRESSIONS) {
+            MemoryRecords records = MemoryRecords.withRecords(compression,
+                    new SimpleRecord(1_700_000_000_000L, "k1".getBytes(StandardCharsets.UTF_8),
+                            "first value".getBytes(StandardCharsets.UTF_8),
+                            new Header[] {new RecordHeader("h", "x".getBytes(StandardCharsets.UTF_8))}),
+                    new SimpleRecord(1_700_000_000_001L, null, "second value".getBytes(StandardCharsets.UTF_8)),
+                    new SimpleRecord(1_700_000_000_002L, "k3".getBytes(StandardCharsets.UTF_8), null));
+            ByteBuffer buffer = records.buffer();
+            byte[] batch = new byte[buffer.remaining()];
+            buffer.get(batch);
+            seeds.put("seed-batch-" + compression.type().name, batch);
+        }
+        return seeds;
     }
 
     private static Map<String, byte[]> streamSeeds() {

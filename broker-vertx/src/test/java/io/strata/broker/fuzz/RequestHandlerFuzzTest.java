@@ -25,7 +25,6 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
-import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
@@ -207,14 +206,8 @@ class RequestHandlerFuzzTest {
                     .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(healthTopic)))
                     .setAllowAutoTopicCreation(false), (short) 12), 1);
             assertThat(metadata.errors()).as("Metadata errors after the input").isEmpty();
-            ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000)
-                    .setTopicData(new ProduceRequestData.TopicProduceDataCollection(List.of(
-                            new ProduceRequestData.TopicProduceData().setName(healthTopic).setPartitionData(List.of(
-                                    new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
-                                            MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(
-                                                    "still serving".getBytes(StandardCharsets.UTF_8)))))))
-                            .iterator()));
-            ProduceResponse produced = client.call(new ProduceRequest(produce, (short) 9), 2);
+            ProduceResponse produced = client.call(FuzzRequests.produce(healthTopic, 0, MemoryRecords.withRecords(
+                    Compression.NONE, new SimpleRecord("still serving".getBytes(StandardCharsets.UTF_8)))), 2);
             assertThat(produced.errorCounts()).as("Produce errors after the input").containsOnlyKeys(Errors.NONE);
         }
     }
