@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxy;
 import ch.qos.logback.core.AppenderBase;
+import com.code_intelligence.jazzer.api.BugDetectors;
 import io.strata.broker.StrataBroker;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.network.KafkaConnection;
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * say went wrong: a handler failing with anything but a Kafka {@link ApiException}, an unexpected error while
  * reading a connection, and every ERROR line of any logger (Vert.x reports exceptions that escaped an event-loop
  * callback that way).
+ *
+ * <p>{@link #allowLoopbackConnections()} lets the test connect to loopback addresses (the broker's port) under
+ * Jazzer's server-side-request-forgery detector, and to nothing else.
  *
  * <p>Thread-safe.
  */
@@ -79,6 +83,20 @@ final class FuzzedBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets the fuzz test connect to the broker under Jazzer's SSRF detector. Call at the start of every input:
+     * Jazzer resets the detector's setting between runs of the fuzz test method, and while the detector is not
+     * loaded (inputs replayed before fuzzing starts) it refuses to configure it, and there is nothing to allow.
+     */
+    static void allowLoopbackConnections() {
+        try {
+            BugDetectors.allowNetworkConnections(
+                    (host, port) -> host.equals("localhost") || host.startsWith("127.") || host.equals("::1"));
+        } catch (IllegalStateException detectorNotLoaded) {
+            // nothing to configure
+        }
+    }
+
     int port() {
         return broker.port();
     }
@@ -123,7 +141,7 @@ final class FuzzedBroker implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         rootLogger.detachAppender(watcher);
         connectionLogger.detachAppender(watcher);
         connectionLogger.setAdditive(true);

@@ -87,6 +87,7 @@ class ProduceRecordsFuzzTest {
     @FuzzTest
     void acknowledgedBatchesAreReadableAndTheRestAreRefused(byte[] input) throws IOException {
         COUNTER.inputStarted();
+        FuzzedBroker.allowLoopbackConnections();
         if (input.length < DefaultRecordBatch.RECORD_BATCH_OVERHEAD) {
             return;
         }

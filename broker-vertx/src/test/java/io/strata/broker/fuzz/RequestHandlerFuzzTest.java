@@ -109,6 +109,7 @@ class RequestHandlerFuzzTest {
     @FuzzTest
     void everyRequestIsAnsweredOrClosedAndTheBrokerServesOn(byte[] input) throws IOException {
         COUNTER.inputStarted();
+        FuzzedBroker.allowLoopbackConnections();
         if (input.length < 4) {
             return;
         }
