@@ -55,6 +55,11 @@ public final class RawKafkaClient implements AutoCloseable {
         return (R) receive(send(request, correlationId));
     }
 
+    /** How long each later read waits for bytes before it throws {@link java.net.SocketTimeoutException}. */
+    public void readTimeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
+    }
+
     public void sendBytes(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
