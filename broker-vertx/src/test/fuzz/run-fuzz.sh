@@ -6,6 +6,8 @@
 # `mvn verify` replays it as a regression test).
 #
 # Usage: broker-vertx/src/test/fuzz/run-fuzz.sh [MINUTES per target, default 5] [Class#method ...]
+# With FUZZ_ROWS_DIR set, each target also writes its row of the fault campaign's table there
+# (fault-suite/run-campaign.sh sets it; columns as in fault-suite's ResultRow).
 # Exit code: 0 when no target crashed, 1 otherwise. The generated corpus is kept in broker-vertx/.cifuzz-corpus/
 # (not committed) so that a later campaign goes on from it.
 set -uo pipefail
@@ -69,6 +71,11 @@ for target in "${targets[@]}"; do
   [ "$inputs" != "?" ] && total_inputs=$(( total_inputs + inputs ))
   total_crashes=$(( total_crashes + crashes ))
   rows+=("| \`$target\` | $seconds s | $inputs | $crashes | $result |")
+  if [ -n "${FUZZ_ROWS_DIR:-}" ]; then
+    mkdir -p "$FUZZ_ROWS_DIR"
+    echo "| fuzz \`$target\` ($seconds s) | - | - | - | - | - | - | - | - | $inputs | $crashes | $result |" \
+        >"$FUZZ_ROWS_DIR/fuzz-${class}-${method}.row"
+  fi
   echo "fuzz: $target: $inputs inputs, $crashes crash(es), $result"
 done
 
