@@ -39,7 +39,6 @@ final class Bucket implements AutoCloseable {
     private final TieringSettings settings;
     private final String description;
     private CompletableFuture<Void> probe;
-    private BucketWriterId writerId;
     private PrefixLease lease;
 
     private Bucket(Optional<ObjectStore> store, Optional<S3ProxyServer> embedded, TieringSettings settings,
@@ -115,8 +114,8 @@ final class Bucket implements AutoCloseable {
     }
 
     /**
-     * Claims the bucket prefix for this broker, when it tiers: locks the data directory's writer id
-     * ({@link BucketWriterId}) and acquires the claim, renewed until {@link #close()} (when the bucket does not
+     * Claims the bucket prefix for this broker, when it tiers: reads the data directory's writer id
+     * ({@link BucketWriterId}; the caller holds the data directory's lock) and acquires the claim, renewed until {@link #close()} (when the bucket does not
      * answer, the broker starts without writing to it and claims it later). Tells {@code onFenced} if another
      * broker holds or takes the prefix later.
      *
@@ -126,9 +125,9 @@ final class Bucket implements AutoCloseable {
         if (store.isEmpty()) {
             return;
         }
-        writerId = BucketWriterId.lock(dataDir);
+        String writerId = BucketWriterId.readOrCreate(dataDir);
         String holder = "broker " + nodeId + " on host " + hostName() + ", pid " + ProcessHandle.current().pid();
-        lease = BucketPrefixClaim.acquire(store.get(), writerId.id(), holder, description, claim.ttl(),
+        lease = BucketPrefixClaim.acquire(store.get(), writerId, holder, description, claim.ttl(),
                 claim.renewInterval(), Clock.systemUTC());
         lease.onFenced(onFenced);
     }
@@ -182,8 +181,5 @@ final class Bucket implements AutoCloseable {
                 LOGGER.warn("The embedded S3 server did not stop cleanly: {}", e.toString());
             }
         });
-        if (writerId != null) {
-            writerId.close();
-        }
     }
 }

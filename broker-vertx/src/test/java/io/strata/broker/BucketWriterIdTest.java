@@ -9,7 +9,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The data directory's writer id: created once, the same after a restart, held by one broker at a time. */
+/**
+ * The data directory's writer id: created once, the same after a restart. (One broker per data directory is
+ * {@link DataDirectoryLock}'s job, checked by StartupFailureTest.)
+ */
 class BucketWriterIdTest {
 
     @TempDir
@@ -17,33 +20,20 @@ class BucketWriterIdTest {
 
     @Test
     void theWriterIdIsCreatedOnceAndTheSameAfterARestart() throws Exception {
-        String first;
-        try (BucketWriterId id = BucketWriterId.lock(dataDir)) {
-            first = id.id();
-        }
+        String first = BucketWriterId.readOrCreate(dataDir);
 
-        try (BucketWriterId again = BucketWriterId.lock(dataDir)) {
-            assertThat(again.id()).isEqualTo(first);
-        }
+        assertThat(BucketWriterId.readOrCreate(dataDir)).isEqualTo(first);
         assertThat(UUID.fromString(first)).isNotNull();
         assertThat(Files.readString(dataDir.resolve(BucketWriterId.FILE_NAME)).trim()).isEqualTo(first);
-    }
-
-    @Test
-    void aSecondBrokerOnTheSameDataDirectoryIsRefusedWhileTheFirstRuns() {
-        try (BucketWriterId running = BucketWriterId.lock(dataDir)) {
-            assertThatThrownBy(() -> BucketWriterId.lock(dataDir))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("is in use by another running broker")
-                    .hasMessageContaining("log.dirs");
-        }
+        assertThat(dataDir.resolve(BucketWriterId.FILE_NAME + ".tmp")).doesNotExist();
     }
 
     @Test
     void aDamagedWriterIdFileIsRefusedWithWhatToDo() throws Exception {
         Files.writeString(dataDir.resolve(BucketWriterId.FILE_NAME), "not a uuid\n");
 
-        assertThatThrownBy(() -> BucketWriterId.lock(dataDir))
+        assertThatThrownBy(() -> BucketWriterId.readOrCreate(dataDir))
+                .isInstanceOf(StartupFailure.class)
                 .hasMessageContaining("does not hold a writer id")
                 .hasMessageContaining("delete it");
     }
