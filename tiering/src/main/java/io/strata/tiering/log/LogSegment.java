@@ -42,6 +42,8 @@ final class LogSegment implements AutoCloseable {
     /** This segment's hold on its file; responses being sent from the file hold it too ({@link OpenSegmentFiles}). */
     private final OpenSegmentFiles.Owner file;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once the segment leaves the log ({@link #markDeleted}): its bytes no longer need syncing. */
+    private volatile boolean deleted;
     private volatile long nextOffset;
     private volatile long maxTimestamp;
     private volatile long offsetOfMaxTimestamp;
@@ -200,9 +202,23 @@ final class LogSegment implements AutoCloseable {
         return buffer;
     }
 
-    /** Fsyncs the file; a failure is a {@link java.io.SyncFailedException} ({@link Fsync}). */
+    /**
+     * Fsyncs the file; a failure is a {@link java.io.SyncFailedException} ({@link Fsync}). A segment already
+     * deleted or closed needs none (its bytes are being thrown away, or {@link #close()} synced them), so a
+     * background fsync queued before its deletion is skipped, even if its channel closed meanwhile.
+     */
     void flush() throws IOException {
-        Fsync.file(records.channel(), file());
+        if (deleted || closed.get()) {
+            return;
+        }
+        try {
+            Fsync.file(records.channel(), file());
+        } catch (java.io.SyncFailedException e) {
+            if ((deleted || closed.get()) && e.getCause() instanceof java.nio.channels.ClosedChannelException) {
+                return;
+            }
+            throw e;
+        }
     }
 
     /** Cuts the file at {@code size} bytes; statistics must be rebuilt by the caller. */
@@ -226,6 +242,7 @@ final class LogSegment implements AutoCloseable {
      * working until {@link #close()}.
      */
     void markDeleted() throws IOException {
+        deleted = true;
         Path file = file();
         records.renameTo(file.resolveSibling(file.getFileName() + SegmentFiles.DELETED_SUFFIX).toFile());
         Fsync.directory(file.getParent());

@@ -232,6 +232,44 @@ class StorageFailureTest {
         return position;
     }
 
+    @Test
+    void aSegmentDeletedWhileItsFsyncIsQueuedLeavesTheDirectoryOnline() throws Exception {
+        // Given sealed segments whose background fsyncs are still queued
+        List<Runnable> queued = new ArrayList<>();
+        harness.open(config("segment.bytes", "1024", "file.delete.delay.ms", "0")).close();
+        PartitionLog log = harness.open(true, queued::add);
+        while (log.sealedSegments().size() < 2) {
+            log.append(batch().records(1).valueSize(300).build());
+        }
+
+        // When DeleteRecords drops them and their deletion runs before the queued fsyncs
+        log.advanceLogStartOffset(log.highWatermark());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) { // the deletion reaches the queue through a timer thread
+            List<Runnable> ready;
+            synchronized (queued) {
+                ready = List.copyOf(queued);
+                queued.clear();
+            }
+            ready.forEach(Runnable::run);
+            if (ready.isEmpty() && !holdsDeletedFiles(log.directory())) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+
+        // Then the fsyncs of the deleted files are no failure: the log stays online and takes appends
+        assertThat(log.online()).isTrue();
+        log.append(batch().records(1).build());
+        assertThat(log.highWatermark()).isGreaterThan(log.logStartOffset());
+    }
+
+    private static boolean holdsDeletedFiles(Path directory) throws Exception {
+        try (var files = Files.list(directory)) {
+            return files.anyMatch(file -> file.getFileName().toString().endsWith(".deleted"));
+        }
+    }
+
     private static void truncate(Path file, long size) throws Exception {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(size);
