@@ -407,13 +407,10 @@ public final class LogManager implements AutoCloseable {
                     + replicationFactor);
         }
         validateConfigs(configs);
-        for (int p = 0; p < partitions; p++) {
-            Path directory = partitionDir(new TopicPartition(name, p));
-            if (Files.isDirectory(directory) && DataDirectoryReconciler.holdsData(directory)) {
-                throw new TopicExistsException("Topic '" + name + "' is marked for deletion: " + directory
-                        + " still holds the data of a deleted incarnation (it is removed at the next start)");
-            }
-        }
+        leftoverData(name, 0, partitions).ifPresent(directory -> {
+            throw new TopicExistsException("Topic '" + name + "' is marked for deletion: " + directory
+                    + " still holds the data of a deleted incarnation (it is removed at the next start)");
+        });
         if (org.apache.kafka.common.internals.Topic.hasCollisionChars(name)) {
             for (String existing : topics.keySet()) {
                 if (org.apache.kafka.common.internals.Topic.hasCollision(name, existing)) {
@@ -527,6 +524,24 @@ public final class LogManager implements AutoCloseable {
             throw new InvalidPartitionsException("Topic already has " + current + " partitions.");
         }
         checkPartitionLimit(newCount - current);
+        leftoverData(name, current, newCount).ifPresent(directory -> {
+            throw new InvalidPartitionsException("Cannot add partitions to '" + name + "' yet: " + directory
+                    + " still holds the data of a deleted incarnation of the topic (it is removed at the next start)");
+        });
+    }
+
+    /**
+     * The first directory of partitions {@code from} to {@code to - 1} of {@code name} that still holds data (a
+     * deleted incarnation whose directory could not be renamed away): a new partition must never adopt it.
+     */
+    private Optional<Path> leftoverData(String name, int from, int to) {
+        for (int p = from; p < to; p++) {
+            Path directory = partitionDir(new TopicPartition(name, p));
+            if (Files.isDirectory(directory) && DataDirectoryReconciler.holdsData(directory)) {
+                return Optional.of(directory);
+            }
+        }
+        return Optional.empty();
     }
 
     /**

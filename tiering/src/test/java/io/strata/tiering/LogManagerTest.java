@@ -353,4 +353,20 @@ class LogManagerTest {
                 .isInstanceOf(TopicExistsException.class).hasMessageContaining("marked for deletion");
         assertThat(leftOver.resolve("00000000000000000000.log")).hasBinaryContent(new byte[] {1, 2, 3});
     }
+
+    @Test
+    void addPartitionsRefusesToAdoptAPartitionDirectoryThatStillHoldsData() throws IOException {
+        // Given a topic with one partition and a directory of its partition 1 with data left behind (a deletion of
+        // an earlier incarnation whose rename failed)
+        open();
+        manager.createTopic("orders", 1, (short) 1, Map.of());
+        Path leftOver = Files.createDirectories(dataDir.resolve("orders-1"));
+        Files.write(leftOver.resolve("00000000000000000000.log"), new byte[] {1, 2, 3});
+
+        // When the topic grows to two partitions, Then it is refused and the directory is untouched
+        assertThatThrownBy(() -> manager.addPartitions("orders", 2))
+                .isInstanceOf(InvalidPartitionsException.class).hasMessageContaining("deleted incarnation");
+        assertThat(leftOver.resolve("00000000000000000000.log")).hasBinaryContent(new byte[] {1, 2, 3});
+        assertThat(manager.log(new TopicPartition("orders", 1))).isEmpty();
+    }
 }

@@ -307,6 +307,7 @@ final class LogRecovery {
             writes.commit(true);
         }
         for (LogSegment segment : segments.values()) {
+            segment.close(); // before the unlink, which leaves the channel open for responses still sending
             segment.deleteFile();
         }
         return freshLog(state, floor, remote, producers, indexer);
