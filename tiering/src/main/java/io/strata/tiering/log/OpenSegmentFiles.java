@@ -27,8 +27,13 @@ public final class OpenSegmentFiles {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(OpenSegmentFiles.class);
     private static final Map<FileChannel, OpenFile> OPEN = new ConcurrentHashMap<>();
-    /** How long a slice handed out by a read keeps its file open, until its response takes a hold of its own. */
-    static final long SLICE_GRACE_MS = 30_000;
+    /**
+     * How long a slice handed out by a read keeps its file open, until its response takes a hold of its own: longer
+     * than a response can wait behind earlier ones of its connection (a long poll is capped at
+     * {@code strata.fetch.max.wait.ms}, 30 s by default), with room to spare. A deleted segment's file descriptor
+     * stays open that long after its last read.
+     */
+    static final long SLICE_GRACE_MS = 120_000;
 
     /** A hold on an open segment file, keeping it open until released; releasing more than once is harmless. */
     @FunctionalInterface
