@@ -110,12 +110,18 @@ final class FuzzedBroker implements AutoCloseable {
         return drained;
     }
 
+    /** The failure inside the CompletionException a handler's future completes with. */
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+    }
+
     private static String problem(ILoggingEvent event) {
         String message = event.getFormattedMessage();
         if (event.getLoggerName().equals(CONNECTION_LOGGER)) {
             IThrowableProxy thrown = event.getThrowableProxy();
             if (message.startsWith("Failure of") && thrown instanceof ThrowableProxy proxy
-                    && !(proxy.getThrowable() instanceof ApiException)) {
+                    && !(unwrapped(proxy.getThrowable()) instanceof ApiException)) {
                 return message + ": " + stackTrace(proxy.getThrowable());
             }
             if (message.contains("unexpected error while reading")) {

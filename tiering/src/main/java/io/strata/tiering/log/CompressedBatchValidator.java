@@ -83,7 +83,21 @@ public final class CompressedBatchValidator {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new CorruptRecordException("Compressed records of " + what + " cannot be read: " + reason(e));
+        } catch (Error e) {
+            throw corruptInputOrRethrow(e, "Compressed records of " + what + " cannot be read: ");
         }
+    }
+
+    /**
+     * A codec's {@link Error} about its input (snappy-java signals a corrupt chunk with {@code SnappyError}) as a
+     * {@link CorruptRecordException} with {@code message} before its reason; the JVM's own errors (out of memory, a
+     * native library that cannot load) are rethrown as they are.
+     */
+    public static CorruptRecordException corruptInputOrRethrow(Error e, String message) {
+        if (e instanceof VirtualMachineError || e instanceof LinkageError) {
+            throw e;
+        }
+        return new CorruptRecordException(message + reason(e));
     }
 
     private static Contents readAll(DefaultRecordBatch batch, BoundedStream in, String what) throws IOException {

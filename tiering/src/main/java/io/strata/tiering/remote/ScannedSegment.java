@@ -132,9 +132,12 @@ public record ScannedSegment(long sizeBytes, int crc32c, long firstTimestamp, lo
                     }
                 }
                 return max;
-            } catch (RuntimeException e) { // the codecs' errors, InvalidRecordException, CorruptRecordException
+            } catch (RuntimeException | Error e) { // the codecs' errors, InvalidRecordException, CorruptRecordException
+                RuntimeException corrupt = e instanceof Error error
+                        ? CompressedBatchValidator.corruptInputOrRethrow(error, "") : (RuntimeException) e;
                 times.subList(entriesBefore, times.size()).clear();
-                unreadable.add(new UnreadableBatch(batch.baseOffset(), batch.lastOffset(), CompressedBatchValidator.reason(e)));
+                unreadable.add(new UnreadableBatch(batch.baseOffset(), batch.lastOffset(),
+                        CompressedBatchValidator.reason(corrupt)));
             }
         }
         times.add(new SegmentSidecar.TimeEntry(batch.maxTimestamp(), batch.baseOffset()));
