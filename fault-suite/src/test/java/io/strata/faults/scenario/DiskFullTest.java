@@ -52,7 +52,7 @@ class DiskFullTest {
         try (Tmpfs tmpfs = mounted.tmpfs();
              S3ProxyServer s3 = S3ProxyServer.start(S3ProxyServer.Settings.onFreePort(tempDir.resolve("s3"),
                      "faults"))) {
-            assertTimeoutPreemptively(Duration.ofMinutes(FaultRun.size(4, 12)), () -> run(tmpfs, s3, fills));
+            assertTimeoutPreemptively(Duration.ofMinutes(FaultRun.size(6, 14)), () -> run(tmpfs, s3, fills));
         }
     }
 
@@ -108,7 +108,7 @@ class DiskFullTest {
                     }
                     long acked = workload.acknowledged();
                     int restartsBefore = restarts;
-                    boolean resumed = alive && workload.awaitAcknowledged(acked + 500, Duration.ofSeconds(45));
+                    boolean resumed = alive && workload.awaitAcknowledged(acked + 500, Duration.ofSeconds(20));
                     if (!resumed) {
                         // Then producing resumes, at the latest after a restart
                         restarts++;
