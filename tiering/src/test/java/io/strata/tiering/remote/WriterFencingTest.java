@@ -69,7 +69,9 @@ class WriterFencingTest {
         }
     }
 
+    /** Syncs every partition (only synced segments upload) and runs one uploader pass. */
     private static void pass(LogManager manager) {
+        manager.topics().forEach(topic -> topic.partitions().forEach(PartitionLog::flush));
         manager.remote().orElseThrow().runPassAndWait();
     }
 
