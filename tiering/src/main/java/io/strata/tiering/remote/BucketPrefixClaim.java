@@ -3,16 +3,20 @@ package io.strata.tiering.remote;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
+import io.strata.objectstore.ObjectStoreException;
 import io.strata.objectstore.PreconditionFailedException;
 import io.strata.objectstore.PutCondition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,7 +155,7 @@ public final class BucketPrefixClaim extends FenceableLease {
     private void claim() {
         for (int attempt = 1; ; attempt++) {
             long now = clock.millis();
-            Optional<ObjectInfo> current = store.head(KEY).join();
+            Optional<ObjectInfo> current = await(store.head(KEY));
             Optional<Claim> previous = Optional.empty();
             if (current.isPresent()) {
                 previous = Optional.of(read());
@@ -168,7 +172,7 @@ public final class BucketPrefixClaim extends FenceableLease {
             Claim claim = claim(owner, holder, next, now, ttlMs);
             PutCondition condition = current.map(info -> PutCondition.ifMatch(info.etag())).orElse(PutCondition.IF_ABSENT);
             try {
-                ObjectInfo written = store.put(KEY, claim.toJson(), condition).join();
+                ObjectInfo written = await(store.put(KEY, claim.toJson(), condition));
                 generation = next;
                 etag = written.etag();
                 writableUntilMs = now + ttlMs - renewIntervalMs;
@@ -186,7 +190,7 @@ public final class BucketPrefixClaim extends FenceableLease {
     }
 
     private Claim read() {
-        byte[] json = store.get(KEY).join();
+        byte[] json = await(store.get(KEY));
         try {
             return Claim.fromJson(json);
         } catch (RuntimeException e) {
@@ -259,12 +263,12 @@ public final class BucketPrefixClaim extends FenceableLease {
      */
     private void write(Claim claim) {
         try {
-            etag = store.put(KEY, claim.toJson(), PutCondition.ifMatch(etag)).join().etag();
+            etag = await(store.put(KEY, claim.toJson(), PutCondition.ifMatch(etag))).etag();
         } catch (CompletionException e) {
             if (!(e.getCause() instanceof PreconditionFailedException)) {
                 throw e;
             }
-            Optional<ObjectInfo> info = store.head(KEY).join();
+            Optional<ObjectInfo> info = await(store.head(KEY));
             Optional<Claim> current = currentClaim();
             if (info.isEmpty() || current.isEmpty() || !current.get().owner().equals(owner)
                     || current.get().generation() != generation) {
@@ -276,7 +280,7 @@ public final class BucketPrefixClaim extends FenceableLease {
 
     private Optional<Claim> currentClaim() {
         try {
-            return Optional.of(Claim.fromJson(store.get(KEY).join()));
+            return Optional.of(Claim.fromJson(await(store.get(KEY))));
         } catch (RuntimeException e) {
             return Optional.empty();
         }
@@ -331,6 +335,27 @@ public final class BucketPrefixClaim extends FenceableLease {
         } catch (RuntimeException e) {
             LOGGER.warn("Could not release the claim of {}; another broker can take it over once it "
                     + "expires, within {} ms: {}", where, ttlMs, rootMessage(e));
+        }
+    }
+
+    /**
+     * Waits for one request to the bucket for at most the renewal interval: an answer that comes later is of
+     * no use (the next renewal is due), and a request that never answers must not stop the renewals, which are
+     * what notices a takeover. A late answer is harmless: the next write's {@code If-Match} sorts it out.
+     */
+    private <T> T await(CompletableFuture<T> request) {
+        try {
+            return request.get(renewIntervalMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            request.cancel(true);
+            throw new CompletionException(new ObjectStoreException("the bucket did not answer within "
+                    + renewIntervalMs + " ms", true, null));
+        } catch (ExecutionException e) {
+            throw new CompletionException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(new ObjectStoreException("interrupted while waiting for the bucket",
+                    true, e));
         }
     }
 

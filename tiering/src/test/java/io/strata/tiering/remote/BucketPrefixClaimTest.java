@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.tiering.testing.InMemoryObjectStore;
 import io.strata.tiering.testing.MutableClock;
+import io.strata.objectstore.PutCondition;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The claim of a bucket prefix: one live holder at a time, takeover of an expired claim with the next
@@ -114,6 +117,30 @@ class BucketPrefixClaimTest {
         assertThat(claim.fencedReason()).isEmpty();
         assertThat(stored().expiry()).isEqualTo(clock.instant().plus(TTL));
         assertThat(Instant.parse(stored().renewedAt())).isEqualTo(clock.instant());
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aRenewalWhoseRequestNeverAnswersIsAbandonedAfterTheRenewalIntervalSoTheNextOneFindsTheTakeover() {
+        Duration renew = Duration.ofSeconds(1);
+        BucketPrefixClaim claim = BucketPrefixClaim.acquire(bucket, "writer-a", "broker 1 on host a, pid 11",
+                "strata/t1/", renew.multipliedBy(3), renew, clock);
+        claims.add(claim);
+
+        // A renewal whose PUT never answers gives up after the renewal interval instead of blocking the thread
+        bucket.setHangingPuts(true);
+        long start = System.nanoTime();
+        claim.renewNow();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(renew.multipliedBy(5));
+        assertThat(claim.fencedReason()).isEmpty();
+
+        // So the next renewal runs, and finds that another broker took the prefix over
+        bucket.setHangingPuts(false);
+        bucket.put(BucketPrefixClaim.KEY, ("{\"version\":1,\"owner\":\"writer-b\",\"holder\":\"broker 2\",\"generation\":2,"
+                + "\"renewedAt\":\"2026-01-01T00:00:00Z\",\"expiresAt\":\"2999-01-01T00:00:00Z\"}").getBytes(StandardCharsets.UTF_8),
+                PutCondition.NONE).join();
+        claim.renewNow();
+        assertThat(claim.fencedReason()).hasValueSatisfying(reason -> assertThat(reason).contains("taken over", "broker 2"));
     }
 
     @Test

@@ -35,6 +35,7 @@ public final class InMemoryObjectStore implements ObjectStore {
     private final ConcurrentSkipListMap<String, Stored> objects = new ConcurrentSkipListMap<>();
     private final AtomicLong etags = new AtomicLong();
     private final AtomicBoolean down = new AtomicBoolean();
+    private final AtomicBoolean hangingPuts = new AtomicBoolean();
     private volatile long deleteDelayMs;
     public final AtomicLong puts = new AtomicLong();
     public final AtomicLong rangedGets = new AtomicLong();
@@ -45,6 +46,11 @@ public final class InMemoryObjectStore implements ObjectStore {
     /** While down, every call fails with a retriable error. */
     public void setDown(boolean isDown) {
         down.set(isDown);
+    }
+
+    /** While set, a PUT never answers (a request whose response is lost and never times out). */
+    public void setHangingPuts(boolean hanging) {
+        hangingPuts.set(hanging);
     }
 
     public Map<String, byte[]> snapshot() {
@@ -74,6 +80,9 @@ public final class InMemoryObjectStore implements ObjectStore {
     public synchronized CompletableFuture<ObjectInfo> put(String key, byte[] bytes, PutCondition condition) {
         if (down.get()) {
             return unavailable();
+        }
+        if (hangingPuts.get()) {
+            return new CompletableFuture<>();
         }
         puts.incrementAndGet();
         Stored current = objects.get(key);
