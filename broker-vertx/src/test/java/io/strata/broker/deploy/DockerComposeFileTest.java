@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * docker/docker-compose.yml and the monitoring files it mounts, read as data: the broker is configured only
  * with settings it reads, and the services fit together (bucket, credentials, volumes, ports, health checks,
- * scrape target, dashboard). That the file is valid compose is checked by {@code docker-compose config} in
- * .ci/run.
+ * scrape target, dashboard), and docker/docker-compose.standins.yml only stands in for third-party images. That
+ * the files are valid compose is checked by {@code docker-compose config} in .ci/run; that they run, by the
+ * deploy module's DockerComposeDeploymentTest.
  */
 class DockerComposeFileTest {
     private static final String MONITORING = "monitoring";
@@ -125,6 +126,28 @@ class DockerComposeFileTest {
         assertThat(condition("createbucket", "minio")).isEqualTo("service_healthy");
         assertThat(condition("strata", "minio")).isEqualTo("service_healthy");
         assertThat(condition("strata", "createbucket")).isEqualTo("service_completed_successfully");
+    }
+
+    @Test
+    void theStandInsReplaceOnlyThirdPartyImagesAndCreateTheBrokersBucketWithItsCredentials() {
+        JsonNode standins = RepositoryFiles.yaml("docker/docker-compose.standins.yml").path("services");
+        List<String> replaced = new ArrayList<>();
+        standins.fieldNames().forEachRemaining(replaced::add);
+        String script = String.join(" ", texts(standins.path("createbucket").path("command")));
+        Matcher put = Pattern.compile("curl .*-X PUT \\$\\$sign (\\S+)/(\\S+)").matcher(script);
+        Matcher user = Pattern.compile("--user (\\S+):(\\S+)").matcher(script);
+
+        // The broker's service is exactly the users'; only images that cannot be pulled here are stood in for
+        assertThat(replaced).containsExactlyInAnyOrder("minio", "createbucket", "prometheus");
+        assertThat(serviceNames()).containsAll(replaced);
+        replaced.forEach(name -> assertThat(standins.path(name).path("image").asText()).startsWith("strata-standin/"));
+        // And the stand-in creates the bucket the broker names, at the endpoint and with the credentials it uses
+        assertThat(put.find()).as("a signed PUT of the bucket in: %s", script).isTrue();
+        assertThat(put.group(1)).isEqualTo(strata.get("STRATA_S3_ENDPOINT"));
+        assertThat(put.group(2)).isEqualTo(strata.get("STRATA_S3_BUCKET"));
+        assertThat(user.find()).isTrue();
+        assertThat(List.of(user.group(1), user.group(2)))
+                .containsExactly(strata.get("STRATA_S3_ACCESS_KEY"), strata.get("STRATA_S3_SECRET_KEY"));
     }
 
     @Test

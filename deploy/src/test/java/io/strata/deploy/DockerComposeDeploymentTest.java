@@ -1,0 +1,364 @@
+package io.strata.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * {@code docker/docker-compose.yml} as a user runs it: the broker's image built from {@code docker/Dockerfile},
+ * compose brought up with the monitoring profile (stand-ins for MinIO and Prometheus where their images cannot
+ * be pulled; Grafana left out there), and everything checked from the host through the published ports: the
+ * health check, the non-root user, Kafka clients (Java and kcat), segments reaching the bucket and listed by
+ * {@code strata inspect}, {@code /metrics} and Prometheus' view of it, a restart (SIGTERM through the
+ * entrypoint, data on the volume) and {@code down -v}. The figures (image size, time to healthy, memory) are
+ * written to {@code target/deploy-figures.md}. The steps run in order against one project.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class DockerComposeDeploymentTest {
+
+    private static final String PROJECT = "strata-e2e";
+    private static final String BOOTSTRAP = "localhost:9092";
+    private static final String TOPIC = "orders";
+    private static final int JAVA_RECORDS = 3_000;
+    private static final int KCAT_RECORDS = 20;
+    /** The host ports docker-compose.yml publishes (Grafana's 3000 only where Grafana runs). */
+    private static final List<Integer> PORTS = List.of(9092, 9464, 9000, 9001, 9090);
+    private static final Duration COMPOSE = Duration.ofMinutes(5);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ComposeProject compose;
+    private final Map<String, String> figures = new java.util.LinkedHashMap<>();
+    /** Every record produced, key to value: keys are unique. */
+    private final Map<String, String> produced = new HashMap<>();
+
+    @BeforeAll
+    void bringUp() throws Exception {
+        Engine.require();
+        Engine.buildImages();
+        compose = ComposeProject.of(PROJECT, List.of("monitoring"));
+        compose.run(COMPOSE, "down", "-v", "--remove-orphans"); // what an interrupted earlier run left
+        for (int port : PORTS) {
+            assertThat(free(port)).as("host port %d is taken: stop what uses it, then run again", port).isTrue();
+        }
+        figures.put("compose files", String.join(" + ", compose.files()));
+        figures.put("image " + Engine.BROKER_IMAGE, mib(Engine.imageSize(Engine.BROKER_IMAGE)));
+
+        long start = System.nanoTime();
+        List<String> up = new ArrayList<>(List.of("up", "-d"));
+        if (ComposeProject.usesStandins()) {
+            up.addAll(List.of("minio", "createbucket", "strata", "prometheus")); // no Grafana image here
+        }
+        compose.runOrFail(COMPOSE, up.toArray(String[]::new));
+        await("the broker's /ready on the published port").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(100)).until(() -> status("http://localhost:9464/ready") == 200);
+        figures.put("`up -d` to /ready answering 200", seconds(System.nanoTime() - start));
+        await("the broker's container healthy").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(250)).until(() -> compose.health("strata").equals("healthy"));
+        figures.put("`up -d` to the container healthy", seconds(System.nanoTime() - start));
+    }
+
+    @AfterAll
+    void tearDown() throws IOException {
+        if (compose == null) {
+            return;
+        }
+        saveLogs();
+        compose.run(COMPOSE, "down", "-v", "--remove-orphans");
+        StringBuilder table = new StringBuilder("| what | measured |\n|---|---|\n");
+        figures.forEach((what, value) -> table.append("| ").append(what).append(" | ").append(value).append(" |\n"));
+        Files.writeString(Engine.RESULTS.resolve("deploy-figures.md"), table);
+        System.out.println("Deployment figures:\n" + table);
+    }
+
+    @Test
+    @Order(1)
+    void theBrokerRunsAsTheUnprivilegedUserWithJavaAsPidOneAndItsHealthCheckPasses() {
+        assertThat(compose.health("strata")).isEqualTo("healthy");
+        assertThat(compose.exec("strata", "id", "-un").trim()).isEqualTo("strata");
+        assertThat(compose.exec("strata", "id", "-u").trim()).isEqualTo("10001");
+        // The entrypoint execs java: the JVM is PID 1 and gets `docker stop`'s SIGTERM itself.
+        assertThat(compose.exec("strata", "cat", "/proc/1/comm").trim()).isEqualTo("java");
+        // The image's own HEALTHCHECK command, run as the engine runs it.
+        assertThat(compose.exec("strata", "sh", "-c", "curl -fsS \"http://localhost:${STRATA_HTTP_PORT}/health\""))
+                .isNotBlank();
+    }
+
+    @Test
+    @Order(2)
+    void javaClientsAndKcatOnTheHostRoundTripThroughThePublishedPort() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
+            // Segments roll every 5 s, so that they reach the bucket within the test.
+            admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1).configs(Map.of("segment.ms", "5000"))))
+                    .all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("Could not create " + TOPIC + " through " + BOOTSTRAP, e);
+        }
+        produceWithJava(IntStream.range(0, JAVA_RECORDS).mapToObj(i -> "java-" + i).toList());
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < KCAT_RECORDS; i++) {
+            lines.append("kcat-").append(i).append(":value-of-kcat-").append(i).append('\n');
+            produced.put("kcat-" + i, "value-of-kcat-" + i);
+        }
+        Command.Result kcatProduce = Command.run(List.of("kcat", "-b", BOOTSTRAP, "-t", TOPIC, "-K:", "-P",
+                "-X", "acks=all"), Engine.ROOT, lines.toString(), Duration.ofMinutes(1));
+        assertThat(kcatProduce.exitCode()).as("%s", kcatProduce).isZero();
+
+        assertThat(consumeWithJava()).containsExactlyInAnyOrderEntriesOf(produced);
+        assertThat(consumeWithKcat()).containsExactlyInAnyOrderEntriesOf(produced);
+    }
+
+    @Test
+    @Order(3)
+    void segmentsOfATopicWithAShortSegmentMsReachTheBucketAndInspectListsThem() throws Exception {
+        // A segment rolls on the first append after segment.ms: keep producing until objects appear.
+        List<S3Object> segments = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        int round = 0;
+        try (S3AsyncClient s3 = s3()) {
+            while (segments.isEmpty() && System.nanoTime() < deadline) {
+                produceWithJava(IntStream.range(0, 30).mapToObj(i -> "late-" + i + "-" + System.nanoTime()).toList());
+                Thread.sleep(2_000);
+                segments = s3.listObjectsV2(ListObjectsV2Request.builder().bucket("strata").prefix("topics/" + TOPIC + "-")
+                        .build()).get(30, TimeUnit.SECONDS).contents().stream()
+                        .filter(object -> object.key().endsWith(".log")).toList();
+                round++;
+            }
+        }
+        assertThat(segments).as("segment objects of %s in the bucket after %d rounds", TOPIC, round).isNotEmpty();
+
+        String listing = compose.exec("strata", "strata", "inspect", "list", "--segments");
+        for (S3Object segment : segments) {
+            String file = segment.key().substring(segment.key().lastIndexOf('/') + 1);
+            assertThat(listing).as("strata inspect list --segments").contains(TOPIC).contains(file);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void metricsAnswerOnThePublishedPortAndPrometheusScrapesTheBroker() throws Exception {
+        String metrics = body("http://localhost:9464/metrics");
+        assertThat(metrics).contains("kafka_server_brokertopicmetrics_messages_in_total{topic=\"" + TOPIC + "\"");
+
+        await("Prometheus reports the strata target up").atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+                    JsonNode targets = JSON.readTree(body("http://localhost:9090/api/v1/targets"))
+                            .path("data").path("activeTargets");
+                    assertThat(targets).anySatisfy(target -> {
+                        assertThat(target.path("labels").path("job").asText()).isEqualTo("strata");
+                        assertThat(target.path("health").asText()).isEqualTo("up");
+                    });
+                });
+        JsonNode query = JSON.readTree(body("http://localhost:9090/api/v1/query?query=kafka_server_brokertopicmetrics_messages_in_total"));
+        assertThat(query.path("data").path("result").toString()).contains(TOPIC);
+    }
+
+    @Test
+    @Order(5)
+    void aRestartStopsTheBrokerCleanlyOnSigtermAndKeepsEveryRecord() throws Exception {
+        measureMemory();
+        long start = System.nanoTime();
+        compose.runOrFail(COMPOSE, "restart", "strata");
+        long restart = System.nanoTime() - start;
+        figures.put("`restart strata` (stop on SIGTERM, start)", seconds(restart));
+        // Well under the 30 s stop_grace_period: the JVM stopped on SIGTERM, it was not killed.
+        assertThat(Duration.ofNanos(restart)).isLessThan(Duration.ofSeconds(25));
+        await("the broker's /ready after the restart").atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(100)).until(() -> status("http://localhost:9464/ready") == 200);
+
+        String logs = compose.logs("strata");
+        assertThat(logs).contains("Broker stopped");
+        String afterStop = logs.substring(logs.lastIndexOf("Broker stopped"));
+        assertThat(afterStop).as("the run after a clean stop").contains("listening on")
+                .doesNotContain("Recovered ").doesNotContain("Recovery of");
+
+        assertThat(consumeWithJava()).containsExactlyInAnyOrderEntriesOf(produced);
+    }
+
+    @Test
+    @Order(6)
+    void downWithVolumesLeavesNothingBehind() throws IOException {
+        saveLogs();
+        compose.runOrFail(COMPOSE, "down", "-v", "--remove-orphans");
+        assertThat(compose.leftovers()).isEmpty();
+    }
+
+    /** Every service's log so far, in target/compose-logs.txt (kept from the last project that had any). */
+    private void saveLogs() throws IOException {
+        Command.Result logs = compose.run(Duration.ofMinutes(1), "logs", "--no-color");
+        if (!logs.stdout().isBlank()) {
+            Files.writeString(Engine.RESULTS.resolve("compose-logs.txt"), logs.stdout() + logs.stderr());
+        }
+    }
+
+    private void measureMemory() {
+        String status = compose.exec("strata", "cat", "/proc/1/status");
+        Matcher rss = Pattern.compile("VmRSS:\\s+(\\d+) kB").matcher(status);
+        assertThat(rss.find()).as("VmRSS in %s", status).isTrue();
+        figures.put("broker JVM resident memory after the round trips (compose JAVA_OPTS: -Xmx512m, 384m direct)",
+                mib(Long.parseLong(rss.group(1)) * 1024));
+        Command.Result stats = Engine.docker(List.of("stats", "--no-stream", "--format", "{{.MemUsage}}",
+                compose.containerId("strata")), Duration.ofSeconds(60));
+        if (stats.succeeded() && !stats.stdout().isBlank()) {
+            figures.put("container memory (`docker stats`)", stats.stdout().trim());
+        }
+    }
+
+    private void produceWithJava(List<String> keys) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+            for (String key : keys) {
+                acks.add(producer.send(new ProducerRecord<>(TOPIC, key, "value-of-" + key)));
+            }
+            for (java.util.concurrent.Future<?> ack : acks) {
+                ack.get(60, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new AssertionError("Producing to " + BOOTSTRAP + " failed", e);
+        }
+        keys.forEach(key -> produced.put(key, "value-of-" + key));
+    }
+
+    /** Every record of the topic from the beginning, key to value; fails on a key seen twice. */
+    private Map<String, String> consumeWithJava() {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Map<String, String> seen = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = IntStream.range(0, 3).mapToObj(p -> new TopicPartition(TOPIC, p)).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                assertThat(System.nanoTime()).as("consumed %d records, positions short of %s", seen.size(), ends)
+                        .isLessThan(deadline);
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    String before = seen.put(record.key(), record.value());
+                    assertThat(before).as("key %s read twice (offset %d)", record.key(), record.offset()).isNull();
+                }
+            }
+        }
+        return seen;
+    }
+
+    /** Every record of the topic from the beginning, read by kcat, key to value. */
+    private Map<String, String> consumeWithKcat() {
+        Command.Result kcat = Command.run(List.of("kcat", "-b", BOOTSTRAP, "-t", TOPIC, "-C", "-o", "beginning",
+                "-e", "-q", "-f", "%k:%s\\n"), Engine.ROOT, "", Duration.ofMinutes(2));
+        assertThat(kcat.exitCode()).as("%s", kcat).isZero();
+        Map<String, String> seen = new HashMap<>();
+        for (String line : kcat.stdout().lines().filter(line -> !line.isBlank()).toList()) {
+            int colon = line.indexOf(':');
+            String before = seen.put(line.substring(0, colon), line.substring(colon + 1));
+            assertThat(before).as("kcat read %s twice", line).isNull();
+        }
+        return seen;
+    }
+
+    private static S3AsyncClient s3() {
+        return S3AsyncClient.builder()
+                .endpointOverride(URI.create("http://localhost:9000"))
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("minioadmin", "minioadmin")))
+                .build();
+    }
+
+    private static int status(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static String body(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertThat(response.statusCode()).as("GET %s", url).isEqualTo(200);
+        return response.body();
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("0.0.0.0", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.0f MiB", bytes / 1048576.0);
+    }
+
+    private static String seconds(long nanos) {
+        return String.format("%.1f s", nanos / 1e9);
+    }
+}

@@ -1,0 +1,9 @@
+# Stand-in for maven:3.9-eclipse-temurin-17 where no image registry can be reached (docker/engine.sh builds
+# it): Debian's OpenJDK 17 and Debian's Maven (3.8) on Debian bookworm, this machine's Java trust store.
+FROM strata-standin/debian:bookworm
+RUN apt-get update -q \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openjdk-17-jdk-headless maven \
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
+COPY cacerts /tmp/cacerts
+RUN if [ -s /tmp/cacerts ]; then cp /tmp/cacerts /etc/ssl/certs/java/cacerts; fi; rm /tmp/cacerts
+ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 LANG=C.UTF-8
