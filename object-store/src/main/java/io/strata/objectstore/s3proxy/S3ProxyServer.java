@@ -39,9 +39,11 @@ import org.slf4j.LoggerFactory;
  * (readable as plain files), the generated configuration in {@code data/s3.conf} (readable by its
  * owner only: it holds the secret key) and S3Proxy's log in {@code data/s3.log}.
  *
- * <p>The child never outlives this JVM: {@link #close()} stops it, a shutdown hook stops it when
- * the JVM exits, and the child itself exits when its standard input (a pipe from this JVM) closes,
- * which also covers a parent killed by SIGKILL. See {@link S3ProxyChild}.
+ * <p>The child never outlives this JVM: {@link #close()} stops it, and the child itself exits when
+ * its standard input (a pipe from this JVM) closes, which happens whenever this JVM exits, even by
+ * SIGKILL. See {@link S3ProxyChild}. There is deliberately no shutdown hook: JVM shutdown hooks run
+ * concurrently, so one would stop the server while the broker's own hook still writes to it
+ * (closing its logs, releasing its claim of the bucket prefix).
  *
  * <p>Thread-safe; {@link #close()} is idempotent.
  */
@@ -104,13 +106,11 @@ public final class S3ProxyServer implements AutoCloseable {
     private final Settings settings;
     private final int port;
     private final Process process;
-    private final Thread shutdownHook;
 
-    private S3ProxyServer(Settings settings, int port, Process process, Thread shutdownHook) {
+    private S3ProxyServer(Settings settings, int port, Process process) {
         this.settings = settings;
         this.port = port;
         this.process = process;
-        this.shutdownHook = shutdownHook;
     }
 
     /**
@@ -166,11 +166,6 @@ public final class S3ProxyServer implements AutoCloseable {
     /** Stops the child: closes its input (it exits by itself), then SIGTERM, then SIGKILL. */
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down; the hook does the same work
-        }
         stop(process);
     }
 
@@ -193,19 +188,16 @@ public final class S3ProxyServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        Thread hook = new Thread(() -> stop(process), "s3proxy-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         try {
             awaitReady(process, log, logStart);
         } catch (IOException e) {
-            Runtime.getRuntime().removeShutdownHook(hook);
             stop(process);
             throw e;
         }
         LOGGER.info("S3Proxy (pid {}) serves bucket {} from {} at http://{}:{} after {} ms; its log is {}",
                 process.pid(), settings.bucket(), dir, HOST, port,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), log);
-        return new S3ProxyServer(settings, port, process, hook);
+        return new S3ProxyServer(settings, port, process);
     }
 
     private static void writeConfiguration(Path conf, Settings settings, int port) throws IOException {
