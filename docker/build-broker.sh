@@ -1,6 +1,6 @@
 #!/bin/sh
-# Builds the broker jar. The Dockerfile's build stage and .ci/run both run this script, so the image is
-# built with exactly the Maven commands CI runs (DockerfileTest checks that both call it).
+# Builds the broker jar: the Dockerfile's build stage runs this script (DockerfileTest checks that it does),
+# and CI builds that image (deploy module, DockerComposeDeploymentTest).
 #
 #   docker/build-broker.sh dependencies   download what the build needs (the image's cached layer)
 #   docker/build-broker.sh package        build $JAR, tests skipped (CI runs them with `mvn -B verify`)

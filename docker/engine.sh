@@ -21,7 +21,8 @@
 #
 # Each is built once and kept in the engine's image store; docker/README.md says more.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+cd "$(dirname "$SELF")/.."
 
 STATE_DIR=${STRATA_ENGINE_DIR:-/run/strata-engine}
 ENGINE_SOCKET=${STRATA_ENGINE_SOCKET:-$STATE_DIR/podman.sock}
@@ -68,7 +69,8 @@ start() {
     return
   fi
   local missing=()
-  command -v podman >/dev/null 2>&1 || missing+=(podman netavark aardvark-dns runc conmon)
+  # iptables: netavark publishes ports with it, and podman only suggests it.
+  command -v podman >/dev/null 2>&1 || missing+=(podman netavark aardvark-dns runc conmon iptables)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   command -v docker >/dev/null 2>&1 || missing+=(docker.io)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
@@ -92,7 +94,7 @@ start() {
     sleep 0.2
   done
   if ! running "$STATE_DIR/health.pid"; then
-    setsid "$0" health-ticker >"$STATE_DIR/health.log" 2>&1 </dev/null &
+    setsid "$SELF" health-ticker >"$STATE_DIR/health.log" 2>&1 </dev/null &
     echo $! >"$STATE_DIR/health.pid"
   fi
   log "podman $(podman version --format '{{.Version}}') serves the Docker API on $ENGINE_SOCKET"
@@ -122,8 +124,17 @@ stop() {
 
 image_present() { docker image inspect "$1" >/dev/null 2>&1; }
 
-# Pulls $1 if the registry serves it; false when it cannot be reached.
-pulled() { image_present "$1" || timeout 120 docker pull -q "$1" >/dev/null 2>&1; }
+# Pulls $1 if the registry serves it; false when it cannot be reached. After one failed pull, no other is
+# tried in this run (a registry that drops packets would otherwise cost a timeout per image).
+REGISTRY=unknown
+pulled() {
+  image_present "$1" && return 0
+  [ "$REGISTRY" = unreachable ] && return 1
+  if timeout 60 docker pull -q "$1" >/dev/null 2>&1; then REGISTRY=reachable; return 0; fi
+  REGISTRY=unreachable
+  log "cannot pull $1: building a stand-in where there is one"
+  return 1
+}
 
 # Debian bookworm from Debian's mirror, with this machine's apt settings and certificate authorities
 # (a machine behind a proxy that re-signs TLS needs them inside the images too).

@@ -83,10 +83,7 @@ final class ComposeProject {
 
     /** {@code service}'s health as the engine reports it: starting, healthy, unhealthy, or none. */
     String health(String service) {
-        Command.Result inspect = Engine.docker(List.of("inspect", "--format",
-                "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", containerId(service)),
-                Duration.ofSeconds(60));
-        return inspect.stdoutOrFail().trim();
+        return Engine.health(containerId(service));
     }
 
     /** Everything {@code service} logged, in every run of its container. */

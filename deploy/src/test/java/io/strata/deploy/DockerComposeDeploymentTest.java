@@ -79,6 +79,8 @@ class DockerComposeDeploymentTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ComposeProject compose;
+    /** The engine's containers, volumes and networks before {@code up}. */
+    private List<String> engineBefore;
     private final Map<String, String> figures = new java.util.LinkedHashMap<>();
     /** Every record produced, key to value: keys are unique. */
     private final Map<String, String> produced = new HashMap<>();
@@ -89,7 +91,12 @@ class DockerComposeDeploymentTest {
         Engine.buildImages();
         compose = ComposeProject.of(PROJECT, List.of("monitoring"));
         compose.run(COMPOSE, "down", "-v", "--remove-orphans"); // what an interrupted earlier run left
-        for (int port : PORTS) {
+        engineBefore = Engine.inventory();
+        List<Integer> ports = new ArrayList<>(PORTS);
+        if (!ComposeProject.usesStandins()) {
+            ports.add(3000); // Grafana runs where its image can be pulled
+        }
+        for (int port : ports) {
             assertThat(free(port)).as("host port %d is taken: stop what uses it, then run again", port).isTrue();
         }
         figures.put("compose files", String.join(" + ", compose.files()));
@@ -178,11 +185,37 @@ class DockerComposeDeploymentTest {
         }
         assertThat(segments).as("segment objects of %s in the bucket after %d rounds", TOPIC, round).isNotEmpty();
 
-        String listing = compose.exec("strata", "strata", "inspect", "list", "--segments");
-        for (S3Object segment : segments) {
-            String file = segment.key().substring(segment.key().lastIndexOf('/') + 1);
-            assertThat(listing).as("strata inspect list --segments").contains(TOPIC).contains(file);
+        // Each segment object is listed under its partition once its manifest lists it (written after the upload)
+        List<S3Object> uploaded = segments;
+        await("strata inspect list --segments lists every segment object").atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    Map<String, Set<String>> listed = segmentsByPartition(
+                            compose.exec("strata", "strata", "inspect", "list", "--segments"));
+                    for (S3Object segment : uploaded) {
+                        String[] path = segment.key().split("/"); // topics/{topic}-{id}/{partition}/{object}
+                        assertThat(listed.getOrDefault(TOPIC + "-" + path[2], Set.of()))
+                                .as("objects listed for %s-%s", TOPIC, path[2]).contains(path[3]);
+                    }
+                });
+    }
+
+    /** {@code strata inspect list --segments} read back: partition ({@code orders-0}) to its segment objects. */
+    private static Map<String, Set<String>> segmentsByPartition(String listing) {
+        Pattern partition = Pattern.compile("^  (\\S+-\\d+)  log start ");
+        Pattern object = Pattern.compile("^    (\\S+)  offsets \\d+\\.\\.\\d+ ");
+        Map<String, Set<String>> listed = new HashMap<>();
+        String current = null;
+        for (String line : listing.lines().toList()) {
+            Matcher p = partition.matcher(line);
+            Matcher o = object.matcher(line);
+            if (p.find()) {
+                current = p.group(1);
+                listed.put(current, new java.util.TreeSet<>());
+            } else if (o.find() && current != null) {
+                listed.get(current).add(o.group(1));
+            }
         }
+        return listed;
     }
 
     @Test
@@ -228,14 +261,36 @@ class DockerComposeDeploymentTest {
 
     @Test
     @Order(6)
+    void aNewContainerOnTheSameVolumeFindsEveryRecordOnItsDisk() {
+        String before = compose.containerId("strata");
+        compose.runOrFail(COMPOSE, "up", "-d", "--force-recreate", "--no-deps", "strata");
+        assertThat(compose.containerId("strata")).as("a new container").isNotEqualTo(before);
+        await("the new container's /ready").atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(100)).until(() -> status("http://localhost:9464/ready") == 200);
+
+        // The partitions are on the volume mounted at STRATA_LOG_DIRS, not rebuilt from the bucket
+        assertThat(compose.exec("strata", "ls", "/var/lib/strata").lines().toList())
+                .contains(TOPIC + "-0", TOPIC + "-1", TOPIC + "-2");
+        assertThat(compose.logs("strata")).as("the new container's log")
+                .contains("3 partition(s) in /var/lib/strata after a clean shutdown").doesNotContain("Restoring ");
+        assertThat(consumeWithJava()).containsExactlyInAnyOrderEntriesOf(produced);
+    }
+
+    @Test
+    @Order(7)
     void downWithVolumesLeavesNothingBehind() throws IOException {
         saveLogs();
         compose.runOrFail(COMPOSE, "down", "-v", "--remove-orphans");
         assertThat(compose.leftovers()).isEmpty();
+        assertThat(Engine.inventory()).as("containers, volumes and networks after down -v")
+                .containsExactlyInAnyOrderElementsOf(engineBefore);
     }
 
     /** Every service's log so far, in target/compose-logs.txt (kept from the last project that had any). */
     private void saveLogs() throws IOException {
+        if (compose.run(Duration.ofMinutes(1), "ps", "-q").stdout().isBlank()) {
+            return; // down already: nothing to log, keep what was saved
+        }
         Command.Result logs = compose.run(Duration.ofMinutes(1), "logs", "--no-color");
         if (!logs.stdout().isBlank()) {
             Files.writeString(Engine.RESULTS.resolve("compose-logs.txt"), logs.stdout() + logs.stderr());

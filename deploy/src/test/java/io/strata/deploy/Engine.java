@@ -26,6 +26,9 @@ final class Engine {
 
     private static final Duration SHORT = Duration.ofSeconds(60);
 
+    /** Set once this JVM has built the images: every test class needs them, one build serves all. */
+    private static boolean built;
+
     private Engine() {
     }
 
@@ -55,7 +58,10 @@ final class Engine {
      * The images the compose file names, or their stand-ins, then the broker's image from docker/Dockerfile
      * (rebuilt on every run, so the test never runs a stale image; the engine's layer cache keeps it short).
      */
-    static void buildImages() {
+    static synchronized void buildImages() {
+        if (built) {
+            return;
+        }
         try {
             Files.createDirectories(RESULTS);
         } catch (java.io.IOException e) {
@@ -70,6 +76,26 @@ final class Engine {
                         + "; its output is in " + log);
             }
         }
+        built = true;
+    }
+
+    /** Every container, volume and network the engine has, one per line as "kind name". */
+    static List<String> inventory() {
+        List<String> found = new java.util.ArrayList<>();
+        for (List<String> listing : List.of(
+                List.of("ps", "-a", "--format", "container {{.Names}}"),
+                List.of("volume", "ls", "--format", "volume {{.Name}}"),
+                List.of("network", "ls", "--format", "network {{.Name}}"))) {
+            docker(listing, SHORT).stdoutOrFail().lines().filter(line -> !line.isBlank()).forEach(found::add);
+        }
+        return found;
+    }
+
+    /** A container's health as the engine reports it: starting, healthy, unhealthy, or none. */
+    static String health(String container) {
+        return docker(List.of("inspect", "--format",
+                "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", container), SHORT)
+                .stdoutOrFail().trim();
     }
 
     /** True when this engine has {@code image} (pulled or built here). */
