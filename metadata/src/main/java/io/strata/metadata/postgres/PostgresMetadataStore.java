@@ -1,0 +1,465 @@
+package io.strata.metadata.postgres;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.strata.metadata.BrokerRegistration;
+import io.strata.metadata.BrokerState;
+import io.strata.metadata.ControllerState;
+import io.strata.metadata.EpochStart;
+import io.strata.metadata.MetadataException;
+import io.strata.metadata.MetadataStore;
+import io.strata.metadata.NodeIdInUseException;
+import io.strata.metadata.PartitionLeadership;
+import io.strata.metadata.TopicDefinition;
+import io.strata.metadata.TopicPartitionId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link MetadataStore} of a cluster: a PostgreSQL 15+ database (or a PostgreSQL-compatible distributed
+ * engine), reached through a HikariCP pool of JDBC connections. The schema is created and migrated at start
+ * by Flyway from {@code db/strata/V*.sql}; the broker's protocol itself takes no locks beyond row locks, and
+ * every decision is a conditional statement whose row count is checked (CLUSTER.md rule 12).
+ *
+ * <p>Tables (version 1):
+ * <table>
+ *   <tr><th>table</th><th>one row per</th><th>written by</th></tr>
+ *   <tr><td>{@code brokers}</td><td>registered node id: incarnation, endpoints, rack, heartbeat count,
+ *       registration and renewal time (database clock)</td><td>the broker itself</td></tr>
+ *   <tr><td>{@code controller_lease}</td><td>(one row) controller epoch, holder, its heartbeat count</td>
+ *       <td>brokers, by compare-and-set</td></tr>
+ *   <tr><td>{@code topics}</td><td>topic id: name (unique), partition count, configs (JSON object)</td>
+ *       <td>the broker that creates it</td></tr>
+ *   <tr><td>{@code partitions}</td><td>(topic id, partition): leader (-1 none), leader epoch, committed end</td>
+ *       <td>the controller (leader, epoch), the leader (committed end, fenced by its epoch)</td></tr>
+ *   <tr><td>{@code partition_epochs}</td><td>(topic id, partition, epoch): its start offset and leader</td>
+ *       <td>the controller, in the transaction that bumps the epoch</td></tr>
+ *   <tr><td>{@code counters}</td><td>name: the next value ({@code producer_id})</td><td>any broker</td></tr>
+ * </table>
+ */
+public final class PostgresMetadataStore implements MetadataStore {
+    private static final Logger LOGGER = LoggerFactory.getLogger(PostgresMetadataStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, String>> CONFIGS = new TypeReference<>() {};
+
+    private final HikariDataSource pool;
+    private final Sql sql;
+    private final String description;
+
+    private PostgresMetadataStore(HikariDataSource pool, String description) {
+        this.pool = pool;
+        this.sql = new Sql(pool);
+        this.description = description;
+    }
+
+    /**
+     * Connects to the database {@code settings} names and migrates its schema to this version.
+     *
+     * @throws MetadataException when the database cannot be reached or its schema is not one this broker knows
+     */
+    public static PostgresMetadataStore open(PostgresSettings settings, String applicationName) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(settings.jdbcUrl());
+        settings.user().ifPresent(config::setUsername);
+        settings.password().ifPresent(config::setPassword);
+        config.setPoolName("metadata");
+        config.setMaximumPoolSize(8);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+        config.setInitializationFailTimeout(-1); // Flyway below reports an unreachable database, in one line
+        config.addDataSourceProperty("ApplicationName", applicationName);
+        config.addDataSourceProperty("connectTimeout", "10");
+        config.addDataSourceProperty("socketTimeout", "30");
+        HikariDataSource pool = new HikariDataSource(config);
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/strata")
+                    .table("strata_schema_history")
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            pool.close();
+            throw new MetadataException("The metadata database " + settings + " could not be reached or migrated: "
+                    + rootMessage(e), e);
+        }
+        LOGGER.info("Metadata database {} (schema migrated by Flyway)", settings);
+        return new PostgresMetadataStore(pool, settings.toString());
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    // ---- brokers -------------------------------------------------------------------------------------------
+
+    @Override
+    public void register(BrokerRegistration registration, Duration sessionTimeout) {
+        boolean registered = sql.transaction("register broker " + registration.nodeId(), connection -> {
+            try (PreparedStatement upsert = connection.prepareStatement("""
+                    INSERT INTO brokers (node_id, incarnation, endpoints, rack, heartbeats, registered_at, renewed_at)
+                    VALUES (?, ?, ?, ?, 0, now(), now())
+                    ON CONFLICT (node_id) DO UPDATE SET incarnation = excluded.incarnation,
+                        endpoints = excluded.endpoints, rack = excluded.rack, heartbeats = brokers.heartbeats + 1,
+                        registered_at = now(), renewed_at = now()
+                    WHERE brokers.incarnation = excluded.incarnation
+                       OR brokers.renewed_at < now() - ? * interval '1 millisecond'""")) {
+                upsert.setInt(1, registration.nodeId());
+                upsert.setObject(2, registration.incarnation());
+                upsert.setString(3, registration.endpoints());
+                upsert.setString(4, registration.rack().orElse(null));
+                upsert.setLong(5, sessionTimeout.toMillis());
+                return upsert.executeUpdate() == 1;
+            }
+        });
+        if (!registered) {
+            BrokerState holder = brokers().stream().filter(b -> b.nodeId() == registration.nodeId()).findFirst()
+                    .orElseThrow(() -> new MetadataException("broker " + registration.nodeId()
+                            + " was neither registered nor found; try again", null));
+            throw new NodeIdInUseException("node id " + registration.nodeId() + " is held by a live broker at "
+                    + holder.registration().endpoints() + " (incarnation " + holder.registration().incarnation()
+                    + ", renewed within the last " + sessionTimeout.toMillis() + " ms): give this broker another"
+                    + " node.id, or stop the other one");
+        }
+    }
+
+    @Override
+    public boolean heartbeat(int nodeId, UUID incarnation) {
+        return sql.transaction("renew broker " + nodeId, connection -> {
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE brokers SET heartbeats = heartbeats + 1, renewed_at = now()
+                    WHERE node_id = ? AND incarnation = ?""")) {
+                update.setInt(1, nodeId);
+                update.setObject(2, incarnation);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public void unregister(int nodeId, UUID incarnation) {
+        sql.transaction("unregister broker " + nodeId, connection -> {
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM brokers WHERE node_id = ? AND incarnation = ?")) {
+                delete.setInt(1, nodeId);
+                delete.setObject(2, incarnation);
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<BrokerState> brokers() {
+        return sql.transaction("list brokers", connection -> {
+            List<BrokerState> brokers = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT node_id, incarnation, endpoints, rack, heartbeats FROM brokers ORDER BY node_id");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    brokers.add(new BrokerState(new BrokerRegistration(rows.getInt(1), rows.getObject(2, UUID.class),
+                            rows.getString(3), Optional.ofNullable(rows.getString(4))), rows.getLong(5)));
+                }
+            }
+            return brokers;
+        });
+    }
+
+    // ---- controller lease ----------------------------------------------------------------------------------
+
+    @Override
+    public Optional<ControllerState> controller() {
+        return sql.transaction("read the controller lease", PostgresMetadataStore::controller);
+    }
+
+    private static Optional<ControllerState> controller(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT epoch, node_id, incarnation, heartbeats FROM controller_lease WHERE id = 1");
+             ResultSet row = select.executeQuery()) {
+            return row.next()
+                    ? Optional.of(new ControllerState(row.getLong(1), row.getInt(2), row.getObject(3, UUID.class),
+                            row.getLong(4)))
+                    : Optional.empty();
+        }
+    }
+
+    @Override
+    public OptionalLong claimController(int nodeId, UUID incarnation, Optional<ControllerState> seen) {
+        return sql.transaction("claim the controller lease", connection -> {
+            if (seen.isEmpty()) {
+                try (PreparedStatement insert = connection.prepareStatement("""
+                        INSERT INTO controller_lease (id, epoch, node_id, incarnation, heartbeats)
+                        VALUES (1, 1, ?, ?, 0) ON CONFLICT (id) DO NOTHING""")) {
+                    insert.setInt(1, nodeId);
+                    insert.setObject(2, incarnation);
+                    return insert.executeUpdate() == 1 ? OptionalLong.of(1) : OptionalLong.empty();
+                }
+            }
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE controller_lease SET epoch = epoch + 1, node_id = ?, incarnation = ?, heartbeats = 0
+                    WHERE id = 1 AND epoch = ? AND heartbeats = ?""")) {
+                update.setInt(1, nodeId);
+                update.setObject(2, incarnation);
+                update.setLong(3, seen.get().epoch());
+                update.setLong(4, seen.get().heartbeats());
+                return update.executeUpdate() == 1 ? OptionalLong.of(seen.get().epoch() + 1) : OptionalLong.empty();
+            }
+        });
+    }
+
+    @Override
+    public boolean renewController(int nodeId, UUID incarnation, long epoch) {
+        return sql.transaction("renew the controller lease", connection -> {
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE controller_lease SET heartbeats = heartbeats + 1
+                    WHERE id = 1 AND epoch = ? AND node_id = ? AND incarnation = ?""")) {
+                update.setLong(1, epoch);
+                update.setInt(2, nodeId);
+                update.setObject(3, incarnation);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    // ---- topics and leadership -----------------------------------------------------------------------------
+
+    @Override
+    public boolean createTopic(TopicDefinition topic) {
+        return sql.transaction("create topic " + topic.name(), connection -> {
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO topics (topic_id, name, partitions, configs, created_at) VALUES (?, ?, ?, ?, now())
+                    ON CONFLICT DO NOTHING""")) {
+                insert.setObject(1, topic.topicId());
+                insert.setString(2, topic.name());
+                insert.setInt(3, topic.partitions());
+                insert.setString(4, json(new TreeMap<>(topic.configs())));
+                if (insert.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO partitions (topic_id, partition_index, leader, leader_epoch, committed_end)
+                    VALUES (?, ?, -1, 0, 0)""")) {
+                for (int partition = 0; partition < topic.partitions(); partition++) {
+                    insert.setObject(1, topic.topicId());
+                    insert.setInt(2, partition);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public List<TopicDefinition> topics() {
+        return sql.transaction("list topics", connection -> {
+            List<TopicDefinition> topics = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT topic_id, name, partitions, configs FROM topics ORDER BY name");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    topics.add(new TopicDefinition(rows.getObject(1, UUID.class), rows.getString(2), rows.getInt(3),
+                            configs(rows.getString(4))));
+                }
+            }
+            return topics;
+        });
+    }
+
+    @Override
+    public List<PartitionLeadership> leadership() {
+        return sql.transaction("list partition leaders", connection -> {
+            List<PartitionLeadership> leadership = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT topic_id, partition_index, leader, leader_epoch FROM partitions
+                    ORDER BY topic_id, partition_index""");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    leadership.add(new PartitionLeadership(
+                            new TopicPartitionId(rows.getObject(1, UUID.class), rows.getInt(2)), rows.getInt(3),
+                            rows.getInt(4)));
+                }
+            }
+            return leadership;
+        });
+    }
+
+    @Override
+    public Optional<PartitionLeadership> electLeader(long controllerEpoch, TopicPartitionId partition,
+                                                     int expectedEpoch, int newLeader) {
+        return sql.transaction("elect a leader for " + partition, connection -> {
+            // The controller lease row is read FOR SHARE: a takeover waits until this transaction ends.
+            try (PreparedStatement lease = connection.prepareStatement(
+                    "SELECT epoch FROM controller_lease WHERE id = 1 FOR SHARE");
+                 ResultSet row = lease.executeQuery()) {
+                if (!row.next() || row.getLong(1) != controllerEpoch) {
+                    return Optional.<PartitionLeadership>empty();
+                }
+            }
+            long committedEnd;
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT committed_end FROM partitions
+                    WHERE topic_id = ? AND partition_index = ? AND leader_epoch = ? FOR UPDATE""")) {
+                bind(select, partition);
+                select.setInt(3, expectedEpoch);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        return Optional.<PartitionLeadership>empty();
+                    }
+                    committedEnd = row.getLong(1);
+                }
+            }
+            int newEpoch = expectedEpoch + 1;
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE partitions SET leader = ?, leader_epoch = ?
+                    WHERE topic_id = ? AND partition_index = ? AND leader_epoch = ? AND committed_end = ?""")) {
+                update.setInt(1, newLeader);
+                update.setInt(2, newEpoch);
+                update.setObject(3, partition.topicId());
+                update.setInt(4, partition.partition());
+                update.setInt(5, expectedEpoch);
+                update.setLong(6, committedEnd);
+                if (update.executeUpdate() != 1) {
+                    return Optional.<PartitionLeadership>empty();
+                }
+            }
+            try (PreparedStatement history = connection.prepareStatement("""
+                    INSERT INTO partition_epochs (topic_id, partition_index, leader_epoch, start_offset, leader)
+                    VALUES (?, ?, ?, ?, ?)""")) {
+                bind(history, partition);
+                history.setInt(3, newEpoch);
+                history.setLong(4, committedEnd);
+                history.setInt(5, newLeader);
+                history.executeUpdate();
+            }
+            return Optional.of(new PartitionLeadership(partition, newLeader, newEpoch));
+        });
+    }
+
+    @Override
+    public long committedEnd(TopicPartitionId partition) {
+        return sql.transaction("read the committed end of " + partition, connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT committed_end FROM partitions WHERE topic_id = ? AND partition_index = ?")) {
+                bind(select, partition);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        throw new IllegalArgumentException("no partition " + partition);
+                    }
+                    return row.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean advanceCommittedEnd(TopicPartitionId partition, int leader, int leaderEpoch, long newEnd) {
+        return sql.transaction("commit " + partition + " up to " + newEnd, connection -> {
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE partitions SET committed_end = ?
+                    WHERE topic_id = ? AND partition_index = ? AND leader = ? AND leader_epoch = ?
+                      AND committed_end <= ?""")) {
+                update.setLong(1, newEnd);
+                update.setObject(2, partition.topicId());
+                update.setInt(3, partition.partition());
+                update.setInt(4, leader);
+                update.setInt(5, leaderEpoch);
+                update.setLong(6, newEnd);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public List<EpochStart> epochHistory(TopicPartitionId partition) {
+        return sql.transaction("read the epoch history of " + partition, connection -> {
+            List<EpochStart> history = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT leader_epoch, start_offset FROM partition_epochs
+                    WHERE topic_id = ? AND partition_index = ? ORDER BY leader_epoch""")) {
+                bind(select, partition);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        history.add(new EpochStart(rows.getInt(1), rows.getLong(2)));
+                    }
+                }
+            }
+            return history;
+        });
+    }
+
+    // ---- producer ids --------------------------------------------------------------------------------------
+
+    @Override
+    public long allocateProducerIds(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a block holds at least one producer id, not " + size);
+        }
+        return sql.transaction("reserve producer ids", connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE counters SET value = value + ? WHERE name = 'producer_id' RETURNING value")) {
+                update.setLong(1, size);
+                try (ResultSet row = update.executeQuery()) {
+                    if (!row.next()) {
+                        throw new SQLException("the counter producer_id is missing", "XX000");
+                    }
+                    return row.getLong(1) - size;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private static void bind(PreparedStatement statement, TopicPartitionId partition) throws SQLException {
+        statement.setObject(1, partition.topicId());
+        statement.setInt(2, partition.partition());
+    }
+
+    private static String json(Map<String, String> configs) {
+        try {
+            return JSON.writeValueAsString(configs);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> configs(String json) {
+        try {
+            return JSON.readValue(json, CONFIGS);
+        } catch (JsonProcessingException e) {
+            throw new MetadataException("a topic's configs are not a JSON object: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+}

@@ -1,0 +1,47 @@
+package io.strata.metadata.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.metadata.MetadataException;
+import io.strata.metadata.MetadataStore;
+import io.strata.metadata.MetadataStoreContractTest;
+import io.strata.metadata.TopicDefinition;
+import io.strata.metadata.testing.PostgresServer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The metadata contract on a real PostgreSQL (a throwaway cluster, a database per test), plus its own cases. */
+class PostgresMetadataStoreTest extends MetadataStoreContractTest {
+
+    private PostgresSettings settings;
+
+    @Override
+    protected MetadataStore newStore() {
+        settings = PostgresServer.shared().createDatabase("metadata");
+        return PostgresMetadataStore.open(settings, "strata-test");
+    }
+
+    @Test
+    void aStoreReopenedOnTheSameDatabaseKeepsEverythingAndMigratesNothingTwice() {
+        TopicDefinition orders = new TopicDefinition(UUID.randomUUID(), "orders", 2, Map.of("retention.ms", "1000"));
+        store.createTopic(orders);
+        store.close();
+
+        store = PostgresMetadataStore.open(settings, "strata-test");
+        assertThat(store.topics()).containsExactly(orders);
+        assertThat(store.leadership()).hasSize(2);
+    }
+
+    @Test
+    void anUnreachableDatabaseIsOneLineThatNamesItWithoutThePassword() {
+        PostgresSettings nowhere = PostgresSettings.parse("postgresql://127.0.0.1:1/none?password=s3cret&user=u",
+                Optional.empty(), Optional.empty());
+        assertThatThrownBy(() -> PostgresMetadataStore.open(nowhere, "strata-test"))
+                .isInstanceOf(MetadataException.class)
+                .hasMessageContaining("postgresql://u@127.0.0.1:1/none")
+                .hasMessageNotContaining("s3cret");
+    }
+}
