@@ -58,9 +58,10 @@ public final class RocksDbIndexStore implements AutoCloseable {
     static final String CF_REMOTE_SEGMENTS = "remote_segments";
     static final String CF_GROUP_OFFSETS = "group_offsets";
     static final String CF_TOPIC_DELETIONS = "topic_deletions";
-    private static final List<String> FAMILIES = List.of(
+    static final String CF_CLUSTER = "cluster";
+    static final List<String> FAMILIES = List.of(
             CF_SEGMENTS, CF_OFFSET_INDEX, CF_TIME_INDEX, CF_PRODUCER_STATE, CF_PARTITION_STATE, CF_TOPICS, CF_META,
-            CF_REMOTE_SEGMENTS, CF_GROUP_OFFSETS, CF_TOPIC_DELETIONS);
+            CF_REMOTE_SEGMENTS, CF_GROUP_OFFSETS, CF_TOPIC_DELETIONS, CF_CLUSTER);
 
     static {
         RocksDB.loadLibrary();
@@ -83,6 +84,7 @@ public final class RocksDbIndexStore implements AutoCloseable {
     private final RemoteSegmentStore remoteSegments;
     private final GroupOffsetStore groupOffsets;
     private final TopicDeletionStore topicDeletions;
+    private final RocksDbMetadataStore metadata;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final BeforeWrite beforeWrite;
 
@@ -119,6 +121,7 @@ public final class RocksDbIndexStore implements AutoCloseable {
         this.remoteSegments = new RemoteSegmentStore(this, handle(CF_REMOTE_SEGMENTS));
         this.groupOffsets = new GroupOffsetStore(this, handle(CF_GROUP_OFFSETS));
         this.topicDeletions = new TopicDeletionStore(this, handle(CF_TOPIC_DELETIONS));
+        this.metadata = new RocksDbMetadataStore(this, handle(CF_CLUSTER), System::currentTimeMillis);
     }
 
     /** Opens (creating if needed) the database in {@code directory}. */
@@ -199,6 +202,11 @@ public final class RocksDbIndexStore implements AutoCloseable {
 
     public GroupOffsetStore groupOffsets() {
         return groupOffsets;
+    }
+
+    /** Single-broker mode's cluster metadata (the embedded {@code MetadataStore}). */
+    public RocksDbMetadataStore metadata() {
+        return metadata;
     }
 
     public TopicDeletionStore topicDeletions() {

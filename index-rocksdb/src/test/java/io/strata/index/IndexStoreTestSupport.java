@@ -104,11 +104,8 @@ abstract class IndexStoreTestSupport {
     private void withRawFamily(String family, RawAccess access) {
         store.close();
         store = null;
-        List<String> names = List.of("default", RocksDbIndexStore.CF_SEGMENTS, RocksDbIndexStore.CF_OFFSET_INDEX,
-                RocksDbIndexStore.CF_TIME_INDEX, RocksDbIndexStore.CF_PRODUCER_STATE,
-                RocksDbIndexStore.CF_PARTITION_STATE, RocksDbIndexStore.CF_TOPICS, RocksDbIndexStore.CF_META,
-                RocksDbIndexStore.CF_REMOTE_SEGMENTS, RocksDbIndexStore.CF_GROUP_OFFSETS,
-                RocksDbIndexStore.CF_TOPIC_DELETIONS);
+        List<String> names = new ArrayList<>(List.of("default"));
+        names.addAll(RocksDbIndexStore.FAMILIES);
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try (ColumnFamilyOptions cfOptions = new ColumnFamilyOptions(); DBOptions dbOptions = new DBOptions()) {
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
