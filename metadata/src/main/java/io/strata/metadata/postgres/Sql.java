@@ -3,13 +3,17 @@ package io.strata.metadata.postgres;
 import io.strata.metadata.MetadataException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * Runs one unit of work on a pooled connection, as one transaction at READ COMMITTED, retried when the
- * database asks for it (serialization failure 40001, deadlock 40P01; CLUSTER.md rule 7). Any other failure is a
- * {@link MetadataException}: nothing was decided that the caller can rely on, and it re-reads before deciding
- * again.
+ * Runs one unit of work on a pooled connection, as one transaction at READ COMMITTED. It is tried again, on
+ * another connection, when it failed before its commit was sent, for a reason that says nothing about the work:
+ * a serialization failure or deadlock (40001, 40P01; CLUSTER.md rule 7), or a connection that died under it
+ * (class 08, or the server shutting down or restarting: 57P01-57P03; after a database restart the pool still
+ * holds connections to the old server). Nothing was committed then, so trying again is safe. A failure of the
+ * commit itself, or of getting a connection at all (the pool already waited its timeout), is a
+ * {@link MetadataException}: the outcome is unknown, and the caller re-reads before deciding again.
  */
 final class Sql {
 
@@ -20,6 +24,7 @@ final class Sql {
     }
 
     private static final int ATTEMPTS = 5;
+    private static final Set<String> RETRIABLE = Set.of("40001", "40P01", "57P01", "57P02", "57P03");
 
     private final DataSource dataSource;
 
@@ -30,16 +35,27 @@ final class Sql {
     <T> T transaction(String what, Work<T> work) {
         SQLException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            try (Connection connection = dataSource.getConnection()) {
+            Connection connection;
+            try {
+                connection = dataSource.getConnection();
+            } catch (SQLException e) {
+                throw failure(what, e);
+            }
+            try (connection) {
                 connection.setAutoCommit(false);
+                T result;
                 try {
-                    T result = work.run(connection);
-                    connection.commit();
-                    return result;
+                    result = work.run(connection);
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(connection);
                     throw e;
                 }
+                try {
+                    connection.commit();
+                } catch (SQLException e) {
+                    throw failure(what + " (the commit's outcome is unknown)", e);
+                }
+                return result;
             } catch (SQLException e) {
                 last = e;
                 if (!retriable(e)) {
@@ -48,12 +64,17 @@ final class Sql {
                 backOff(attempt);
             }
         }
-        throw new MetadataException("The metadata database could not " + what + ": " + message(last), last);
+        throw failure(what, last);
     }
 
     private static boolean retriable(SQLException e) {
         String state = e.getSQLState();
-        return "40001".equals(state) || "40P01".equals(state);
+        return state != null && (state.startsWith("08") || RETRIABLE.contains(state));
+    }
+
+    private static MetadataException failure(String what, SQLException e) {
+        String message = e == null ? "unknown error" : e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")";
+        return new MetadataException("The metadata database could not " + what + ": " + message, e);
     }
 
     private static void rollbackQuietly(Connection connection) {
@@ -70,9 +91,5 @@ final class Sql {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String message(SQLException e) {
-        return e == null ? "unknown error" : e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")";
     }
 }

@@ -36,6 +36,28 @@ class PostgresMetadataStoreTest extends MetadataStoreContractTest {
     }
 
     @Test
+    void aRestartOfTheDatabaseFailsCallsRetriablyMeanwhileAndTheStoreRecoversByItself() {
+        TopicDefinition orders = new TopicDefinition(UUID.randomUUID(), "orders", 1, Map.of());
+        store.createTopic(orders);
+        PostgresServer server = PostgresServer.shared();
+
+        server.stopServer();
+        try {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> store.allocateProducerIds(10)).isInstanceOf(MetadataException.class)
+                    .hasMessageContaining("could not reserve producer ids");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+                    .as("a call fails within the connection timeout, not hangs").isLessThan(java.time.Duration.ofSeconds(15));
+        } finally {
+            server.startServer();
+        }
+
+        // The pool reconnects: the next calls work, and nothing committed before was lost
+        assertThat(store.topics()).containsExactly(orders);
+        assertThat(store.allocateProducerIds(10)).isZero();
+    }
+
+    @Test
     void anUnreachableDatabaseIsOneLineThatNamesItWithoutThePassword() {
         PostgresSettings nowhere = PostgresSettings.parse("postgresql://127.0.0.1:1/none?password=s3cret&user=u",
                 Optional.empty(), Optional.empty());
