@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  *       epoch; a lost race is re-read at the next pass.</li>
  * </ul>
  * Not thread-safe: one thread runs the passes.
+ *
+ * <p>Not yet: a move away from a live leader is an immediate election here; the hand-over in which the old leader
+ * first stops accepting and seals and uploads its tail (a planned move) comes with the broker's wiring, and until
+ * then the broker must not act on a move it did not hand over.
  */
 public final class Controller {
     private static final Logger LOGGER = LoggerFactory.getLogger(Controller.class);
