@@ -110,6 +110,26 @@ class CompressedBatchValidationTest extends BrokerTestBase {
     }
 
     @Test
+    void anUncompressedBatchWhoseRecordLengthLiesIsInvalidRecordThoughItsCrcHolds() throws Exception {
+        // Given an uncompressed batch whose first record's length prefix (a varint right after the header) claims
+        // one byte more than its fields take, the CRC recomputed (found by ProduceRecordsFuzzTest: acknowledged,
+        // then unreadable for every consumer)
+        ByteBuffer batch = batch(CompressionType.NONE, 3).buffer();
+        int lengthAt = DefaultRecordBatch.RECORD_BATCH_OVERHEAD;
+        int length = batch.get(lengthAt); // a zigzag varint: one byte for a record this small
+        batch.put(lengthAt, (byte) (length + 2)); // + 1 in zigzag
+        MemoryRecords records = withValidCrc(batch);
+        assertThat(records.firstBatch().isValid()).isTrue();
+
+        // When it is produced
+        PartitionProduceResponse result = produce(records);
+
+        // Then it is refused, as Kafka refuses it, and nothing was appended
+        assertThat(Errors.forCode(result.errorCode())).isIn(Errors.INVALID_RECORD, Errors.CORRUPT_MESSAGE);
+        assertThat(logEnd()).isZero();
+    }
+
+    @Test
     void innerOffsetDeltasWithAGapAreInvalidRecord() throws Exception {
         // Given a lz4 batch of 3 records at offset deltas 0, 2, 3 whose header claims deltas 0..2
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(4096), RecordBatch.MAGIC_VALUE_V2,
@@ -156,7 +176,7 @@ class CompressedBatchValidationTest extends BrokerTestBase {
     }
 
     @ParameterizedTest
-    @EnumSource(value = CompressionType.class, names = {"GZIP", "SNAPPY", "LZ4", "ZSTD"})
+    @EnumSource(value = CompressionType.class, names = {"NONE", "GZIP", "SNAPPY", "LZ4", "ZSTD"})
     void aValidCompressedBatchIsStillAppended(CompressionType type) throws Exception {
         PartitionProduceResponse result = produce(batch(type, 50));
 

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *       {@code INVALID_RECORD};</li>
  *   <li>a transactional batch → {@code INVALID_TXN_STATE} (transactions are not supported yet);</li>
  *   <li>a CreateTime outside {@code message.timestamp.before/after.max.ms} → {@code INVALID_TIMESTAMP};</li>
- *   <li>a compressed batch: every record is read by {@link CompressedBatchValidator}, with at most
+ *   <li>every record of every batch is read by {@link BatchRecordsValidator} (as Kafka's {@code LogValidator}
+ *       does; a client can compute a valid CRC over malformed records), a compressed batch's with at most
  *       {@value #INFLATION_LIMIT} × {@code max.message.bytes} inflated (Kafka's limit applies to the
  *       compressed batch, and producers with a large {@code batch.size} send batches whose records take
  *       many times that; the cap only bounds the work a decompression bomb costs)
@@ -38,7 +39,6 @@ import org.slf4j.LoggerFactory;
  *       {@code INVALID_RECORD} when its records disagree with its header, {@code MESSAGE_TOO_LARGE}
  *       beyond the limit; each refusal is logged. The timestamp limits then apply to every record.</li>
  * </ul>
- * An uncompressed batch is not read record by record (as cheap as before): its CRC covers its records.
  * Stateless and thread-safe.
  */
 final class RecordBatchValidator {
@@ -82,11 +82,8 @@ final class RecordBatchValidator {
                 throw new InvalidTxnStateException("Transactional produce is not supported by Strata yet ("
                         + partition + ")");
             }
-            long minTimestamp = batch.maxTimestamp();
-            if (batch.isCompressed()) {
-                minTimestamp = readRecords(buffer.duplicate().position(buffer.position() + validBytes), config,
-                        partition).minTimestamp();
-            }
+            long minTimestamp = readRecords(buffer.duplicate().position(buffer.position() + validBytes), config,
+                    partition).minTimestamp();
             checkTimestamp(batch, minTimestamp, config, nowMs, partition);
             validBytes += size;
             batches.add(batch);
@@ -103,11 +100,11 @@ final class RecordBatchValidator {
         return batches;
     }
 
-    /** Reads every record of the compressed batch at {@code batchBytes}' position; logs and rethrows a refusal. */
-    private static CompressedBatchValidator.Contents readRecords(ByteBuffer batchBytes, LogConfig config,
+    /** Reads every record of the batch at {@code batchBytes}' position; logs and rethrows a refusal. */
+    private static BatchRecordsValidator.Contents readRecords(ByteBuffer batchBytes, LogConfig config,
                                                                  String partition) {
         try {
-            return CompressedBatchValidator.validate(batchBytes, (long) INFLATION_LIMIT * config.maxMessageBytes(),
+            return BatchRecordsValidator.validate(batchBytes, (long) INFLATION_LIMIT * config.maxMessageBytes(),
                     partition);
         } catch (CorruptRecordException | InvalidRecordException | RecordTooLargeException e) {
             LOGGER.warn("Refused a produced batch: {}", e.getMessage());

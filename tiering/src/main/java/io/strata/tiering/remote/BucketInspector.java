@@ -2,7 +2,7 @@ package io.strata.tiering.remote;
 
 import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
-import io.strata.tiering.log.CompressedBatchValidator;
+import io.strata.tiering.log.BatchRecordsValidator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -174,7 +174,7 @@ public final class BucketInspector {
 
     /**
      * Downloads a segment object in ranges into a temporary file (memory stays bounded), computing its
-     * CRC-32C, then reads every record of its compressed batches ({@link CompressedBatchValidator}).
+     * CRC-32C, then reads every record of its compressed batches ({@link BatchRecordsValidator}).
      */
     private SegmentCheck download(String key, long size) {
         Path copy = null;
@@ -212,13 +212,13 @@ public final class BucketInspector {
                 ByteBuffer bytes = ByteBuffer.allocate(batch.sizeInBytes());
                 Utils.readFully(records.channel(), bytes, batch.position());
                 try {
-                    CompressedBatchValidator.validate(bytes.flip(), Integer.MAX_VALUE, "this segment");
+                    BatchRecordsValidator.validate(bytes.flip(), Integer.MAX_VALUE, "this segment");
                 } catch (KafkaException e) {
                     unreadable.add(e.getMessage());
                 }
             }
         } catch (KafkaException e) {
-            unreadable.add("its batches cannot be parsed: " + CompressedBatchValidator.reason(e));
+            unreadable.add("its batches cannot be parsed: " + BatchRecordsValidator.reason(e));
         }
         return unreadable;
     }

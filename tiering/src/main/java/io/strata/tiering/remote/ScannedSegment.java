@@ -1,6 +1,6 @@
 package io.strata.tiering.remote;
 
-import io.strata.tiering.log.CompressedBatchValidator;
+import io.strata.tiering.log.BatchRecordsValidator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -85,7 +85,7 @@ public record ScannedSegment(long sizeBytes, int crc32c, long firstTimestamp, lo
                     batch = batches.next();
                 } catch (KafkaException e) { // a batch header that cannot be parsed: nothing after it can be
                     unreadable.add(new UnreadableBatch(scannedEnd, nextOffset - 1,
-                            CompressedBatchValidator.reason(e)));
+                            BatchRecordsValidator.reason(e)));
                     break;
                 }
                 scannedEnd = batch.nextOffset();
@@ -134,10 +134,10 @@ public record ScannedSegment(long sizeBytes, int crc32c, long firstTimestamp, lo
                 return max;
             } catch (RuntimeException | Error e) { // the codecs' errors, InvalidRecordException, CorruptRecordException
                 RuntimeException corrupt = e instanceof Error error
-                        ? CompressedBatchValidator.corruptInputOrRethrow(error, "") : (RuntimeException) e;
+                        ? BatchRecordsValidator.corruptInputOrRethrow(error, "") : (RuntimeException) e;
                 times.subList(entriesBefore, times.size()).clear();
                 unreadable.add(new UnreadableBatch(batch.baseOffset(), batch.lastOffset(),
-                        CompressedBatchValidator.reason(corrupt)));
+                        BatchRecordsValidator.reason(corrupt)));
             }
         }
         times.add(new SegmentSidecar.TimeEntry(batch.maxTimestamp(), batch.baseOffset()));

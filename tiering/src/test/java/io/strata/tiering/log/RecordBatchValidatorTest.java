@@ -104,9 +104,10 @@ class RecordBatchValidatorTest {
     void createTimeTooFarInThePastIsInvalidTimestamp() {
         LogConfig config = config("message.timestamp.before.max.ms", "3600000");
 
-        assertThat(errorOf(batch().timestamp(NOW - 3_600_001 - 1).records(2).build(), config))
+        // Every record's timestamp counts, as in Kafka (records at t and t + 1)
+        assertThat(errorOf(batch().timestamp(NOW - 3_600_001).records(2).build(), config))
                 .isEqualTo(Errors.INVALID_TIMESTAMP);
-        assertThat(RecordBatchValidator.validate(batch().timestamp(NOW - 3_600_000 - 1).records(2).build(),
+        assertThat(RecordBatchValidator.validate(batch().timestamp(NOW - 3_600_000).records(2).build(),
                 config, NOW, "orders-0")).hasSize(1);
     }
 

@@ -17,9 +17,10 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.BufferSupplier;
 
 /**
- * Reads every record of one compressed magic v2 batch, as Apache Kafka's {@code LogValidator} does on
- * produce, without keeping keys, values or headers: kafka-clients' codec
- * ({@link Compression#wrapForInput}) inflates the batch's records section into a stream and
+ * Reads every record of one magic v2 batch, compressed or not, as Apache Kafka's {@code LogValidator} does
+ * on produce, without keeping keys, values or headers: kafka-clients' codec
+ * ({@link Compression#wrapForInput}; for an uncompressed batch, the bytes as they are) turns the batch's
+ * records section into a stream and
  * {@link DefaultRecord#readPartiallyFrom} parses each record from it, skipping its key, value and
  * headers. The inflated stream is cut off once it has produced {@code maxUncompressedBytes}, so a
  * decompression bomb costs at most that much inflating, and memory stays at the codec's buffers
@@ -27,7 +28,7 @@ import org.apache.kafka.common.utils.BufferSupplier;
  *
  * <p>What it checks, and the kafka-clients exception (Kafka error) for each failure:
  * <ul>
- *   <li>the codec cannot inflate the records (bad magic, bad block checksum, garbage) →
+ *   <li>the codec cannot inflate the records of a compressed batch (bad magic, bad block checksum, garbage) →
  *       {@link CorruptRecordException} ({@code CORRUPT_MESSAGE});</li>
  *   <li>the records end before the header's record count, or go on after it; a record whose length
  *       prefix disagrees with the bytes its fields take; a negative header count or header key size;
@@ -36,16 +37,17 @@ import org.apache.kafka.common.utils.BufferSupplier;
  *   <li>more than {@code maxUncompressedBytes} of inflated records → {@link RecordTooLargeException}
  *       ({@code MESSAGE_TOO_LARGE}).</li>
  * </ul>
- * An uncompressed batch is not read here: its CRC covers its records as they will be stored.
+ * An uncompressed batch is read too: its CRC only proves the bytes arrived as the client computed them, not
+ * that they are records a consumer can read (a client may compute a valid CRC over malformed records).
  *
  * <p>Stateless and thread-safe; each thread keeps its own {@link BufferSupplier}, so the codecs'
  * buffers are reused from one batch to the next.
  */
-public final class CompressedBatchValidator {
+public final class BatchRecordsValidator {
 
     private static final ThreadLocal<BufferSupplier> BUFFERS = ThreadLocal.withInitial(BufferSupplier::create);
 
-    private CompressedBatchValidator() {
+    private BatchRecordsValidator() {
     }
 
     /**
@@ -58,7 +60,7 @@ public final class CompressedBatchValidator {
     }
 
     /**
-     * Reads and checks every record of the compressed batch whose bytes start at
+     * Reads and checks every record of the batch whose bytes start at
      * {@code batchBytes.position()} (the batch header included).
      *
      * @param where names the batch's partition in exception messages
@@ -66,11 +68,11 @@ public final class CompressedBatchValidator {
      */
     public static Contents validate(ByteBuffer batchBytes, long maxUncompressedBytes, String where) {
         DefaultRecordBatch batch = (DefaultRecordBatch) MemoryRecords.readableRecords(batchBytes.slice()).firstBatch();
-        if (batch == null || batch.magic() != RecordBatch.MAGIC_VALUE_V2 || !batch.isCompressed()) {
-            throw new IllegalArgumentException("not one compressed magic v2 batch");
+        if (batch == null || batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+            throw new IllegalArgumentException("not one magic v2 batch");
         }
-        String what = batch.compressionType().name + " batch at offsets " + batch.baseOffset() + ".."
-                + batch.lastOffset() + " on " + where;
+        String what = (batch.isCompressed() ? batch.compressionType().name : "uncompressed") + " batch at offsets "
+                + batch.baseOffset() + ".." + batch.lastOffset() + " on " + where;
         ByteBuffer records = batchBytes.slice(batchBytes.position() + DefaultRecordBatch.RECORD_BATCH_OVERHEAD,
                 batch.sizeInBytes() - DefaultRecordBatch.RECORD_BATCH_OVERHEAD);
         BufferSupplier buffers = BUFFERS.get();
@@ -82,9 +84,9 @@ public final class CompressedBatchValidator {
         } catch (RecordTooLargeException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new CorruptRecordException("Compressed records of " + what + " cannot be read: " + reason(e));
+            throw new CorruptRecordException("Records of " + what + " cannot be read: " + reason(e));
         } catch (Error e) {
-            throw corruptInputOrRethrow(e, "Compressed records of " + what + " cannot be read: ");
+            throw corruptInputOrRethrow(e, "Records of " + what + " cannot be read: ");
         }
     }
 
