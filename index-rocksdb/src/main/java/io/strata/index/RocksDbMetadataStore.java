@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.metadata.BrokerRegistration;
 import io.strata.metadata.BrokerState;
+import io.strata.metadata.CommittedOffset;
 import io.strata.metadata.ControllerState;
 import io.strata.metadata.EpochStart;
 import io.strata.metadata.MetadataStore;
@@ -37,6 +38,8 @@ import org.rocksdb.ColumnFamilyHandle;
  *   <li>{@code p/<topic id>/<partition, 10 digits>} → partition: {@code leader, leaderEpoch, committedEnd}</li>
  *   <li>{@code e/<topic id>/<partition, 10 digits>/<epoch, 10 digits>} → epoch start: {@code startOffset, leader}</li>
  *   <li>{@code n/producer_id} → the next producer id no one was given: {@code value}</li>
+ *   <li>{@code o/<group, URL-encoded (UTF-8)>/<topic id>/<partition, 10 digits>} → committed offset:
+ *       {@code offset, leaderEpoch, metadata, commitTimeMs}</li>
  * </ul>
  * {@link #close()} does nothing: the {@link RocksDbIndexStore} it lives in closes it.
  */
@@ -62,6 +65,9 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
     }
 
     record CounterValue(long value) {
+    }
+
+    record OffsetValue(long offset, int leaderEpoch, String metadata, long commitTimeMs) {
     }
 
     private final LongSupplier clock;
@@ -242,6 +248,65 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
             int epoch = Integer.parseInt(text.substring(text.lastIndexOf('/') + 1));
             return new EpochStart(epoch, decode(value, EpochValue.class).startOffset());
         });
+    }
+
+    // ---- committed offsets ---------------------------------------------------------------------------------
+
+    @Override
+    public synchronized boolean commitOffsets(TopicPartitionId slot, int coordinator, int slotEpoch,
+                                              List<CommittedOffset> offsets) {
+        if (!leads(slot, coordinator, slotEpoch)) {
+            return false;
+        }
+        try (IndexBatch batch = store.newBatch()) {
+            for (CommittedOffset offset : offsets) {
+                batch.put(family, bytes(offsetKey(offset.group(), offset.partition())), encode(new OffsetValue(
+                        offset.offset(), offset.leaderEpoch(), offset.metadata(), offset.commitTimeMs())));
+            }
+            batch.commit(true);
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized List<CommittedOffset> committedOffsets(String group) {
+        List<CommittedOffset> offsets = new ArrayList<>(scan(bytes(groupPrefix(group)), (key, value) -> {
+            String[] parts = new String(key, StandardCharsets.US_ASCII).split("/");
+            OffsetValue offset = decode(value, OffsetValue.class);
+            return new CommittedOffset(group, new TopicPartitionId(UUID.fromString(parts[2]),
+                    Integer.parseInt(parts[3])), offset.offset(), offset.leaderEpoch(), offset.metadata(),
+                    offset.commitTimeMs());
+        }));
+        offsets.sort(Comparator.comparing(CommittedOffset::partition));
+        return offsets;
+    }
+
+    @Override
+    public synchronized boolean deleteOffsets(TopicPartitionId slot, int coordinator, int slotEpoch, String group,
+                                              List<TopicPartitionId> partitions) {
+        if (!leads(slot, coordinator, slotEpoch)) {
+            return false;
+        }
+        List<TopicPartitionId> doomed = partitions.isEmpty()
+                ? committedOffsets(group).stream().map(CommittedOffset::partition).toList() : partitions;
+        try (IndexBatch batch = store.newBatch()) {
+            doomed.forEach(partition -> batch.delete(family, bytes(offsetKey(group, partition))));
+            batch.commit(true);
+        }
+        return true;
+    }
+
+    private boolean leads(TopicPartitionId partition, int leader, int epoch) {
+        return read(partitionKey(partition), PartitionValue.class)
+                .filter(value -> value.leader() == leader && value.leaderEpoch() == epoch).isPresent();
+    }
+
+    private static String groupPrefix(String group) {
+        return "o/" + java.net.URLEncoder.encode(group, StandardCharsets.UTF_8) + "/";
+    }
+
+    private static String offsetKey(String group, TopicPartitionId partition) {
+        return groupPrefix(group) + partition.topicId() + "/" + digits(partition.partition());
     }
 
     // ---- producer ids --------------------------------------------------------------------------------------

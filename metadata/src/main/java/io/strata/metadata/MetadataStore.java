@@ -91,6 +91,25 @@ public interface MetadataStore extends AutoCloseable {
     /** The partition's leader-epoch history, oldest first. */
     List<EpochStart> epochHistory(TopicPartitionId partition);
 
+    // ---- committed offsets of consumer groups --------------------------------------------------------------
+
+    /**
+     * Stores {@code offsets} (all of one group), replacing what the group had committed for those partitions, if
+     * {@code coordinator} leads the group's coordinator slot (a partition of {@code __consumer_offsets}) at
+     * {@code slotEpoch}: one transaction. False when fenced (the slot moved); nothing is stored then.
+     */
+    boolean commitOffsets(TopicPartitionId slot, int coordinator, int slotEpoch, List<CommittedOffset> offsets);
+
+    /** Everything {@code group} has committed, in (topic id, partition) order. */
+    List<CommittedOffset> committedOffsets(String group);
+
+    /**
+     * Deletes {@code group}'s committed offsets of {@code partitions} (all of them when empty), fenced as
+     * {@link #commitOffsets} is. False when fenced.
+     */
+    boolean deleteOffsets(TopicPartitionId slot, int coordinator, int slotEpoch, String group,
+                          List<TopicPartitionId> partitions);
+
     // ---- producer ids --------------------------------------------------------------------------------------
 
     /** Reserves the next {@code size} producer ids, never handed out before by any broker; the first of them. */

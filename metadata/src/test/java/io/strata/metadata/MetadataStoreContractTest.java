@@ -184,6 +184,45 @@ public abstract class MetadataStoreContractTest {
         assertThat(store.advanceCommittedEnd(tp, 2, 2, 200)).isTrue();
     }
 
+    // ---- committed offsets ---------------------------------------------------------------------------------
+
+    @Test
+    void offsetsAreCommittedOnlyByTheLeaderOfTheGroupsSlotAtItsEpochAndSurviveItsMove() {
+        TopicPartitionId slot = new TopicPartitionId(UUID.randomUUID(), 7);
+        store.createTopic(new TopicDefinition(slot.topicId(), "__consumer_offsets", 8, Map.of()));
+        TopicPartitionId orders0 = new TopicPartitionId(UUID.randomUUID(), 0);
+        TopicPartitionId orders1 = new TopicPartitionId(orders0.topicId(), 1);
+        long controller = store.claimController(1, UUID.randomUUID(), Optional.empty()).orElseThrow();
+        store.electLeader(controller, slot, 0, 1);
+        String group = "billing/eu team"; // any string is a group id
+
+        assertThat(store.commitOffsets(slot, 1, 1, List.of(
+                new CommittedOffset(group, orders1, 40, 3, "m1", 1000),
+                new CommittedOffset(group, orders0, 10, 3, "", 1000)))).isTrue();
+        assertThat(store.commitOffsets(slot, 1, 1, List.of(new CommittedOffset(group, orders0, 12, 4, "m2", 2000))))
+                .isTrue();
+        assertThat(store.commitOffsets(slot, 2, 1, List.of(new CommittedOffset(group, orders0, 99, 4, "", 3000))))
+                .as("not the slot's leader").isFalse();
+        assertThat(store.committedOffsets(group)).containsExactly(
+                new CommittedOffset(group, orders0, 12, 4, "m2", 2000),
+                new CommittedOffset(group, orders1, 40, 3, "m1", 1000));
+        assertThat(store.committedOffsets("other")).isEmpty();
+
+        // The slot moves: the old coordinator is fenced, the new one sees every offset and commits on
+        store.electLeader(controller, slot, 1, 2);
+        assertThat(store.commitOffsets(slot, 1, 1, List.of(new CommittedOffset(group, orders0, 13, 4, "", 4000))))
+                .isFalse();
+        assertThat(store.committedOffsets(group)).hasSize(2);
+        assertThat(store.commitOffsets(slot, 2, 2, List.of(new CommittedOffset(group, orders0, 14, 4, "", 5000))))
+                .isTrue();
+
+        assertThat(store.deleteOffsets(slot, 1, 1, group, List.of())).as("fenced").isFalse();
+        assertThat(store.deleteOffsets(slot, 2, 2, group, List.of(orders1))).isTrue();
+        assertThat(store.committedOffsets(group)).extracting(CommittedOffset::partition).containsExactly(orders0);
+        assertThat(store.deleteOffsets(slot, 2, 2, group, List.of())).isTrue();
+        assertThat(store.committedOffsets(group)).isEmpty();
+    }
+
     // ---- producer ids --------------------------------------------------------------------------------------
 
     @Test

@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.strata.metadata.BrokerRegistration;
 import io.strata.metadata.BrokerState;
+import io.strata.metadata.CommittedOffset;
 import io.strata.metadata.ControllerState;
 import io.strata.metadata.EpochStart;
 import io.strata.metadata.MetadataException;
@@ -52,6 +53,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code partition_epochs}</td><td>(topic id, partition, epoch): its start offset and leader</td>
  *       <td>the controller, in the transaction that bumps the epoch</td></tr>
  *   <tr><td>{@code counters}</td><td>name: the next value ({@code producer_id})</td><td>any broker</td></tr>
+ *   <tr><td>{@code group_offsets} (version 2)</td><td>(group, topic id, partition): committed offset, leader
+ *       epoch, metadata, commit time (ms)</td><td>the group's coordinator, fenced by its slot's epoch</td></tr>
  * </table>
  */
 public final class PostgresMetadataStore implements MetadataStore {
@@ -404,6 +407,109 @@ public final class PostgresMetadataStore implements MetadataStore {
             }
             return history;
         });
+    }
+
+    // ---- committed offsets ---------------------------------------------------------------------------------
+
+    @Override
+    public boolean commitOffsets(TopicPartitionId slot, int coordinator, int slotEpoch,
+                                 List<CommittedOffset> offsets) {
+        return sql.transaction("commit offsets", connection -> {
+            if (!leadsFor(connection, slot, coordinator, slotEpoch)) {
+                return false;
+            }
+            try (PreparedStatement upsert = connection.prepareStatement("""
+                    INSERT INTO group_offsets (group_id, topic_id, partition_index, committed_offset, leader_epoch,
+                                               metadata, commit_time_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (group_id, topic_id, partition_index) DO UPDATE SET
+                        committed_offset = excluded.committed_offset, leader_epoch = excluded.leader_epoch,
+                        metadata = excluded.metadata, commit_time_ms = excluded.commit_time_ms""")) {
+                for (CommittedOffset offset : sorted(offsets)) {
+                    upsert.setString(1, offset.group());
+                    upsert.setObject(2, offset.partition().topicId());
+                    upsert.setInt(3, offset.partition().partition());
+                    upsert.setLong(4, offset.offset());
+                    upsert.setInt(5, offset.leaderEpoch());
+                    upsert.setString(6, offset.metadata());
+                    upsert.setLong(7, offset.commitTimeMs());
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public List<CommittedOffset> committedOffsets(String group) {
+        return sql.transaction("read the offsets of group " + group, connection -> {
+            List<CommittedOffset> offsets = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT topic_id, partition_index, committed_offset, leader_epoch, metadata, commit_time_ms
+                    FROM group_offsets WHERE group_id = ? ORDER BY topic_id, partition_index""")) {
+                select.setString(1, group);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        offsets.add(new CommittedOffset(group, new TopicPartitionId(rows.getObject(1, UUID.class),
+                                rows.getInt(2)), rows.getLong(3), rows.getInt(4), rows.getString(5), rows.getLong(6)));
+                    }
+                }
+            }
+            return offsets;
+        });
+    }
+
+    @Override
+    public boolean deleteOffsets(TopicPartitionId slot, int coordinator, int slotEpoch, String group,
+                                 List<TopicPartitionId> partitions) {
+        return sql.transaction("delete offsets of group " + group, connection -> {
+            if (!leadsFor(connection, slot, coordinator, slotEpoch)) {
+                return false;
+            }
+            if (partitions.isEmpty()) {
+                try (PreparedStatement delete = connection.prepareStatement(
+                        "DELETE FROM group_offsets WHERE group_id = ?")) {
+                    delete.setString(1, group);
+                    delete.executeUpdate();
+                }
+                return true;
+            }
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM group_offsets WHERE group_id = ? AND topic_id = ? AND partition_index = ?")) {
+                for (TopicPartitionId partition : partitions) {
+                    delete.setString(1, group);
+                    delete.setObject(2, partition.topicId());
+                    delete.setInt(3, partition.partition());
+                    delete.addBatch();
+                }
+                delete.executeBatch();
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Whether {@code leader} leads {@code partition} at {@code epoch}, its row locked FOR SHARE until the
+     * transaction ends (an election, which takes it FOR UPDATE, waits): the fence of a write on its behalf.
+     */
+    private static boolean leadsFor(Connection connection, TopicPartitionId partition, int leader, int epoch)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT 1 FROM partitions WHERE topic_id = ? AND partition_index = ? AND leader = ? AND leader_epoch = ?
+                FOR SHARE""")) {
+            bind(select, partition);
+            select.setInt(3, leader);
+            select.setInt(4, epoch);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
+    }
+
+    /** In (topic id, partition) order: rows are locked in one order by every transaction (rule 7). */
+    private static List<CommittedOffset> sorted(List<CommittedOffset> offsets) {
+        return offsets.stream().sorted(java.util.Comparator.comparing(CommittedOffset::partition)).toList();
     }
 
     // ---- producer ids --------------------------------------------------------------------------------------
