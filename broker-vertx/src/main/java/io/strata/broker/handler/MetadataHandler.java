@@ -65,6 +65,12 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         boolean autoCreate = defaults.autoCreateEnabled()
                 && (context.apiVersion() < 4 || data.allowAutoTopicCreation());
         for (MetadataRequestData.MetadataRequestTopic requested : data.topics()) {
+            if (context.apiVersion() < 12 && (requested.name() == null || !Uuid.ZERO_UUID.equals(requested.topicId()))) {
+                // As Kafka: topic ids only from v12; before it a topic's name cannot be null (nor in the response)
+                found.add(error(requested.name() == null ? "" : requested.name(), Uuid.ZERO_UUID,
+                        Errors.INVALID_REQUEST));
+                continue;
+            }
             // By id when an id is given, as Kafka decides (clients leave the name empty then, not null)
             boolean byId = requested.name() == null || !Uuid.ZERO_UUID.equals(requested.topicId());
             Optional<TopicLogs> topic = byId ? logs.topic(requested.topicId()) : logs.topic(requested.name());

@@ -10,6 +10,7 @@ import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedCompressionTypeException;
 import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Checks the record batches of one produce request for one partition before anything is appended.
  * Each failure is the kafka-clients exception whose error code real clients understand:
  * <ul>
- *   <li>not magic v2 → {@code UNSUPPORTED_FOR_MESSAGE_FORMAT};</li>
+ *   <li>not magic v2 → {@code UNSUPPORTED_FOR_MESSAGE_FORMAT}; a compression type id no codec has →
+ *       {@code UNSUPPORTED_COMPRESSION_TYPE};</li>
  *   <li>bad CRC, a length that does not add up, trailing bytes → {@code CORRUPT_MESSAGE};</li>
  *   <li>a batch over {@code max.message.bytes} → {@code MESSAGE_TOO_LARGE}; the request's batches
  *       together over {@code segment.bytes} → {@code RECORD_LIST_TOO_LARGE};</li>
@@ -64,6 +66,11 @@ final class RecordBatchValidator {
             if (size > config.maxMessageBytes()) {
                 throw new RecordTooLargeException("Record batch of " + size + " bytes exceeds max.message.bytes="
                         + config.maxMessageBytes() + " on " + partition);
+            }
+            try {
+                batch.compressionType();
+            } catch (IllegalArgumentException e) { // attributes naming no codec Kafka knows
+                throw new UnsupportedCompressionTypeException("Record batch on " + partition + ": " + e.getMessage());
             }
             try {
                 batch.ensureValid();
