@@ -171,19 +171,18 @@ class DockerComposeDeploymentTest {
     void segmentsOfATopicWithAShortSegmentMsReachTheBucketAndInspectListsThem() throws Exception {
         // A segment rolls on the first append after segment.ms: keep producing until objects appear.
         List<S3Object> segments = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        int round = 0;
         try (S3AsyncClient s3 = s3()) {
-            while (segments.isEmpty() && System.nanoTime() < deadline) {
-                produceWithJava(IntStream.range(0, 30).mapToObj(i -> "late-" + i + "-" + System.nanoTime()).toList());
-                Thread.sleep(2_000);
-                segments = s3.listObjectsV2(ListObjectsV2Request.builder().bucket("strata").prefix("topics/" + TOPIC + "-")
-                        .build()).get(30, TimeUnit.SECONDS).contents().stream()
-                        .filter(object -> object.key().endsWith(".log")).toList();
-                round++;
-            }
+            await("segment objects of " + TOPIC + " in the bucket").atMost(Duration.ofMinutes(3))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                        produceWithJava(IntStream.range(0, 30).mapToObj(i -> "late-" + i + "-" + System.nanoTime())
+                                .toList());
+                        segments.clear();
+                        segments.addAll(s3.listObjectsV2(ListObjectsV2Request.builder().bucket("strata")
+                                .prefix("topics/" + TOPIC + "-").build()).get(30, TimeUnit.SECONDS).contents().stream()
+                                .filter(object -> object.key().endsWith(".log")).toList());
+                        return !segments.isEmpty();
+                    });
         }
-        assertThat(segments).as("segment objects of %s in the bucket after %d rounds", TOPIC, round).isNotEmpty();
 
         // Each segment object is listed under its partition once its manifest lists it (written after the upload)
         List<S3Object> uploaded = segments;

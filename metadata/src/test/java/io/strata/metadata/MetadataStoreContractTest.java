@@ -1,5 +1,6 @@
 package io.strata.metadata;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -79,14 +80,19 @@ public abstract class MetadataStoreContractTest {
     }
 
     @Test
-    void aNodeIdWhoseHolderStoppedRenewingIsTakenOverAndTheOldIncarnationLearnsIt() throws InterruptedException {
+    void aNodeIdWhoseHolderStoppedRenewingIsTakenOverAndTheOldIncarnationLearnsIt() {
         BrokerRegistration old = broker(1, "old");
         store.register(old, SESSION);
         long before = store.brokers().get(0).heartbeats();
-        Thread.sleep(300);
 
+        // Refused until the old incarnation has not renewed for 200 ms, judged by the database's clock
         BrokerRegistration replacement = broker(1, "new");
-        store.register(replacement, Duration.ofMillis(200)); // judged by the database's clock
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .ignoreException(NodeIdInUseException.class)
+                .until(() -> {
+                    store.register(replacement, Duration.ofMillis(200));
+                    return true;
+                });
 
         assertThat(store.heartbeat(1, old.incarnation())).as("the old incarnation is told it was replaced").isFalse();
         assertThat(store.brokers()).singleElement().satisfies(state -> {

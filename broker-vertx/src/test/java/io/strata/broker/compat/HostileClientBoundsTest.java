@@ -2,6 +2,7 @@ package io.strata.broker.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.strata.broker.network.RawKafkaClient;
 import io.strata.broker.network.WireFormat;
@@ -12,6 +13,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,14 +77,11 @@ class HostileClientBoundsTest {
             }, "flooding-client");
             writer.setDaemon(true);
             writer.start();
-            long floodEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (System.nanoTime() < floodEnd) {
-                Thread.sleep(1_000);
-                // Then the broker keeps answering its health check and other clients throughout
-                assertThat(healthStatus(httpPort))
-                        .as("/health while %d requests were sent behind the long poll", sentRequests.get())
-                        .isEqualTo(200);
-            }
+            // Then the broker keeps answering its health check and other clients throughout (20 s of flood)
+            await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertThat(healthStatus(httpPort))
+                            .as("/health while %d requests were sent behind the long poll", sentRequests.get())
+                            .isEqualTo(200));
             try (RawKafkaClient other = new RawKafkaClient(port)) {
                 ApiVersionsResponse response = other.call(new ApiVersionsRequest.Builder().build((short) 3), 7);
                 assertThat(Errors.forCode(response.data().errorCode())).isEqualTo(Errors.NONE);
@@ -112,7 +111,9 @@ class HostileClientBoundsTest {
                 socket.getOutputStream().write(ByteBuffer.allocate(5).putInt(1_000_000).put((byte) 0).array());
                 socket.getOutputStream().flush();
             }
-            Thread.sleep(3_000);
+            // (3 s for the broker to take them all in: /health must answer throughout)
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> healthStatus(httpPort) == 200);
 
             // Then the broker still answers its health check, a new client, and a producer of a 512 KiB record
             assertThat(healthStatus(httpPort)).isEqualTo(200);

@@ -154,7 +154,9 @@ class TwoBrokersOnOnePrefixTest {
         // And it writes nothing more to the bucket, while producers still get acknowledgements from its disk
         Map<String, String> objectsAtFence = objects();
         produce(broker.bootstrapServers(), "after", 100);
-        Thread.sleep(5_000); // segments roll after 500 ms and the copy pass runs every 200 ms
+        // (segments roll after 500 ms and the copy pass runs every 200 ms: 5 s is many chances to write)
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+                .until(() -> objects().equals(objectsAtFence));
         assertThat(objects()).isEqualTo(objectsAtFence);
         assertThat(bucket.get("_claim.json").join()).asString(StandardCharsets.UTF_8).isEqualTo(taken);
     }
@@ -208,17 +210,14 @@ class TwoBrokersOnOnePrefixTest {
     }
 
     /** Starts a broker on {@code dataDir}, again as long as it refuses because the killed broker's claim is live. */
-    private BrokerProcess startWhenTheClaimExpires(Path dataDir) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (true) {
-            try {
-                return brokers.start(dataDir, brokerProperties());
-            } catch (IllegalStateException e) {
-                if (System.nanoTime() > deadline || !e.getMessage().contains("is claimed by")) {
-                    throw e;
-                }
-                Thread.sleep(500);
-            }
-        }
+    private BrokerProcess startWhenTheClaimExpires(Path dataDir) {
+        java.util.concurrent.atomic.AtomicReference<BrokerProcess> started = new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsMatching(e -> e instanceof IllegalStateException && e.getMessage().contains("is claimed by"))
+                .until(() -> {
+                    started.set(brokers.start(dataDir, brokerProperties()));
+                    return true;
+                });
+        return started.get();
     }
 }

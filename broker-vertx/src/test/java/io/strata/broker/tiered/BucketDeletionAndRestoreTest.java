@@ -97,7 +97,8 @@ class BucketDeletionAndRestoreTest extends S3ServerTestBase {
         leftOver.forEach(bucket::put);
 
         // And a live incarnation of the same name, created after it, with its own records in the bucket
-        Thread.sleep(10);
+        long deletedBy = System.currentTimeMillis();
+        await().until(() -> System.currentTimeMillis() > deletedBy); // created at a later millisecond
         createTopic(ORDERS.topic(), 1, TIERED);
         UUID liveId = topicId(ORDERS.topic());
         Workload live = new Workload(ORDERS, 7);

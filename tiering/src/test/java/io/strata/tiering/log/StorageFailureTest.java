@@ -1,5 +1,7 @@
 package io.strata.tiering.log;
 
+import java.time.Duration;
+import static org.awaitility.Awaitility.await;
 import static io.strata.tiering.log.LogHarness.config;
 import static io.strata.tiering.testing.RecordBatches.batch;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -244,19 +246,16 @@ class StorageFailureTest {
 
         // When DeleteRecords drops them and their deletion runs before the queued fsyncs
         log.advanceLogStartOffset(log.highWatermark());
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) { // the deletion reaches the queue through a timer thread
+        // (the deletion reaches the queue through a timer thread: run what is queued until nothing is left)
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
             List<Runnable> ready;
             synchronized (queued) {
                 ready = List.copyOf(queued);
                 queued.clear();
             }
             ready.forEach(Runnable::run);
-            if (ready.isEmpty() && !holdsDeletedFiles(log.directory())) {
-                break;
-            }
-            Thread.sleep(20);
-        }
+            return ready.isEmpty() && !holdsDeletedFiles(log.directory());
+        });
 
         // Then the fsyncs of the deleted files are no failure: the log stays online and takes appends
         assertThat(log.online()).isTrue();
