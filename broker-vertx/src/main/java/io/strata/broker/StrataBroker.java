@@ -1,5 +1,7 @@
 package io.strata.broker;
 
+import io.strata.broker.cluster.Cluster;
+import io.strata.broker.cluster.ClusterOfOne;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.ClaimSettings;
 import io.strata.broker.config.TieringSettings;
@@ -201,12 +203,13 @@ public final class StrataBroker implements AutoCloseable {
         GroupCoordinatorContext groups = GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
                 new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor(), groupOffsetsChanged(logs)),
                 tp -> logs.log(tp).isPresent());
+        Cluster cluster = new ClusterOfOne(logs, identity::get);
         BrokerMetrics metrics = monitoring.metrics();
-        ProduceHandler produce = new ProduceHandler(logs, waiters, metrics.traffic());
+        ProduceHandler produce = new ProduceHandler(logs, cluster, waiters, metrics.traffic());
         metrics.bindPurgatories(produce::waitingRequests, waiters::waitingFetches);
         ApiHandlerRegistry registry = new ApiHandlerRegistry(List.of(
-                new MetadataHandler(logs, identity::get, defaults),
-                new CreateTopicsHandler(logs, defaults),
+                new MetadataHandler(logs, cluster, defaults),
+                new CreateTopicsHandler(logs, cluster, defaults),
                 new DeleteTopicsHandler(logs),
                 new DeleteRecordsHandler(logs),
                 new DescribeConfigsHandler(logs, config),
@@ -217,12 +220,12 @@ public final class StrataBroker implements AutoCloseable {
                 new OffsetForLeaderEpochHandler(logs),
                 new DescribeProducersHandler(logs),
                 produce,
-                new FetchHandler(logs, waiters, tiering.remoteFetchMaxWaitMs(), config.fetchMaxBytes(),
+                new FetchHandler(logs, cluster, waiters, tiering.remoteFetchMaxWaitMs(), config.fetchMaxBytes(),
                         config.fetchMaxWaitMs(), metrics.traffic()),
-                new ListOffsetsHandler(logs),
+                new ListOffsetsHandler(logs, cluster),
                 new InitProducerIdHandler(logs),
-                new DescribeClusterHandler(identity::get),
-                new DescribeTopicPartitionsHandler(logs, identity::get),
+                new DescribeClusterHandler(cluster),
+                new DescribeTopicPartitionsHandler(logs, cluster),
                 new FindCoordinatorHandler(identity::get),
                 new JoinGroupHandler(groups),
                 new SyncGroupHandler(groups),

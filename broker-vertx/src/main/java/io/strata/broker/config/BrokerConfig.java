@@ -281,6 +281,7 @@ public final class BrokerConfig {
     public static Set<String> knownKeys() {
         Set<String> known = new TreeSet<>(KEYS);
         known.addAll(TieringSettings.keys());
+        known.addAll(ClusterSettings.KEYS);
         return known;
     }
 

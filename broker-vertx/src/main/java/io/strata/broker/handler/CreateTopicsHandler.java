@@ -1,5 +1,7 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -24,17 +26,20 @@ import org.apache.kafka.common.requests.CreateTopicsRequest;
 /**
  * CreateTopics (v2-7). {@code -1} partitions or replication factor take the broker defaults; a
  * manual replica assignment gives the partition count. Any replication factor of at least 1 is
- * accepted and recorded, and the effective one is reported: this single broker holds the only
- * replica, durability comes from the object store (see the README). {@code validateOnly} checks
+ * accepted and recorded (in cluster mode up to the number of live brokers, as Kafka checks), and the effective
+ * one, 1, is reported: the leader holds the only replica, durability comes from the object store (see the
+ * README). {@code validateOnly} checks
  * without creating.
  */
 public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
 
     private final LogManager logs;
+    private final Cluster cluster;
     private final TopicDefaults defaults;
 
-    public CreateTopicsHandler(LogManager logs, TopicDefaults defaults) {
+    public CreateTopicsHandler(LogManager logs, Cluster cluster, TopicDefaults defaults) {
         this.logs = logs;
+        this.cluster = cluster;
         this.defaults = defaults;
     }
 
@@ -90,7 +95,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             if (validateOnly) {
                 logs.validateNewTopic(topic.name(), partitions, replicationFactor, configs);
             } else {
-                TopicLogs created = logs.createTopic(topic.name(), partitions, replicationFactor, configs);
+                TopicLogs created = cluster.createTopic(topic.name(), partitions, replicationFactor, configs);
                 result.setTopicId(created.topicId());
             }
             return result;

@@ -1,7 +1,8 @@
 package io.strata.broker.handler;
 
-import io.strata.broker.BrokerIdentity;
-import java.util.function.Supplier;
+import io.strata.broker.cluster.Cluster;
+import io.strata.broker.cluster.ClusterNode;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
@@ -12,14 +13,16 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
 
-/** DescribeCluster (v0-2): one broker, which is also the controller. Asking for controllers (v1+) is refused as Kafka brokers do. */
+/**
+ * DescribeCluster (v0-2): the brokers of the cluster and the controller (the controller-lease holder; in
+ * single-broker mode this broker). Asking for controllers (v1+) is refused as Kafka brokers do. */
 public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
 
     private static final byte ENDPOINT_TYPE_BROKER = 1;
-    private final Supplier<BrokerIdentity> identity;
+    private final Cluster cluster;
 
-    public DescribeClusterHandler(Supplier<BrokerIdentity> identity) {
-        this.identity = identity;
+    public DescribeClusterHandler(Cluster cluster) {
+        this.cluster = cluster;
     }
 
     @Override
@@ -32,8 +35,8 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
         DescribeClusterResponseData response = new DescribeClusterResponseData()
                 .setThrottleTimeMs(0)
                 .setEndpointType(ENDPOINT_TYPE_BROKER)
-                .setClusterId(identity.get().clusterId())
-                .setControllerId(identity.get().nodeId())
+                .setClusterId(cluster.clusterId())
+                .setControllerId(cluster.controllerId())
                 .setClusterAuthorizedOperations(Integer.MIN_VALUE);
         if (context.apiVersion() >= 1 && request.data().endpointType() != ENDPOINT_TYPE_BROKER) {
             return Future.succeededFuture(response
@@ -41,12 +44,14 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
                     .setErrorMessage("This endpoint is a broker and cannot describe controllers"));
         }
         response.setErrorCode(Errors.NONE.code());
-        response.brokers().add(new DescribeClusterBroker()
-                .setBrokerId(identity.get().nodeId())
-                .setHost(identity.get().host())
-                .setPort(identity.get().port())
-                .setRack(null)
-                .setIsFenced(false));
+        for (ClusterNode node : cluster.brokers()) {
+            response.brokers().add(new DescribeClusterBroker()
+                    .setBrokerId(node.nodeId())
+                    .setHost(node.host())
+                    .setPort(node.port())
+                    .setRack(node.rack().orElse(null))
+                    .setIsFenced(false));
+        }
         return Future.succeededFuture(response);
     }
 }

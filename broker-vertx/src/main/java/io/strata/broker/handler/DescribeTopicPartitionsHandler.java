@@ -1,6 +1,9 @@
 package io.strata.broker.handler;
 
-import io.strata.broker.BrokerIdentity;
+import io.strata.broker.cluster.Cluster;
+import io.strata.broker.cluster.PartitionReplicas;
+import org.apache.kafka.common.TopicPartition;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -9,7 +12,6 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
@@ -29,11 +31,11 @@ import org.apache.kafka.common.requests.DescribeTopicPartitionsRequest;
 public final class DescribeTopicPartitionsHandler implements ApiHandler<DescribeTopicPartitionsRequest> {
 
     private final LogManager logs;
-    private final Supplier<BrokerIdentity> identity;
+    private final Cluster cluster;
 
-    public DescribeTopicPartitionsHandler(LogManager logs, Supplier<BrokerIdentity> identity) {
+    public DescribeTopicPartitionsHandler(LogManager logs, Cluster cluster) {
         this.logs = logs;
-        this.identity = identity;
+        this.cluster = cluster;
     }
 
     @Override
@@ -72,22 +74,22 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
                     response.setNextCursor(new Cursor().setTopicName(name).setPartitionIndex(p));
                     return Future.succeededFuture(response);
                 }
-                out.partitions().add(partition(p));
+                out.partitions().add(partition(new TopicPartition(name, p)));
                 budget--;
             }
         }
         return Future.succeededFuture(response);
     }
 
-    private DescribeTopicPartitionsResponsePartition partition(int index) {
-        int node = identity.get().nodeId();
+    private DescribeTopicPartitionsResponsePartition partition(TopicPartition tp) {
+        PartitionReplicas replicas = PartitionReplicas.of(cluster.route(tp));
         return new DescribeTopicPartitionsResponsePartition()
-                .setErrorCode(Errors.NONE.code())
-                .setPartitionIndex(index)
-                .setLeaderId(node)
-                .setLeaderEpoch(0)
-                .setReplicaNodes(List.of(node))
-                .setIsrNodes(List.of(node))
+                .setErrorCode(replicas.error().code())
+                .setPartitionIndex(tp.partition())
+                .setLeaderId(replicas.leader())
+                .setLeaderEpoch(replicas.leaderEpoch())
+                .setReplicaNodes(replicas.replicas())
+                .setIsrNodes(replicas.replicas())
                 .setEligibleLeaderReplicas(List.of())
                 .setLastKnownElr(List.of())
                 .setOfflineReplicas(List.of());

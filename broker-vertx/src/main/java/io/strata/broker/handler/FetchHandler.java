@@ -1,5 +1,7 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+
 import io.strata.broker.fetch.FetchWaiters;
 import io.strata.broker.metrics.TopicTraffic;
 import io.strata.broker.protocol.ApiHandler;
@@ -53,6 +55,7 @@ import org.apache.kafka.common.requests.FetchRequest;
 public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     private final LogManager logs;
+    private final Cluster cluster;
     private final FetchWaiters waiters;
     private final long remoteFetchMaxWaitMs;
     private final int fetchMaxBytes;
@@ -67,9 +70,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
      * @param fetchMaxBytes the most one response carries, whatever the request asks ({@code fetch.max.bytes})
      * @param fetchMaxWaitMs the longest a fetch waits for data, whatever it asks ({@code strata.fetch.max.wait.ms})
      */
-    public FetchHandler(LogManager logs, FetchWaiters waiters, long remoteFetchMaxWaitMs, int fetchMaxBytes,
-                        long fetchMaxWaitMs, TopicTraffic traffic) {
+    public FetchHandler(LogManager logs, Cluster cluster, FetchWaiters waiters, long remoteFetchMaxWaitMs,
+                        int fetchMaxBytes, long fetchMaxWaitMs, TopicTraffic traffic) {
         this.logs = logs;
+        this.cluster = cluster;
         this.waiters = waiters;
         this.remoteFetchMaxWaitMs = remoteFetchMaxWaitMs;
         this.fetchMaxBytes = fetchMaxBytes;
@@ -226,11 +230,17 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 Optional<PartitionLog> log = logsOfTopic.flatMap(t -> partition.partition() >= 0
                         && partition.partition() < t.partitions().size()
                         ? Optional.of(t.partitions().get(partition.partition())) : Optional.empty());
+                TopicPartition tp = new TopicPartition(topicResponse.topic(), partition.partition());
                 if (log.isEmpty()) {
                     out.setErrorCode((logsOfTopic.isEmpty() && byId ? Errors.UNKNOWN_TOPIC_ID
                             : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+                } else {
+                    Errors leader = cluster.checkLeader(tp, Optional.of(partition.currentLeaderEpoch()));
+                    if (leader != Errors.NONE) {
+                        out.setErrorCode(leader.code());
+                        log = Optional.empty();
+                    }
                 }
-                TopicPartition tp = new TopicPartition(topicResponse.topic(), partition.partition());
                 targets.add(new Target(out, tp, log, partition.fetchOffset(), partition.partitionMaxBytes(),
                         topicTraffic));
             }

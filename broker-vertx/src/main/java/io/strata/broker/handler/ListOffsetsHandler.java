@@ -1,5 +1,7 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -7,6 +9,7 @@ import io.strata.tiering.TopicLogs;
 import io.strata.tiering.log.PartitionLog;
 import io.vertx.core.Future;
 import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
@@ -33,9 +36,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
     private static final short FIRST_VERSION_WITH_LEADER_EPOCH = 4;
 
     private final LogManager logs;
+    private final Cluster cluster;
 
-    public ListOffsetsHandler(LogManager logs) {
+    public ListOffsetsHandler(LogManager logs, Cluster cluster) {
         this.logs = logs;
+        this.cluster = cluster;
     }
 
     @Override
@@ -60,7 +65,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         });
     }
 
-    private static ListOffsetsPartitionResponse lookup(Optional<TopicLogs> topic, String name,
+    private ListOffsetsPartitionResponse lookup(Optional<TopicLogs> topic, String name,
                                                        ListOffsetsPartition partition, boolean withLeaderEpoch) {
         ListOffsetsPartitionResponse out = new ListOffsetsPartitionResponse()
                 .setPartitionIndex(partition.partitionIndex())
@@ -71,6 +76,12 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                 || partition.partitionIndex() >= topic.get().partitions().size()) {
             return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
+        int leaderEpoch = cluster.route(new TopicPartition(name, partition.partitionIndex())).leaderEpoch();
+        Errors leader = cluster.checkLeader(new TopicPartition(name, partition.partitionIndex()),
+                Optional.of(partition.currentLeaderEpoch()));
+        if (leader != Errors.NONE) {
+            return out.setErrorCode(leader.code());
+        }
         PartitionLog log = topic.get().partitions().get(partition.partitionIndex());
         try {
             log.checkOnline();
@@ -78,21 +89,21 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
             Optional<TimestampAndOffset> found;
             if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP) {
                 found = Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP, log.logStartOffset(),
-                        Optional.of(0)));
+                        Optional.of(leaderEpoch)));
             } else if (timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
                 // Kafka (KIP-405): the first offset still on local disk
                 found = Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP,
-                        Math.max(log.logStartOffset(), log.localStartOffset()), Optional.of(0)));
+                        Math.max(log.logStartOffset(), log.localStartOffset()), Optional.of(leaderEpoch)));
             } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
                 found = Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP, log.highWatermark(),
-                        Optional.of(0)));
+                        Optional.of(leaderEpoch)));
             } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
                 found = log.maxTimestampOffset();
             } else if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP) {
                 // Kafka (KIP-1005): the last offset copied to the bucket, -1 when nothing is
                 found = log.remoteEndOffset() > log.logStartOffset()
                         ? Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP, log.remoteEndOffset() - 1,
-                                Optional.of(0)))
+                                Optional.of(leaderEpoch)))
                         : Optional.empty();
             } else if (timestamp < 0) {
                 return out.setErrorCode(Errors.INVALID_REQUEST.code());
@@ -101,7 +112,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
             }
             out.setErrorCode(Errors.NONE.code());
             found.ifPresent(f -> out.setTimestamp(f.timestamp).setOffset(f.offset)
-                    .setLeaderEpoch(withLeaderEpoch ? 0 : RecordBatch.NO_PARTITION_LEADER_EPOCH));
+                    .setLeaderEpoch(withLeaderEpoch ? leaderEpoch : RecordBatch.NO_PARTITION_LEADER_EPOCH));
             return out;
         } catch (RuntimeException e) {
             return out.setErrorCode(KafkaErrors.toError(e, "ListOffsets on " + name + "-"

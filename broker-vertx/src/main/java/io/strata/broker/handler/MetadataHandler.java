@@ -1,7 +1,10 @@
 package io.strata.broker.handler;
 
-import io.strata.broker.BrokerIdentity;
-import java.util.function.Supplier;
+import io.strata.broker.cluster.Cluster;
+import io.strata.broker.cluster.ClusterNode;
+import io.strata.broker.cluster.PartitionReplicas;
+import org.apache.kafka.common.TopicPartition;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -28,8 +31,9 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.MetadataRequest;
 
 /**
- * Metadata (all versions Kafka 4.1 accepts): this broker is the leader, the only replica and the
- * whole ISR of every partition, at leader epoch 0. Unknown topics are created when
+ * Metadata (all versions Kafka 4.1 accepts): the live brokers and each partition's leader and leader epoch as
+ * {@link Cluster} knows them, the leader being the only replica and the whole ISR ({@link PartitionReplicas}); in
+ * single-broker mode this broker leads every partition at epoch 0. Unknown topics are created when
  * {@code auto.create.topics.enable} and the request allow it; the response waits for the creation,
  * so clients see the new topic at once. A topic asked for by id (v12+, {@code Admin.describeTopics} with
  * topic ids, {@code kafka-topics --describe --topic-id}) is answered with its name and id, or with
@@ -40,12 +44,12 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
     private final LogManager logs;
-    private final Supplier<BrokerIdentity> identity;
+    private final Cluster cluster;
     private final TopicDefaults defaults;
 
-    public MetadataHandler(LogManager logs, Supplier<BrokerIdentity> identity, TopicDefaults defaults) {
+    public MetadataHandler(LogManager logs, Cluster cluster, TopicDefaults defaults) {
         this.logs = logs;
-        this.identity = identity;
+        this.cluster = cluster;
         this.defaults = defaults;
     }
 
@@ -100,7 +104,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         List<MetadataResponseTopic> created = new ArrayList<>();
         for (String name : names) {
             try {
-                created.add(describe(logs.createTopic(name, defaults.partitions(), defaults.replicationFactor(),
+                created.add(describe(cluster.createTopic(name, defaults.partitions(), defaults.replicationFactor(),
                         Map.of())));
             } catch (TopicExistsException raced) {
                 created.add(logs.topic(name).map(this::describe)
@@ -128,13 +132,14 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 .setIsInternal(false)
                 .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
         for (int p = 0; p < topic.partitions().size(); p++) {
+            PartitionReplicas replicas = PartitionReplicas.of(cluster.route(new TopicPartition(topic.name(), p)));
             result.partitions().add(new MetadataResponsePartition()
-                    .setErrorCode(Errors.NONE.code())
+                    .setErrorCode(replicas.error().code())
                     .setPartitionIndex(p)
-                    .setLeaderId(identity.get().nodeId())
-                    .setLeaderEpoch(0)
-                    .setReplicaNodes(List.of(identity.get().nodeId()))
-                    .setIsrNodes(List.of(identity.get().nodeId()))
+                    .setLeaderId(replicas.leader())
+                    .setLeaderEpoch(replicas.leaderEpoch())
+                    .setReplicaNodes(replicas.replicas())
+                    .setIsrNodes(replicas.replicas())
                     .setOfflineReplicas(List.of()));
         }
         return result;
@@ -152,14 +157,16 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private MetadataResponseData response(RequestContext context, List<MetadataResponseTopic> topics) {
         MetadataResponseData response = new MetadataResponseData()
                 .setThrottleTimeMs(0)
-                .setClusterId(identity.get().clusterId())
-                .setControllerId(identity.get().nodeId())
+                .setClusterId(cluster.clusterId())
+                .setControllerId(cluster.controllerId())
                 .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
-        response.brokers().add(new MetadataResponseBroker()
-                .setNodeId(identity.get().nodeId())
-                .setHost(identity.get().host())
-                .setPort(identity.get().port())
-                .setRack(null));
+        for (ClusterNode node : cluster.brokers()) {
+            response.brokers().add(new MetadataResponseBroker()
+                    .setNodeId(node.nodeId())
+                    .setHost(node.host())
+                    .setPort(node.port())
+                    .setRack(node.rack().orElse(null)));
+        }
         for (MetadataResponseTopic topic : topics) {
             if (response.topics().find(topic.name()) == null || topic.name() == null) {
                 response.topics().add(topic);

@@ -1,5 +1,7 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+
 import io.strata.broker.fetch.FetchWaiters;
 import io.strata.broker.metrics.TopicTraffic;
 import io.strata.broker.protocol.ApiHandler;
@@ -41,13 +43,15 @@ import org.apache.kafka.common.requests.ProduceRequest;
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
     private final LogManager logs;
+    private final Cluster cluster;
     private final FetchWaiters waiters;
     private final TopicTraffic traffic;
     private final AtomicInteger waitingRequests = new AtomicInteger();
     private final ConnectionQueues queues;
 
-    public ProduceHandler(LogManager logs, FetchWaiters waiters, TopicTraffic traffic) {
+    public ProduceHandler(LogManager logs, Cluster cluster, FetchWaiters waiters, TopicTraffic traffic) {
         this.logs = logs;
+        this.cluster = cluster;
         this.queues = new ConnectionQueues(logs.ioExecutor());
         this.waiters = waiters;
         this.traffic = traffic;
@@ -123,7 +127,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 Errors invalid = acks != 0 && acks != 1 && acks != -1 ? Errors.INVALID_REQUIRED_ACKS
                         : topic.isEmpty() ? (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION)
                         : partitionData.index() < 0 || partitionData.index() >= topic.get().partitions().size()
-                        ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.NONE;
+                        ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                        : cluster.checkLeader(new TopicPartition(topic.get().name(), partitionData.index()),
+                                Optional.empty());
                 if (invalid != Errors.NONE) {
                     partition.setErrorCode(invalid.code());
                     continue;
