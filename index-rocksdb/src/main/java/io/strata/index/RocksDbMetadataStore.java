@@ -35,12 +35,21 @@ import org.rocksdb.ColumnFamilyHandle;
  *   <li>{@code b/<node id, 10 digits>} → broker: {@code incarnation, endpoints, rack, heartbeats, renewedAtMs}</li>
  *   <li>{@code c} → controller lease: {@code epoch, nodeId, incarnation, heartbeats}</li>
  *   <li>{@code t/<topic id>} → topic: {@code name, partitions, configs}</li>
- *   <li>{@code p/<topic id>/<partition, 10 digits>} → partition: {@code leader, leaderEpoch, committedEnd}</li>
- *   <li>{@code e/<topic id>/<partition, 10 digits>/<epoch, 10 digits>} → epoch start: {@code startOffset, leader}</li>
+ *   <li>{@code p/<topic id>/<partition, 10 digits>} → partition: {@code leader, leaderEpoch, committedEnd,
+ *       targetLeader, lastLeader} (the last two since planned moves; absent in older values, read as -1 and
+ *       {@code leader}). {@code targetLeader}: the hand-over the controller requested (-1 none);
+ *       {@code lastLeader}: the broker whose disk may hold acknowledged records not in the bucket (-1 none)</li>
+ *   <li>{@code e/<topic id>/<partition, 10 digits>/<epoch, 10 digits>} → epoch start: {@code startOffset, leader}
+ *       (leader -1 for an offline or released epoch)</li>
  *   <li>{@code n/producer_id} → the next producer id no one was given: {@code value}</li>
+ *   <li>{@code v} → the change version: {@code value}, moved by one in the write batch of every change of
+ *       topics, leadership (leader, epoch, target), registered brokers or the controller; absent means 0</li>
  *   <li>{@code o/<group, URL-encoded (UTF-8)>/<topic id>/<partition, 10 digits>} → committed offset:
  *       {@code offset, leaderEpoch, metadata, commitTimeMs}</li>
  * </ul>
+ * For example, partition 3 of topic {@code 7c1e...} led by broker 2 at epoch 5, committed up to offset 1200,
+ * asked to move to broker 4: {@code p/7c1e.../0000000003} → {@code {"leader":2,"leaderEpoch":5,
+ * "committedEnd":1200,"targetLeader":4,"lastLeader":2}}.
  * {@link #close()} does nothing: the {@link RocksDbIndexStore} it lives in closes it.
  */
 public final class RocksDbMetadataStore extends ColumnFamilyStore implements MetadataStore {
@@ -48,6 +57,8 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONTROLLER = "c";
     private static final String PRODUCER_ID = "n/producer_id";
+    private static final String CHANGE_VERSION = "v";
+    private static final int NO_LEADER = PartitionLeadership.NO_LEADER;
 
     record BrokerValue(UUID incarnation, String endpoints, String rack, long heartbeats, long renewedAtMs) {
     }
@@ -58,7 +69,23 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
     record TopicValue(String name, int partitions, Map<String, String> configs) {
     }
 
-    record PartitionValue(int leader, int leaderEpoch, long committedEnd) {
+    /** {@code targetLeader} and {@code lastLeader} are null in values written before planned moves. */
+    record PartitionValue(int leader, int leaderEpoch, long committedEnd, Integer targetLeader, Integer lastLeader) {
+        static PartitionValue leaderless() {
+            return new PartitionValue(NO_LEADER, 0, 0, NO_LEADER, NO_LEADER);
+        }
+
+        int target() {
+            return targetLeader == null ? NO_LEADER : targetLeader;
+        }
+
+        int last() {
+            return lastLeader == null ? leader : lastLeader;
+        }
+
+        PartitionLeadership leadership(TopicPartitionId partition) {
+            return new PartitionLeadership(partition, leader, leaderEpoch, target(), last());
+        }
     }
 
     record EpochValue(long startOffset, int leader) {
@@ -89,16 +116,36 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         String key = brokerKey(registration.nodeId());
         Optional<BrokerValue> current = read(key, BrokerValue.class);
         long now = clock.getAsLong();
-        if (current.isPresent() && !current.get().incarnation().equals(registration.incarnation())
-                && current.get().renewedAtMs() >= now - sessionTimeout.toMillis()) {
+        boolean sameIncarnation = current.filter(v -> v.incarnation().equals(registration.incarnation())).isPresent();
+        if (current.isPresent() && !sameIncarnation && current.get().renewedAtMs() >= now - sessionTimeout.toMillis()) {
             throw new NodeIdInUseException("node id " + registration.nodeId() + " is held by a live broker at "
                     + current.get().endpoints() + " (incarnation " + current.get().incarnation()
                     + ", renewed within the last " + sessionTimeout.toMillis() + " ms): give this broker another"
                     + " node.id, or stop the other one");
         }
         long heartbeats = current.map(value -> value.heartbeats() + 1).orElse(0L);
-        write(key, new BrokerValue(registration.incarnation(), registration.endpoints(),
-                registration.rack().orElse(null), heartbeats, now));
+        try (IndexBatch batch = store.newBatch()) {
+            put(batch, key, new BrokerValue(registration.incarnation(), registration.endpoints(),
+                    registration.rack().orElse(null), heartbeats, now));
+            if (!sameIncarnation) {
+                fencePreviousIncarnation(batch, registration.nodeId());
+                bumpChangeVersion(batch);
+            }
+            batch.commit(true);
+        }
+    }
+
+    /**
+     * Every partition led by {@code nodeId} goes to the next epoch (same leader, an epoch-history row, no move
+     * requested): a new incarnation took the node id, and nothing the previous one still tries may pass the fence.
+     */
+    private void fencePreviousIncarnation(IndexBatch batch, int nodeId) {
+        for (PartitionLeadership led : leadership()) {
+            if (led.leader() == nodeId) {
+                PartitionValue value = read(partitionKey(led.partition()), PartitionValue.class).orElseThrow();
+                nextEpoch(batch, led.partition(), value, nodeId, value.committedEnd(), nodeId);
+            }
+        }
     }
 
     @Override
@@ -116,6 +163,7 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         if (read(key, BrokerValue.class).filter(v -> v.incarnation().equals(incarnation)).isPresent()) {
             try (IndexBatch batch = store.newBatch()) {
                 batch.delete(family, bytes(key));
+                bumpChangeVersion(batch);
                 batch.commit(true);
             }
         }
@@ -149,7 +197,11 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
             return OptionalLong.empty();
         }
         long epoch = current.map(c -> c.epoch() + 1).orElse(1L);
-        write(CONTROLLER, new ControllerValue(epoch, nodeId, incarnation, 0));
+        try (IndexBatch batch = store.newBatch()) {
+            put(batch, CONTROLLER, new ControllerValue(epoch, nodeId, incarnation, 0));
+            bumpChangeVersion(batch);
+            batch.commit(true);
+        }
         return OptionalLong.of(epoch);
     }
 
@@ -162,7 +214,11 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         return current.isPresent();
     }
 
-    // ---- topics and leadership -----------------------------------------------------------------------------
+    private boolean controllerAt(long controllerEpoch) {
+        return controller().filter(lease -> lease.epoch() == controllerEpoch).isPresent();
+    }
+
+    // ---- topics --------------------------------------------------------------------------------------------
 
     @Override
     public synchronized boolean createTopic(TopicDefinition topic) {
@@ -171,12 +227,66 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
             return false;
         }
         try (IndexBatch batch = store.newBatch()) {
-            batch.put(family, bytes(topicKey(topic.topicId())),
-                    encode(new TopicValue(topic.name(), topic.partitions(), topic.configs())));
-            for (int partition = 0; partition < topic.partitions(); partition++) {
-                batch.put(family, bytes(partitionKey(new TopicPartitionId(topic.topicId(), partition))),
-                        encode(new PartitionValue(PartitionLeadership.NO_LEADER, 0, 0)));
-            }
+            put(batch, topicKey(topic.topicId()), new TopicValue(topic.name(), topic.partitions(), topic.configs()));
+            putLeaderless(batch, topic.topicId(), 0, topic.partitions());
+            bumpChangeVersion(batch);
+            batch.commit(true);
+        }
+        return true;
+    }
+
+    private void putLeaderless(IndexBatch batch, UUID topicId, int from, int to) {
+        for (int partition = from; partition < to; partition++) {
+            put(batch, partitionKey(new TopicPartitionId(topicId, partition)), PartitionValue.leaderless());
+        }
+    }
+
+    @Override
+    public synchronized boolean deleteTopic(UUID topicId) {
+        if (read(topicKey(topicId), TopicValue.class).isEmpty()) {
+            return false;
+        }
+        String partitions = "p/" + topicId + "/";
+        String epochs = "e/" + topicId + "/";
+        List<byte[]> offsets = scan(bytes("o/"), (key, value) -> key).stream()
+                .filter(key -> new String(key, StandardCharsets.US_ASCII).split("/")[2].equals(topicId.toString()))
+                .toList();
+        try (IndexBatch batch = store.newBatch()) {
+            batch.delete(family, bytes(topicKey(topicId)));
+            batch.deleteRange(family, bytes(partitions), Keys.increment(bytes(partitions)));
+            batch.deleteRange(family, bytes(epochs), Keys.increment(bytes(epochs)));
+            offsets.forEach(key -> batch.delete(family, key));
+            bumpChangeVersion(batch);
+            batch.commit(true);
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized boolean addPartitions(UUID topicId, int newCount) {
+        Optional<TopicValue> topic = read(topicKey(topicId), TopicValue.class);
+        if (topic.isEmpty() || newCount <= topic.get().partitions()) {
+            return false;
+        }
+        try (IndexBatch batch = store.newBatch()) {
+            put(batch, topicKey(topicId), new TopicValue(topic.get().name(), newCount, topic.get().configs()));
+            putLeaderless(batch, topicId, topic.get().partitions(), newCount);
+            bumpChangeVersion(batch);
+            batch.commit(true);
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized boolean alterTopicConfigs(UUID topicId, Map<String, String> configs) {
+        Optional<TopicValue> topic = read(topicKey(topicId), TopicValue.class);
+        if (topic.isEmpty()) {
+            return false;
+        }
+        try (IndexBatch batch = store.newBatch()) {
+            put(batch, topicKey(topicId), new TopicValue(topic.get().name(), topic.get().partitions(),
+                    Map.copyOf(configs)));
+            bumpChangeVersion(batch);
             batch.commit(true);
         }
         return true;
@@ -194,12 +304,21 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
     }
 
     @Override
+    public synchronized long changeVersion() {
+        return read(CHANGE_VERSION, CounterValue.class).map(CounterValue::value).orElse(0L);
+    }
+
+    /** Adds the next change version to {@code batch}; callers hold this store's lock until it commits. */
+    private void bumpChangeVersion(IndexBatch batch) {
+        put(batch, CHANGE_VERSION, new CounterValue(changeVersion() + 1));
+    }
+
+    // ---- leadership ----------------------------------------------------------------------------------------
+
+    @Override
     public synchronized List<PartitionLeadership> leadership() {
-        List<PartitionLeadership> leadership = new ArrayList<>(scan(bytes("p/"), (key, value) -> {
-            PartitionValue partition = decode(value, PartitionValue.class);
-            return new PartitionLeadership(partitionOf(new String(key, StandardCharsets.US_ASCII)),
-                    partition.leader(), partition.leaderEpoch());
-        }));
+        List<PartitionLeadership> leadership = new ArrayList<>(scan(bytes("p/"), (key, value) ->
+                decode(value, PartitionValue.class).leadership(partitionOf(new String(key, StandardCharsets.US_ASCII)))));
         leadership.sort(Comparator.comparing(PartitionLeadership::partition));
         return leadership;
     }
@@ -207,22 +326,73 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
     @Override
     public synchronized Optional<PartitionLeadership> electLeader(long controllerEpoch, TopicPartitionId partition,
                                                                   int expectedEpoch, int newLeader) {
-        if (controller().map(ControllerState::epoch).filter(epoch -> epoch == controllerEpoch).isEmpty()) {
+        if (!controllerAt(controllerEpoch)) {
             return Optional.empty();
+        }
+        return read(partitionKey(partition), PartitionValue.class)
+                .filter(value -> value.leaderEpoch() == expectedEpoch)
+                .map(value -> commitNextEpoch(partition, value, newLeader, value.committedEnd(), newLeader));
+    }
+
+    @Override
+    public synchronized Optional<PartitionLeadership> takeOffline(long controllerEpoch, TopicPartitionId partition,
+                                                                  int expectedEpoch) {
+        if (!controllerAt(controllerEpoch)) {
+            return Optional.empty();
+        }
+        return read(partitionKey(partition), PartitionValue.class)
+                .filter(value -> value.leaderEpoch() == expectedEpoch && value.leader() != NO_LEADER)
+                .map(value -> commitNextEpoch(partition, value, NO_LEADER, value.committedEnd(), value.last()));
+    }
+
+    @Override
+    public synchronized boolean requestMove(long controllerEpoch, TopicPartitionId partition, int expectedEpoch,
+                                            int target) {
+        if (!controllerAt(controllerEpoch)) {
+            return false;
         }
         String key = partitionKey(partition);
         Optional<PartitionValue> current = read(key, PartitionValue.class)
-                .filter(value -> value.leaderEpoch() == expectedEpoch);
-        if (current.isEmpty()) {
-            return Optional.empty();
-        }
-        int newEpoch = expectedEpoch + 1;
+                .filter(value -> value.leaderEpoch() == expectedEpoch && value.leader() != NO_LEADER);
+        current.ifPresent(value -> {
+            try (IndexBatch batch = store.newBatch()) {
+                put(batch, key, new PartitionValue(value.leader(), value.leaderEpoch(), value.committedEnd(),
+                        target == value.leader() ? NO_LEADER : target, value.last()));
+                bumpChangeVersion(batch);
+                batch.commit(true);
+            }
+        });
+        return current.isPresent();
+    }
+
+    @Override
+    public synchronized Optional<PartitionLeadership> handOver(TopicPartitionId partition, int leader,
+                                                               int leaderEpoch, long committedEnd, int target) {
+        return read(partitionKey(partition), PartitionValue.class)
+                .filter(value -> value.leader() == leader && value.leaderEpoch() == leaderEpoch)
+                .map(value -> commitNextEpoch(partition, value, target, Math.max(value.committedEnd(), committedEnd),
+                        target));
+    }
+
+    /** {@link #nextEpoch} in a batch of its own, with the change version. */
+    private PartitionLeadership commitNextEpoch(TopicPartitionId partition, PartitionValue current, int newLeader,
+                                                long committedEnd, int lastLeader) {
         try (IndexBatch batch = store.newBatch()) {
-            batch.put(family, bytes(key), encode(new PartitionValue(newLeader, newEpoch, current.get().committedEnd())));
-            batch.put(family, bytes(epochKey(partition, newEpoch)), encode(new EpochValue(current.get().committedEnd(), newLeader)));
+            PartitionLeadership next = nextEpoch(batch, partition, current, newLeader, committedEnd, lastLeader);
+            bumpChangeVersion(batch);
             batch.commit(true);
+            return next;
         }
-        return Optional.of(new PartitionLeadership(partition, newLeader, newEpoch));
+    }
+
+    /** Adds to {@code batch} the partition at its next epoch, no move requested, and that epoch's history row. */
+    private PartitionLeadership nextEpoch(IndexBatch batch, TopicPartitionId partition, PartitionValue current,
+                                          int newLeader, long committedEnd, int lastLeader) {
+        int newEpoch = current.leaderEpoch() + 1;
+        put(batch, partitionKey(partition), new PartitionValue(newLeader, newEpoch, committedEnd, NO_LEADER,
+                lastLeader));
+        put(batch, epochKey(partition, newEpoch), new EpochValue(committedEnd, newLeader));
+        return new PartitionLeadership(partition, newLeader, newEpoch, NO_LEADER, lastLeader);
     }
 
     @Override
@@ -237,7 +407,8 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         String key = partitionKey(partition);
         Optional<PartitionValue> current = read(key, PartitionValue.class).filter(value -> value.leader() == leader
                 && value.leaderEpoch() == leaderEpoch && value.committedEnd() <= newEnd);
-        current.ifPresent(value -> write(key, new PartitionValue(leader, leaderEpoch, newEnd)));
+        current.ifPresent(value -> write(key, new PartitionValue(leader, leaderEpoch, newEnd, value.target(),
+                value.last())));
         return current.isPresent();
     }
 
@@ -246,7 +417,8 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         return scan(bytes("e/" + partition.topicId() + "/" + digits(partition.partition()) + "/"), (key, value) -> {
             String text = new String(key, StandardCharsets.US_ASCII);
             int epoch = Integer.parseInt(text.substring(text.lastIndexOf('/') + 1));
-            return new EpochStart(epoch, decode(value, EpochValue.class).startOffset());
+            EpochValue start = decode(value, EpochValue.class);
+            return new EpochStart(epoch, start.startOffset(), start.leader());
         });
     }
 
@@ -363,6 +535,10 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
 
     private void write(String key, Object value) {
         putNow(bytes(key), encode(value), true);
+    }
+
+    private void put(IndexBatch batch, String key, Object value) {
+        batch.put(family, bytes(key), encode(value));
     }
 
     private static byte[] encode(Object value) {

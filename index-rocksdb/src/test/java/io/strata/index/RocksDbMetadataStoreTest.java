@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.metadata.MetadataStore;
 import io.strata.metadata.MetadataStoreContractTest;
+import io.strata.metadata.PartitionLeadership;
 import io.strata.metadata.TopicDefinition;
 import io.strata.metadata.TopicPartitionId;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -49,5 +51,17 @@ class RocksDbMetadataStoreTest extends MetadataStoreContractTest {
         assertThat(store.committedEnd(tp)).isEqualTo(42);
         assertThat(store.epochHistory(tp)).hasSize(1);
         assertThat(store.allocateProducerIds(1)).isEqualTo(producerIds + 100);
+    }
+
+    @Test
+    void aPartitionWrittenBeforePlannedMovesReadsAsNotMovingWithItsLeaderAsLastLeader() throws Exception {
+        TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
+        store.createTopic(new TopicDefinition(tp.topicId(), "orders", 1, Map.of()));
+        database.db().put(database.metadata().family,
+                ("p/" + tp.topicId() + "/0000000000").getBytes(StandardCharsets.US_ASCII),
+                "{\"leader\":2,\"leaderEpoch\":3,\"committedEnd\":10}".getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(store.leadership()).containsExactly(new PartitionLeadership(tp, 2, 3, PartitionLeadership.NO_LEADER, 2));
+        assertThat(store.handOver(tp, 2, 3, 12, 4)).hasValue(new PartitionLeadership(tp, 4, 4));
     }
 }

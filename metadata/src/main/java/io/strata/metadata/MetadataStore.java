@@ -2,6 +2,7 @@ package io.strata.metadata;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -25,6 +26,11 @@ public interface MetadataStore extends AutoCloseable {
      * Registers a broker, or re-registers the same incarnation. Another incarnation's registration of this node
      * id is replaced only when it has not renewed for {@code sessionTimeout}, judged by the database's clock;
      * otherwise {@link NodeIdInUseException} names the live holder.
+     *
+     * <p>When a new incarnation registers (the node id was free or held by an expired one), every partition led by
+     * that node id gets the next leader epoch (same leader, an epoch-history row, a requested move cleared), in the
+     * same transaction: nothing the previous incarnation still tries passes the fence. Moves
+     * {@link #changeVersion()} (not when the same incarnation registers again).
      */
     void register(BrokerRegistration registration, Duration sessionTimeout);
 
@@ -34,7 +40,10 @@ public interface MetadataStore extends AutoCloseable {
      */
     boolean heartbeat(int nodeId, UUID incarnation);
 
-    /** Removes this incarnation's registration (a clean shutdown); nothing when another holds the node id. */
+    /**
+     * Removes this incarnation's registration (a clean shutdown), moving {@link #changeVersion()}; nothing when
+     * another holds the node id.
+     */
     void unregister(int nodeId, UUID incarnation);
 
     /** Every registered broker, live or not, by node id. */
@@ -48,7 +57,8 @@ public interface MetadataStore extends AutoCloseable {
     /**
      * Takes the controller lease for this broker with the next controller epoch, if the lease is still what the
      * caller saw ({@code seen}; empty when it saw none): the caller watched its renewals stand still for a
-     * session timeout. Returns the new controller epoch, or empty when the lease moved meanwhile.
+     * session timeout. Returns the new controller epoch, or empty when the lease moved meanwhile. A successful
+     * claim moves {@link #changeVersion()} (brokers learn the new controller); a renewal does not.
      */
     OptionalLong claimController(int nodeId, UUID incarnation, Optional<ControllerState> seen);
 
@@ -59,9 +69,28 @@ public interface MetadataStore extends AutoCloseable {
 
     /**
      * Creates a topic with its partitions, leaderless at epoch 0. False when a live topic has that name or that
-     * id already.
+     * id already. Moves {@link #changeVersion()}.
      */
     boolean createTopic(TopicDefinition topic);
+
+    /**
+     * Deletes the topic with its partitions, their epoch history and every group's committed offsets of them, in
+     * one transaction; moves {@link #changeVersion()}. False when there is no such topic. A re-created topic gets
+     * a new id, so nothing of the deleted one can reach it (rule 9).
+     */
+    boolean deleteTopic(UUID topicId);
+
+    /**
+     * Grows the topic to {@code newCount} partitions (the new ones leaderless at epoch 0); moves
+     * {@link #changeVersion()}. False when there is no such topic or it has {@code newCount} or more already.
+     */
+    boolean addPartitions(UUID topicId, int newCount);
+
+    /**
+     * Replaces the configs set on the topic by {@code configs} (a config absent from it goes back to its
+     * default); moves {@link #changeVersion()}. False when there is no such topic.
+     */
+    boolean alterTopicConfigs(UUID topicId, Map<String, String> configs);
 
     /** Every topic, by name. */
     List<TopicDefinition> topics();
@@ -70,13 +99,53 @@ public interface MetadataStore extends AutoCloseable {
     List<PartitionLeadership> leadership();
 
     /**
-     * Makes {@code newLeader} the leader of {@code partition} at the next leader epoch, and records that the new
-     * epoch starts at the partition's committed end, if the partition is still at {@code expectedEpoch} and the
-     * controller lease is still at {@code controllerEpoch}: one transaction. Returns the new leadership, or empty
-     * when either moved (the caller re-reads and decides again).
+     * A number that moves whenever topics (created, deleted, grown, configs altered), leadership (leader, epoch,
+     * requested move), the set of registered brokers or the controller change, in the same transaction as the
+     * change; never on heartbeats or commits. Brokers poll it (one cheap read) and re-read topics, leadership and
+     * brokers only when it moved. It only ever grows.
+     */
+    long changeVersion();
+
+    /**
+     * Makes {@code newLeader} the leader of {@code partition} at the next leader epoch (its last leader too, and
+     * no move requested), and records that the new epoch, led by {@code newLeader}, starts at the partition's
+     * committed end, if the partition is still at {@code expectedEpoch} and the controller lease is still at
+     * {@code controllerEpoch}: one transaction, moving {@link #changeVersion()}. Returns the new leadership, or
+     * empty when either moved (the caller re-reads and decides again). The controller uses it for a leaderless
+     * partition; a live leader is asked to hand over instead ({@link #requestMove}).
      */
     Optional<PartitionLeadership> electLeader(long controllerEpoch, TopicPartitionId partition, int expectedEpoch,
                                               int newLeader);
+
+    /**
+     * Asks the partition's live leader to hand it over to {@code target} (a planned move): records
+     * {@code targetLeader} without bumping the epoch, if the controller lease is still at {@code controllerEpoch}
+     * and the partition is still at {@code expectedEpoch} with a leader; moves {@link #changeVersion()}. A
+     * {@code target} equal to the leader, or {@link PartitionLeadership#NO_LEADER}, withdraws a requested move.
+     * False when the lease or the partition moved, or the partition has no leader.
+     */
+    boolean requestMove(long controllerEpoch, TopicPartitionId partition, int expectedEpoch, int target);
+
+    /**
+     * The leader gives the partition up, after it stopped accepting writes and sealed and uploaded its tail up to
+     * {@code committedEnd}: in one transaction fenced by {@code leader} and {@code leaderEpoch}, the committed end
+     * becomes the greater of the stored one and {@code committedEnd}, {@code target} leads at the next epoch (an
+     * epoch-history row starting at that committed end), the requested move is cleared, and the last leader becomes
+     * {@code target}. {@code target} may be {@link PartitionLeadership#NO_LEADER}: a clean release (nothing is
+     * left on this broker's disk, so any broker may take it). Moves {@link #changeVersion()}. Returns the new
+     * leadership, or empty when fenced (this broker does not lead at that epoch any more).
+     */
+    Optional<PartitionLeadership> handOver(TopicPartitionId partition, int leader, int leaderEpoch, long committedEnd,
+                                           int target);
+
+    /**
+     * The controller's answer to a dead leader: the partition goes leaderless at the next epoch (an epoch-history
+     * row led by no one, starting at the committed end), its requested move cleared and its last leader kept (the
+     * dead broker's disk may hold acknowledged records not in the bucket). Conditional on the controller lease at
+     * {@code controllerEpoch} and the partition at {@code expectedEpoch} with a leader; moves
+     * {@link #changeVersion()}. Empty when either moved or the partition has no leader.
+     */
+    Optional<PartitionLeadership> takeOffline(long controllerEpoch, TopicPartitionId partition, int expectedEpoch);
 
     /** The partition's committed end: every offset below it is durable without its leader's disk. */
     long committedEnd(TopicPartitionId partition);

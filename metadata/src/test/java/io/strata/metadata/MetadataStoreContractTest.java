@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What every {@link MetadataStore} adapter promises, run against each one: registrations and their takeover,
  * the controller lease as a compare-and-set, leadership changes fenced by the controller epoch and the
- * partition's epoch with their history, the committed end fenced by the leader's epoch, and producer-id
- * blocks that never overlap.
+ * partition's epoch with their history, planned moves (a requested move, the leader's hand-over), offline
+ * partitions that remember their last leader, a new incarnation fencing its node id's partitions, topic
+ * deletion, growth and config changes, the change version, the committed end fenced by the leader's epoch, and
+ * producer-id blocks that never overlap.
  */
 public abstract class MetadataStoreContractTest {
 
@@ -79,6 +81,16 @@ public abstract class MetadataStoreContractTest {
         assertThat(store.brokers()).singleElement().extracting(BrokerState::registration).isEqualTo(first);
     }
 
+    /** Registers {@code replacement} once its node id's holder has not renewed for 200 ms (the database's clock). */
+    private void registerOnceExpired(BrokerRegistration replacement) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .ignoreException(NodeIdInUseException.class)
+                .until(() -> {
+                    store.register(replacement, Duration.ofMillis(200));
+                    return true;
+                });
+    }
+
     @Test
     void aNodeIdWhoseHolderStoppedRenewingIsTakenOverAndTheOldIncarnationLearnsIt() {
         BrokerRegistration old = broker(1, "old");
@@ -87,12 +99,7 @@ public abstract class MetadataStoreContractTest {
 
         // Refused until the old incarnation has not renewed for 200 ms, judged by the database's clock
         BrokerRegistration replacement = broker(1, "new");
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                .ignoreException(NodeIdInUseException.class)
-                .until(() -> {
-                    store.register(replacement, Duration.ofMillis(200));
-                    return true;
-                });
+        registerOnceExpired(replacement);
 
         assertThat(store.heartbeat(1, old.incarnation())).as("the old incarnation is told it was replaced").isFalse();
         assertThat(store.brokers()).singleElement().satisfies(state -> {
@@ -168,7 +175,7 @@ public abstract class MetadataStoreContractTest {
 
         // A move: the new epoch starts at the committed end
         assertThat(store.electLeader(controllerEpoch, tp, 1, 2)).hasValue(new PartitionLeadership(tp, 2, 2));
-        assertThat(store.epochHistory(tp)).containsExactly(new EpochStart(1, 0), new EpochStart(2, 120));
+        assertThat(store.epochHistory(tp)).containsExactly(new EpochStart(1, 0, 1), new EpochStart(2, 120, 2));
     }
 
     @Test
@@ -188,6 +195,283 @@ public abstract class MetadataStoreContractTest {
         store.electLeader(controllerEpoch, tp, 1, 2);
         assertThat(store.advanceCommittedEnd(tp, 1, 1, 200)).as("the old leader, after the move").isFalse();
         assertThat(store.advanceCommittedEnd(tp, 2, 2, 200)).isTrue();
+    }
+
+    // ---- planned moves, offline partitions -----------------------------------------------------------------
+
+    private static final int NONE = PartitionLeadership.NO_LEADER;
+
+    /** A one-partition topic led by broker 1 at epoch 1, committed up to 100; returns the controller epoch. */
+    private long ledByOne(TopicPartitionId tp) {
+        store.createTopic(new TopicDefinition(tp.topicId(), "orders", 1, Map.of()));
+        long controllerEpoch = store.claimController(7, UUID.randomUUID(), Optional.empty()).orElseThrow();
+        store.electLeader(controllerEpoch, tp, 0, 1).orElseThrow();
+        assertThat(store.advanceCommittedEnd(tp, 1, 1, 100)).isTrue();
+        return controllerEpoch;
+    }
+
+    private PartitionLeadership leadershipOf(TopicPartitionId tp) {
+        return store.leadership().stream().filter(p -> p.partition().equals(tp)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void electingALeaderMakesItTheLastLeaderAndRecordsItInTheHistory() {
+        TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
+        ledByOne(tp);
+
+        assertThat(leadershipOf(tp)).isEqualTo(new PartitionLeadership(tp, 1, 1, NONE, 1));
+        assertThat(leadershipOf(tp).moving()).isFalse();
+        assertThat(store.epochHistory(tp)).containsExactly(new EpochStart(1, 0, 1));
+    }
+
+    @Test
+    void aRequestedMoveRecordsTheTargetWithoutBumpingTheEpochAndIsFencedByBothEpochs() {
+        TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
+        long controllerEpoch = ledByOne(tp);
+
+        assertThat(store.requestMove(controllerEpoch, tp, 0, 2)).as("a stale partition epoch").isFalse();
+        assertThat(store.requestMove(controllerEpoch - 1, tp, 1, 2)).as("a stale controller epoch").isFalse();
+        assertThat(store.leadership()).singleElement().extracting(PartitionLeadership::moving).isEqualTo(false);
+
+        assertThat(store.requestMove(controllerEpoch, tp, 1, 2)).isTrue();
+        assertThat(leadershipOf(tp)).isEqualTo(new PartitionLeadership(tp, 1, 1, 2, 1));
+        assertThat(leadershipOf(tp).moving()).isTrue();
+        assertThat(store.advanceCommittedEnd(tp, 1, 1, 130)).as("the leader still leads until it hands over").isTrue();
+        assertThat(store.epochHistory(tp)).hasSize(1);
+
+        // The controller changes its mind, then withdraws the request (a target equal to the leader)
+        assertThat(store.requestMove(controllerEpoch, tp, 1, 3)).isTrue();
+        assertThat(leadershipOf(tp).targetLeader()).isEqualTo(3);
+        assertThat(store.requestMove(controllerEpoch, tp, 1, 1)).isTrue();
+        assertThat(leadershipOf(tp)).isEqualTo(new PartitionLeadership(tp, 1, 1, NONE, 1));
+    }
+
+    @Test
+    void aLeaderlessPartitionCannotBeAskedToMove() {
+        TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
+        store.createTopic(new TopicDefinition(tp.topicId(), "orders", 1, Map.of()));
+        long controllerEpoch = store.claimController(7, UUID.randomUUID(), Optional.empty()).orElseThrow();
+
+        assertThat(store.requestMove(controllerEpoch, tp, 0, 2)).isFalse();
+        assertThat(leadershipOf(tp).moving()).isFalse();
+    }
+
+    @Test
+    void aHandOverGivesTheTargetTheNextEpochStartingAtTheUploadedEnd() {
+        TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
+        long controllerEpoch = ledByOne(tp);
+        store.requestMove(controllerEpoch, tp, 1, 2);
+
+        assertThat(store.handOver(tp, 1, 1, 150, 2)).hasValue(new PartitionLeadership(tp, 2, 2, NONE, 2));
+
+        assertThat(leadershipOf(tp)).isEqualTo(new PartitionLeadership(tp, 2, 2, NONE, 2));
+        assertThat(store.committedEnd(tp)).isEqualTo(150);
+        assertThat(store.epochHistory(tp)).containsExactly(new EpochStart(1, 0, 1), new EpochStart(2, 150, 2));
+        assertThat(store.advanceCommittedEnd(tp, 1, 1, 160)).as("the old leader is fenced").isFalse();
+        assertThat(store.advanceCommittedEnd(tp, 2, 2, 160)).isTrue();
+    }
+
+    @Test
+    void aHandOverIsFencedByTheLeaderAndItsEpoch() {
+        TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
+        ledByOne(tp);
+
+        assertThat(store.handOver(tp, 2, 1, 150, 3)).as("not the leader").isEmpty();
+        assertThat(store.handOver(tp, 1, 0, 150, 3)).as("a stale epoch").isEmpty();
+        assertThat(leadershipOf(tp)).isEqualTo(new PartitionLeadership(tp, 1, 1, NONE, 1));
+        assertThat(store.committedEnd(tp)).as("a fenced hand-over commits nothing").isEqualTo(100);
+
+        assertThat(store.handOver(tp, 1, 1, 100, 3)).isPresent();
+        assertThat(store.handOver(tp, 1, 1, 200, 2)).as("the same hand-over twice").isEmpty();
+        assertThat(leadershipOf(tp).leader()).isEqualTo(3);
+        assertThat(store.committedEnd(tp)).isEqualTo(100);
+    }
+
+    @Test
+    void aHandOverNeverMovesTheCommittedEndBackwards() {
+        TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
+        ledByOne(tp);
+        store.advanceCommittedEnd(tp, 1, 1, 200);
+
+        store.handOver(tp, 1, 1, 150, 2).orElseThrow();
+
+        assertThat(store.committedEnd(tp)).isEqualTo(200);
+        assertThat(store.epochHistory(tp)).last().isEqualTo(new EpochStart(2, 200, 2));
+    }
+
+    @Test
+    void aReleaseLeavesThePartitionLeaderlessWithoutALastLeaderSoAnyBrokerMayTakeIt() {
+        TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
+        long controllerEpoch = ledByOne(tp);
+
+        assertThat(store.handOver(tp, 1, 1, 120, NONE)).hasValue(new PartitionLeadership(tp, NONE, 2, NONE, NONE));
+        assertThat(store.epochHistory(tp)).last().isEqualTo(new EpochStart(2, 120, NONE));
+        assertThat(store.advanceCommittedEnd(tp, 1, 1, 130)).isFalse();
+
+        assertThat(store.electLeader(controllerEpoch, tp, 2, 3)).hasValue(new PartitionLeadership(tp, 3, 3, NONE, 3));
+        assertThat(store.epochHistory(tp)).last().isEqualTo(new EpochStart(3, 120, 3));
+    }
+
+    @Test
+    void takingADeadLeadersPartitionOfflineKeepsItsLastLeaderAndIsFencedByBothEpochs() {
+        TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
+        long controllerEpoch = ledByOne(tp);
+        store.requestMove(controllerEpoch, tp, 1, 2);
+
+        assertThat(store.takeOffline(controllerEpoch, tp, 0)).as("a stale partition epoch").isEmpty();
+        assertThat(store.takeOffline(controllerEpoch - 1, tp, 1)).as("a stale controller epoch").isEmpty();
+        assertThat(leadershipOf(tp).leader()).isEqualTo(1);
+
+        assertThat(store.takeOffline(controllerEpoch, tp, 1)).hasValue(new PartitionLeadership(tp, NONE, 2, NONE, 1));
+        assertThat(leadershipOf(tp)).isEqualTo(new PartitionLeadership(tp, NONE, 2, NONE, 1));
+        assertThat(store.epochHistory(tp)).containsExactly(new EpochStart(1, 0, 1), new EpochStart(2, 100, NONE));
+        assertThat(store.advanceCommittedEnd(tp, 1, 1, 130)).as("the dead leader is fenced").isFalse();
+        assertThat(store.handOver(tp, 1, 1, 130, 2)).as("and cannot hand over").isEmpty();
+        assertThat(store.takeOffline(controllerEpoch, tp, 2)).as("already leaderless").isEmpty();
+
+        // The last leader comes back and gets it again
+        assertThat(store.electLeader(controllerEpoch, tp, 2, 1)).hasValue(new PartitionLeadership(tp, 1, 3, NONE, 1));
+    }
+
+    @Test
+    void aNewIncarnationOfANodeIdMovesEveryPartitionItLedToTheNextEpoch() {
+        BrokerRegistration old = broker(1, "old");
+        store.register(old, SESSION);
+        UUID topic = UUID.randomUUID();
+        TopicPartitionId p0 = new TopicPartitionId(topic, 0);
+        TopicPartitionId p1 = new TopicPartitionId(topic, 1);
+        TopicPartitionId p2 = new TopicPartitionId(topic, 2);
+        store.createTopic(new TopicDefinition(topic, "orders", 3, Map.of()));
+        long controllerEpoch = store.claimController(7, UUID.randomUUID(), Optional.empty()).orElseThrow();
+        store.electLeader(controllerEpoch, p0, 0, 1);
+        store.electLeader(controllerEpoch, p1, 0, 1);
+        store.electLeader(controllerEpoch, p2, 0, 2);
+        store.advanceCommittedEnd(p0, 1, 1, 70);
+        store.requestMove(controllerEpoch, p1, 1, 3);
+
+        BrokerRegistration replacement = broker(1, "new");
+        registerOnceExpired(replacement);
+
+        assertThat(store.leadership()).containsExactly(
+                new PartitionLeadership(p0, 1, 2, NONE, 1),
+                new PartitionLeadership(p1, 1, 2, NONE, 1),
+                new PartitionLeadership(p2, 2, 1, NONE, 2));
+        assertThat(store.epochHistory(p0)).last().isEqualTo(new EpochStart(2, 70, 1));
+        assertThat(store.advanceCommittedEnd(p0, 1, 1, 80)).as("the previous incarnation's epoch is fenced").isFalse();
+        assertThat(store.handOver(p1, 1, 1, 0, 3)).isEmpty();
+
+        store.register(replacement, SESSION); // the same incarnation again: nothing moves
+        assertThat(leadershipOf(p0).leaderEpoch()).isEqualTo(2);
+    }
+
+    // ---- topic changes -------------------------------------------------------------------------------------
+
+    @Test
+    void aDeletedTopicTakesItsPartitionsHistoryAndCommittedOffsetsWithIt() {
+        TopicPartitionId slot = new TopicPartitionId(UUID.randomUUID(), 0);
+        store.createTopic(new TopicDefinition(slot.topicId(), "__consumer_offsets", 1, Map.of()));
+        TopicPartitionId orders = new TopicPartitionId(UUID.randomUUID(), 0);
+        TopicPartitionId payments = new TopicPartitionId(UUID.randomUUID(), 0);
+        store.createTopic(new TopicDefinition(orders.topicId(), "orders", 2, Map.of()));
+        store.createTopic(new TopicDefinition(payments.topicId(), "payments", 1, Map.of()));
+        long controllerEpoch = store.claimController(1, UUID.randomUUID(), Optional.empty()).orElseThrow();
+        store.electLeader(controllerEpoch, slot, 0, 1);
+        store.electLeader(controllerEpoch, orders, 0, 1);
+        store.commitOffsets(slot, 1, 1, List.of(new CommittedOffset("billing", orders, 5, 1, "", 1000),
+                new CommittedOffset("billing", payments, 6, 1, "", 1000)));
+
+        assertThat(store.deleteTopic(orders.topicId())).isTrue();
+
+        assertThat(store.topics()).extracting(TopicDefinition::name).containsExactly("__consumer_offsets", "payments");
+        assertThat(store.leadership()).extracting(p -> p.partition().topicId()).doesNotContain(orders.topicId());
+        assertThat(store.epochHistory(orders)).isEmpty();
+        assertThat(store.committedOffsets("billing")).extracting(CommittedOffset::partition).containsExactly(payments);
+        assertThat(store.deleteTopic(orders.topicId())).as("already gone").isFalse();
+        assertThat(store.createTopic(new TopicDefinition(UUID.randomUUID(), "orders", 1, Map.of())))
+                .as("the name is free again").isTrue();
+    }
+
+    @Test
+    void partitionsAreAddedLeaderlessAndOnlyAboveTheCurrentCount() {
+        UUID topic = UUID.randomUUID();
+        store.createTopic(new TopicDefinition(topic, "orders", 2, Map.of("retention.ms", "1000")));
+
+        assertThat(store.addPartitions(topic, 2)).as("not larger").isFalse();
+        assertThat(store.addPartitions(topic, 1)).as("smaller").isFalse();
+        assertThat(store.addPartitions(UUID.randomUUID(), 5)).as("no such topic").isFalse();
+        assertThat(store.addPartitions(topic, 4)).isTrue();
+
+        assertThat(store.topics()).containsExactly(new TopicDefinition(topic, "orders", 4, Map.of("retention.ms", "1000")));
+        assertThat(store.leadership()).hasSize(4).allSatisfy(p -> {
+            assertThat(p.hasLeader()).isFalse();
+            assertThat(p.leaderEpoch()).isZero();
+            assertThat(p.lastLeader()).isEqualTo(NONE);
+        });
+        assertThat(store.committedEnd(new TopicPartitionId(topic, 3))).isZero();
+    }
+
+    @Test
+    void alteringATopicsConfigsReplacesTheWholeSet() {
+        UUID topic = UUID.randomUUID();
+        store.createTopic(new TopicDefinition(topic, "orders", 1, Map.of("retention.ms", "1000", "segment.ms", "5")));
+
+        assertThat(store.alterTopicConfigs(topic, Map.of("segment.ms", "7", "cleanup.policy", "delete"))).isTrue();
+        assertThat(store.alterTopicConfigs(UUID.randomUUID(), Map.of())).isFalse();
+
+        assertThat(store.topics()).singleElement().extracting(TopicDefinition::configs)
+                .isEqualTo(Map.of("segment.ms", "7", "cleanup.policy", "delete"));
+    }
+
+    // ---- the change version --------------------------------------------------------------------------------
+
+    private void assertMoves(String what, Runnable change) {
+        long before = store.changeVersion();
+        change.run();
+        assertThat(store.changeVersion()).as(what + " moves the change version").isGreaterThan(before);
+    }
+
+    private void assertStill(String what, Runnable change) {
+        long before = store.changeVersion();
+        change.run();
+        assertThat(store.changeVersion()).as(what + " leaves the change version").isEqualTo(before);
+    }
+
+    @Test
+    void theChangeVersionMovesWithEveryChangeOfTopicsLeadershipBrokersAndControllerButNotWithHeartbeats() {
+        BrokerRegistration one = broker(1, "one");
+        UUID controllerIncarnation = UUID.randomUUID();
+        UUID topic = UUID.randomUUID();
+        TopicPartitionId tp = new TopicPartitionId(topic, 0);
+        TopicPartitionId slot = new TopicPartitionId(topic, 1);
+        long[] controllerEpoch = new long[1];
+
+        assertMoves("a registration", () -> store.register(one, SESSION));
+        assertStill("the same incarnation registering again", () -> store.register(one, SESSION));
+        assertStill("a heartbeat", () -> store.heartbeat(1, one.incarnation()));
+        assertMoves("a topic's creation", () -> store.createTopic(new TopicDefinition(topic, "orders", 2, Map.of())));
+        assertStill("a refused creation", () -> store.createTopic(new TopicDefinition(topic, "orders", 2, Map.of())));
+        assertMoves("a controller claim", () ->
+                controllerEpoch[0] = store.claimController(1, controllerIncarnation, Optional.empty()).orElseThrow());
+        assertStill("a controller renewal", () -> store.renewController(1, controllerIncarnation, controllerEpoch[0]));
+        assertMoves("an election", () -> store.electLeader(controllerEpoch[0], tp, 0, 1).orElseThrow());
+        assertStill("a fenced election", () -> store.electLeader(controllerEpoch[0], tp, 0, 2));
+        assertStill("a commit", () -> store.advanceCommittedEnd(tp, 1, 1, 10));
+        store.electLeader(controllerEpoch[0], slot, 0, 1);
+        assertStill("committed offsets", () -> store.commitOffsets(slot, 1, 1,
+                List.of(new CommittedOffset("g", tp, 3, 1, "", 1))));
+        assertStill("producer ids", () -> store.allocateProducerIds(10));
+        assertMoves("a requested move", () -> assertThat(store.requestMove(controllerEpoch[0], tp, 1, 2)).isTrue());
+        assertStill("a fenced request", () -> store.requestMove(controllerEpoch[0], tp, 0, 2));
+        assertMoves("a hand-over", () -> store.handOver(tp, 1, 1, 10, 2).orElseThrow());
+        assertStill("a fenced hand-over", () -> store.handOver(tp, 1, 1, 10, 2));
+        assertMoves("taking a partition offline", () -> store.takeOffline(controllerEpoch[0], tp, 2).orElseThrow());
+        assertStill("a fenced offline", () -> store.takeOffline(controllerEpoch[0], tp, 2));
+        assertMoves("new configs", () -> store.alterTopicConfigs(topic, Map.of("retention.ms", "5")));
+        assertMoves("new partitions", () -> store.addPartitions(topic, 3));
+        assertMoves("a topic's deletion", () -> store.deleteTopic(topic));
+        assertStill("deleting what is gone", () -> store.deleteTopic(topic));
+        assertMoves("an unregistration", () -> store.unregister(1, one.incarnation()));
+        assertStill("unregistering what is gone", () -> store.unregister(1, one.incarnation()));
     }
 
     // ---- committed offsets ---------------------------------------------------------------------------------

@@ -39,23 +39,37 @@ import org.slf4j.LoggerFactory;
  * by Flyway from {@code db/strata/V*.sql}; the broker's protocol itself takes no locks beyond row locks, and
  * every decision is a conditional statement whose row count is checked (CLUSTER.md rule 12).
  *
- * <p>Tables (version 1):
+ * <p>Tables (the migration that added a table or column in brackets):
  * <table>
  *   <tr><th>table</th><th>one row per</th><th>written by</th></tr>
- *   <tr><td>{@code brokers}</td><td>registered node id: incarnation, endpoints, rack, heartbeat count,
+ *   <tr><td>{@code brokers} (V1)</td><td>registered node id: incarnation, endpoints, rack, heartbeat count,
  *       registration and renewal time (database clock)</td><td>the broker itself</td></tr>
- *   <tr><td>{@code controller_lease}</td><td>(one row) controller epoch, holder, its heartbeat count</td>
+ *   <tr><td>{@code controller_lease} (V1)</td><td>(one row) controller epoch, holder, its heartbeat count</td>
  *       <td>brokers, by compare-and-set</td></tr>
- *   <tr><td>{@code topics}</td><td>topic id: name (unique), partition count, configs (JSON object)</td>
- *       <td>the broker that creates it</td></tr>
- *   <tr><td>{@code partitions}</td><td>(topic id, partition): leader (-1 none), leader epoch, committed end</td>
- *       <td>the controller (leader, epoch), the leader (committed end, fenced by its epoch)</td></tr>
- *   <tr><td>{@code partition_epochs}</td><td>(topic id, partition, epoch): its start offset and leader</td>
- *       <td>the controller, in the transaction that bumps the epoch</td></tr>
- *   <tr><td>{@code counters}</td><td>name: the next value ({@code producer_id})</td><td>any broker</td></tr>
- *   <tr><td>{@code group_offsets} (version 2)</td><td>(group, topic id, partition): committed offset, leader
- *       epoch, metadata, commit time (ms)</td><td>the group's coordinator, fenced by its slot's epoch</td></tr>
+ *   <tr><td>{@code topics} (V1)</td><td>topic id: name (unique), partition count, configs (JSON object)</td>
+ *       <td>the broker that creates, grows, alters or deletes it</td></tr>
+ *   <tr><td>{@code partitions} (V1)</td><td>(topic id, partition): {@code leader} (-1 none),
+ *       {@code leader_epoch}, {@code committed_end}; (V3) {@code target_leader}: the hand-over the controller
+ *       requested of the live leader (-1 none; recording it does not bump the epoch), {@code last_leader}: the
+ *       broker whose disk may hold acknowledged records not in the bucket (set to the leader whenever a broker gets
+ *       leadership, kept when the partition is taken offline, -1 after a hand-over that released it)</td>
+ *       <td>the controller (leader, epoch, target: {@code electLeader}, {@code requestMove}, {@code takeOffline}),
+ *       the leader (committed end, and {@code handOver}: fenced by its leader and epoch), a new incarnation of the
+ *       leader's node id ({@code register}: epoch + 1)</td></tr>
+ *   <tr><td>{@code partition_epochs} (V1)</td><td>(topic id, partition, epoch): its start offset (the committed
+ *       end when it began) and its leader (-1 for an offline or released epoch)</td>
+ *       <td>whoever bumps the epoch, in the same transaction</td></tr>
+ *   <tr><td>{@code counters} (V1)</td><td>name: {@code producer_id}, the next producer id no broker has been
+ *       given; (V3) {@code change_version}, moved by one in every transaction that changes topics, leadership
+ *       (leader, epoch, target), registered brokers or the controller, as its last statement (so its row lock is
+ *       the last one taken), never by heartbeats or commits; brokers poll it and re-read only when it moved</td>
+ *       <td>any broker</td></tr>
+ *   <tr><td>{@code group_offsets} (V2)</td><td>(group, topic id, partition): committed offset, leader
+ *       epoch, metadata, commit time (ms)</td><td>the group's coordinator, fenced by its slot's epoch; removed
+ *       with their topic</td></tr>
  * </table>
+ * Migrations only expand (new tables, new columns with defaults), so brokers of the previous version keep working
+ * during a rolling upgrade.
  */
 public final class PostgresMetadataStore implements MetadataStore {
     private static final Logger LOGGER = LoggerFactory.getLogger(PostgresMetadataStore.class);
@@ -116,7 +130,16 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public void register(BrokerRegistration registration, Duration sessionTimeout) {
-        boolean registered = sql.transaction("register broker " + registration.nodeId(), connection -> {
+        int nodeId = registration.nodeId();
+        boolean registered = sql.transaction("register broker " + nodeId, connection -> {
+            Optional<UUID> previous;
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT incarnation FROM brokers WHERE node_id = ? FOR UPDATE")) {
+                select.setInt(1, nodeId);
+                try (ResultSet row = select.executeQuery()) {
+                    previous = row.next() ? Optional.of(row.getObject(1, UUID.class)) : Optional.empty();
+                }
+            }
             try (PreparedStatement upsert = connection.prepareStatement("""
                     INSERT INTO brokers (node_id, incarnation, endpoints, rack, heartbeats, registered_at, renewed_at)
                     VALUES (?, ?, ?, ?, 0, now(), now())
@@ -125,23 +148,64 @@ public final class PostgresMetadataStore implements MetadataStore {
                         registered_at = now(), renewed_at = now()
                     WHERE brokers.incarnation = excluded.incarnation
                        OR brokers.renewed_at < now() - ? * interval '1 millisecond'""")) {
-                upsert.setInt(1, registration.nodeId());
+                upsert.setInt(1, nodeId);
                 upsert.setObject(2, registration.incarnation());
                 upsert.setString(3, registration.endpoints());
                 upsert.setString(4, registration.rack().orElse(null));
                 upsert.setLong(5, sessionTimeout.toMillis());
-                return upsert.executeUpdate() == 1;
+                if (upsert.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            if (!previous.equals(Optional.of(registration.incarnation()))) {
+                fencePreviousIncarnation(connection, nodeId);
+                bumpChangeVersion(connection);
+            }
+            return true;
         });
         if (!registered) {
-            BrokerState holder = brokers().stream().filter(b -> b.nodeId() == registration.nodeId()).findFirst()
-                    .orElseThrow(() -> new MetadataException("broker " + registration.nodeId()
+            BrokerState holder = brokers().stream().filter(b -> b.nodeId() == nodeId).findFirst()
+                    .orElseThrow(() -> new MetadataException("broker " + nodeId
                             + " was neither registered nor found; try again", null));
-            throw new NodeIdInUseException("node id " + registration.nodeId() + " is held by a live broker at "
+            throw new NodeIdInUseException("node id " + nodeId + " is held by a live broker at "
                     + holder.registration().endpoints() + " (incarnation " + holder.registration().incarnation()
                     + ", renewed within the last " + sessionTimeout.toMillis() + " ms): give this broker another"
                     + " node.id, or stop the other one");
         }
+    }
+
+    /**
+     * Every partition led by {@code nodeId} goes to the next epoch (same leader, an epoch-history row, no move
+     * requested): a new incarnation took the node id, and nothing the previous one still tries may pass the fence.
+     * Rows are locked in (topic id, partition) order first (rule 7).
+     */
+    private static void fencePreviousIncarnation(Connection connection, int nodeId) throws SQLException {
+        List<TopicPartitionId> led = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT topic_id, partition_index FROM partitions WHERE leader = ?
+                ORDER BY topic_id, partition_index FOR UPDATE""")) {
+            select.setInt(1, nodeId);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    led.add(new TopicPartitionId(rows.getObject(1, UUID.class), rows.getInt(2)));
+                }
+            }
+        }
+        if (led.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement bump = connection.prepareStatement("""
+                WITH bumped AS (
+                    UPDATE partitions SET leader_epoch = leader_epoch + 1, target_leader = -1, last_leader = leader
+                    WHERE leader = ?
+                    RETURNING topic_id, partition_index, leader_epoch, committed_end, leader)
+                INSERT INTO partition_epochs (topic_id, partition_index, leader_epoch, start_offset, leader)
+                SELECT topic_id, partition_index, leader_epoch, committed_end, leader FROM bumped""")) {
+            bump.setInt(1, nodeId);
+            bump.executeUpdate();
+        }
+        LOGGER.info("Broker {} registered as a new incarnation: {} partitions it led moved to their next epoch",
+                nodeId, led.size());
     }
 
     @Override
@@ -164,7 +228,10 @@ public final class PostgresMetadataStore implements MetadataStore {
                     "DELETE FROM brokers WHERE node_id = ? AND incarnation = ?")) {
                 delete.setInt(1, nodeId);
                 delete.setObject(2, incarnation);
-                return delete.executeUpdate();
+                if (delete.executeUpdate() == 1) {
+                    bumpChangeVersion(connection);
+                }
+                return null;
             }
         });
     }
@@ -206,24 +273,31 @@ public final class PostgresMetadataStore implements MetadataStore {
     @Override
     public OptionalLong claimController(int nodeId, UUID incarnation, Optional<ControllerState> seen) {
         return sql.transaction("claim the controller lease", connection -> {
+            OptionalLong claimed;
             if (seen.isEmpty()) {
                 try (PreparedStatement insert = connection.prepareStatement("""
                         INSERT INTO controller_lease (id, epoch, node_id, incarnation, heartbeats)
                         VALUES (1, 1, ?, ?, 0) ON CONFLICT (id) DO NOTHING""")) {
                     insert.setInt(1, nodeId);
                     insert.setObject(2, incarnation);
-                    return insert.executeUpdate() == 1 ? OptionalLong.of(1) : OptionalLong.empty();
+                    claimed = insert.executeUpdate() == 1 ? OptionalLong.of(1) : OptionalLong.empty();
+                }
+            } else {
+                try (PreparedStatement update = connection.prepareStatement("""
+                        UPDATE controller_lease SET epoch = epoch + 1, node_id = ?, incarnation = ?, heartbeats = 0
+                        WHERE id = 1 AND epoch = ? AND heartbeats = ?""")) {
+                    update.setInt(1, nodeId);
+                    update.setObject(2, incarnation);
+                    update.setLong(3, seen.get().epoch());
+                    update.setLong(4, seen.get().heartbeats());
+                    claimed = update.executeUpdate() == 1 ? OptionalLong.of(seen.get().epoch() + 1)
+                            : OptionalLong.empty();
                 }
             }
-            try (PreparedStatement update = connection.prepareStatement("""
-                    UPDATE controller_lease SET epoch = epoch + 1, node_id = ?, incarnation = ?, heartbeats = 0
-                    WHERE id = 1 AND epoch = ? AND heartbeats = ?""")) {
-                update.setInt(1, nodeId);
-                update.setObject(2, incarnation);
-                update.setLong(3, seen.get().epoch());
-                update.setLong(4, seen.get().heartbeats());
-                return update.executeUpdate() == 1 ? OptionalLong.of(seen.get().epoch() + 1) : OptionalLong.empty();
+            if (claimed.isPresent()) {
+                bumpChangeVersion(connection);
             }
+            return claimed;
         });
     }
 
@@ -241,7 +315,19 @@ public final class PostgresMetadataStore implements MetadataStore {
         });
     }
 
-    // ---- topics and leadership -----------------------------------------------------------------------------
+    /**
+     * Whether the controller lease is still at {@code controllerEpoch}, its row locked FOR SHARE until the
+     * transaction ends (a takeover waits): the fence of every controller write.
+     */
+    private static boolean controllerAt(Connection connection, long controllerEpoch) throws SQLException {
+        try (PreparedStatement lease = connection.prepareStatement(
+                "SELECT epoch FROM controller_lease WHERE id = 1 FOR SHARE");
+             ResultSet row = lease.executeQuery()) {
+            return row.next() && row.getLong(1) == controllerEpoch;
+        }
+    }
+
+    // ---- topics --------------------------------------------------------------------------------------------
 
     @Override
     public boolean createTopic(TopicDefinition topic) {
@@ -257,16 +343,89 @@ public final class PostgresMetadataStore implements MetadataStore {
                     return false;
                 }
             }
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO partitions (topic_id, partition_index, leader, leader_epoch, committed_end)
-                    VALUES (?, ?, -1, 0, 0)""")) {
-                for (int partition = 0; partition < topic.partitions(); partition++) {
-                    insert.setObject(1, topic.topicId());
-                    insert.setInt(2, partition);
-                    insert.addBatch();
-                }
-                insert.executeBatch();
+            insertPartitions(connection, topic.topicId(), 0, topic.partitions());
+            bumpChangeVersion(connection);
+            return true;
+        });
+    }
+
+    /** Partitions {@code from} (inclusive) to {@code to} (exclusive) of a topic, leaderless at epoch 0. */
+    private static void insertPartitions(Connection connection, UUID topicId, int from, int to) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO partitions (topic_id, partition_index, leader, leader_epoch, committed_end, target_leader,
+                                        last_leader)
+                VALUES (?, ?, -1, 0, 0, -1, -1)""")) {
+            for (int partition = from; partition < to; partition++) {
+                insert.setObject(1, topicId);
+                insert.setInt(2, partition);
+                insert.addBatch();
             }
+            insert.executeBatch();
+        }
+    }
+
+    @Override
+    public boolean deleteTopic(UUID topicId) {
+        return sql.transaction("delete topic " + topicId, connection -> {
+            // partitions and their epoch history go with the topic row (ON DELETE CASCADE)
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM topics WHERE topic_id = ?")) {
+                delete.setObject(1, topicId);
+                if (delete.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM group_offsets WHERE topic_id = ?")) {
+                delete.setObject(1, topicId);
+                delete.executeUpdate();
+            }
+            bumpChangeVersion(connection);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean addPartitions(UUID topicId, int newCount) {
+        return sql.transaction("add partitions to topic " + topicId, connection -> {
+            int count;
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT partitions FROM topics WHERE topic_id = ? FOR UPDATE")) {
+                select.setObject(1, topicId);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        return false;
+                    }
+                    count = row.getInt(1);
+                }
+            }
+            if (newCount <= count) {
+                return false;
+            }
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE topics SET partitions = ? WHERE topic_id = ?")) {
+                update.setInt(1, newCount);
+                update.setObject(2, topicId);
+                update.executeUpdate();
+            }
+            insertPartitions(connection, topicId, count, newCount);
+            bumpChangeVersion(connection);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean alterTopicConfigs(UUID topicId, Map<String, String> configs) {
+        String value = json(new TreeMap<>(configs));
+        return sql.transaction("alter the configs of topic " + topicId, connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE topics SET configs = ? WHERE topic_id = ?")) {
+                update.setString(1, value);
+                update.setObject(2, topicId);
+                if (update.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            bumpChangeVersion(connection);
             return true;
         });
     }
@@ -288,72 +447,184 @@ public final class PostgresMetadataStore implements MetadataStore {
     }
 
     @Override
+    public long changeVersion() {
+        return sql.transaction("read the change version", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT value FROM counters WHERE name = 'change_version'");
+                 ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw new SQLException("the counter change_version is missing", "XX000");
+                }
+                return row.getLong(1);
+            }
+        });
+    }
+
+    /**
+     * Moves the change version, as the last statement of a transaction that changes what brokers poll for: its
+     * row is the last lock such a transaction takes, so it never waits while holding it (rule 7).
+     */
+    private static void bumpChangeVersion(Connection connection) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE counters SET value = value + 1 WHERE name = 'change_version'")) {
+            if (update.executeUpdate() != 1) {
+                throw new SQLException("the counter change_version is missing", "XX000");
+            }
+        }
+    }
+
+    // ---- leadership ----------------------------------------------------------------------------------------
+
+    @Override
     public List<PartitionLeadership> leadership() {
         return sql.transaction("list partition leaders", connection -> {
             List<PartitionLeadership> leadership = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT topic_id, partition_index, leader, leader_epoch FROM partitions
+                    SELECT topic_id, partition_index, leader, leader_epoch, target_leader, last_leader FROM partitions
                     ORDER BY topic_id, partition_index""");
                  ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     leadership.add(new PartitionLeadership(
                             new TopicPartitionId(rows.getObject(1, UUID.class), rows.getInt(2)), rows.getInt(3),
-                            rows.getInt(4)));
+                            rows.getInt(4), rows.getInt(5), rows.getInt(6)));
                 }
             }
             return leadership;
         });
     }
 
+    /** A partition row as read FOR UPDATE at an expected epoch. */
+    private record Locked(int leader, long committedEnd, int lastLeader) {
+    }
+
+    /** The partition's row at {@code expectedEpoch}, locked FOR UPDATE; empty when it is at another epoch. */
+    private static Optional<Locked> lockAtEpoch(Connection connection, TopicPartitionId partition, int expectedEpoch)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT leader, committed_end, last_leader FROM partitions
+                WHERE topic_id = ? AND partition_index = ? AND leader_epoch = ? FOR UPDATE""")) {
+            bind(select, partition);
+            select.setInt(3, expectedEpoch);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(new Locked(row.getInt(1), row.getLong(2), row.getInt(3)))
+                        : Optional.empty();
+            }
+        }
+    }
+
     @Override
     public Optional<PartitionLeadership> electLeader(long controllerEpoch, TopicPartitionId partition,
                                                      int expectedEpoch, int newLeader) {
         return sql.transaction("elect a leader for " + partition, connection -> {
-            // The controller lease row is read FOR SHARE: a takeover waits until this transaction ends.
-            try (PreparedStatement lease = connection.prepareStatement(
-                    "SELECT epoch FROM controller_lease WHERE id = 1 FOR SHARE");
-                 ResultSet row = lease.executeQuery()) {
-                if (!row.next() || row.getLong(1) != controllerEpoch) {
-                    return Optional.<PartitionLeadership>empty();
-                }
+            if (!controllerAt(connection, controllerEpoch)) {
+                return Optional.<PartitionLeadership>empty();
             }
-            long committedEnd;
-            try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT committed_end FROM partitions
-                    WHERE topic_id = ? AND partition_index = ? AND leader_epoch = ? FOR UPDATE""")) {
-                bind(select, partition);
-                select.setInt(3, expectedEpoch);
-                try (ResultSet row = select.executeQuery()) {
-                    if (!row.next()) {
-                        return Optional.<PartitionLeadership>empty();
-                    }
-                    committedEnd = row.getLong(1);
-                }
+            Optional<Locked> row = lockAtEpoch(connection, partition, expectedEpoch);
+            if (row.isEmpty()) {
+                return Optional.<PartitionLeadership>empty();
             }
-            int newEpoch = expectedEpoch + 1;
+            return nextEpoch(connection, partition, expectedEpoch, row.get(), row.get().committedEnd(), newLeader, newLeader);
+        });
+    }
+
+    @Override
+    public Optional<PartitionLeadership> takeOffline(long controllerEpoch, TopicPartitionId partition,
+                                                     int expectedEpoch) {
+        return sql.transaction("take " + partition + " offline", connection -> {
+            if (!controllerAt(connection, controllerEpoch)) {
+                return Optional.<PartitionLeadership>empty();
+            }
+            Optional<Locked> row = lockAtEpoch(connection, partition, expectedEpoch)
+                    .filter(locked -> locked.leader() != PartitionLeadership.NO_LEADER);
+            if (row.isEmpty()) {
+                return Optional.<PartitionLeadership>empty();
+            }
+            return nextEpoch(connection, partition, expectedEpoch, row.get(), row.get().committedEnd(),
+                    PartitionLeadership.NO_LEADER, row.get().lastLeader());
+        });
+    }
+
+    /**
+     * The epoch bump of a partition whose row was locked at {@code expectedEpoch} ({@code locked}): one
+     * {@code UPDATE ... WHERE leader = ? AND leader_epoch = ? AND committed_end = ?} with its row count checked
+     * (rule 12), then the epoch-history row starting at {@code committedEnd} and the change version.
+     */
+    private static Optional<PartitionLeadership> nextEpoch(Connection connection, TopicPartitionId partition,
+                                                           int expectedEpoch, Locked locked, long committedEnd,
+                                                           int newLeader, int lastLeader) throws SQLException {
+        int newEpoch = expectedEpoch + 1;
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE partitions SET leader = ?, leader_epoch = ?, committed_end = ?, target_leader = -1,
+                    last_leader = ?
+                WHERE topic_id = ? AND partition_index = ? AND leader = ? AND leader_epoch = ?
+                  AND committed_end = ?""")) {
+            update.setInt(1, newLeader);
+            update.setInt(2, newEpoch);
+            update.setLong(3, committedEnd);
+            update.setInt(4, lastLeader);
+            update.setObject(5, partition.topicId());
+            update.setInt(6, partition.partition());
+            update.setInt(7, locked.leader());
+            update.setInt(8, expectedEpoch);
+            update.setLong(9, locked.committedEnd());
+            if (update.executeUpdate() != 1) {
+                return Optional.empty();
+            }
+        }
+        recordEpoch(connection, partition, newEpoch, committedEnd, newLeader);
+        bumpChangeVersion(connection);
+        return Optional.of(new PartitionLeadership(partition, newLeader, newEpoch, PartitionLeadership.NO_LEADER,
+                lastLeader));
+    }
+
+    private static void recordEpoch(Connection connection, TopicPartitionId partition, int epoch, long startOffset,
+                                    int leader) throws SQLException {
+        try (PreparedStatement history = connection.prepareStatement("""
+                INSERT INTO partition_epochs (topic_id, partition_index, leader_epoch, start_offset, leader)
+                VALUES (?, ?, ?, ?, ?)""")) {
+            bind(history, partition);
+            history.setInt(3, epoch);
+            history.setLong(4, startOffset);
+            history.setInt(5, leader);
+            history.executeUpdate();
+        }
+    }
+
+    @Override
+    public boolean requestMove(long controllerEpoch, TopicPartitionId partition, int expectedEpoch, int target) {
+        return sql.transaction("request a move of " + partition, connection -> {
+            if (!controllerAt(connection, controllerEpoch)) {
+                return false;
+            }
             try (PreparedStatement update = connection.prepareStatement("""
-                    UPDATE partitions SET leader = ?, leader_epoch = ?
-                    WHERE topic_id = ? AND partition_index = ? AND leader_epoch = ? AND committed_end = ?""")) {
-                update.setInt(1, newLeader);
-                update.setInt(2, newEpoch);
+                    UPDATE partitions SET target_leader = CASE WHEN leader = ? THEN -1 ELSE ? END
+                    WHERE topic_id = ? AND partition_index = ? AND leader_epoch = ? AND leader <> -1""")) {
+                update.setInt(1, target);
+                update.setInt(2, target);
                 update.setObject(3, partition.topicId());
                 update.setInt(4, partition.partition());
                 update.setInt(5, expectedEpoch);
-                update.setLong(6, committedEnd);
                 if (update.executeUpdate() != 1) {
-                    return Optional.<PartitionLeadership>empty();
+                    return false;
                 }
             }
-            try (PreparedStatement history = connection.prepareStatement("""
-                    INSERT INTO partition_epochs (topic_id, partition_index, leader_epoch, start_offset, leader)
-                    VALUES (?, ?, ?, ?, ?)""")) {
-                bind(history, partition);
-                history.setInt(3, newEpoch);
-                history.setLong(4, committedEnd);
-                history.setInt(5, newLeader);
-                history.executeUpdate();
+            bumpChangeVersion(connection);
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<PartitionLeadership> handOver(TopicPartitionId partition, int leader, int leaderEpoch,
+                                                  long committedEnd, int target) {
+        return sql.transaction("hand " + partition + " over to " + target, connection -> {
+            Optional<Locked> row = lockAtEpoch(connection, partition, leaderEpoch)
+                    .filter(locked -> locked.leader() == leader);
+            if (row.isEmpty()) {
+                return Optional.<PartitionLeadership>empty(); // fenced
             }
-            return Optional.of(new PartitionLeadership(partition, newLeader, newEpoch));
+            // the last leader is the target: NO_LEADER for a clean release (nothing is left on this broker's disk)
+            return nextEpoch(connection, partition, leaderEpoch, row.get(),
+                    Math.max(row.get().committedEnd(), committedEnd), target, target);
         });
     }
 
@@ -396,12 +667,12 @@ public final class PostgresMetadataStore implements MetadataStore {
         return sql.transaction("read the epoch history of " + partition, connection -> {
             List<EpochStart> history = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT leader_epoch, start_offset FROM partition_epochs
+                    SELECT leader_epoch, start_offset, leader FROM partition_epochs
                     WHERE topic_id = ? AND partition_index = ? ORDER BY leader_epoch""")) {
                 bind(select, partition);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        history.add(new EpochStart(rows.getInt(1), rows.getLong(2)));
+                        history.add(new EpochStart(rows.getInt(1), rows.getLong(2), rows.getInt(3)));
                     }
                 }
             }
