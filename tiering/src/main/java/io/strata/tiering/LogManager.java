@@ -12,6 +12,7 @@ import io.strata.tiering.log.PartitionLog;
 import io.strata.tiering.remote.ClusterManifest;
 import io.strata.tiering.remote.RemoteLogManager;
 import io.strata.tiering.remote.RemoteStorage;
+import io.strata.tiering.remote.UploadFence;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -33,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -67,6 +69,13 @@ import org.slf4j.LoggerFactory;
  * ({@code topic_deletions}) from the moment it is committed until its directories and bucket objects are gone,
  * and resumes after a restart.
  *
+ * <p>Cluster mode: a topic the cluster created is adopted with its id ({@link #adoptTopic}) and dropped locally
+ * only ({@link #forgetTopic}); the background tasks write to the bucket and apply retention only for the
+ * partitions the write gate lets this broker write ({@link #setWriteGate}); uploads are confirmed by an
+ * {@link UploadFence}; a partition moves by a hand-over on the old leader ({@link #handOff},
+ * {@link PartitionHandOff}) and a reopen from the bucket on the new one ({@link #reopenFromBucket},
+ * {@link PartitionReopen}). Without those calls everything behaves as in single-broker mode.
+ *
  * <p>Thread-safe. Topic creation and deletion are serialized; everything else is concurrent.
  */
 public final class LogManager implements AutoCloseable {
@@ -95,6 +104,10 @@ public final class LogManager implements AutoCloseable {
     private final LogDirHealth health;
     /** The most partitions this broker holds, all topics together ({@link #limitPartitions}). */
     private volatile int maxPartitions = Integer.MAX_VALUE;
+    /** Which partitions the background tasks may write to the bucket and apply retention to. */
+    private volatile Predicate<TopicPartition> writeGate = tp -> true;
+    private final Optional<PartitionHandOff> handOffs;
+    private final Optional<PartitionReopen> reopens;
 
     private LogManager(Path dataDir, Map<String, String> topicDefaults, Clock clock, RocksDbIndexStore store,
                        int ioThreads, Optional<RemoteStorage> remoteStorage) {
@@ -107,6 +120,8 @@ public final class LogManager implements AutoCloseable {
         this.background = Executors.newFixedThreadPool(2, namedThreads("log-flush"));
         this.io = Executors.newFixedThreadPool(ioThreads, namedThreads("segment-io"));
         this.remote = remoteStorage.map(r -> new RemoteLogManager(r.store(), store, r.config(), clock, r.lease()));
+        this.handOffs = remote.map(PartitionHandOff::new);
+        this.reopens = remote.map(r -> new PartitionReopen(store, r, health));
     }
 
     /**
@@ -293,7 +308,11 @@ public final class LogManager implements AutoCloseable {
     }
 
     private void schedule(LogManagerSchedule schedule) {
-        scheduler.scheduleWithFixedDelay(() -> forEachLog("retention", PartitionLog::deleteExpiredSegments),
+        scheduler.scheduleWithFixedDelay(() -> forEachLog("retention", log -> {
+                    if (writeGate.test(log.topicPartition())) {
+                        log.deleteExpiredSegments();
+                    }
+                }),
                 schedule.retentionCheckMs(), schedule.retentionCheckMs(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(() -> forEachLog("flush", PartitionLog::maybeFlush),
                 schedule.flushCheckMs(), schedule.flushCheckMs(), TimeUnit.MILLISECONDS);
@@ -451,24 +470,189 @@ public final class LogManager implements AutoCloseable {
     public TopicLogs createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
         synchronized (adminLock) {
             validateNewTopic(name, partitions, replicationFactor, configs);
-            TopicRecord record = new TopicRecord(name, UUID.randomUUID(), partitions, replicationFactor,
-                    new HashMap<>(configs), clock.millis());
-            LogConfig config = LogConfig.of(topicDefaults, record.configs());
-            List<PartitionLog> logs = openNewPartitions(record, 0, config);
-            try {
-                storeTopic(record);
-            } catch (RuntimeException e) {
-                discardNewPartitions(record, 0, logs, e);
-                throw e;
-            }
-            TopicLogs topic = new TopicLogs(record, toKafka(record.topicId()), config, List.copyOf(logs));
-            remote.ifPresent(r -> r.attach(topic));
-            topics.put(name, topic);
-            topicsById.put(topic.topicId(), topic);
-            notifyOpened(topic.partitions());
+            TopicLogs topic = openAndStore(new TopicRecord(name, UUID.randomUUID(), partitions, replicationFactor,
+                    new HashMap<>(configs), clock.millis()));
             LOGGER.info("Created topic {} ({}) with {} partition(s){}", name, topic.topicId(), partitions,
                     configs.isEmpty() ? "" : " and configs " + configs);
             return topic;
+        }
+    }
+
+    /**
+     * Opens the partitions of a new topic, stores it and serves it; a failure leaves nothing behind. Under the
+     * admin lock.
+     */
+    private TopicLogs openAndStore(TopicRecord record) {
+        LogConfig config = LogConfig.of(topicDefaults, record.configs());
+        List<PartitionLog> logs = openNewPartitions(record, 0, config);
+        try {
+            storeTopic(record);
+        } catch (RuntimeException e) {
+            discardNewPartitions(record, 0, logs, e);
+            throw e;
+        }
+        TopicLogs topic = new TopicLogs(record, toKafka(record.topicId()), config, List.copyOf(logs));
+        remote.ifPresent(r -> r.attach(topic));
+        topics.put(record.name(), topic);
+        topicsById.put(topic.topicId(), topic);
+        notifyOpened(topic.partitions());
+        return topic;
+    }
+
+    /**
+     * Creates locally a topic that the cluster created, with the cluster's topic id, writing nothing to the bucket
+     * (the remote tier writes its manifest once this broker may write one of its partitions, see
+     * {@link #setWriteGate}). Idempotent: when the topic exists here with that id it is returned, its partition count
+     * raised first when {@code partitions} is larger (a smaller count changes nothing). The broker's partition limit
+     * ({@link #limitPartitions}) does not apply: the cluster decided. The replication factor stored is 1.
+     *
+     * @throws TopicExistsException when the name exists here with another id (forget it first), or a deleted
+     *                              incarnation's directory still holds data
+     * @throws org.apache.kafka.common.errors.ApiException for an invalid name, partition count or config
+     */
+    public TopicLogs adoptTopic(String name, Uuid topicId, int partitions, Map<String, String> configs) {
+        synchronized (adminLock) {
+            TopicLogs existing = topics.get(name);
+            if (existing != null) {
+                if (!existing.topicId().equals(topicId)) {
+                    throw new TopicExistsException("Topic '" + name + "' exists on this broker with id "
+                            + existing.topicId() + ", not " + topicId + "; forget it first");
+                }
+                return partitions > existing.partitions().size() ? growPartitions(existing, partitions) : existing;
+            }
+            org.apache.kafka.common.internals.Topic.validate(name);
+            if (partitions < 1) {
+                throw new InvalidPartitionsException("Number of partitions must be at least 1, got " + partitions);
+            }
+            validateConfigs(configs);
+            leftoverData(name, 0, partitions).ifPresent(directory -> {
+                throw new TopicExistsException("Cannot adopt topic '" + name + "' yet: " + directory
+                        + " still holds the data of a deleted incarnation (it is removed at the next start)");
+            });
+            TopicLogs topic = openAndStore(new TopicRecord(name, new UUID(topicId.getMostSignificantBits(),
+                    topicId.getLeastSignificantBits()), partitions, (short) 1, new HashMap<>(configs), clock.millis()));
+            LOGGER.info("Adopted topic {} ({}) with {} partition(s){}", name, topicId, partitions,
+                    configs.isEmpty() ? "" : " and configs " + configs);
+            return topic;
+        }
+    }
+
+    /**
+     * Drops a topic from this broker only: its partition logs are closed, their local files and every RocksDB entry
+     * of the topic (catalog, indexes, producer state, committed group offsets) removed; nothing in the bucket is
+     * touched and no deletion is recorded (in cluster mode one broker deletes the bucket side).
+     *
+     * @throws UnknownTopicOrPartitionException when this broker does not have the topic
+     */
+    public void forgetTopic(String name) {
+        synchronized (adminLock) {
+            TopicLogs topic = topics.get(name);
+            if (topic == null) {
+                throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+            }
+            topics.remove(name);
+            topicsById.remove(topic.topicId());
+            remote.ifPresent(r -> awaitQuietly(r.forgetTopic(topic.record()), "the remote tier's work on " + name));
+            boolean allRenamed = dropLocally(topic, false).allRenamed();
+            if (!allRenamed) {
+                for (PartitionLog log : topic.partitions()) {
+                    if (Files.exists(log.directory())) {
+                        deleteRecursively(log.directory());
+                    }
+                }
+            }
+            listeners.forEach(listener -> listener.topicDeleted(topic));
+            LOGGER.info("Forgot topic {} ({}) locally; the bucket is untouched", name, topic.topicId());
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CompletableFuture<Void> future, String what) {
+        try {
+            future.get(PartitionReopen.CLAIM_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOGGER.warn("Not waiting any longer for {}: {}", what, e.toString());
+        }
+    }
+
+    /**
+     * Sets which partitions this broker may write: the background tasks (uploads of sealed segments, manifest
+     * writes, remote and local retention, deletion of expired remote objects) act on a partition only while
+     * {@code mayWrite} answers true. Group-offset uploads are not affected. Default: every partition.
+     */
+    public void setWriteGate(Predicate<TopicPartition> mayWrite) {
+        this.writeGate = java.util.Objects.requireNonNull(mayWrite, "mayWrite");
+        remote.ifPresent(r -> r.setWriteGate(mayWrite));
+    }
+
+    /**
+     * Sets the fence that confirms each upload before it is cataloged ({@link UploadFence}); default: every upload
+     * is confirmed. Without a bucket there are no uploads and the fence is never asked.
+     */
+    public void setUploadFence(UploadFence fence) {
+        java.util.Objects.requireNonNull(fence, "fence");
+        remote.ifPresent(r -> r.setUploadFence(fence));
+    }
+
+    /**
+     * Hands partition {@code tp} over to the bucket, for a planned move of its leadership ({@link PartitionHandOff}):
+     * the caller has stopped accepting appends for it. Completes with the log end offset once every offset below it
+     * is in the bucket and the partition's producer state is stored next to its manifest; fails after
+     * {@link PartitionHandOff#DEFAULT_TIMEOUT} (60 s) rather than hang.
+     */
+    public java.util.concurrent.CompletableFuture<Long> handOff(TopicPartition tp) {
+        return handOff(tp, PartitionHandOff.DEFAULT_TIMEOUT);
+    }
+
+    /** As {@link #handOff(TopicPartition)}, failing after {@code timeout}. */
+    public java.util.concurrent.CompletableFuture<Long> handOff(TopicPartition tp, java.time.Duration timeout) {
+        if (handOffs.isEmpty()) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(
+                    "cannot hand " + tp + " over: this broker tiers to no bucket"));
+        }
+        TopicLogs topic = topics.get(tp.topic());
+        Optional<PartitionLog> log = log(tp);
+        if (topic == null || log.isEmpty()) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new UnknownTopicOrPartitionException(
+                    "Partition " + tp + " does not exist on this broker."));
+        }
+        return handOffs.get().start(topic, log.get(), timeout);
+    }
+
+    /**
+     * Opens partition {@code tp} from the bucket, for its new leader ({@link PartitionReopen}): its local data
+     * (segments, indexes, producer state, catalog entries) is discarded, its catalog rebuilt from its manifest and
+     * sidecars, its producer state restored, and a new log opened whose log end offset is the end of the bucket's
+     * segments; appends continue from there and every record in the bucket is readable. Blocking.
+     *
+     * @throws UnknownTopicOrPartitionException when this broker does not have the partition (adopt the topic first)
+     * @throws IllegalStateException            without a bucket, while another reopen of {@code tp} is under way,
+     *                                          or when the bucket's objects for the partition fail their checks
+     */
+    public void reopenFromBucket(TopicPartition tp) {
+        PartitionReopen reopen = reopens.orElseThrow(() -> new IllegalStateException(
+                "cannot reopen " + tp + " from the bucket: this broker tiers to no bucket"));
+        TopicLogs topic = topics.get(tp.topic());
+        PartitionLog old = log(tp).orElseThrow(() -> new UnknownTopicOrPartitionException(
+                "Partition " + tp + " does not exist on this broker."));
+        PartitionLog fresh = reopen.reopen(topic, old, (t, p) -> openPartition(t.record(), p, t.config(), false));
+        try {
+            synchronized (adminLock) {
+                TopicLogs current = topics.get(tp.topic());
+                if (current == null || !current.topicId().equals(topic.topicId())
+                        || current.partitions().get(tp.partition()) != old) {
+                    fresh.closeForDeletion();
+                    throw new IllegalStateException("topic " + tp.topic() + " changed while " + tp + " was reopened");
+                }
+                List<PartitionLog> logs = new ArrayList<>(current.partitions());
+                logs.set(tp.partition(), fresh);
+                fresh.updateConfig(current.config());
+                replaceTopic(new TopicLogs(current.record(), current.topicId(), current.config(), logs));
+                notifyOpened(List.of(fresh));
+            }
+        } finally {
+            reopen.done(old);
         }
     }
 
@@ -594,27 +778,32 @@ public final class LogManager implements AutoCloseable {
     public TopicLogs addPartitions(String name, int newCount) {
         synchronized (adminLock) {
             validatePartitionIncrease(name, newCount);
-            TopicLogs topic = existingTopic(name);
-            TopicRecord record = topic.record().withPartitions(newCount);
-            List<PartitionLog> added = openNewPartitions(record, topic.partitions().size(), topic.config());
-            try {
-                storeTopic(record);
-            } catch (RuntimeException e) {
-                discardNewPartitions(record, topic.partitions().size(), added, e);
-                throw e;
-            }
-            List<PartitionLog> logs = new ArrayList<>(topic.partitions());
-            for (PartitionLog log : added) {
-                remote.ifPresent(r -> r.attach(log));
-                logs.add(log);
-            }
-            TopicLogs updated = new TopicLogs(record, topic.topicId(), topic.config(), logs);
-            replaceTopic(updated);
-            notifyOpened(logs.subList(topic.partitions().size(), newCount));
-            LOGGER.info("Increased the partitions of topic {} from {} to {}", name, topic.partitions().size(),
-                    newCount);
-            return updated;
+            return growPartitions(existingTopic(name), newCount);
         }
+    }
+
+    /** Raises the partition count of {@code topic} to {@code newCount}; under the admin lock. */
+    private TopicLogs growPartitions(TopicLogs topic, int newCount) {
+        String name = topic.name();
+        TopicRecord record = topic.record().withPartitions(newCount);
+        List<PartitionLog> added = openNewPartitions(record, topic.partitions().size(), topic.config());
+        try {
+            storeTopic(record);
+        } catch (RuntimeException e) {
+            discardNewPartitions(record, topic.partitions().size(), added, e);
+            throw e;
+        }
+        List<PartitionLog> logs = new ArrayList<>(topic.partitions());
+        for (PartitionLog log : added) {
+            remote.ifPresent(r -> r.attach(log));
+            logs.add(log);
+        }
+        TopicLogs updated = new TopicLogs(record, topic.topicId(), topic.config(), logs);
+        replaceTopic(updated);
+        notifyOpened(logs.subList(topic.partitions().size(), newCount));
+        LOGGER.info("Increased the partitions of topic {} from {} to {}", name, topic.partitions().size(),
+                newCount);
+        return updated;
     }
 
     private TopicLogs existingTopic(String name) {
@@ -650,29 +839,49 @@ public final class LogManager implements AutoCloseable {
             }
             topics.remove(name);
             topicsById.remove(topic.topicId());
-            for (PartitionLog log : topic.partitions()) {
-                log.closeForDeletion();
-            }
-            Set<String> groupsOfTopic;
-            try (IndexBatch writes = store.newBatch()) {
-                for (PartitionLog log : topic.partitions()) {
-                    store.deletePartition(writes, log.key());
-                }
-                store.topics().delete(writes, name);
-                store.topicDeletions().put(writes, topic.record());
-                groupsOfTopic = store.groupOffsets().deleteTopic(writes, name);
-                writes.commit(true);
-            }
-            boolean allRenamed = true;
-            for (PartitionLog log : topic.partitions()) {
-                allRenamed &= deleteDirectoryLater(log.directory(), topic.topicId());
-                health.forget(log.topicPartition());
-            }
-            finishDeletion(topic.record(), allRenamed);
-            remote.ifPresent(r -> r.groupOffsets().markChanged(groupsOfTopic));
+            LocalDrop dropped = dropLocally(topic, true);
+            finishDeletion(topic.record(), dropped.allRenamed());
+            remote.ifPresent(r -> r.groupOffsets().markChanged(dropped.groups()));
             listeners.forEach(listener -> listener.topicDeleted(topic));
             LOGGER.info("Deleted topic {} ({})", name, topic.topicId());
         }
+    }
+
+    /**
+     * What {@link #dropLocally} did.
+     *
+     * @param allRenamed whether every partition directory was renamed for deletion (else some are still there)
+     * @param groups     the groups whose committed offsets of the topic were removed
+     */
+    private record LocalDrop(boolean allRenamed, Set<String> groups) {
+    }
+
+    /**
+     * Closes the topic's logs, removes its RocksDB entries (with a durable deletion intent when
+     * {@code recordIntent}) and renames its directories for deletion in the background. Under the admin lock.
+     */
+    private LocalDrop dropLocally(TopicLogs topic, boolean recordIntent) {
+        for (PartitionLog log : topic.partitions()) {
+            log.closeForDeletion();
+        }
+        Set<String> groupsOfTopic;
+        try (IndexBatch writes = store.newBatch()) {
+            for (PartitionLog log : topic.partitions()) {
+                store.deletePartition(writes, log.key());
+            }
+            store.topics().delete(writes, topic.name());
+            if (recordIntent) {
+                store.topicDeletions().put(writes, topic.record());
+            }
+            groupsOfTopic = store.groupOffsets().deleteTopic(writes, topic.name());
+            writes.commit(true);
+        }
+        boolean allRenamed = true;
+        for (PartitionLog log : topic.partitions()) {
+            allRenamed &= deleteDirectoryLater(log.directory(), topic.topicId());
+            health.forget(log.topicPartition());
+        }
+        return new LocalDrop(allRenamed, groupsOfTopic);
     }
 
     /**
@@ -720,6 +929,7 @@ public final class LogManager implements AutoCloseable {
      */
     private void shutdown(boolean markClean) {
         scheduler.shutdownNow();
+        handOffs.ifPresent(PartitionHandOff::close);
         remote.ifPresent(RemoteLogManager::close);
         synchronized (deletionLock) {
             closing = true;

@@ -84,6 +84,8 @@ public final class PartitionLog implements AutoCloseable {
     private long unflushedMessages;
     private long lastFlushMs;
     private boolean closed;
+    /** Stamped into every appended batch ({@link #setLeaderEpoch}); 0 in single-broker mode. */
+    private volatile int leaderEpoch;
     /** The offsets that live only in the bucket: detached until {@link #attachRemote}. */
     private final RemotePart remote;
     private final SegmentSearch search;
@@ -154,6 +156,28 @@ public final class PartitionLog implements AutoCloseable {
         return logStartOffset;
     }
 
+    /**
+     * Sets the leader epoch that appends from now on stamp into each batch's partition leader epoch field
+     * (Kafka's {@code partitionLeaderEpoch}). Batches already appended keep theirs. In single-broker mode it
+     * stays 0.
+     */
+    public void setLeaderEpoch(int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("leader epoch must be >= 0: " + epoch);
+        }
+        lock.lock();
+        try {
+            this.leaderEpoch = epoch; // under the append lock: no append straddles the change
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The leader epoch appends stamp into their batches; 0 unless {@link #setLeaderEpoch} was called. */
+    public int leaderEpoch() {
+        return leaderEpoch;
+    }
+
     /** One past the last acknowledged record; consumers read below it. */
     public long highWatermark() {
         return end.offset();
@@ -216,7 +240,7 @@ public final class PartitionLog implements AutoCloseable {
             long logAppendTime = cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? nowMs : RecordBatch.NO_TIMESTAMP;
             for (MutableRecordBatch batch : batches) {
                 batch.setLastOffset(next + batch.lastOffset() - batch.baseOffset());
-                batch.setPartitionLeaderEpoch(0);
+                batch.setPartitionLeaderEpoch(leaderEpoch);
                 if (logAppendTime != RecordBatch.NO_TIMESTAMP) {
                     batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, logAppendTime);
                 }
@@ -372,6 +396,29 @@ public final class PartitionLog implements AutoCloseable {
         unflushedMessages = 0;
         lastFlushMs = nowMs;
         scheduleCheckpoint(List.of(active), end.offset(), nowMs);
+    }
+
+    /**
+     * Seals the active segment now if it holds anything, and fsyncs and checkpoints the log, so that every
+     * offset below the log end is in a sealed, uploadable segment ({@link #uploadableSegments}) when this
+     * returns. For a hand-over of the partition: the caller has stopped appends.
+     *
+     * @return the log end offset
+     */
+    public long sealForHandOff() {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (!active.isEmpty()) {
+                roll(clock.millis());
+            }
+        } catch (IOException | IndexStoreException e) {
+            throw storageError("roll", e);
+        } finally {
+            lock.unlock();
+        }
+        flush();
+        return end.offset();
     }
 
     /** Rolls the active segment if {@code segment.ms} has passed since it was created. */

@@ -8,6 +8,7 @@ import io.strata.index.RocksDbIndexStore;
 import io.strata.index.TopicRecord;
 import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
+import io.strata.tiering.StartRefusedException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -102,15 +103,7 @@ public final class BucketRestore {
                 String key = RemoteLayout.partitionManifest(new TopicPartition(topic.name(), p), topic.topicId());
                 ObjectInfo object = byKey.get(key);
                 if (object != null) {
-                    BucketObjectChecks.checkSize(key, object.size(), BucketObjectChecks.MAX_MANIFEST_BYTES);
-                    PartitionManifest manifest;
-                    try {
-                        manifest = PartitionManifest.fromJson(store.get(key).join());
-                    } catch (IllegalArgumentException e) {
-                        throw new BucketObjectChecks.BadBucketObjectException(key, "is unreadable: " + e.getMessage());
-                    }
-                    BucketObjectChecks.partition(key, manifest, topic, p);
-                    partitions.add(new PartitionToRestore(topic, p, manifest));
+                    partitions.add(new PartitionToRestore(topic, p, partitionManifest(object, topic, p)));
                 }
             }
         }
@@ -185,7 +178,56 @@ public final class BucketRestore {
         return Optional.of(ClusterManifest.fromJson(key, store.get(key).join()));
     }
 
-    private void restorePartition(PartitionToRestore partition, Map<String, ObjectInfo> objects, Progress progress) {
+    /** The partition manifest {@code object} of partition {@code p} of {@code topic}, read and checked. */
+    private PartitionManifest partitionManifest(ObjectInfo object, TopicRecord topic, int p) {
+        String key = object.key();
+        BucketObjectChecks.checkSize(key, object.size(), BucketObjectChecks.MAX_MANIFEST_BYTES);
+        PartitionManifest manifest;
+        try {
+            manifest = PartitionManifest.fromJson(store.get(key).join());
+        } catch (IllegalArgumentException e) {
+            throw new BucketObjectChecks.BadBucketObjectException(key, "is unreadable: " + e.getMessage());
+        }
+        BucketObjectChecks.partition(key, manifest, topic, p);
+        return manifest;
+    }
+
+    /**
+     * Where a restored partition's offsets are.
+     *
+     * @param logStartOffset the log start offset of the partition's manifest (0 without one)
+     * @param endOffset      one past the last offset of its segments in the bucket ({@code logStartOffset} with none)
+     */
+    public record RestoredPartition(long logStartOffset, long endOffset) {
+    }
+
+    /**
+     * Rebuilds the catalog of one partition from the bucket, as {@link #restoreAll} does for each (every catalog
+     * entry of the partition is replaced: the remote segments, log start offset and index entries from its manifest
+     * and sidecars; local segments and producer state are forgotten). A partition without a manifest has nothing in
+     * the bucket and restores empty. Does not touch the topic's entry. Blocking.
+     *
+     * @throws IllegalStateException (a {@link StartRefusedException}) naming the object when one fails its checks
+     */
+    public RestoredPartition restorePartition(TopicRecord topic, int partition) {
+        TopicPartition tp = new TopicPartition(topic.name(), partition);
+        Map<String, ObjectInfo> byKey = new HashMap<>();
+        store.listAll(RemoteLayout.partitionPrefix(tp, topic.topicId())).join()
+                .forEach(object -> byKey.put(object.key(), object));
+        ObjectInfo manifestObject = byKey.get(RemoteLayout.partitionManifest(tp, topic.topicId()));
+        if (manifestObject == null) {
+            index.deletePartition(new PartitionKey(topic.topicId(), partition), true);
+            LOGGER.info("{} has no manifest in the bucket: nothing to restore", tp);
+            return new RestoredPartition(0, 0);
+        }
+        PartitionManifest manifest = partitionManifest(manifestObject, topic, partition);
+        long end = restorePartition(new PartitionToRestore(topic, partition, manifest), byKey,
+                new Progress(1, manifest.segments().size()));
+        return new RestoredPartition(manifest.logStartOffset(), end);
+    }
+
+    /** Restores one partition's catalog; returns one past the last offset of its segments. */
+    private long restorePartition(PartitionToRestore partition, Map<String, ObjectInfo> objects, Progress progress) {
         TopicPartition tp = new TopicPartition(partition.topic().name(), partition.partition());
         PartitionKey key = new PartitionKey(partition.topic().topicId(), partition.partition());
         index.deletePartition(key, false);
@@ -242,6 +284,7 @@ public final class BucketRestore {
             writes.commit(true);
         }
         progress.partitionDone(tp);
+        return end;
     }
 
     /** Writes the committed offsets of every group object into RocksDB, skipping those of topics not restored. */

@@ -20,6 +20,9 @@ import org.apache.kafka.common.Uuid;
  *   topics/{topic}-{topicId}/{partition}/manifest.json         the partition's remote segments
  *   topics/{topic}-{topicId}/{partition}/{baseOffset:020d}.log   a segment: Kafka's on-disk bytes
  *   topics/{topic}-{topicId}/{partition}/{baseOffset:020d}.index its offset and time index entries
+ *   topics/{topic}-{topicId}/{partition}/producers-{endOffset:020d}.json the idempotent producers' state as of
+ *                                                              endOffset, written by a hand-over of the partition
+ *                                                              ({@link ProducerStateSnapshot}, {@link ProducerStateObjects})
  *   groups/{groupId}.json                                      a consumer group's committed offsets
  *   cluster.json                                               the cluster id and the producer id high-water mark
  * </pre>
@@ -45,6 +48,8 @@ public final class RemoteLayout {
     static final String PARTITION_MANIFEST = "manifest.json";
     static final String SEGMENT_SUFFIX = ".log";
     static final String INDEX_SUFFIX = ".index";
+    static final String PRODUCER_STATE_PREFIX = "producers-";
+    static final String PRODUCER_STATE_SUFFIX = ".json";
 
     private RemoteLayout() {
     }
@@ -77,6 +82,29 @@ public final class RemoteLayout {
 
     public static String index(TopicPartition tp, UUID topicId, long baseOffset) {
         return partitionPrefix(tp, topicId) + fileName(baseOffset) + INDEX_SUFFIX;
+    }
+
+    /** {@code topics/{topic}-{topicId}/{partition}/producers-{endOffset:020d}.json} ({@link ProducerStateSnapshot}). */
+    public static String producerState(TopicPartition tp, UUID topicId, long endOffset) {
+        return partitionPrefix(tp, topicId) + PRODUCER_STATE_PREFIX + fileName(endOffset) + PRODUCER_STATE_SUFFIX;
+    }
+
+    /** The end offset of a {@link #producerState} key; empty for any other key. */
+    public static java.util.OptionalLong producerStateEndOf(String key) {
+        String name = key.substring(key.lastIndexOf('/') + 1);
+        if (!name.startsWith(PRODUCER_STATE_PREFIX) || !name.endsWith(PRODUCER_STATE_SUFFIX)
+                || name.length() != PRODUCER_STATE_PREFIX.length() + 20 + PRODUCER_STATE_SUFFIX.length()) {
+            return java.util.OptionalLong.empty();
+        }
+        String digits = name.substring(PRODUCER_STATE_PREFIX.length(), PRODUCER_STATE_PREFIX.length() + 20);
+        if (!digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return java.util.OptionalLong.empty();
+        }
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(digits));
+        } catch (NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
     }
 
     /** {@code groups/{url-encoded groupId}.json}: the group's committed offsets. */

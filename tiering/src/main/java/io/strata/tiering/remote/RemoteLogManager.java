@@ -1,5 +1,7 @@
 package io.strata.tiering.remote;
 
+import io.strata.index.PartitionKey;
+import io.strata.index.ProducerStateEntry;
 import io.strata.index.RemoteSegment;
 import io.strata.index.RemoteSegmentState;
 import io.strata.index.RocksDbIndexStore;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * thread at a time; after a failure it waits with exponential backoff, so an unreachable bucket
  * costs a log line per attempt, while producers carry on against the local disk. Committed group
  * offsets go to the bucket on the same scheduler ({@link GroupOffsetUploader}).
+ *
+ * <p>Cluster mode: the periodic passes (uploads, manifest writes, remote retention) act on a partition only
+ * while the write gate ({@link #setWriteGate}) says this broker may write it, and write a topic's manifest
+ * only while it may write one of its partitions; every upload is confirmed by the {@link UploadFence}
+ * before it is cataloged. A hand-over uploads a partition's whole log at once ({@link #handOff}); a new leader
+ * rebuilds the partition's catalog from the bucket ({@link #restorePartition}) after {@link #claim}ing its old log.
  */
 public final class RemoteLogManager implements AutoCloseable {
 
@@ -60,6 +69,8 @@ public final class RemoteLogManager implements AutoCloseable {
     private final ExecutorService workers;
     private final GroupOffsetUploader groupOffsets;
     private final TopicObjectDeleter deleter;
+    private final ProducerStateObjects producerStates;
+    private volatile java.util.function.Predicate<TopicPartition> writeGate = tp -> true;
     private final Map<PartitionLog, Backoff> partitions = new ConcurrentHashMap<>();
     /** The topic definition last written to each topic manifest: a topic whose definition differs gets it rewritten. */
     private final Map<UUID, TopicRecord> topicManifestsWritten = new ConcurrentHashMap<>();
@@ -89,6 +100,7 @@ public final class RemoteLogManager implements AutoCloseable {
         this.workers = Executors.newFixedThreadPool(config.copyThreads(), named("remote-copy"));
         this.groupOffsets = new GroupOffsetUploader(this.store, index, scheduler);
         this.deleter = new TopicObjectDeleter(this.store, scheduler, config, clock);
+        this.producerStates = new ProducerStateObjects(this.store);
     }
 
     /** Per-partition exclusion and retry schedule. */
@@ -96,6 +108,26 @@ public final class RemoteLogManager implements AutoCloseable {
         boolean busy;
         long nextAttemptMs;
         long delayMs;
+        /** The {@link UploadFence} refused an upload: no more uploads of this log (a reopen makes a new one). */
+        boolean fenced;
+    }
+
+    /**
+     * Sets which partitions this broker may write to the bucket: the periodic passes skip the others (default:
+     * every partition).
+     */
+    public void setWriteGate(java.util.function.Predicate<TopicPartition> mayWrite) {
+        this.writeGate = java.util.Objects.requireNonNull(mayWrite, "mayWrite");
+    }
+
+    /** Whether the write gate lets this broker write {@code tp} now. */
+    public boolean mayWrite(TopicPartition tp) {
+        return writeGate.test(tp);
+    }
+
+    /** Sets the fence every upload is confirmed by before it is cataloged (default {@link UploadFence#ALWAYS}). */
+    public void setUploadFence(UploadFence fence) {
+        copier.setFence(fence);
     }
 
     /** Restores topics and catalogs from the bucket into an empty RocksDB store (see {@link BucketRestore}). */
@@ -180,6 +212,11 @@ public final class RemoteLogManager implements AutoCloseable {
                     continue;
                 }
                 UUID topicId = topic.record().topicId();
+                List<PartitionLog> writable = topic.partitions().stream()
+                        .filter(log -> writeGate.test(log.topicPartition())).toList();
+                if (writable.isEmpty()) {
+                    continue; // another broker writes this topic's objects
+                }
                 Backoff manifestBackoff = topicManifestRetries.computeIfAbsent(topicId, id -> new Backoff());
                 // A new topic, or one whose configs or partition count changed since its manifest was written
                 boolean manifestCurrent = topic.record().equals(topicManifestsWritten.get(topicId));
@@ -188,17 +225,17 @@ public final class RemoteLogManager implements AutoCloseable {
                 }
                 CompletableFuture<Void> manifestWritten = manifestCurrent
                         ? CompletableFuture.completedFuture(null) : writeTopicManifest(topic.record(), manifestBackoff);
-                for (PartitionLog log : topic.partitions()) {
+                for (PartitionLog log : writable) {
                     Backoff backoff = partitions.computeIfAbsent(log, l -> new Backoff());
                     synchronized (backoff) {
-                        if (backoff.busy || now < backoff.nextAttemptMs || !log.tiered()) {
+                        if (backoff.busy || backoff.fenced || now < backoff.nextAttemptMs || !log.tiered()) {
                             continue;
                         }
                         backoff.busy = true;
                     }
                     // Segments go up only once the bucket knows the topic, so a restore never meets orphans.
                     started.add(manifestWritten.thenRunAsync(() -> {
-                        if (topicManifestsWritten.containsKey(topicId)) {
+                        if (topicManifestsWritten.containsKey(topicId) && writeGate.test(log.topicPartition())) {
                             syncPartition(log, backoff);
                         } else {
                             synchronized (backoff) {
@@ -221,6 +258,10 @@ public final class RemoteLogManager implements AutoCloseable {
             retention.apply(log);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (UploadFencedException e) {
+            synchronized (backoff) {
+                backoff.fenced = true; // logged by the copier
+            }
         } catch (RuntimeException e) {
             failed = true;
             if (!(rootCause(e) instanceof WriterFencedException)) { // a fence or lapse is logged by the lease
@@ -272,6 +313,21 @@ public final class RemoteLogManager implements AutoCloseable {
      */
     public CompletableFuture<Void> deleteTopic(TopicRecord topic) {
         String prefix = RemoteLayout.topicPrefix(topic.name(), topic.topicId());
+        CompletableFuture<Void> deletion = detachTopic(topic)
+                .thenCompose(v -> {
+                    manifests.forget(prefix);
+                    return deleter.delete(topic);
+                })
+                .thenApply(count -> null);
+        topicDeletions.add(deletion);
+        deletion.whenComplete((v, e) -> topicDeletions.remove(deletion));
+        return deletion;
+    }
+
+    /**
+     * Stops the periodic passes from starting work on the topic's partitions; completes once none is in flight.
+     */
+    private CompletableFuture<Void> detachTopic(TopicRecord topic) {
         topicManifestsWritten.remove(topic.topicId());
         topicManifestRetries.remove(topic.topicId());
         List<Backoff> inFlight = new java.util.ArrayList<>();
@@ -282,15 +338,16 @@ public final class RemoteLogManager implements AutoCloseable {
             }
             return false;
         });
-        CompletableFuture<Void> deletion = whenIdle(inFlight)
-                .thenCompose(v -> {
-                    manifests.forget(prefix);
-                    return deleter.delete(topic);
-                })
-                .thenApply(count -> null);
-        topicDeletions.add(deletion);
-        deletion.whenComplete((v, e) -> topicDeletions.remove(deletion));
-        return deletion;
+        return whenIdle(inFlight);
+    }
+
+    /**
+     * Forgets a topic that is dropped locally only ({@code LogManager.forgetTopic}): no more passes over its
+     * partitions, nothing deleted from the bucket. Completes once no copy of its partitions is in flight.
+     */
+    public CompletableFuture<Void> forgetTopic(TopicRecord topic) {
+        return detachTopic(topic).thenRun(() -> manifests.forget(RemoteLayout.topicPrefix(topic.name(),
+                topic.topicId())));
     }
 
     /** Completes once none of {@code partitions} is being worked on, checking every 50 ms. */
@@ -316,6 +373,134 @@ public final class RemoteLogManager implements AutoCloseable {
         };
         check.run();
         return idle;
+    }
+
+    /**
+     * Takes {@code log} away from the periodic passes: waits until no pass works on it (checking every 10 ms),
+     * then keeps them off it until {@link #release}. For a hand-over and a reopen.
+     *
+     * @throws TimeoutException when a pass still works on it at {@code deadlineNanos} ({@link System#nanoTime})
+     */
+    public void claim(PartitionLog log, long deadlineNanos) throws InterruptedException, TimeoutException {
+        Backoff backoff = partitions.computeIfAbsent(log, l -> new Backoff());
+        while (true) {
+            synchronized (backoff) {
+                if (!backoff.busy) {
+                    backoff.busy = true;
+                    return;
+                }
+            }
+            if (System.nanoTime() - deadlineNanos > 0) {
+                throw new TimeoutException("the remote tier's work on " + log.topicPartition() + " did not finish");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /**
+     * Gives {@code log} back to the periodic passes after {@link #claim}, with no backoff; with {@code forget}
+     * (the log was replaced by a reopen), forgets it instead.
+     */
+    public void release(PartitionLog log, boolean forget) {
+        if (forget) {
+            partitions.remove(log);
+            return;
+        }
+        Backoff backoff = partitions.get(log);
+        if (backoff != null) {
+            synchronized (backoff) {
+                backoff.busy = false;
+                backoff.delayMs = 0;
+                backoff.nextAttemptMs = 0;
+            }
+        }
+    }
+
+    /**
+     * Uploads every segment of {@code log} that is not in the bucket yet (its appends have stopped and its
+     * active segment is sealed), through the normal copy path and its {@link UploadFence}, writes its manifest
+     * and then its producer state at {@code end} ({@link ProducerStateObjects}). Failures are retried with the
+     * tier's backoff until {@code deadlineNanos}. The caller holds the partition ({@link #claim}).
+     *
+     * @throws UploadFencedException when the fence refused (this broker lost the partition)
+     * @throws TimeoutException      when the deadline passed first; the message names the last failure
+     */
+    public void handOff(TopicLogs topic, PartitionLog log, long end, long deadlineNanos)
+            throws InterruptedException, TimeoutException {
+        Backoff backoff = partitions.computeIfAbsent(log, l -> new Backoff());
+        synchronized (backoff) {
+            if (backoff.fenced) {
+                throw new UploadFencedException(log.topicPartition(), "uploads of " + log.topicPartition()
+                        + " stopped when the upload fence refused one; reopen the partition first");
+            }
+        }
+        long delayMs = config.retryBackoffMs();
+        while (true) {
+            try {
+                uploadAll(topic, log, end);
+                return;
+            } catch (UploadFencedException e) {
+                synchronized (backoff) {
+                    backoff.fenced = true;
+                }
+                throw e;
+            } catch (RuntimeException e) {
+                if (rootCause(e) instanceof WriterFencedException) {
+                    throw e;
+                }
+                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+                if (leftMs <= 0) {
+                    TimeoutException timeout = new TimeoutException("the hand-over upload of " + log.topicPartition()
+                            + " did not finish in time; last failure: " + rootMessage(e));
+                    timeout.initCause(e);
+                    throw timeout;
+                }
+                LOGGER.warn("Hand-over upload of {} failed (retrying in {} ms): {}", log.topicPartition(),
+                        Math.min(delayMs, leftMs), rootMessage(e));
+                Thread.sleep(Math.min(delayMs, leftMs));
+                delayMs = Math.min(config.retryBackoffMaxMs(), delayMs * 2);
+            }
+        }
+    }
+
+    /** One attempt of {@link #handOff}. */
+    private void uploadAll(TopicLogs topic, PartitionLog log, long end) throws InterruptedException {
+        lease.checkWritable();
+        UUID topicId = topic.record().topicId();
+        if (!topic.record().equals(topicManifestsWritten.get(topicId))) {
+            writeTopicManifest(topic.record(), topicManifestRetries.computeIfAbsent(topicId, id -> new Backoff())).join();
+            if (!topicManifestsWritten.containsKey(topicId)) {
+                throw new IllegalStateException("the manifest of topic " + topic.name() + " could not be written");
+            }
+        }
+        copier.copyPending(log);
+        if (log.remoteEndOffset() < end && log.logStartOffset() < end) {
+            throw new IllegalStateException("offsets " + Math.max(log.remoteEndOffset(), log.logStartOffset())
+                    + " to " + (end - 1) + " of " + log.topicPartition() + " are not in the bucket after the upload");
+        }
+        copier.confirm(log.topicPartition(), end, "the manifest at offset " + end);
+        manifests.write(log, Optional.empty()); // the log start offset as of now, even when nothing was copied
+        String key = producerStates.write(log.topicPartition(), topicId, end, log.producerStates());
+        LOGGER.info("Handed {} over to the bucket: offsets {} to {} are there, producer state in {}",
+                log.topicPartition(), log.logStartOffset(), end - 1, key);
+    }
+
+    /**
+     * Rebuilds the catalog of one partition from the bucket ({@link BucketRestore#restorePartition}), forgetting
+     * first what this broker knew of its manifest (another broker may have written it since). Blocking.
+     */
+    public BucketRestore.RestoredPartition restorePartition(TopicRecord topic, int partition) {
+        manifests.forget(RemoteLayout.partitionManifest(new TopicPartition(topic.name(), partition), topic.topicId()));
+        return new BucketRestore(store, index).restorePartition(topic, partition);
+    }
+
+    /**
+     * The idempotent-producer state of a restored partition as of {@code end}, the end of its segments in the
+     * bucket ({@link ProducerStateRestore}); {@code scratch} is a directory for segments it may download. Blocking.
+     */
+    public List<ProducerStateEntry> restoreProducerState(TopicPartition tp, PartitionKey key, long end,
+                                                         java.nio.file.Path scratch) {
+        return new ProducerStateRestore(store, index, producerStates, clock).restore(tp, key, end, scratch);
     }
 
     /** Where changes of committed group offsets are reported, so that they reach the bucket. */

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  *       bytes (same size and CRC-32C as the file, for the segment) are an earlier attempt of this same copy and
  *       count as copied; other bytes were written by another broker under the same prefix, and the
  *       broker is fenced ({@link PrefixLease#fence}) instead of overwriting them;</li>
+ *   <li>the {@link UploadFence} is asked whether this broker may still record the upload (always yes in
+ *       single-broker mode); a no stops here, the segment staying in COPY_STARTED and the manifest untouched
+ *       ({@link UploadFencedException}); an error or no answer within {@value #FENCE_TIMEOUT_MS} ms is retried
+ *       like a failed PUT;</li>
  *   <li>the manifest is rewritten to list the segment;</li>
  *   <li>COPY_FINISHED is recorded and the log learns that the offsets are in the bucket, which
  *       lets local retention delete the local copy.</li>
@@ -55,6 +60,8 @@ final class SegmentCopier {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SegmentCopier.class);
     private static final int VERIFY_CHUNK_BYTES = 8 << 20;
+    /** How long the copy waits for the {@link UploadFence}'s answer before it counts as a failure. */
+    static final long FENCE_TIMEOUT_MS = 30_000;
 
     private final ObjectStore store;
     private final RocksDbIndexStore index;
@@ -63,6 +70,7 @@ final class SegmentCopier {
     private final RemoteMetrics metrics;
     private final Clock clock;
     private final PrefixLease lease;
+    private volatile UploadFence fence = UploadFence.ALWAYS;
 
     SegmentCopier(ObjectStore store, RocksDbIndexStore index, ManifestWriter manifests, RateLimiter limiter,
                   RemoteMetrics metrics, Clock clock, PrefixLease lease) {
@@ -73,6 +81,11 @@ final class SegmentCopier {
         this.metrics = metrics;
         this.clock = clock;
         this.lease = lease;
+    }
+
+    /** Sets the fence asked before each upload is cataloged. */
+    void setFence(UploadFence newFence) {
+        this.fence = java.util.Objects.requireNonNull(newFence, "fence");
     }
 
     /**
@@ -117,6 +130,7 @@ final class SegmentCopier {
             String indexKey = RemoteLayout.index(log.topicPartition(), log.key().topicId(), segment.baseOffset());
             putOnce(indexKey, () -> store.put(indexKey, sidecar, PutCondition.IF_ABSENT).join(),
                     () -> Arrays.equals(store.get(indexKey).join(), sidecar));
+            confirm(log, segment);
             RemoteSegment finished = copying.withState(RemoteSegmentState.COPY_FINISHED, clock.millis());
             manifests.write(log, Optional.of(finished));
             try (IndexBatch writes = index.newBatch()) {
@@ -124,6 +138,8 @@ final class SegmentCopier {
                 addTimeEntries(writes, log, segment.baseOffset(), scan.sidecar());
                 writes.commit(true);
             }
+        } catch (UploadFencedException e) {
+            throw e;
         } catch (RuntimeException e) {
             metrics.copyErrors.increment();
             throw e;
@@ -141,6 +157,28 @@ final class SegmentCopier {
         LOGGER.info("Copied segment {} of {} to the bucket ({} bytes, offsets {} to {}) in {} ms",
                 segment.baseOffset(), log.topicPartition(), segment.sizeBytes(), segment.baseOffset(),
                 segment.nextOffset() - 1, clock.millis() - started);
+    }
+
+    /**
+     * Asks the {@link UploadFence} whether the upload of {@code segment} may be cataloged.
+     *
+     * @throws UploadFencedException when it says no (logged here, once per refusal)
+     * @throws java.util.concurrent.CompletionException when it failed or did not answer in time (retried)
+     */
+    private void confirm(PartitionLog log, SegmentRecord segment) {
+        confirm(log.topicPartition(), segment.nextOffset(), "segment " + segment.baseOffset() + " (offsets "
+                + segment.baseOffset() + " to " + (segment.nextOffset() - 1) + ", already in the bucket)");
+    }
+
+    /** As above, for offsets below {@code end} of {@code tp}, described in the log line as {@code what}. */
+    void confirm(TopicPartition tp, long end, String what) {
+        boolean confirmed = fence.confirm(tp, end).copy()
+                .orTimeout(FENCE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).join();
+        if (!confirmed) {
+            LOGGER.warn("Not cataloging {} of {}: the upload fence says this broker no longer leads the partition;"
+                    + " the manifest is left as it is and uploads of {} stop until it is reopened", what, tp, tp);
+            throw new UploadFencedException(tp, "the upload fence refused " + what + " of " + tp);
+        }
     }
 
     /** Reads the segment once for its checksum and sidecar; a read failure counts as a copy error. */

@@ -1,0 +1,415 @@
+package io.strata.tiering.remote;
+
+import static io.strata.tiering.testing.RecordBatches.batch;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.index.RemoteSegment;
+import io.strata.index.RemoteSegmentState;
+import io.strata.objectstore.ObjectInfo;
+import io.strata.objectstore.ObjectStore;
+import io.strata.objectstore.s3.S3ObjectStore;
+import io.strata.objectstore.s3proxy.S3ProxyServer;
+import io.strata.tiering.LogManager;
+import io.strata.tiering.LogManagerSchedule;
+import io.strata.tiering.TopicLogs;
+import io.strata.tiering.log.AppendResult;
+import io.strata.tiering.log.PartitionLog;
+import io.strata.tiering.testing.MutableClock;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.Records;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A partition moves between two brokers sharing one bucket prefix (two {@link LogManager}s on two data directories,
+ * a real S3 server): the old leader hands it over, the new one reopens it from the bucket. Also the write gate and
+ * the upload fence that keep a broker that does not lead a partition from writing it.
+ */
+class PartitionMoveTest {
+
+    private static final LogManagerSchedule QUIET = new LogManagerSchedule(3_600_000, 3_600_000, 3_600_000);
+    private static final RemoteConfig REMOTE = new RemoteConfig(3_600_000, 2, Long.MAX_VALUE, 10, 100, 4096,
+            1 << 20, RemoteConfig.DEFAULT_READ_AHEAD_CHUNKS, 3_600_000);
+    private static final TopicPartition TP = new TopicPartition("orders", 0);
+    private static final Map<String, String> TIERED = Map.of("remote.storage.enable", "true", "segment.bytes", "4096",
+            "index.interval.bytes", "1024", "retention.ms", "-1");
+    private static final long PRODUCER = 4242;
+
+    @TempDir
+    static Path serverDir;
+    static S3ProxyServer server;
+
+    @TempDir
+    Path tempDir;
+    final MutableClock clock = new MutableClock();
+    final List<AutoCloseable> closeables = new ArrayList<>();
+    ObjectStore bucket;
+    String prefix;
+
+    /** Every record appended, by offset: its value. */
+    final Map<Long, byte[]> appended = new HashMap<>();
+    /** The next sequence of {@link #PRODUCER}. */
+    int nextSequence;
+
+    @BeforeAll
+    static void startServer() throws IOException {
+        server = S3ProxyServer.start(S3ProxyServer.Settings.onFreePort(serverDir.resolve("s3"), "handoff"));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void newPrefix() {
+        prefix = "cluster-" + UUID.randomUUID() + "/";
+        bucket = openStore();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    private S3ObjectStore openStore() {
+        S3ObjectStore store = S3ObjectStore.open(server.clientConfig().prefix(prefix).build());
+        closeables.add(store);
+        return store;
+    }
+
+    /** A broker's LogManager on its own data directory and its own S3 client, on the shared prefix. */
+    private LogManager broker(String name) {
+        LogManager manager = LogManager.open(tempDir.resolve(name), Map.of(), clock, QUIET, 2,
+                Optional.of(new RemoteStorage(openStore(), REMOTE, PrefixLease.exclusive())));
+        closeables.add(manager);
+        return manager;
+    }
+
+    private static PartitionLog log(LogManager manager) {
+        return manager.log(TP).orElseThrow();
+    }
+
+    /** Appends {@code batches} idempotent batches of 5 records of {@link #PRODUCER}, remembering every value. */
+    private void produce(PartitionLog log, int batches) {
+        for (int i = 0; i < batches; i++) {
+            MemoryRecords records = batch().records(5).valueSize(200).timestamp(clock.millis() + appended.size())
+                    .producer(PRODUCER, (short) 0, nextSequence).build();
+            AppendResult result = log.append(records);
+            assertThat(result.duplicate()).isFalse();
+            nextSequence += 5;
+            long offset = result.firstOffset();
+            for (RecordBatch b : records.batches()) {
+                for (Record r : b) {
+                    appended.put(offset++, Utils.toArray(r.value()));
+                }
+            }
+        }
+    }
+
+    /** Every record readable from offset 0 to the high watermark (local or remote), in order. */
+    private static List<Record> readAll(PartitionLog log) throws Exception {
+        List<Record> out = new ArrayList<>();
+        long next = log.logStartOffset();
+        while (next < log.highWatermark()) {
+            Records records = log.readAsync(next, 64 * 1024, true).get(30, TimeUnit.SECONDS).records();
+            boolean progressed = false;
+            for (RecordBatch b : records.batches()) {
+                for (Record r : b) {
+                    if (r.offset() >= next) {
+                        out.add(r);
+                    }
+                }
+                if (b.nextOffset() > next) {
+                    next = b.nextOffset();
+                    progressed = true;
+                }
+            }
+            assertThat(progressed).as("a read at offset %d returns records", next).isTrue();
+        }
+        return out;
+    }
+
+    /** The values at offsets 0 to {@code end - 1} are those appended, at the same offsets. */
+    private void assertReadsEverything(PartitionLog log, long end) throws Exception {
+        List<Record> read = readAll(log);
+        assertThat(read).hasSize((int) end);
+        for (int i = 0; i < read.size(); i++) {
+            assertThat(read.get(i).offset()).isEqualTo(i);
+            assertThat(Utils.toArray(read.get(i).value())).as("value at offset %d", i)
+                    .isEqualTo(appended.get((long) i));
+        }
+    }
+
+    private static List<RecordBatch> batchesOf(PartitionLog log) throws Exception {
+        List<RecordBatch> batches = new ArrayList<>();
+        long next = log.logStartOffset();
+        while (next < log.highWatermark()) {
+            Records records = log.readAsync(next, 64 * 1024, true).get(30, TimeUnit.SECONDS).records();
+            for (RecordBatch b : records.batches()) {
+                if (b.nextOffset() > next) {
+                    batches.add(b);
+                    next = b.nextOffset();
+                }
+            }
+        }
+        return batches;
+    }
+
+    private String key(LogManager manager, String what, long offset) {
+        UUID topicId = log(manager).key().topicId();
+        return switch (what) {
+            case "manifest" -> RemoteLayout.partitionManifest(TP, topicId);
+            case "producers" -> RemoteLayout.producerState(TP, topicId, offset);
+            case "segment" -> RemoteLayout.segment(TP, topicId, offset);
+            default -> throw new IllegalArgumentException(what);
+        };
+    }
+
+    @Test
+    void handedOverPartitionReopensOnAnotherBrokerWithEveryRecordAndItsProducerState() throws Exception {
+        // Given two brokers on one bucket prefix, and records appended on A at leader epoch 3
+        LogManager a = broker("a");
+        LogManager b = broker("b");
+        TopicLogs topic = a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog onA = log(a);
+        onA.setLeaderEpoch(3);
+        produce(onA, 30);
+        long endOnA = onA.highWatermark();
+
+        // When A hands the partition over
+        long handedOverAt = a.handOff(TP).get(60, TimeUnit.SECONDS);
+
+        // Then every offset below A's end is in the bucket, with the producer state at the end
+        assertThat(handedOverAt).isEqualTo(endOnA).isEqualTo(150);
+        assertThat(onA.remoteEndOffset()).isEqualTo(endOnA);
+        assertThat(bucket.head(key(a, "producers", endOnA)).join()).isPresent();
+        assertThat(PartitionManifest.fromJson(bucket.get(key(a, "manifest", 0)).join()).segments()
+                .get(PartitionManifest.fromJson(bucket.get(key(a, "manifest", 0)).join()).segments().size() - 1)
+                .lastOffset()).isEqualTo(endOnA - 1);
+
+        // When B adopts the topic with the cluster's id and reopens the partition from the bucket
+        b.adoptTopic("orders", topic.topicId(), 1, TIERED);
+        b.reopenFromBucket(TP);
+        PartitionLog onB = log(b);
+
+        // Then B serves every record from offset 0 at the same offsets, stamped with A's epoch, and ends where A did
+        assertThat(onB.logStartOffset()).isZero();
+        assertThat(onB.highWatermark()).isEqualTo(endOnA);
+        assertReadsEverything(onB, endOnA);
+        assertThat(batchesOf(onB)).allSatisfy(batch -> assertThat(batch.partitionLeaderEpoch()).isEqualTo(3));
+
+        // And the idempotent producer carries on: a retry of its last batch is a duplicate, its next sequence is
+        // accepted at the end offset, and a gap in its sequences is refused (B knows where it stands)
+        AppendResult retried = onB.append(batch().records(5).valueSize(200)
+                .producer(PRODUCER, (short) 0, nextSequence - 5).build());
+        assertThat(retried.duplicate()).isTrue();
+        assertThat(retried.firstOffset()).isEqualTo(endOnA - 5);
+        assertThatThrownBy(() -> onB.append(batch().records(5).producer(PRODUCER, (short) 0, nextSequence + 50)
+                .build())).isInstanceOf(OutOfOrderSequenceException.class);
+        onB.setLeaderEpoch(4);
+        produce(onB, 10);
+        assertThat(onB.highWatermark()).isEqualTo(endOnA + 50);
+
+        // When B hands it back and A, which still holds its stale local copy, reopens it from the bucket
+        long endOnB = b.handOff(TP).get(60, TimeUnit.SECONDS);
+        assertThat(endOnB).isEqualTo(endOnA + 50);
+        a.adoptTopic("orders", topic.topicId(), 1, TIERED); // idempotent: the topic is there with that id
+        a.reopenFromBucket(TP);
+        PartitionLog backOnA = log(a);
+
+        // Then A sees B's records too, with B's epoch on them, and B's producer state
+        assertThat(backOnA).isNotSameAs(onA);
+        assertThat(backOnA.highWatermark()).isEqualTo(endOnB);
+        assertReadsEverything(backOnA, endOnB);
+        assertThat(batchesOf(backOnA).get(batchesOf(backOnA).size() - 1).partitionLeaderEpoch()).isEqualTo(4);
+        assertThat(backOnA.append(batch().records(5).valueSize(200).producer(PRODUCER, (short) 0, nextSequence - 5)
+                .build()).duplicate()).isTrue();
+        assertThat(backOnA.append(batch().records(1).producer(PRODUCER, (short) 0, nextSequence).build())
+                .firstOffset()).isEqualTo(endOnB);
+    }
+
+    @Test
+    void reopenReplaysSegmentsAboveTheNewestProducerStateObject() throws Exception {
+        // Given a partition whose segments reached the bucket by the periodic uploads only (no hand-over, so no
+        // producer-state object)
+        LogManager a = broker("a");
+        LogManager b = broker("b");
+        TopicLogs topic = a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog onA = log(a);
+        produce(onA, 30);
+        onA.sealForHandOff();
+        a.remote().orElseThrow().runPassAndWait();
+        assertThat(onA.remoteEndOffset()).isEqualTo(150);
+        assertThat(bucket.listAll(RemoteLayout.partitionPrefix(TP, onA.key().topicId())).join())
+                .extracting(ObjectInfo::key).noneMatch(k -> RemoteLayout.producerStateEndOf(k).isPresent());
+
+        // When B reopens it
+        b.adoptTopic("orders", topic.topicId(), 1, TIERED);
+        b.reopenFromBucket(TP);
+
+        // Then the producer state comes from the segments themselves
+        assertThat(log(b).append(batch().records(5).valueSize(200).producer(PRODUCER, (short) 0, nextSequence - 5)
+                .build()).duplicate()).isTrue();
+        assertThatThrownBy(() -> log(b).append(batch().records(1).producer(PRODUCER, (short) 0, nextSequence + 7)
+                .build())).isInstanceOf(OutOfOrderSequenceException.class);
+    }
+
+    @Test
+    void writeGateStopsUploadsAndRetention() throws Exception {
+        // Given a broker that may write nothing, with sealed segments of a tiered and of a local-only topic
+        LogManager a = broker("a");
+        AtomicBoolean mayWrite = new AtomicBoolean(false);
+        a.setWriteGate(tp -> mayWrite.get());
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog tiered = log(a);
+        produce(tiered, 20);
+        tiered.flush();
+        assertThat(tiered.uploadableSegments()).isNotEmpty();
+        LogManager local = LogManager.open(tempDir.resolve("local"), Map.of(), clock,
+                new LogManagerSchedule(20, 3_600_000, 3_600_000));
+        closeables.add(local);
+        local.setWriteGate(tp -> mayWrite.get());
+        local.createTopic("orders", 1, (short) 1, Map.of("segment.bytes", "4096", "retention.bytes", "1"));
+        produce(log(local), 20);
+        int localSegments = log(local).segmentRecords().size();
+        assertThat(localSegments).isGreaterThan(2);
+
+        // When the remote tier runs its pass and retention gets many chances
+        a.remote().orElseThrow().runPassAndWait();
+        Thread.sleep(300);
+
+        // Then nothing of the topic is in the bucket, and retention deleted nothing
+        assertThat(bucket.listAll(RemoteLayout.TOPICS).join()).isEmpty();
+        assertThat(tiered.remoteEndOffset()).isZero();
+        assertThat(log(local).segmentRecords()).hasSize(localSegments);
+        assertThat(log(local).logStartOffset()).isZero();
+
+        // When the gate opens, the same passes upload and apply retention
+        mayWrite.set(true);
+        a.remote().orElseThrow().runPassAndWait();
+        assertThat(tiered.remoteEndOffset()).isGreaterThan(0);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> log(local).logStartOffset() > 0);
+    }
+
+    @Test
+    void refusedUploadLeavesTheSegmentUncatalogedAndTheManifestUnchanged() throws Exception {
+        // Given a partition with one segment uploaded and cataloged
+        LogManager a = broker("a");
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(a);
+        produce(log, 8);
+        log.sealForHandOff();
+        a.remote().orElseThrow().runPassAndWait();
+        long cataloged = log.remoteEndOffset();
+        assertThat(cataloged).isEqualTo(40);
+        byte[] manifestBefore = bucket.get(key(a, "manifest", 0)).join();
+
+        // When the fence says this broker lost the partition while the next segment goes up
+        AtomicInteger asked = new AtomicInteger();
+        AtomicBoolean leads = new AtomicBoolean(false);
+        a.setUploadFence((tp, end) -> {
+            asked.incrementAndGet();
+            return CompletableFuture.completedFuture(leads.get());
+        });
+        produce(log, 8);
+        log.sealForHandOff();
+        a.remote().orElseThrow().runPassAndWait();
+
+        // Then the segment is in the bucket but not cataloged, and the manifest is the one before
+        assertThat(asked.get()).isEqualTo(1);
+        assertThat(bucket.head(key(a, "segment", 40)).join()).isPresent();
+        assertThat(log.remoteEndOffset()).isEqualTo(cataloged);
+        assertThat(a.indexStore().remoteSegments().list(log.key())).filteredOn(s -> s.baseOffset() == 40)
+                .extracting(RemoteSegment::state).containsExactly(RemoteSegmentState.COPY_STARTED);
+        assertThat(bucket.get(key(a, "manifest", 0)).join()).isEqualTo(manifestBefore);
+
+        // And uploads of the partition stop, even once the fence would say yes, and a hand-over is refused
+        leads.set(true);
+        a.remote().orElseThrow().runPassAndWait();
+        assertThat(asked.get()).isEqualTo(1);
+        assertThat(log.remoteEndOffset()).isEqualTo(cataloged);
+        assertThatThrownBy(() -> a.handOff(TP).get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(UploadFencedException.class);
+        assertThat(bucket.get(key(a, "manifest", 0)).join()).isEqualTo(manifestBefore);
+    }
+
+    @Test
+    void fenceThatFailsIsRetriedLikeAFailedPut() throws Exception {
+        // Given a fence whose first answer is an error (the database unreachable)
+        LogManager a = broker("a");
+        AtomicInteger asked = new AtomicInteger();
+        a.setUploadFence((tp, end) -> asked.incrementAndGet() == 1
+                ? CompletableFuture.failedFuture(new IllegalStateException("database unreachable"))
+                : CompletableFuture.completedFuture(true));
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(a);
+        produce(log, 8);
+        log.sealForHandOff();
+
+        // When the pass runs, fails, and runs again after the backoff
+        a.remote().orElseThrow().runPassAndWait();
+        assertThat(asked.get()).isEqualTo(1);
+        assertThat(log.remoteEndOffset()).isZero();
+        clock.advanceMs(1_000);
+        a.remote().orElseThrow().runPassAndWait();
+
+        // Then the retry asked again and cataloged every segment
+        assertThat(asked.get()).isGreaterThanOrEqualTo(2);
+        assertThat(log.remoteEndOffset()).isEqualTo(40);
+    }
+
+    @Test
+    void forgetTopicDropsItLocallyAndLeavesTheBucketAlone() throws Exception {
+        // Given a topic handed over to the bucket
+        LogManager a = broker("a");
+        TopicLogs topic = a.createTopic("orders", 1, (short) 1, TIERED);
+        produce(log(a), 10);
+        a.handOff(TP).get(60, TimeUnit.SECONDS);
+        List<String> before = bucket.listAll("").join().stream().map(ObjectInfo::key).sorted().toList();
+        Path directory = log(a).directory();
+
+        // When the broker forgets it
+        a.forgetTopic("orders");
+
+        // Then it is gone locally, every object is still in the bucket, and it can be adopted again
+        assertThat(a.topic("orders")).isEmpty();
+        assertThat(a.indexStore().topics().list()).isEmpty();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> !java.nio.file.Files.exists(directory));
+        assertThat(bucket.listAll("").join().stream().map(ObjectInfo::key).sorted().toList()).isEqualTo(before);
+        a.adoptTopic("orders", topic.topicId(), 2, TIERED);
+        a.reopenFromBucket(TP);
+        assertThat(log(a).highWatermark()).isEqualTo(50);
+        assertThat(a.topic("orders").orElseThrow().partitions()).hasSize(2);
+    }
+}
