@@ -39,4 +39,31 @@ class LeadershipViewTest {
             assertThat(view.leadership(p0)).as("the last snapshot stays").hasValue(new PartitionLeadership(p0, 2, 2));
         }
     }
+
+    @Test
+    void pollingReadsTheLeadershipAgainOnlyWhenTheChangeVersionMoved() {
+        try (MetadataStore store = PostgresMetadataStore.open(PostgresServer.shared().createDatabase("view"), "test")) {
+            TopicPartitionId p0 = new TopicPartitionId(UUID.randomUUID(), 0);
+            store.createTopic(new TopicDefinition(p0.topicId(), "orders", 1, Map.of()));
+            BrokerRegistration one = new BrokerRegistration(1, UUID.randomUUID(), "PLAINTEXT://one:9092", Optional.empty());
+            store.register(one, java.time.Duration.ofSeconds(30));
+            long controller = store.claimController(1, one.incarnation(), Optional.empty()).orElseThrow();
+            LeadershipView view = new LeadershipView(store);
+
+            assertThat(view.refreshIfChanged()).as("never read").isTrue();
+            assertThat(view.refreshIfChanged()).isFalse();
+            store.heartbeat(1, one.incarnation());
+            store.renewController(1, one.incarnation(), controller);
+            assertThat(view.refreshIfChanged()).as("heartbeats change nothing").isFalse();
+
+            store.electLeader(controller, p0, 0, 1);
+            assertThat(view.refreshIfChanged()).isTrue();
+            assertThat(view.leadership(p0)).hasValue(new PartitionLeadership(p0, 1, 1));
+            store.advanceCommittedEnd(p0, 1, 1, 10);
+            assertThat(view.refreshIfChanged()).as("commits change nothing").isFalse();
+            store.requestMove(controller, p0, 1, 2);
+            assertThat(view.refreshIfChanged()).isTrue();
+            assertThat(view.leadership(p0)).hasValueSatisfying(p -> assertThat(p.targetLeader()).isEqualTo(2));
+        }
+    }
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -331,6 +332,35 @@ public abstract class MetadataStoreContractTest {
 
         // The last leader comes back and gets it again
         assertThat(store.electLeader(controllerEpoch, tp, 2, 1)).hasValue(new PartitionLeadership(tp, 1, 3, NONE, 1));
+    }
+
+    @Test
+    void aHandOverRacingTheControllerTakingThePartitionOfflineHasExactlyOneWinner() throws Exception {
+        long controllerEpoch = store.claimController(7, UUID.randomUUID(), Optional.empty()).orElseThrow();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
+                store.createTopic(new TopicDefinition(tp.topicId(), "race-" + round, 1, Map.of()));
+                store.electLeader(controllerEpoch, tp, 0, 1).orElseThrow();
+                CountDownLatch start = new CountDownLatch(1);
+                Future<Optional<PartitionLeadership>> handOver = threads.submit(() -> {
+                    start.await();
+                    return store.handOver(tp, 1, 1, 0, 2);
+                });
+                Future<Optional<PartitionLeadership>> offline = threads.submit(() -> {
+                    start.await();
+                    return store.takeOffline(controllerEpoch, tp, 1);
+                });
+                start.countDown();
+
+                assertThat(handOver.get().isPresent() ^ offline.get().isPresent()).as("round %d", round).isTrue();
+                assertThat(leadershipOf(tp).leaderEpoch()).isEqualTo(2);
+                assertThat(store.epochHistory(tp)).hasSize(2);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test

@@ -12,10 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,15 +27,27 @@ import org.slf4j.LoggerFactory;
  *       controller epoch); it never judges by stored timestamps (CLUSTER.md rule 8);</li>
  *   <li>the holder renews the lease each pass; a failed renewal (another broker holds it) ends its tenure at once,
  *       and so does not having renewed for a session timeout minus one heartbeat interval on its own clock;</li>
- *   <li>while it holds the lease it reads the brokers ({@link BrokerLiveness}) and the leadership, plans with
- *       {@link LeaderPlacement}, and elects each move conditional on its controller epoch and the partition's
- *       epoch; a lost race is re-read at the next pass.</li>
+ *   <li>while it holds the lease it reads the brokers ({@link BrokerLiveness}) and the leadership and, each write
+ *       conditional on its controller epoch and the partition's epoch (a lost race is re-read at the next pass):
+ *       <ol>
+ *         <li>takes every partition whose leader is dead offline ({@link MetadataStore#takeOffline}): leaderless
+ *             at the next epoch, so nothing the dead broker still tries passes the fence;</li>
+ *         <li>gives a leaderless partition a leader ({@link MetadataStore#electLeader}): the
+ *             {@link LeaderPlacement placement's} choice when no broker's disk holds its tail (its last leader
+ *             handed over cleanly, or it never had one), and otherwise only its last leader, once that broker is
+ *             live again (Kafka's replication factor 1 with unclean leader election off);</li>
+ *         <li>moves leadership away from a live leader (a broker joined, imbalance, racks, an admin's
+ *             reassignment) only by asking it to hand over ({@link MetadataStore#requestMove}), never by an
+ *             election over it; a partition already moving is left alone unless its target died.</li>
+ *       </ol></li>
  * </ul>
- * Not thread-safe: one thread runs the passes.
+ * Reassignments ({@link #reassign}) are pins held in this controller's memory: the placement keeps a pinned
+ * partition on its broker while that broker is live. They are forgotten when this broker loses the lease, and a
+ * new controller does not know them (its placement may move such a partition again to balance the load).
  *
- * <p>Not yet: a move away from a live leader is an immediate election here; the hand-over in which the old leader
- * first stops accepting and seals and uploads its tail (a planned move) comes with the broker's wiring, and until
- * then the broker must not act on a move it did not hand over.
+ * <p>Thread-safety: {@link #runOnce()}, {@link #reassign}, {@link #cancelReassignment} and
+ * {@link #reassignments()} are serialized on this object (they block on the database: call them off the event
+ * loop); {@link #epoch()} may be called from any thread.
  */
 public final class Controller {
     private static final Logger LOGGER = LoggerFactory.getLogger(Controller.class);
@@ -47,49 +58,84 @@ public final class Controller {
     private final long sessionNanos;
     private final long marginNanos;
     private final LongSupplier nanoClock;
-    private final Predicate<PartitionLeadership> mayMoveWithoutLiveLeader;
+    private final Map<TopicPartitionId, Integer> pinned = new HashMap<>();
 
     private Optional<ControllerState> watched = Optional.empty();
     private long watchedSince;
-    private OptionalLong epoch = OptionalLong.empty();
-    private long lastRenewalSent;
+    private volatile OptionalLong epoch = OptionalLong.empty();
+    private volatile long lastRenewalSent;
     private BrokerLiveness liveness;
 
-    /**
-     * @param mayMoveWithoutLiveLeader whether a partition whose leader is dead (or absent) may get a new leader
-     *                                 now; the broker holds back those whose acknowledged tail is only on a dead
-     *                                 broker's disk
-     */
     public Controller(MetadataStore store, int nodeId, UUID incarnation, Duration sessionTimeout,
-                      Duration heartbeatInterval, LongSupplier nanoClock,
-                      Predicate<PartitionLeadership> mayMoveWithoutLiveLeader) {
+                      Duration heartbeatInterval, LongSupplier nanoClock) {
         this.store = store;
         this.nodeId = nodeId;
         this.incarnation = incarnation;
         this.sessionNanos = sessionTimeout.toNanos();
         this.marginNanos = heartbeatInterval.toNanos();
         this.nanoClock = nanoClock;
-        this.mayMoveWithoutLiveLeader = mayMoveWithoutLiveLeader;
     }
 
     /** The controller epoch this broker holds the lease at, if it does (as of its last pass). */
     public OptionalLong epoch() {
-        if (epoch.isPresent() && nanoClock.getAsLong() - lastRenewalSent >= sessionNanos - marginNanos) {
+        OptionalLong held = epoch;
+        if (held.isPresent() && nanoClock.getAsLong() - lastRenewalSent >= sessionNanos - marginNanos) {
             return OptionalLong.empty(); // not renewed in time: another broker may take over any moment now
         }
-        return epoch;
+        return held;
     }
 
     /** One pass: take, keep or lose the lease, and while holding it, place leadership. */
-    public void runOnce() {
+    public synchronized void runOnce() {
         if (epoch.isPresent()) {
             renew();
         } else {
             contend();
         }
-        if (epoch().isPresent()) {
-            placeLeadership(epoch().getAsLong());
+        OptionalLong held = epoch();
+        if (held.isPresent()) {
+            placeLeadership(held.getAsLong());
         }
+    }
+
+    /**
+     * An admin's reassignment ({@code kafka-reassign-partitions}): pins {@code partition} to {@code target} and asks
+     * its live leader to hand it over now (a lost race is retried by the next pass). A leaderless partition is
+     * given to {@code target} by the next pass, unless its last leader's disk holds its tail (then it goes to that
+     * broker first, and is handed over from there). The pin lasts while this broker holds the lease.
+     *
+     * @return false when this broker does not hold the controller lease, {@code target} is not a live broker, or
+     *         there is no such partition
+     */
+    public synchronized boolean reassign(TopicPartitionId partition, int target) {
+        OptionalLong held = epoch();
+        if (held.isEmpty() || liveness == null || !liveness.alive().contains(target)) {
+            return false;
+        }
+        Optional<PartitionLeadership> current = store.leadership().stream()
+                .filter(p -> p.partition().equals(partition)).findFirst();
+        if (current.isEmpty()) {
+            return false;
+        }
+        pinned.put(partition, target);
+        PartitionLeadership before = current.get();
+        LOGGER.info("Reassignment: {} is pinned to broker {} (leader now: {})", partition, target,
+                before.hasLeader() ? "broker " + before.leader() : "none");
+        if (before.hasLeader() && before.leader() != target && before.targetLeader() != target
+                && liveness.alive().contains(before.leader())) {
+            requestMove(held.getAsLong(), before, target);
+        }
+        return true;
+    }
+
+    /** Withdraws an admin's reassignment of {@code partition} (the placement may move it again); false when none. */
+    public synchronized boolean cancelReassignment(TopicPartitionId partition) {
+        return pinned.remove(partition) != null;
+    }
+
+    /** The partitions an admin reassigned while this broker holds the lease, to the broker each is pinned to. */
+    public synchronized Map<TopicPartitionId, Integer> reassignments() {
+        return Map.copyOf(pinned);
     }
 
     private void renew() {
@@ -102,6 +148,7 @@ public final class Controller {
                 epoch.getAsLong());
         epoch = OptionalLong.empty();
         liveness = null;
+        pinned.clear();
     }
 
     private void contend() {
@@ -129,9 +176,10 @@ public final class Controller {
     }
 
     private void take(long newEpoch, long sentAt) {
-        epoch = OptionalLong.of(newEpoch);
         lastRenewalSent = sentAt;
+        epoch = OptionalLong.of(newEpoch);
         liveness = new BrokerLiveness(Duration.ofNanos(sessionNanos), nanoClock);
+        pinned.clear();
         LOGGER.info("Broker {} is the controller (epoch {})", nodeId, newEpoch);
     }
 
@@ -142,20 +190,51 @@ public final class Controller {
         Map<Integer, Optional<String>> racks = new HashMap<>();
         brokers.stream().filter(b -> alive.contains(b.nodeId()))
                 .forEach(b -> racks.put(b.nodeId(), b.registration().rack()));
-        List<PartitionLeadership> current = store.leadership();
-        Set<TopicPartitionId> movable = current.stream()
-                .filter(p -> !alive.contains(p.leader()))
-                .filter(p -> !p.hasLeader() || mayMoveWithoutLiveLeader.test(p))
-                .map(PartitionLeadership::partition)
-                .collect(Collectors.toSet());
-        Map<TopicPartitionId, PartitionLeadership> byPartition = current.stream()
-                .collect(Collectors.toMap(PartitionLeadership::partition, p -> p));
-        LeaderPlacement.plan(current, racks, movable).forEach((partition, leader) -> {
+        Map<TopicPartitionId, PartitionLeadership> byPartition = new TreeMap<>();
+        for (PartitionLeadership partition : store.leadership()) {
+            if (partition.hasLeader() && !alive.contains(partition.leader())) {
+                takeOffline(controllerEpoch, partition).ifPresent(after -> byPartition.put(after.partition(), after));
+            } else {
+                byPartition.put(partition.partition(), partition);
+            }
+        }
+        pinned.keySet().retainAll(byPartition.keySet()); // deleted topics take their pins with them
+        LeaderPlacement.plan(List.copyOf(byPartition.values()), racks, pinned).forEach((partition, leader) -> {
             PartitionLeadership before = byPartition.get(partition);
-            store.electLeader(controllerEpoch, partition, before.leaderEpoch(), leader).ifPresentOrElse(
-                    after -> LOGGER.info("Leader of {} is broker {} at epoch {} (was {})", partition, leader,
-                            after.leaderEpoch(), before.hasLeader() ? "broker " + before.leader() : "none"),
-                    () -> LOGGER.debug("Leadership of {} moved meanwhile; re-read at the next pass", partition));
+            if (before.hasLeader()) {
+                requestMove(controllerEpoch, before, leader);
+            } else {
+                store.electLeader(controllerEpoch, partition, before.leaderEpoch(), leader).ifPresentOrElse(
+                        after -> LOGGER.info("Leader of {} is broker {} at epoch {}", partition, leader,
+                                after.leaderEpoch()),
+                        () -> LOGGER.debug("Leadership of {} moved meanwhile; re-read at the next pass", partition));
+            }
         });
+    }
+
+    private Optional<PartitionLeadership> takeOffline(long controllerEpoch, PartitionLeadership before) {
+        Optional<PartitionLeadership> after = store.takeOffline(controllerEpoch, before.partition(),
+                before.leaderEpoch());
+        after.ifPresentOrElse(
+                offline -> LOGGER.warn("Leader {} of {} is dead: the partition is offline at epoch {}{}",
+                        before.leader(), before.partition(), offline.leaderEpoch(),
+                        offline.lastLeader() == PartitionLeadership.NO_LEADER ? ""
+                                : " until broker " + offline.lastLeader() + " is back (its disk may hold"
+                                + " acknowledged records not in the bucket)"),
+                () -> LOGGER.debug("Leadership of {} moved meanwhile; re-read at the next pass", before.partition()));
+        return after;
+    }
+
+    private void requestMove(long controllerEpoch, PartitionLeadership before, int target) {
+        boolean requested = store.requestMove(controllerEpoch, before.partition(), before.leaderEpoch(), target);
+        if (!requested) {
+            LOGGER.debug("Leadership of {} moved meanwhile; re-read at the next pass", before.partition());
+        } else if (target == before.leader()) {
+            LOGGER.info("Withdrew the move of {} to broker {} (broker {} keeps it)", before.partition(),
+                    before.targetLeader(), target);
+        } else {
+            LOGGER.info("Asked broker {} to hand {} over to broker {} (epoch {})", before.leader(),
+                    before.partition(), target, before.leaderEpoch());
+        }
     }
 }

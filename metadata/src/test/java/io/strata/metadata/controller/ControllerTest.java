@@ -3,9 +3,11 @@ package io.strata.metadata.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.metadata.BrokerRegistration;
+import io.strata.metadata.EpochStart;
 import io.strata.metadata.MetadataStore;
 import io.strata.metadata.PartitionLeadership;
 import io.strata.metadata.TopicDefinition;
+import io.strata.metadata.TopicPartitionId;
 import io.strata.metadata.postgres.PostgresMetadataStore;
 import io.strata.metadata.testing.PostgresServer;
 import java.time.Duration;
@@ -22,12 +24,14 @@ import org.junit.jupiter.api.Test;
 /**
  * Controllers of three brokers on one real PostgreSQL, each on its own fake monotonic clock: one holds the lease
  * and spreads leadership, another takes over only after the holder's renewals stood still for a session, the old
- * holder is fenced, and a dead broker's partitions move only when allowed.
+ * holder is fenced; a dead leader's partitions go offline and wait for it, released ones go anywhere, and moves
+ * away from a live leader (a joining broker, an admin's reassignment) are requested hand-overs, never elections.
  */
 class ControllerTest {
 
     private static final Duration SESSION = Duration.ofSeconds(9);
     private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+    private static final int NONE = PartitionLeadership.NO_LEADER;
 
     private MetadataStore store;
     private final UUID[] incarnations = {UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()};
@@ -38,8 +42,7 @@ class ControllerTest {
     void cluster() {
         store = PostgresMetadataStore.open(PostgresServer.shared().createDatabase("controller"), "strata-test");
         for (int node = 1; node <= 3; node++) {
-            store.register(new BrokerRegistration(node, incarnations[node], "PLAINTEXT://b" + node + ":9092",
-                    Optional.empty()), SESSION);
+            register(node);
         }
         store.createTopic(new TopicDefinition(UUID.randomUUID(), "orders", 6, Map.of()));
     }
@@ -49,14 +52,22 @@ class ControllerTest {
         store.close();
     }
 
-    private Controller controller(int node, AtomicLong clock, boolean mayMoveDeadLeaders) {
-        return new Controller(store, node, incarnations[node], SESSION, HEARTBEAT, clock::get,
-                partition -> mayMoveDeadLeaders);
+    private void register(int node) {
+        store.register(new BrokerRegistration(node, incarnations[node], "PLAINTEXT://b" + node + ":9092",
+                Optional.empty()), SESSION);
+    }
+
+    private Controller controller(int node, AtomicLong clock) {
+        return new Controller(store, node, incarnations[node], SESSION, HEARTBEAT, clock::get);
     }
 
     private Map<Integer, Long> leadersByBroker() {
         return store.leadership().stream()
                 .collect(Collectors.groupingBy(PartitionLeadership::leader, Collectors.counting()));
+    }
+
+    private List<PartitionLeadership> ledBy(int node) {
+        return store.leadership().stream().filter(p -> p.leader() == node).toList();
     }
 
     private void heartbeat(int... nodes) {
@@ -65,10 +76,19 @@ class ControllerTest {
         }
     }
 
+    /** Passes of {@code controller} a heartbeat interval apart, while {@code live} brokers renew. */
+    private void passes(Controller controller, int count, int... live) {
+        for (int i = 0; i < count; i++) {
+            clockOne.addAndGet(HEARTBEAT.toNanos());
+            heartbeat(live);
+            controller.runOnce();
+        }
+    }
+
     @Test
     void oneControllerSpreadsLeadershipAndAnotherTakesOverOnlyWhenItsRenewalsStop() {
-        Controller one = controller(1, clockOne, true);
-        Controller two = controller(2, clockTwo, true);
+        Controller one = controller(1, clockOne);
+        Controller two = controller(2, clockTwo);
 
         one.runOnce();
         two.runOnce();
@@ -104,28 +124,130 @@ class ControllerTest {
     }
 
     @Test
-    void aDeadBrokersPartitionsMoveAfterASessionOnlyWhenTheyMay() {
-        Controller holding = controller(1, clockOne, false);
+    void aDeadLeadersPartitionsGoOfflineAndWaitForItThenGoBackToItWhenItIsLive() {
+        Controller holding = controller(1, clockOne);
         holding.runOnce();
-        assertThat(leadersByBroker()).containsEntry(3, 2L);
+        List<PartitionLeadership> three = ledBy(3);
+        assertThat(three).hasSize(2);
 
-        // Broker 3 stops renewing; 1 and 2 go on
-        for (int i = 0; i < 6; i++) {
-            clockOne.addAndGet(HEARTBEAT.toNanos());
-            heartbeat(1, 2);
-            holding.runOnce();
-        }
-        assertThat(leadersByBroker()).as("held back: their tail may be on broker 3's disk only").containsEntry(3, 2L);
+        // Broker 3 stops renewing; 1 and 2 go on: after a session its partitions go offline, remembering broker 3
+        passes(holding, 6, 1, 2);
+        assertThat(store.leadership()).filteredOn(p -> three.stream().anyMatch(t -> t.partition().equals(p.partition())))
+                .hasSize(2).allSatisfy(p -> {
+                    assertThat(p.hasLeader()).isFalse();
+                    assertThat(p.lastLeader()).isEqualTo(3);
+                    assertThat(p.leaderEpoch()).isEqualTo(2);
+                });
+        assertThat(store.epochHistory(three.get(0).partition())).last().isEqualTo(new EpochStart(2, 0, NONE));
+        assertThat(leadersByBroker()).as("the others stay put; nothing is elected over broker 3's tail")
+                .containsOnly(Map.entry(1, 2L), Map.entry(2, 2L), Map.entry(NONE, 2L));
+        assertThat(store.leadership()).filteredOn(PartitionLeadership::hasLeader)
+                .allSatisfy(p -> assertThat(p.leaderEpoch()).isEqualTo(1));
 
-        // The same broker, now allowed to move them (its restarted controller finds its own lease and takes it)
-        Controller moving = controller(1, clockOne, true);
-        moving.runOnce();
-        for (int i = 0; i < 6; i++) {
-            clockOne.addAndGet(HEARTBEAT.toNanos());
-            heartbeat(1, 2);
-            moving.runOnce();
+        // Broker 3 comes back (its disk kept): its partitions go back to it, at the next epoch
+        passes(holding, 1, 1, 2, 3);
+        assertThat(ledBy(3)).hasSize(2).allSatisfy(p -> {
+            assertThat(p.leaderEpoch()).isEqualTo(3);
+            assertThat(p.lastLeader()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void aPartitionReleasedByItsLeaderGoesToALiveBroker() {
+        Controller holding = controller(1, clockOne);
+        holding.runOnce();
+        // Broker 3 shuts down cleanly: it uploads its tails, releases its partitions and unregisters
+        for (PartitionLeadership p : ledBy(3)) {
+            assertThat(store.handOver(p.partition(), 3, p.leaderEpoch(), 0, NONE)).isPresent();
         }
+        store.unregister(3, incarnations[3]);
+
+        passes(holding, 1, 1, 2);
+
         assertThat(leadersByBroker()).containsOnly(Map.entry(1, 3L), Map.entry(2, 3L));
-        assertThat(store.leadership()).filteredOn(p -> p.leaderEpoch() == 2).hasSize(2);
+        assertThat(store.leadership()).filteredOn(p -> p.leaderEpoch() == 3)
+                .hasSize(2).allSatisfy(p -> assertThat(p.lastLeader()).isEqualTo(p.leader()));
+    }
+
+    @Test
+    void aJoiningBrokerGetsPartitionsByRequestedHandOversNeverByElectionOverALiveLeader() {
+        store.unregister(3, incarnations[3]);
+        Controller holding = controller(1, clockOne);
+        holding.runOnce();
+        assertThat(leadersByBroker()).containsOnly(Map.entry(1, 3L), Map.entry(2, 3L));
+
+        register(3);
+        passes(holding, 1, 1, 2, 3);
+
+        assertThat(leadersByBroker()).as("no leader changed yet").containsOnly(Map.entry(1, 3L), Map.entry(2, 3L));
+        assertThat(store.leadership()).allSatisfy(p -> assertThat(p.leaderEpoch()).isEqualTo(1));
+        List<PartitionLeadership> moving = store.leadership().stream().filter(PartitionLeadership::moving).toList();
+        assertThat(moving).hasSize(2).allSatisfy(p -> assertThat(p.targetLeader()).isEqualTo(3));
+
+        // Another pass leaves the requested moves alone; the leaders hand over; then all is balanced
+        passes(holding, 1, 1, 2, 3);
+        assertThat(store.leadership()).filteredOn(PartitionLeadership::moving).isEqualTo(moving);
+        for (PartitionLeadership p : moving) {
+            assertThat(store.handOver(p.partition(), p.leader(), p.leaderEpoch(), 0, 3)).isPresent();
+        }
+        passes(holding, 2, 1, 2, 3);
+        assertThat(leadersByBroker()).containsOnly(Map.entry(1, 2L), Map.entry(2, 2L), Map.entry(3, 2L));
+        assertThat(store.leadership()).noneMatch(PartitionLeadership::moving);
+    }
+
+    @Test
+    void aMoveToABrokerThatDiedIsWithdrawn() {
+        store.unregister(3, incarnations[3]);
+        Controller holding = controller(1, clockOne);
+        holding.runOnce();
+        register(3);
+        passes(holding, 1, 1, 2, 3);
+        assertThat(store.leadership()).filteredOn(PartitionLeadership::moving).hasSize(2);
+
+        // Broker 3 dies before the hand-overs: the moves to it are withdrawn, nothing else changes
+        passes(holding, 6, 1, 2);
+
+        assertThat(store.leadership()).noneMatch(PartitionLeadership::moving)
+                .allSatisfy(p -> assertThat(p.leaderEpoch()).isEqualTo(1));
+        assertThat(leadersByBroker()).containsOnly(Map.entry(1, 3L), Map.entry(2, 3L));
+    }
+
+    @Test
+    void aReassignmentAsksTheLeaderToHandOverAndThePlacementKeepsThePartitionThere() {
+        Controller holding = controller(1, clockOne);
+        holding.runOnce();
+        PartitionLeadership chosen = ledBy(1).get(0);
+        TopicPartitionId partition = chosen.partition();
+
+        assertThat(holding.reassign(partition, 2)).isTrue();
+
+        assertThat(store.leadership()).filteredOn(p -> p.partition().equals(partition)).singleElement()
+                .isEqualTo(new PartitionLeadership(partition, 1, 1, 2, 1));
+        assertThat(holding.reassignments()).containsExactly(Map.entry(partition, 2));
+        store.handOver(partition, 1, 1, 0, 2).orElseThrow();
+        passes(holding, 3, 1, 2, 3);
+        assertThat(store.leadership()).filteredOn(p -> p.partition().equals(partition)).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.leader()).as("left where the admin put it").isEqualTo(2);
+                    assertThat(p.moving()).isFalse();
+                });
+
+        assertThat(holding.cancelReassignment(partition)).isTrue();
+        assertThat(holding.reassignments()).isEmpty();
+    }
+
+    @Test
+    void aReassignmentIsRefusedWithoutTheLeaseToADeadBrokerOrForAnUnknownPartition() {
+        Controller holding = controller(1, clockOne);
+        Controller other = controller(2, clockTwo);
+        holding.runOnce();
+        other.runOnce();
+        TopicPartitionId partition = ledBy(1).get(0).partition();
+
+        assertThat(other.reassign(partition, 3)).as("not the controller").isFalse();
+        assertThat(holding.reassign(partition, 9)).as("no such live broker").isFalse();
+        assertThat(holding.reassign(new TopicPartitionId(UUID.randomUUID(), 0), 3)).as("no such partition").isFalse();
+        assertThat(store.leadership()).noneMatch(PartitionLeadership::moving);
+        assertThat(holding.reassignments()).isEmpty();
     }
 }

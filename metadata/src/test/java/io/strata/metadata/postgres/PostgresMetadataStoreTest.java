@@ -6,11 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.strata.metadata.MetadataException;
 import io.strata.metadata.MetadataStore;
 import io.strata.metadata.MetadataStoreContractTest;
+import io.strata.metadata.PartitionLeadership;
 import io.strata.metadata.TopicDefinition;
+import io.strata.metadata.TopicPartitionId;
 import io.strata.metadata.testing.PostgresServer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /** The metadata contract on a real PostgreSQL (a throwaway cluster, a database per test), plus its own cases. */
@@ -55,6 +61,29 @@ class PostgresMetadataStoreTest extends MetadataStoreContractTest {
         // The pool reconnects: the next calls work, and nothing committed before was lost
         assertThat(store.topics()).containsExactly(orders);
         assertThat(store.allocateProducerIds(10)).isZero();
+    }
+
+    @Test
+    void aVersion2DatabaseIsMigratedWithItsLeadersAsLastLeadersNoMoveRequestedAndAChangeVersion() throws Exception {
+        PostgresSettings older = PostgresServer.shared().createDatabase("upgrade");
+        Flyway.configure().dataSource(older.jdbcUrl(), older.user().orElse(null), older.password().orElse(null))
+                .locations("classpath:db/strata").table("strata_schema_history").target("2").load().migrate();
+        TopicPartitionId led = new TopicPartitionId(UUID.randomUUID(), 0);
+        TopicPartitionId leaderless = new TopicPartitionId(led.topicId(), 1);
+        try (Connection connection = DriverManager.getConnection(older.jdbcUrl(), older.user().orElse(null),
+                older.password().orElse(null));
+             Statement statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO topics VALUES ('" + led.topicId() + "', 'orders', 2, '{}', now())");
+            statement.executeUpdate("INSERT INTO partitions VALUES ('" + led.topicId() + "', 0, 2, 3, 40), ('"
+                    + led.topicId() + "', 1, -1, 0, 0)");
+        }
+
+        try (MetadataStore upgraded = PostgresMetadataStore.open(older, "strata-test")) {
+            assertThat(upgraded.leadership()).containsExactly(new PartitionLeadership(led, 2, 3, -1, 2),
+                    new PartitionLeadership(leaderless, -1, 0, -1, -1));
+            assertThat(upgraded.changeVersion()).isZero();
+            assertThat(upgraded.handOver(led, 2, 3, 50, 1)).hasValue(new PartitionLeadership(led, 1, 4));
+        }
     }
 
     @Test
