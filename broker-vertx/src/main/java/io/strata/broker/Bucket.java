@@ -132,6 +132,14 @@ final class Bucket implements AutoCloseable {
         lease.onFenced(onFenced);
     }
 
+    /**
+     * Cluster mode: every broker of the cluster writes under the prefix, each partition fenced by its leader epoch
+     * in the metadata database, so nothing is claimed; {@code lease} says when this broker may write at all.
+     */
+    void sharePrefix(PrefixLease shared) {
+        lease = shared;
+    }
+
     private static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();

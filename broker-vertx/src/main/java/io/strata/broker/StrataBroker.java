@@ -2,6 +2,9 @@ package io.strata.broker;
 
 import io.strata.broker.cluster.Cluster;
 import io.strata.broker.cluster.ClusterOfOne;
+import io.strata.broker.cluster.MetadataCluster;
+import io.strata.broker.cluster.SharedPrefixLease;
+import io.strata.broker.config.ClusterSettings;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.ClaimSettings;
 import io.strata.broker.config.TieringSettings;
@@ -11,6 +14,8 @@ import io.strata.broker.group.GroupConfig;
 import io.strata.broker.group.GroupCoordinatorContext;
 import io.strata.broker.group.RocksDbOffsetStorage;
 import io.strata.broker.handler.AlterConfigsHandler;
+import io.strata.broker.handler.AlterPartitionReassignmentsHandler;
+import io.strata.broker.handler.ListPartitionReassignmentsHandler;
 import io.strata.broker.handler.CreatePartitionsHandler;
 import io.strata.broker.handler.CreateTopicsHandler;
 import io.strata.broker.handler.DescribeConfigsHandler;
@@ -82,11 +87,12 @@ public final class StrataBroker implements AutoCloseable {
     private final Bucket bucket;
     private final Monitoring monitoring;
     private final DataDirectoryLock lock;
+    private final Optional<MetadataCluster> cluster;
     private volatile boolean closed;
 
     private StrataBroker(BrokerConfig config, LogManager logs, Vertx vertx, KafkaServer server,
                          AtomicReference<BrokerIdentity> identity, Bucket bucket, Monitoring monitoring,
-                         DataDirectoryLock lock) {
+                         DataDirectoryLock lock, Optional<MetadataCluster> cluster) {
         this.config = config;
         this.logs = logs;
         this.vertx = vertx;
@@ -95,6 +101,7 @@ public final class StrataBroker implements AutoCloseable {
         this.bucket = bucket;
         this.monitoring = monitoring;
         this.lock = lock;
+        this.cluster = cluster;
     }
 
     /** The metrics, the readiness state and the HTTP server serving them, created before anything else. */
@@ -135,28 +142,42 @@ public final class StrataBroker implements AutoCloseable {
      */
     public static StrataBroker start(BrokerConfig config) {
         TieringSettings tiering = TieringSettings.from(config);
+        ClusterSettings clusterSettings = ClusterSettings.from(config);
         DataDirectoryLock lock = DataDirectoryLock.acquire(config.logDir());
         Vertx vertx = null;
         Monitoring monitoring = null;
         Bucket bucket = null;
         LogManager logs = null;
+        MetadataCluster cluster = null;
         try {
             vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.numNetworkThreads())));
             monitoring = Monitoring.start(vertx, config);
             bucket = openBucket(config, tiering, monitoring.readiness());
-            bucket.claimPrefix(config.logDir(), config.nodeId(), ClaimSettings.from(config),
-                    monitoring.readiness()::fenced);
+            SharedPrefixLease shared = new SharedPrefixLease();
+            if (clusterSettings.clustered()) {
+                // The brokers of a cluster share the prefix; leader epochs in the database fence each partition
+                bucket.sharePrefix(shared);
+            } else {
+                bucket.claimPrefix(config.logDir(), config.nodeId(), ClaimSettings.from(config),
+                        monitoring.readiness()::fenced);
+            }
             logs = openLogs(config, bucket);
+            if (clusterSettings.clustered()) {
+                cluster = MetadataCluster.open(clusterSettings, config.nodeId(), logs, shared);
+            }
             logs.limitPartitions(config.maxPartitions());
             monitoring.readiness().logsOpened();
             monitoring.metrics().bindLogs(logs);
-            return start(config, tiering, vertx, logs, bucket, monitoring, lock);
+            return start(config, tiering, vertx, logs, bucket, monitoring, lock, Optional.ofNullable(cluster));
         } catch (Exception e) {
             if (monitoring != null) {
                 monitoring.close();
             }
             if (vertx != null) {
                 vertx.close();
+            }
+            if (cluster != null) {
+                cluster.close();
             }
             if (logs != null) {
                 logs.close();
@@ -192,8 +213,8 @@ public final class StrataBroker implements AutoCloseable {
     }
 
     private static StrataBroker start(BrokerConfig config, TieringSettings tiering, Vertx vertx, LogManager logs,
-                                      Bucket bucket, Monitoring monitoring, DataDirectoryLock lock)
-            throws Exception {
+                                      Bucket bucket, Monitoring monitoring, DataDirectoryLock lock,
+                                      Optional<MetadataCluster> clustered) throws Exception {
         Endpoint advertised = config.advertisedListener();
         AtomicReference<BrokerIdentity> identity = new AtomicReference<>(
                 new BrokerIdentity(config.nodeId(), advertised.host(), advertised.port(), logs.clusterId()));
@@ -201,9 +222,10 @@ public final class StrataBroker implements AutoCloseable {
         TopicDefaults defaults = new TopicDefaults(config.autoCreateTopicsEnable(), config.numPartitions(),
                 config.defaultReplicationFactor());
         GroupCoordinatorContext groups = GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
-                new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor(), groupOffsetsChanged(logs)),
+                new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor(),
+                        clustered.isPresent() ? group -> { } : groupOffsetsChanged(logs)),
                 tp -> logs.log(tp).isPresent());
-        Cluster cluster = new ClusterOfOne(logs, identity::get);
+        Cluster cluster = clustered.<Cluster>map(c -> c).orElseGet(() -> new ClusterOfOne(logs, identity::get));
         BrokerMetrics metrics = monitoring.metrics();
         ProduceHandler produce = new ProduceHandler(logs, cluster, waiters, metrics.traffic());
         metrics.bindPurgatories(produce::waitingRequests, waiters::waitingFetches);
@@ -217,13 +239,15 @@ public final class StrataBroker implements AutoCloseable {
                 new IncrementalAlterConfigsHandler(logs),
                 new CreatePartitionsHandler(logs, config.nodeId()),
                 new DescribeLogDirsHandler(logs),
-                new OffsetForLeaderEpochHandler(logs),
+                new AlterPartitionReassignmentsHandler(logs, cluster),
+                new ListPartitionReassignmentsHandler(cluster),
+                new OffsetForLeaderEpochHandler(logs, cluster),
                 new DescribeProducersHandler(logs),
                 produce,
                 new FetchHandler(logs, cluster, waiters, tiering.remoteFetchMaxWaitMs(), config.fetchMaxBytes(),
                         config.fetchMaxWaitMs(), metrics.traffic()),
                 new ListOffsetsHandler(logs, cluster),
-                new InitProducerIdHandler(logs),
+                new InitProducerIdHandler(logs, cluster),
                 new DescribeClusterHandler(cluster),
                 new DescribeTopicPartitionsHandler(logs, cluster),
                 new FindCoordinatorHandler(identity::get),
@@ -242,6 +266,7 @@ public final class StrataBroker implements AutoCloseable {
         monitoring.readiness().listenerBound();
         Endpoint bound = server.advertisedEndpoint();
         identity.set(new BrokerIdentity(config.nodeId(), bound.host(), bound.port(), logs.clusterId()));
+        clustered.ifPresent(c -> c.join(bound));
         LOGGER.info("Strata broker {} listening on {}:{} (advertised {}:{}), data in {}, {}, cluster id {}{}",
                 config.nodeId(), config.listener().host(), port, bound.host(), bound.port(),
                 config.logDir().toAbsolutePath().normalize(), bucket.describe(), logs.clusterId(),
@@ -254,7 +279,7 @@ public final class StrataBroker implements AutoCloseable {
                         StartupFailure.describeBucketFailure(error, tiering));
             }
         });
-        return new StrataBroker(config, logs, vertx, server, identity, bucket, monitoring, lock);
+        return new StrataBroker(config, logs, vertx, server, identity, bucket, monitoring, lock, clustered);
     }
 
     /** Where changes of committed offsets go: to the bucket when the broker tiers, nowhere otherwise. */
@@ -351,6 +376,8 @@ public final class StrataBroker implements AutoCloseable {
         closed = true;
         LOGGER.info("Stopping the broker");
         monitoring.readiness().closing();
+        // While the listener still answers, so that clients hear NOT_LEADER_OR_FOLLOWER and move on at once
+        cluster.ifPresent(MetadataCluster::close);
         await(server.close(), "The listener");
         // Before the logs close: no scrape may read a closed log manager.
         monitoring.close();

@@ -1,5 +1,6 @@
 package io.strata.broker.cluster;
 
+import io.strata.metadata.EpochStart;
 import io.strata.tiering.TopicLogs;
 import java.util.List;
 import java.util.Map;
@@ -50,4 +51,29 @@ public interface Cluster {
      * @throws org.apache.kafka.common.errors.ApiException as {@code LogManager.createTopic} does (exists, invalid)
      */
     TopicLogs createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs);
+
+    /**
+     * A producer id never handed out before by any broker of the cluster. Blocking: call it off the event loop.
+     *
+     * @throws RuntimeException when none can be reserved now (clients retry)
+     */
+    long allocateProducerId();
+
+    /**
+     * The partition's leader-epoch history, oldest first (OffsetForLeaderEpoch answers from it). Blocking in
+     * cluster mode (one read of the database): call it off the event loop.
+     */
+    List<EpochStart> epochHistory(TopicPartition partition);
+
+    /**
+     * Moves the partition's leadership to the one broker {@code replicas} names ({@code kafka-reassign-partitions}),
+     * by a planned hand-over; empty cancels a move not yet done. Only on the controller.
+     *
+     * @throws org.apache.kafka.common.errors.ApiException with Kafka's error: INVALID_REPLICA_ASSIGNMENT (not exactly
+     *     one live broker), NO_REASSIGNMENT_IN_PROGRESS (nothing to cancel), NOT_CONTROLLER
+     */
+    void reassign(TopicPartition partition, Optional<List<Integer>> replicas);
+
+    /** The moves asked for and not yet done: partition to the broker that is to lead it. */
+    Map<TopicPartition, Integer> reassignments();
 }

@@ -1,6 +1,7 @@
 package io.strata.broker.cluster;
 
 import io.strata.broker.BrokerIdentity;
+import io.strata.metadata.EpochStart;
 import io.strata.tiering.LogManager;
 import io.strata.tiering.TopicLogs;
 import java.util.List;
@@ -8,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.NoReassignmentInProgressException;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
@@ -66,6 +69,34 @@ public final class ClusterOfOne implements Cluster {
     @Override
     public TopicLogs createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
         return logs.createTopic(name, partitions, replicationFactor, configs);
+    }
+
+    @Override
+    public long allocateProducerId() {
+        return logs.allocateProducerId();
+    }
+
+    /** One epoch, 0, since the first offset. */
+    @Override
+    public List<EpochStart> epochHistory(TopicPartition partition) {
+        return List.of(new EpochStart(LEADER_EPOCH, 0, localNodeId()));
+    }
+
+    /** Nothing moves in a cluster of one: a move to this broker is done already, any other is refused. */
+    @Override
+    public void reassign(TopicPartition partition, Optional<List<Integer>> replicas) {
+        if (replicas.isEmpty()) {
+            throw new NoReassignmentInProgressException("No reassignment of " + partition + " is in progress");
+        }
+        if (!replicas.get().equals(List.of(localNodeId()))) {
+            throw new InvalidReplicaAssignmentException("This single broker (node " + localNodeId()
+                    + ") is the only replica a partition can have; asked for " + replicas.get());
+        }
+    }
+
+    @Override
+    public Map<TopicPartition, Integer> reassignments() {
+        return Map.of();
     }
 
     private ClusterNode self() {

@@ -1,5 +1,7 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -24,9 +26,11 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
 
     private static final Logger LOGGER = LoggerFactory.getLogger(InitProducerIdHandler.class);
     private final LogManager logs;
+    private final Cluster cluster;
 
-    public InitProducerIdHandler(LogManager logs) {
+    public InitProducerIdHandler(LogManager logs, Cluster cluster) {
         this.logs = logs;
+        this.cluster = cluster;
     }
 
     @Override
@@ -51,7 +55,7 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
                     .setProducerId(data.producerId())
                     .setProducerEpoch((short) (data.producerEpoch() + 1)));
         }
-        return Blocking.run(context.vertxContext(), logs.ioExecutor(), logs::allocateProducerId)
+        return Blocking.run(context.vertxContext(), logs.ioExecutor(), cluster::allocateProducerId)
                 .map(id -> new InitProducerIdResponseData()
                         .setThrottleTimeMs(0)
                         .setErrorCode(Errors.NONE.code())

@@ -1,5 +1,8 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+import io.strata.broker.cluster.EpochEnds;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -20,27 +23,21 @@ import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 
 /**
- * OffsetForLeaderEpoch (v2-4), which consumers send to validate their position after a metadata
- * change. Every partition of this broker has had one leader, epoch 0, since its first offset (batches
- * are stamped with epoch 0), so with Kafka's rules ({@code Partition.lastOffsetForLeaderEpoch} and
- * {@code LeaderEpochFileCache.endOffsetFor}):
- * <ul>
- *   <li>a current leader epoch (when given, not -1) below 0 is FENCED_LEADER_EPOCH, above 0
- *       UNKNOWN_LEADER_EPOCH;</li>
- *   <li>epoch 0 ends at the log end offset;</li>
- *   <li>an epoch above 0, or -1, is unknown: UNDEFINED_EPOCH and UNDEFINED_EPOCH_OFFSET without error;</li>
- *   <li>an epoch below 0 (other than -1) precedes every known epoch: that epoch, ending where epoch 0
- *       starts (the log start offset).</li>
- * </ul>
+ * OffsetForLeaderEpoch (v2-4), which consumers send to validate their position after a metadata change. Only the
+ * leader answers (NOT_LEADER_OR_FOLLOWER elsewhere); a current leader epoch (when given, not -1) older than the
+ * leader's is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH ({@link Cluster#checkLeader}). The end of the epoch
+ * asked for comes from the partition's recorded epoch history ({@link EpochEnds}, Kafka's rule): in single-broker
+ * mode one epoch, 0, ending at the log end; in cluster mode every epoch the database recorded, each starting at
+ * the committed end when it began. Runs on the I/O pool (cluster mode reads the history from the database).
  */
 public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForLeaderEpochRequest> {
 
-    static final int LEADER_EPOCH = 0;
-
     private final LogManager logs;
+    private final Cluster cluster;
 
-    public OffsetForLeaderEpochHandler(LogManager logs) {
+    public OffsetForLeaderEpochHandler(LogManager logs, Cluster cluster) {
         this.logs = logs;
+        this.cluster = cluster;
     }
 
     @Override
@@ -50,16 +47,18 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, OffsetsForLeaderEpochRequest request) {
-        OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData().setThrottleTimeMs(0);
-        for (OffsetForLeaderTopic topic : request.data().topics()) {
-            OffsetForLeaderTopicResult topicResult = new OffsetForLeaderTopicResult().setTopic(topic.topic());
-            for (OffsetForLeaderPartition partition : topic.partitions()) {
-                topicResult.partitions().add(endOffset(new TopicPartition(topic.topic(), partition.partition()),
-                        partition.currentLeaderEpoch(), partition.leaderEpoch()));
+        return Blocking.run(context.vertxContext(), logs.ioExecutor(), () -> {
+            OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData().setThrottleTimeMs(0);
+            for (OffsetForLeaderTopic topic : request.data().topics()) {
+                OffsetForLeaderTopicResult topicResult = new OffsetForLeaderTopicResult().setTopic(topic.topic());
+                for (OffsetForLeaderPartition partition : topic.partitions()) {
+                    topicResult.partitions().add(endOffset(new TopicPartition(topic.topic(), partition.partition()),
+                            partition.currentLeaderEpoch(), partition.leaderEpoch()));
+                }
+                response.topics().add(topicResult);
             }
-            response.topics().add(topicResult);
-        }
-        return Future.succeededFuture(response);
+            return response;
+        });
     }
 
     private EpochEndOffset endOffset(TopicPartition tp, int currentLeaderEpoch, int leaderEpoch) {
@@ -71,20 +70,16 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
         if (log.isEmpty()) {
             return result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
-        if (currentLeaderEpoch != RecordBatch.NO_PARTITION_LEADER_EPOCH) {
-            if (currentLeaderEpoch < LEADER_EPOCH) {
-                return result.setErrorCode(Errors.FENCED_LEADER_EPOCH.code());
-            }
-            if (currentLeaderEpoch > LEADER_EPOCH) {
-                return result.setErrorCode(Errors.UNKNOWN_LEADER_EPOCH.code());
-            }
+        Errors leader = cluster.checkLeader(tp, Optional.of(currentLeaderEpoch));
+        if (leader != Errors.NONE) {
+            return result.setErrorCode(leader.code());
         }
-        if (leaderEpoch == LEADER_EPOCH) {
-            return result.setLeaderEpoch(LEADER_EPOCH).setEndOffset(log.get().highWatermark());
+        try {
+            EpochEnds.EpochEnd end = EpochEnds.endOffsetFor(cluster.epochHistory(tp), leaderEpoch,
+                    log.get().logStartOffset(), log.get().highWatermark());
+            return result.setLeaderEpoch(end.epoch()).setEndOffset(end.endOffset());
+        } catch (RuntimeException e) {
+            return result.setErrorCode(KafkaErrors.toError(e, "OffsetForLeaderEpoch on " + tp).code());
         }
-        if (leaderEpoch < LEADER_EPOCH && leaderEpoch != OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH) {
-            return result.setLeaderEpoch(leaderEpoch).setEndOffset(log.get().logStartOffset());
-        }
-        return result;
     }
 }

@@ -148,15 +148,25 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         for (Pending p : pending) {
             try {
                 AppendResult result = p.append().join(); // done: appendAll completed every one
+                String topic = p.topic().name().isEmpty()
+                        ? logs.topic(p.topic().topicId()).map(TopicLogs::name).orElse("") : p.topic().name();
+                TopicPartition tp = new TopicPartition(topic, p.partition().index());
+                // Asked again before acknowledging: a leader that lost its lease or its leadership while
+                // appending (a pause, a move) acknowledges nothing more; the producer retries at the new leader
+                Errors leader = cluster.checkLeader(tp, Optional.empty());
+                if (leader != Errors.NONE) {
+                    failed = true;
+                    p.partition().setErrorCode(leader.code()).setErrorMessage("Leadership of " + tp
+                            + " changed before the append could be acknowledged");
+                    continue;
+                }
                 p.partition().setErrorCode(Errors.NONE.code())
                         .setBaseOffset(result.firstOffset())
                         .setLogAppendTimeMs(result.logAppendTimeMs())
                         .setLogStartOffset(result.logStartOffset());
                 if (!result.duplicate() && result.firstOffset() >= 0) {
                     p.traffic().appended(p.records().sizeInBytes(), result.lastOffset() - result.firstOffset() + 1);
-                    String topic = p.topic().name().isEmpty()
-                            ? logs.topic(p.topic().topicId()).map(TopicLogs::name).orElse("") : p.topic().name();
-                    waiters.appended(new TopicPartition(topic, p.partition().index()), p.records().sizeInBytes());
+                    waiters.appended(tp, p.records().sizeInBytes());
                 }
             } catch (RuntimeException e) {
                 failed = true;

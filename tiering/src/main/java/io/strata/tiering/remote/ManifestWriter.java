@@ -58,12 +58,13 @@ final class ManifestWriter {
         }
         alsoFinished.ifPresent(finished::add);
         lease.checkWritable();
+        long generation = generation(log);
         PartitionManifest manifest = PartitionManifest.of(log.topicPartition().topic(),
                 RemoteLayout.kafkaId(log.key().topicId()), log.topicPartition().partition(), log.logStartOffset(),
-                lease.generation(), finished);
+                generation, finished);
         String key = RemoteLayout.partitionManifest(log.topicPartition(), log.key().topicId());
         byte[] json = manifest.toJson();
-        PutCondition condition = condition(key);
+        PutCondition condition = condition(key, generation);
         try {
             ObjectInfo written = store.put(key, json, condition).join();
             metrics.copyRequests.increment();
@@ -82,7 +83,18 @@ final class ManifestWriter {
         }
     }
 
-    private PutCondition condition(String key) {
+    /**
+     * The writer generation a manifest of {@code log} carries: the prefix lease's, or the partition's leader epoch
+     * when higher. In single-broker mode the epoch is 0 and the claim's generation counts; in cluster mode the
+     * brokers share the prefix (their lease has generation 0) and a partition's manifests are written by its
+     * successive leaders, each at a higher leader epoch, so a leader that lost the partition never replaces its
+     * successor's manifest (CLUSTER.md rule 2).
+     */
+    private long generation(PartitionLog log) {
+        return Math.max(lease.generation(), log.leaderEpoch());
+    }
+
+    private PutCondition condition(String key, long generation) {
         String known = etags.get(key);
         if (known != null) {
             return PutCondition.ifMatch(known);
@@ -91,9 +103,9 @@ final class ManifestWriter {
         if (current.isEmpty()) {
             return PutCondition.IF_ABSENT;
         }
-        long generation = generationOf(store.get(key).join());
-        if (generation > lease.generation()) {
-            throw fenced(key, "it was written by writer generation " + generation + ", newer than this broker's");
+        long written = generationOf(store.get(key).join());
+        if (written > generation) {
+            throw fenced(key, "it was written by writer generation " + written + ", newer than this broker's");
         }
         return PutCondition.ifMatch(current.get().etag());
     }

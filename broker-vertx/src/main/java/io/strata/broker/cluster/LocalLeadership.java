@@ -1,0 +1,245 @@
+package io.strata.broker.cluster;
+
+import io.strata.metadata.EpochStart;
+import io.strata.metadata.MetadataStore;
+import io.strata.metadata.PartitionLeadership;
+import io.strata.metadata.TopicPartitionId;
+import io.strata.tiering.LogManager;
+import io.strata.tiering.log.PartitionLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What this broker does with the partitions the database says it leads: the local half of leadership.
+ *
+ * <p>Each partition led here is in one phase:
+ * <ul>
+ *   <li>{@code OPENING}: the database made this broker leader at a new epoch; the local log is being made right
+ *       for it. When the epoch history shows that another broker led the partition since this broker last did
+ *       (or this broker never did and holds data), the local copy is stale: it is discarded and the partition is
+ *       reopened from the bucket, where the previous leader's hand-over put everything it had acknowledged.
+ *       Otherwise (only this broker, or nobody, led it since) the local log is kept: it may hold acknowledged
+ *       records that are nowhere else. Then batches are stamped with the new epoch.</li>
+ *   <li>{@code SERVING}: requests are served.</li>
+ *   <li>{@code HANDING_OVER}: the controller asked for a move (or the broker is shutting down): requests get
+ *       NOT_LEADER_OR_FOLLOWER, the log seals and uploads its tail ({@code LogManager.handOff}), then one fenced
+ *       transaction passes leadership to the target at the next epoch with the committed end at the log end.</li>
+ * </ul>
+ * A partition whose leadership moved elsewhere (or whose epoch moved past this broker's) is dropped at once; its
+ * local files stay as a cache until it comes back. Partitions of the coordinator-slot topic have no log: they go
+ * straight to {@code SERVING}. Thread-safe: {@link #apply} runs on the sync thread, the rest anywhere.
+ */
+final class LocalLeadership {
+    private static final Logger LOGGER = LoggerFactory.getLogger(LocalLeadership.class);
+
+    enum Phase { OPENING, SERVING, HANDING_OVER }
+
+    record State(int epoch, Phase phase) {
+    }
+
+    private final int nodeId;
+    private final LogManager logs;
+    private final MetadataStore store;
+    private final Executor io;
+    private final String slotTopic;
+    private final Map<TopicPartitionId, State> states = new ConcurrentHashMap<>();
+
+    LocalLeadership(int nodeId, LogManager logs, MetadataStore store, Executor io, String slotTopic) {
+        this.nodeId = nodeId;
+        this.logs = logs;
+        this.store = store;
+        this.io = io;
+        this.slotTopic = slotTopic;
+    }
+
+    /** Whether this broker serves the partition at {@code epoch} now. */
+    boolean serving(TopicPartitionId partition, int epoch) {
+        State state = states.get(partition);
+        return state != null && state.phase() == Phase.SERVING && state.epoch() == epoch;
+    }
+
+    /** Whether the periodic tasks may upload, retain and delete for the partition (served or being handed over). */
+    boolean writable(TopicPartitionId partition) {
+        State state = states.get(partition);
+        return state != null && state.phase() != Phase.OPENING;
+    }
+
+    /** The epoch this broker leads the partition at, if it does. */
+    Optional<Integer> epoch(TopicPartitionId partition) {
+        return Optional.ofNullable(states.get(partition)).map(State::epoch);
+    }
+
+    /** Acts on a new snapshot: opens what this broker now leads, hands over what is moving, drops what moved. */
+    void apply(ClusterSnapshot snapshot) {
+        Map<java.util.UUID, String> names = new java.util.HashMap<>();
+        snapshot.topics().values().forEach(topic -> names.put(topic.topicId(), topic.name()));
+        states.keySet().removeIf(id -> !snapshot.leadership().containsKey(id));
+        for (PartitionLeadership leadership : snapshot.leadership().values()) {
+            TopicPartitionId id = leadership.partition();
+            String name = names.get(id.topicId());
+            if (name == null) {
+                continue;
+            }
+            State state = states.get(id);
+            if (leadership.leader() != nodeId) {
+                if (state != null && state.phase() != Phase.HANDING_OVER) {
+                    states.remove(id);
+                    LOGGER.info("{}-{} is now led by broker {} at epoch {}: no longer served here", name,
+                            id.partition(), leadership.leader(), leadership.leaderEpoch());
+                }
+                continue;
+            }
+            if (state == null || state.epoch() != leadership.leaderEpoch()) {
+                if (state == null || state.phase() != Phase.HANDING_OVER) {
+                    open(name, leadership);
+                }
+            } else if (leadership.moving() && state.phase() == Phase.SERVING) {
+                handOver(name, leadership, leadership.targetLeader());
+            }
+        }
+    }
+
+    private void open(String name, PartitionLeadership leadership) {
+        TopicPartitionId id = leadership.partition();
+        int epoch = leadership.leaderEpoch();
+        states.put(id, new State(epoch, Phase.OPENING));
+        if (name.equals(slotTopic)) {
+            states.put(id, new State(epoch, Phase.SERVING));
+            return;
+        }
+        TopicPartition tp = new TopicPartition(name, id.partition());
+        CompletableFuture.runAsync(() -> {
+            Optional<PartitionLog> log = logs.log(tp);
+            if (log.isEmpty()) {
+                throw new IllegalStateException("topic " + name + " is not open here yet");
+            }
+            if (staleLocally(id, epoch, log.get())) {
+                LOGGER.info("Opening {} at leader epoch {} from the bucket (another broker led it since this one did)",
+                        tp, epoch);
+                logs.reopenFromBucket(tp);
+            }
+            logs.log(tp).orElseThrow().setLeaderEpoch(epoch);
+        }, io).whenComplete((ignored, error) -> {
+            if (error != null) {
+                LOGGER.warn("Could not open {} at leader epoch {} ({}); trying again at the next refresh", tp, epoch,
+                        error.toString());
+                states.remove(id, new State(epoch, Phase.OPENING));
+                return;
+            }
+            if (states.replace(id, new State(epoch, Phase.OPENING), new State(epoch, Phase.SERVING))) {
+                LOGGER.info("Leading {} at epoch {} from offset {}", tp, epoch, logs.log(tp).map(
+                        PartitionLog::highWatermark).orElse(-1L));
+            }
+        });
+    }
+
+    /**
+     * Kafka's KIP-101 rule for a returning leader, with the bucket as the other replica: the local log is kept only
+     * when the last broker that led the partition before {@code epoch} was this one (epochs without a leader
+     * skipped); a partition never led before is kept only while empty.
+     */
+    private boolean staleLocally(TopicPartitionId id, int epoch, PartitionLog log) {
+        List<EpochStart> history = new ArrayList<>(store.epochHistory(id));
+        history.sort(Comparator.comparingInt(EpochStart::epoch).reversed());
+        for (EpochStart start : history) {
+            if (start.epoch() >= epoch || start.leader() == PartitionLeadership.NO_LEADER) {
+                continue;
+            }
+            return start.leader() != nodeId;
+        }
+        return log.highWatermark() > 0;
+    }
+
+    /**
+     * Hands the partition over to {@code target} (NO_LEADER: to whichever broker the controller picks): stops
+     * serving, seals and uploads the tail, then passes leadership in one fenced transaction. When the upload
+     * fails the partition is served again and the move is tried at the next refresh.
+     */
+    CompletableFuture<Void> handOver(String name, PartitionLeadership leadership, int target) {
+        TopicPartitionId id = leadership.partition();
+        int epoch = leadership.leaderEpoch();
+        State serving = new State(epoch, Phase.SERVING);
+        State handing = new State(epoch, Phase.HANDING_OVER);
+        if (!states.replace(id, serving, handing)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        TopicPartition tp = new TopicPartition(name, id.partition());
+        long started = System.nanoTime();
+        CompletableFuture<Long> sealed = name.equals(slotTopic) ? CompletableFuture.completedFuture(0L)
+                : logs.handOff(tp);
+        return sealed.thenApplyAsync(end -> {
+            Optional<PartitionLeadership> next = store.handOver(id, nodeId, epoch, end, target);
+            if (next.isPresent()) {
+                LOGGER.info("Handed {} over to broker {} at epoch {} (log end {}, {} ms)", tp,
+                        next.get().leader(), next.get().leaderEpoch(), end,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            } else {
+                LOGGER.warn("Could not hand {} over: the database no longer has this broker leading it at epoch {}",
+                        tp, epoch);
+            }
+            return next;
+        }, io).handle((next, error) -> {
+            if (error != null) {
+                LOGGER.warn("Hand-over of {} failed ({}); serving it again until the next try", tp, error.toString());
+                states.replace(id, handing, serving);
+            } else {
+                states.remove(id, handing);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * A planned shutdown: hands every partition led here over, each to the live broker (other than this one)
+     * leading the fewest, or to none when this is the last broker. Waits up to {@code timeout}.
+     */
+    void handOverAll(ClusterSnapshot snapshot, Duration timeout) {
+        Map<Integer, Long> load = snapshot.leaderCounts();
+        load.remove(nodeId);
+        Map<java.util.UUID, String> names = new java.util.HashMap<>();
+        snapshot.topics().values().forEach(topic -> names.put(topic.topicId(), topic.name()));
+        List<CompletableFuture<Void>> moves = new ArrayList<>();
+        for (Map.Entry<TopicPartitionId, State> entry : states.entrySet()) {
+            PartitionLeadership leadership = snapshot.leadership().get(entry.getKey());
+            String name = names.get(entry.getKey().topicId());
+            if (leadership == null || name == null || entry.getValue().phase() != Phase.SERVING
+                    || leadership.leaderEpoch() != entry.getValue().epoch()) {
+                continue;
+            }
+            int target = load.entrySet().stream().min(Map.Entry.<Integer, Long>comparingByValue()
+                    .thenComparing(Map.Entry.comparingByKey())).map(Map.Entry::getKey)
+                    .orElse(PartitionLeadership.NO_LEADER);
+            load.computeIfPresent(target, (node, count) -> count + 1);
+            moves.add(handOver(name, leadership, target));
+        }
+        if (moves.isEmpty()) {
+            return;
+        }
+        LOGGER.info("Handing {} partition(s) over before stopping", moves.size());
+        try {
+            CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new)).get(timeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOGGER.warn("Not every partition was handed over within {} ms ({}); the rest wait for this broker's"
+                    + " return", timeout.toMillis(), e.toString());
+        }
+    }
+
+    /** How many partitions are led here, by phase (for logs and tests). */
+    Map<Phase, Long> phases() {
+        Map<Phase, Long> counts = new java.util.EnumMap<>(Phase.class);
+        states.values().forEach(state -> counts.merge(state.phase(), 1L, Long::sum));
+        return counts;
+    }
+}

@@ -1,0 +1,413 @@
+package io.strata.broker.cluster;
+
+import io.strata.broker.StartupFailure;
+import io.strata.broker.config.ClusterSettings;
+import io.strata.broker.config.Endpoint;
+import io.strata.metadata.BrokerRegistration;
+import io.strata.metadata.CoordinatorSlots;
+import io.strata.metadata.EpochStart;
+import io.strata.metadata.MetadataException;
+import io.strata.metadata.MetadataStore;
+import io.strata.metadata.NodeIdInUseException;
+import io.strata.metadata.PartitionLeadership;
+import io.strata.metadata.TopicDefinition;
+import io.strata.metadata.TopicPartitionId;
+import io.strata.metadata.controller.Controller;
+import io.strata.metadata.membership.BrokerMembership;
+import io.strata.metadata.postgres.PostgresMetadataStore;
+import io.strata.tiering.LogManager;
+import io.strata.tiering.TopicLogs;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.NoReassignmentInProgressException;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster mode: the {@link Cluster} of a broker whose metadata lives in PostgreSQL (CLUSTER.md). It
+ * <ul>
+ *   <li>registers the broker ({@link BrokerMembership}: node id, advertised endpoint, rack, a new incarnation id)
+ *       and renews it every heartbeat interval; a broker that could not renew for a session timeout minus one
+ *       interval stops serving every partition (rule 8);</li>
+ *   <li>runs the {@link Controller} role every heartbeat interval (at most one broker holds the lease and
+ *       places leaders);</li>
+ *   <li>follows the database with {@link MetadataSync} and acts on it with {@link LocalLeadership} (open what it
+ *       now leads, hand over what is moving);</li>
+ *   <li>answers routing questions from the last {@link ClusterSnapshot}; gates uploads and retention to the
+ *       partitions led here and fences each upload by the leader epoch in the database.</li>
+ * </ul>
+ * Topics are created in the database and opened locally by every broker as it sees them. Group coordinators are
+ * the leaders of the coordinator-slot topic's partitions ({@link CoordinatorSlots}); producer ids come in blocks
+ * from the database ({@link ProducerIdBlocks}).
+ */
+public final class MetadataCluster implements Cluster, AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(MetadataCluster.class);
+    private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ClusterSettings settings;
+    private final int nodeId;
+    private final UUID incarnation = UUID.randomUUID();
+    private final LogManager logs;
+    private final MetadataStore store;
+    private final CoordinatorSlots slots;
+    private final LocalLeadership local;
+    private final MetadataSync sync;
+    private final ProducerIdBlocks producerIds;
+    private final SharedPrefixLease bucketLease;
+    /** How old a snapshot may be for this broker to serve on it (see {@link #checkLeader}). */
+    private final long snapshotMaxAgeNanos;
+    private final ScheduledExecutorService syncThread = Executors.newSingleThreadScheduledExecutor(
+            daemon("cluster-sync"));
+    private final ScheduledExecutorService controllerThread = Executors.newSingleThreadScheduledExecutor(
+            daemon("cluster-controller"));
+    private volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
+    private volatile BrokerMembership membership;
+    private volatile Controller controller;
+    private volatile boolean closing;
+
+    private MetadataCluster(ClusterSettings settings, int nodeId, LogManager logs, MetadataStore store,
+                            CoordinatorSlots slots, SharedPrefixLease bucketLease) {
+        this.bucketLease = bucketLease;
+        this.settings = settings;
+        this.nodeId = nodeId;
+        this.logs = logs;
+        this.store = store;
+        this.slots = slots;
+        this.local = new LocalLeadership(nodeId, logs, store, logs.ioExecutor(), CoordinatorSlots.TOPIC);
+        this.sync = new MetadataSync(store, settings.sessionTimeout(), settings.heartbeatInterval(), this::apply);
+        this.producerIds = new ProducerIdBlocks(store);
+        this.snapshotMaxAgeNanos = Math.max(settings.heartbeatInterval().toNanos(),
+                settings.sessionTimeout().minus(settings.heartbeatInterval().multipliedBy(2)).toNanos());
+    }
+
+    /**
+     * Connects to the metadata database (migrating its schema), makes sure the coordinator slots exist, and
+     * opens locally every topic the cluster has. Serves nothing until {@link #join}.
+     *
+     * @throws StartupFailure when the database cannot be reached
+     */
+    public static MetadataCluster open(ClusterSettings settings, int nodeId, LogManager logs,
+                                       SharedPrefixLease bucketLease) {
+        MetadataStore store;
+        try {
+            store = PostgresMetadataStore.open(settings.store().orElseThrow(), "strata-broker-" + nodeId);
+        } catch (MetadataException e) {
+            throw new StartupFailure("Could not use the metadata database " + settings.store().get() + " ("
+                    + e.getMessage() + "): check " + ClusterSettings.METADATA_STORE + " (STRATA_METADATA_STORE), its"
+                    + " user and password, and that PostgreSQL is running.");
+        }
+        try {
+            CoordinatorSlots slots = coordinatorSlots(store, settings.coordinatorSlots());
+            MetadataCluster cluster = new MetadataCluster(settings, nodeId, logs, store, slots, bucketLease);
+            cluster.apply(cluster.sync.read());
+            return cluster;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static CoordinatorSlots coordinatorSlots(MetadataStore store, int count) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<TopicDefinition> existing = store.topics().stream()
+                    .filter(topic -> topic.name().equals(CoordinatorSlots.TOPIC)).findFirst();
+            if (existing.isPresent()) {
+                if (existing.get().partitions() != count) {
+                    LOGGER.warn("The cluster has {} coordinator slots; {}={} is ignored", existing.get().partitions(),
+                            ClusterSettings.OFFSETS_TOPIC_NUM_PARTITIONS, count);
+                }
+                return new CoordinatorSlots(existing.get().topicId(), existing.get().partitions());
+            }
+            store.createTopic(new TopicDefinition(UUID.randomUUID(), CoordinatorSlots.TOPIC, count, Map.of()));
+        }
+        throw new IllegalStateException("Could not create or read the coordinator slots");
+    }
+
+    /**
+     * Registers this broker under its advertised endpoint (known once the listener is bound) and starts following
+     * the cluster and contending for the controller lease.
+     *
+     * @throws StartupFailure when a live broker already has this node id
+     */
+    public void join(Endpoint advertised) {
+        BrokerRegistration registration = new BrokerRegistration(nodeId, incarnation,
+                advertised.listenerName() + "://" + hostForUri(advertised.host()) + ":" + advertised.port(),
+                settings.rack());
+        try {
+            membership = BrokerMembership.join(store, registration, settings.sessionTimeout(),
+                    settings.heartbeatInterval(), System::nanoTime, true);
+        } catch (NodeIdInUseException e) {
+            throw new StartupFailure("Refusing to start: " + e.getMessage() + "; give this broker another node.id,"
+                    + " or stop the other one (a crashed broker's node id is free after broker.session.timeout.ms,"
+                    + " " + settings.sessionTimeout().toMillis() + " ms).");
+        }
+        bucketLease.writableWhile(this::serving);
+        logs.setWriteGate(tp -> serving() && snapshot.id(tp).map(local::writable).orElse(false));
+        logs.setUploadFence(this::confirmUpload);
+        controller = new Controller(store, nodeId, incarnation, settings.sessionTimeout(),
+                settings.heartbeatInterval(), System::nanoTime);
+        long heartbeat = settings.heartbeatInterval().toMillis();
+        controllerThread.scheduleWithFixedDelay(this::runController, 0, heartbeat, TimeUnit.MILLISECONDS);
+        syncThread.scheduleWithFixedDelay(sync, 0, MetadataSync.POLL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static String hostForUri(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    private void runController() {
+        if (closing) {
+            return;
+        }
+        try {
+            controller.runOnce();
+        } catch (MetadataException e) {
+            LOGGER.debug("Controller pass skipped: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOGGER.error("Controller pass failed", e);
+        }
+    }
+
+    /** Every upload is confirmed by moving the committed end forward, fenced by the leader epoch (invariant 1). */
+    private CompletableFuture<Boolean> confirmUpload(TopicPartition tp, long uploadedEnd) {
+        Optional<TopicPartitionId> id = snapshot.id(tp);
+        Optional<Integer> epoch = id.flatMap(local::epoch);
+        if (id.isEmpty() || epoch.isEmpty() || !serving()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return CompletableFuture.supplyAsync(() -> store.advanceCommittedEnd(id.get(), nodeId, epoch.get(),
+                uploadedEnd), logs.ioExecutor());
+    }
+
+    private synchronized void apply(ClusterSnapshot next) {
+        for (TopicDefinition topic : next.topics().values()) {
+            if (topic.name().equals(CoordinatorSlots.TOPIC)) {
+                continue;
+            }
+            Uuid id = new Uuid(topic.topicId().getMostSignificantBits(), topic.topicId().getLeastSignificantBits());
+            Optional<TopicLogs> open = logs.topic(topic.name());
+            if (open.isEmpty() || !open.get().topicId().equals(id) || open.get().partitions().size() < topic.partitions()) {
+                try {
+                    logs.adoptTopic(topic.name(), id, topic.partitions(), topic.configs());
+                } catch (RuntimeException e) {
+                    LOGGER.warn("Could not open topic {} ({}) here: {}", topic.name(), id, e.toString());
+                }
+            }
+        }
+        snapshot = next;
+        if (membership != null && !closing) {
+            local.apply(next);
+        }
+    }
+
+    /**
+     * Whether this broker may act as a leader now: its registration renewed recently enough (rule 8) and its view
+     * of leadership read recently enough. The second matters after a pause (SIGSTOP, a long GC): the heartbeat
+     * thread may renew the moment the process wakes, before the sync thread has read that the controller gave the
+     * partitions away meanwhile; the controller waits a whole session timeout before it does, so a view younger
+     * than the session timeout minus two heartbeat intervals cannot predate that.
+     */
+    private boolean serving() {
+        BrokerMembership current = membership;
+        return current != null && current.serving() && snapshot.fresh(snapshotMaxAgeNanos);
+    }
+
+    // ---- Cluster ----------------------------------------------------------------------------------------------
+
+    @Override
+    public int localNodeId() {
+        return nodeId;
+    }
+
+    /**
+     * The cluster's id, the same on every broker: the id the metadata database gave the cluster when its first
+     * broker started (that of its coordinator-slot topic), in Kafka's base64 form.
+     */
+    @Override
+    public String clusterId() {
+        return new Uuid(slots.topicId().getMostSignificantBits(), slots.topicId().getLeastSignificantBits()).toString();
+    }
+
+    @Override
+    public List<ClusterNode> brokers() {
+        return snapshot.brokers();
+    }
+
+    @Override
+    public int controllerId() {
+        return snapshot.controller();
+    }
+
+    @Override
+    public PartitionRoute route(TopicPartition partition) {
+        return snapshot.leadership(partition)
+                .map(l -> new PartitionRoute(l.leader(), l.leaderEpoch()))
+                .orElse(new PartitionRoute(PartitionRoute.NO_LEADER, -1));
+    }
+
+    @Override
+    public Errors checkLeader(TopicPartition partition, Optional<Integer> currentLeaderEpoch) {
+        Optional<PartitionLeadership> leadership = snapshot.leadership(partition);
+        if (leadership.isEmpty()) {
+            return Errors.NOT_LEADER_OR_FOLLOWER;
+        }
+        Errors epoch = EpochCheck.against(leadership.get().leaderEpoch(), currentLeaderEpoch);
+        if (epoch != Errors.NONE) {
+            return epoch;
+        }
+        boolean leads = leadership.get().leader() == nodeId && serving() && !closing
+                && local.serving(leadership.get().partition(), leadership.get().leaderEpoch());
+        return leads ? Errors.NONE : Errors.NOT_LEADER_OR_FOLLOWER;
+    }
+
+    @Override
+    public Optional<ClusterNode> groupCoordinator(String groupId) {
+        ClusterSnapshot current = snapshot;
+        PartitionLeadership slot = current.leadership().get(slots.slotOf(groupId));
+        if (slot == null || !slot.hasLeader()) {
+            return Optional.empty();
+        }
+        return current.broker(slot.leader());
+    }
+
+    @Override
+    public TopicLogs createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+        logs.validateNewTopic(name, partitions, replicationFactor, configs);
+        int live = snapshot.brokers().size();
+        if (replicationFactor > Math.max(1, live)) {
+            throw new InvalidReplicationFactorException("Replication factor: " + replicationFactor
+                    + " larger than available brokers: " + live + ".");
+        }
+        if (name.equals(CoordinatorSlots.TOPIC)) {
+            throw new TopicExistsException("Topic '" + name + "' already exists.");
+        }
+        UUID topicId = UUID.randomUUID();
+        if (!store.createTopic(new TopicDefinition(topicId, name, partitions, configs))) {
+            throw new TopicExistsException("Topic '" + name + "' already exists.");
+        }
+        TopicLogs created = logs.adoptTopic(name, new Uuid(topicId.getMostSignificantBits(),
+                topicId.getLeastSignificantBits()), partitions, configs);
+        syncThread.execute(sync);
+        return created;
+    }
+
+    @Override
+    public long allocateProducerId() {
+        return producerIds.next();
+    }
+
+    @Override
+    public List<EpochStart> epochHistory(TopicPartition partition) {
+        return snapshot.id(partition).map(store::epochHistory).orElse(List.of());
+    }
+
+    @Override
+    public void reassign(TopicPartition partition, Optional<List<Integer>> replicas) {
+        TopicPartitionId id = snapshot.id(partition).orElseThrow(() ->
+                new UnknownTopicOrPartitionException("No partition " + partition));
+        Controller current = controller;
+        if (current == null || current.epoch().isEmpty()) {
+            throw new NotControllerException("Broker " + nodeId + " is not the controller");
+        }
+        if (replicas.isEmpty()) {
+            if (!current.cancelReassignment(id)) {
+                throw new NoReassignmentInProgressException("No reassignment of " + partition + " is in progress");
+            }
+            return;
+        }
+        if (replicas.get().size() != 1) {
+            throw new InvalidReplicaAssignmentException("Strata keeps one replica of each partition, its leader"
+                    + " (durability comes from the bucket): name exactly one broker for " + partition + ", not "
+                    + replicas.get());
+        }
+        int target = replicas.get().get(0);
+        if (!current.reassign(id, target)) {
+            throw new InvalidReplicaAssignmentException("Broker " + target + " is not a live broker of this cluster"
+                    + " (or the controller lease just moved; retry)");
+        }
+    }
+
+    @Override
+    public Map<TopicPartition, Integer> reassignments() {
+        Controller current = controller;
+        if (current == null) {
+            return Map.of();
+        }
+        ClusterSnapshot now = snapshot;
+        Map<java.util.UUID, String> names = new java.util.HashMap<>();
+        now.topics().values().forEach(topic -> names.put(topic.topicId(), topic.name()));
+        Map<TopicPartition, Integer> moving = new java.util.HashMap<>();
+        current.reassignments().forEach((id, target) -> {
+            PartitionLeadership leadership = now.leadership().get(id);
+            String name = names.get(id.topicId());
+            if (name != null && leadership != null && leadership.leader() != target) {
+                moving.put(new TopicPartition(name, id.partition()), target);
+            }
+        });
+        return moving;
+    }
+
+    /** The store, for the group coordinator's offsets. */
+    public MetadataStore store() {
+        return store;
+    }
+
+    /** The epoch this broker leads {@code partition} at, when it serves it. */
+    public Optional<Integer> servingEpoch(TopicPartitionId partition) {
+        return local.epoch(partition).filter(epoch -> local.serving(partition, epoch));
+    }
+
+    public CoordinatorSlots coordinatorSlots() {
+        return slots;
+    }
+
+    /**
+     * A planned shutdown (Kafka's controlled shutdown): stops serving, hands every partition led here over to the
+     * other live brokers (each sealed and uploaded first), stops following the cluster and unregisters.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        if (membership != null) {
+            local.handOverAll(snapshot, HAND_OVER_TIMEOUT);
+        }
+        closing = true;
+        syncThread.shutdownNow();
+        controllerThread.shutdownNow();
+        try {
+            syncThread.awaitTermination(5, TimeUnit.SECONDS);
+            controllerThread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (membership != null) {
+            membership.close();
+        }
+        store.close();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

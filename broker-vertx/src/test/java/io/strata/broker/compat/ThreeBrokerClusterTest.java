@@ -1,0 +1,189 @@
+package io.strata.broker.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.strata.metadata.postgres.PostgresSettings;
+import io.strata.metadata.testing.PostgresServer;
+import io.strata.objectstore.s3proxy.S3ProxyServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three broker JVMs in cluster mode on loopback: one real PostgreSQL database (a throwaway server, its own database
+ * for this class) and one S3 server shared by all. Real kafka-clients producers, consumers and Admin.
+ */
+class ThreeBrokerClusterTest {
+
+    private static final String BUCKET = "cluster-bucket";
+    private static final String TOPIC = "spread";
+    private static final int PARTITIONS = 6;
+
+    @TempDir
+    Path tempDir;
+
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
+
+    private S3ProxyServer s3;
+    private PostgresSettings database;
+
+    @BeforeEach
+    void startServices() throws Exception {
+        database = PostgresServer.shared().createDatabase("three_brokers");
+        s3 = S3ProxyServer.start(S3ProxyServer.Settings.onFreePort(tempDir.resolve("s3"), BUCKET));
+    }
+
+    @AfterEach
+    void stopS3() {
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    private Map<String, String> brokerProperties(int nodeId) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("node.id", Integer.toString(nodeId));
+        properties.put("metadata.store", "postgresql://127.0.0.1:" + database.port() + "/" + database.database());
+        properties.put("metadata.store.user", PostgresServer.USER);
+        properties.put("metadata.store.password", PostgresServer.PASSWORD);
+        properties.put("broker.session.timeout.ms", "6000");
+        properties.put("broker.heartbeat.interval.ms", "1000");
+        properties.put("offsets.topic.num.partitions", "6");
+        properties.put("s3.endpoint", s3.endpoint().toString());
+        properties.put("s3.access.key", s3.settings().accessKey());
+        properties.put("s3.secret.key", s3.settings().secretKey());
+        properties.put("s3.bucket", BUCKET);
+        properties.put("s3.region", S3ProxyServer.REGION);
+        properties.put("s3.path.style", "true");
+        properties.put("remote.log.manager.task.interval.ms", "200");
+        return properties;
+    }
+
+    private BrokerProcess startBroker(int nodeId) throws Exception {
+        return brokers.start(tempDir.resolve("broker-" + nodeId), brokerProperties(nodeId));
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void threeBrokersSpreadLeadersAndAPlannedShutdownAndReturnLoseNothing() throws Exception {
+        // Given three brokers of one cluster and a topic created through the first
+        List<BrokerProcess> started = new ArrayList<>();
+        for (int node = 1; node <= 3; node++) {
+            started.add(startBroker(node));
+        }
+        String bootstrap = started.get(0).bootstrapServers();
+        await().atMost(Duration.ofSeconds(30)).until(() -> liveBrokers(bootstrap).size() == 3);
+        Clients.createTopic(bootstrap, TOPIC, PARTITIONS, Map.of());
+
+        // Then every partition gets a leader, and the leaders are spread over the three brokers, two each
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2, 3).allSatisfy((node, count) ->
+                        assertThat(count).as("partitions led by broker %d", node).isEqualTo(PARTITIONS / 3)));
+
+        // When records are produced to every partition (acks=all, idempotent) and read back through another broker
+        Map<String, Long> acked = produce(bootstrap, "before", 300);
+        assertReadBack(started.get(1).bootstrapServers(), acked);
+
+        // When broker 3 shuts down (SIGTERM: it hands its partitions over first) and records keep coming
+        started.get(2).stop();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2));
+        acked.putAll(produce(bootstrap, "while-down", 300));
+
+        // Then every acknowledged record is still at its offset
+        assertReadBack(started.get(1).bootstrapServers(), acked);
+
+        // When broker 3 comes back, leaders spread again and every record is still there
+        BrokerProcess back = startBroker(3);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2, 3));
+        acked.putAll(produce(back.bootstrapServers(), "after", 300));
+        assertReadBack(bootstrap, acked);
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aSecondLiveBrokerWithTheSameNodeIdRefusesToStart() throws Exception {
+        startBroker(1);
+
+        BrokerProcess duplicate = brokers.launch(tempDir.resolve("duplicate"), brokerProperties(1));
+
+        assertThat(duplicate.awaitExitCode(60)).isEqualTo(1);
+        assertThat(duplicate.log()).contains("Refusing to start").contains("node.id").doesNotContain("\tat ");
+    }
+
+    private static Set<Integer> liveBrokers(String bootstrap) throws Exception {
+        try (Admin admin = Clients.admin(bootstrap)) {
+            return admin.describeCluster().nodes().get().stream().map(Node::id).collect(Collectors.toSet());
+        }
+    }
+
+    /** Partitions led per broker id; a partition without a leader counts under -1. */
+    private static Map<Integer, Long> leaderCounts(String bootstrap) throws Exception {
+        try (Admin admin = Clients.admin(bootstrap)) {
+            TopicDescription description = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC);
+            return description.partitions().stream().collect(Collectors.groupingBy(
+                    (TopicPartitionInfo p) -> p.leader() == null ? -1 : p.leader().id(), Collectors.counting()));
+        }
+    }
+
+    /** Sends {@code perPartition} records to each partition; the acknowledged offset of each value. */
+    private static Map<String, Long> produce(String bootstrap, String prefix, int perPartition) throws Exception {
+        Map<String, Long> acked = new HashMap<>();
+        try (KafkaProducer<String, String> producer = Clients.producer(bootstrap, Map.of())) {
+            List<java.util.concurrent.Future<RecordMetadata>> sends = new ArrayList<>();
+            List<String> values = new ArrayList<>();
+            for (int n = 0; n < perPartition; n++) {
+                for (int p = 0; p < PARTITIONS; p++) {
+                    String value = prefix + "-p" + p + "-" + n;
+                    values.add(value);
+                    sends.add(producer.send(new ProducerRecord<>(TOPIC, p, null, value)));
+                }
+            }
+            for (int i = 0; i < sends.size(); i++) {
+                RecordMetadata metadata = sends.get(i).get(60, TimeUnit.SECONDS);
+                acked.put(values.get(i), metadata.offset());
+            }
+        }
+        return acked;
+    }
+
+    /** Every acknowledged value is read exactly once, at its acknowledged offset, and nothing else is there. */
+    private static void assertReadBack(String bootstrap, Map<String, Long> acked) {
+        Set<TopicPartition> partitions = new TreeSet<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+        for (int p = 0; p < PARTITIONS; p++) {
+            partitions.add(new TopicPartition(TOPIC, p));
+        }
+        List<ConsumerRecord<String, String>> records = Clients.readAll(bootstrap, partitions);
+        Map<String, Long> read = new HashMap<>();
+        for (ConsumerRecord<String, String> record : records) {
+            assertThat(read.put(record.value(), record.offset())).as("duplicate of %s", record.value()).isNull();
+            assertThat(record.value()).contains("-p" + record.partition() + "-");
+        }
+        assertThat(read).isEqualTo(acked);
+    }
+}
