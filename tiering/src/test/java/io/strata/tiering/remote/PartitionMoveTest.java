@@ -255,6 +255,10 @@ class PartitionMoveTest {
                 .build()).duplicate()).isTrue();
         assertThat(backOnA.append(batch().records(1).producer(PRODUCER, (short) 0, nextSequence).build())
                 .firstOffset()).isEqualTo(endOnB);
+
+        // And the bucket checks out: every object is referenced (the producer-state objects included)
+        BucketInspector inspector = new BucketInspector(bucket);
+        assertThat(inspector.verify(inspector.inventory(), true)).isEmpty();
     }
 
     @Test
