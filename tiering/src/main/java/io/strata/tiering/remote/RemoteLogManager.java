@@ -445,8 +445,8 @@ public final class RemoteLogManager implements AutoCloseable {
                 }
                 throw e;
             } catch (RuntimeException e) {
-                if (rootCause(e) instanceof WriterFencedException) {
-                    throw e;
+                if (lease.fencedReason().isPresent()) {
+                    throw e; // for good (a lapse, which a renewal ends, is retried like any failure)
                 }
                 long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
                 if (leftMs <= 0) {
