@@ -393,6 +393,52 @@ class PartitionMoveTest {
     }
 
     @Test
+    void handOffFailsAfterItsTimeoutInsteadOfHanging() throws Exception {
+        // Given a fence that never answers (the metadata database hangs)
+        LogManager a = broker("a");
+        a.setUploadFence((tp, end) -> new CompletableFuture<>());
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        produce(log(a), 4);
+
+        // When the partition is handed over with a 2 s timeout
+        long started = System.nanoTime();
+        CompletableFuture<Long> handOff = a.handOff(TP, Duration.ofSeconds(2));
+
+        // Then the hand-over fails with a timeout, in about that time, and nothing is cataloged
+        assertThatThrownBy(() -> handOff.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+        assertThat(log(a).remoteEndOffset()).isZero();
+        assertThat(bucket.head(key(a, "manifest", 0)).join()).isEmpty();
+    }
+
+    @Test
+    void adoptTopicIsIdempotentGrowsPartitionsAndRefusesAnotherId() {
+        // Given a topic adopted with the cluster's id
+        LogManager b = broker("b");
+        org.apache.kafka.common.Uuid id = org.apache.kafka.common.Uuid.randomUuid();
+        TopicLogs adopted = b.adoptTopic("orders", id, 1, TIERED);
+        assertThat(adopted.topicId()).isEqualTo(id);
+        PartitionLog first = log(b);
+
+        // When it is adopted again, with the same and then with more partitions
+        TopicLogs again = b.adoptTopic("orders", id, 1, TIERED);
+        TopicLogs grown = b.adoptTopic("orders", id, 3, TIERED);
+
+        // Then the same logs are kept, partitions are added, and a smaller count changes nothing
+        assertThat(again.partitions()).containsExactly(first);
+        assertThat(grown.partitions()).hasSize(3).startsWith(first);
+        assertThat(b.adoptTopic("orders", id, 2, TIERED).partitions()).hasSize(3);
+        assertThat(b.indexStore().topics().list()).singleElement()
+                .satisfies(topic -> assertThat(topic.partitions()).isEqualTo(3));
+
+        // And the name with another id is refused, and nothing of the topic was written to the bucket
+        assertThatThrownBy(() -> b.adoptTopic("orders", org.apache.kafka.common.Uuid.randomUuid(), 1, TIERED))
+                .isInstanceOf(org.apache.kafka.common.errors.TopicExistsException.class);
+        assertThat(bucket.listAll(RemoteLayout.TOPICS).join()).isEmpty();
+    }
+
+    @Test
     void forgetTopicDropsItLocallyAndLeavesTheBucketAlone() throws Exception {
         // Given a topic handed over to the bucket
         LogManager a = broker("a");
