@@ -481,6 +481,12 @@ public final class RemoteLogManager implements AutoCloseable {
         copier.confirm(log.topicPartition(), end, "the manifest at offset " + end);
         manifests.write(log, Optional.empty()); // the log start offset as of now, even when nothing was copied
         String key = producerStates.write(log.topicPartition(), topicId, end, log.producerStates());
+        try {
+            producerStates.deleteOlder(log.topicPartition(), topicId, end);
+        } catch (RuntimeException e) { // left for the next hand-over, or the topic's deletion
+            LOGGER.warn("Could not delete the older producer-state objects of {}: {}", log.topicPartition(),
+                    rootMessage(e));
+        }
         LOGGER.info("Handed {} over to the bucket: offsets {} to {} are there, producer state in {}",
                 log.topicPartition(), log.logStartOffset(), end - 1, key);
     }

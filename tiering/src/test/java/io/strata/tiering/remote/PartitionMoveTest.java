@@ -256,6 +256,11 @@ class PartitionMoveTest {
         assertThat(backOnA.append(batch().records(1).producer(PRODUCER, (short) 0, nextSequence).build())
                 .firstOffset()).isEqualTo(endOnB);
 
+        // And only the newest producer-state object is kept
+        assertThat(bucket.listAll(RemoteLayout.partitionPrefix(TP, onA.key().topicId())).join())
+                .extracting(ObjectInfo::key).filteredOn(k -> RemoteLayout.producerStateEndOf(k).isPresent())
+                .containsExactly(key(a, "producers", endOnB));
+
         // And the bucket checks out: every object is referenced (the producer-state objects included)
         BucketInspector inspector = new BucketInspector(bucket);
         assertThat(inspector.verify(inspector.inventory(), true)).isEmpty();
