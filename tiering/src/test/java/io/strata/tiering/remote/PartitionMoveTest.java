@@ -256,10 +256,18 @@ class PartitionMoveTest {
         assertThat(backOnA.append(batch().records(1).producer(PRODUCER, (short) 0, nextSequence).build())
                 .firstOffset()).isEqualTo(endOnB);
 
+        // And A, whose last manifest write was overwritten by B, writes the partition's manifest again
+        nextSequence++;
+        produce(backOnA, 4);
+        long endBackOnA = a.handOff(TP).get(60, TimeUnit.SECONDS);
+        assertThat(endBackOnA).isEqualTo(endOnB + 21);
+        assertThat(PartitionManifest.fromJson(bucket.get(key(a, "manifest", 0)).join()).segments())
+                .last().satisfies(segment -> assertThat(segment.lastOffset()).isEqualTo(endBackOnA - 1));
+
         // And only the newest producer-state object is kept
         assertThat(bucket.listAll(RemoteLayout.partitionPrefix(TP, onA.key().topicId())).join())
                 .extracting(ObjectInfo::key).filteredOn(k -> RemoteLayout.producerStateEndOf(k).isPresent())
-                .containsExactly(key(a, "producers", endOnB));
+                .containsExactly(key(a, "producers", endBackOnA));
 
         // And the bucket checks out: every object is referenced (the producer-state objects included)
         BucketInspector inspector = new BucketInspector(bucket);
