@@ -607,6 +607,11 @@ public final class LogManager implements AutoCloseable {
      * sidecars, its producer state restored, and a new log opened whose log end offset is the end of the bucket's
      * segments; appends continue from there and every record in the bucket is readable. Blocking.
      *
+     * <p>{@link #log(TopicPartition)} answers a new {@link PartitionLog} afterwards (the old one is closed: whoever
+     * keeps a reference must look it up again; the {@link LogListener}s are told). The new log keeps the old one's
+     * leader epoch: set the new epoch on it afterwards. Local data above the bucket's end is discarded too: call this
+     * only once the previous leader handed the partition over (or is known to have nothing more).
+     *
      * @throws UnknownTopicOrPartitionException when this broker does not have the partition (adopt the topic first)
      * @throws IllegalStateException            without a bucket, while another reopen of {@code tp} is under way,
      *                                          or when the bucket's objects for the partition fail their checks
