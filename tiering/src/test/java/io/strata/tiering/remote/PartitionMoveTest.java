@@ -426,6 +426,41 @@ class PartitionMoveTest {
     }
 
     @Test
+    void handOffWaitsForAPassThatIsUploadingThePartition() throws Exception {
+        // Given a periodic pass stuck in the middle of an upload (its fence answer is held back)
+        LogManager a = broker("a");
+        java.util.concurrent.CountDownLatch passInFence = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<Boolean> heldAnswer = new CompletableFuture<>();
+        AtomicInteger asked = new AtomicInteger();
+        a.setUploadFence((tp, end) -> {
+            if (asked.incrementAndGet() == 1) {
+                passInFence.countDown();
+                return heldAnswer;
+            }
+            return CompletableFuture.completedFuture(true);
+        });
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(a);
+        produce(log, 8);
+        log.sealForHandOff();
+        CompletableFuture<Void> pass = CompletableFuture.runAsync(() -> a.remote().orElseThrow().runPassAndWait());
+        assertThat(passInFence.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // When the partition is handed over meanwhile
+        CompletableFuture<Long> handOff = a.handOff(TP);
+
+        // Then the hand-over waits for the pass, and both finish once the pass goes on
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> !handOff.isDone());
+        heldAnswer.complete(true);
+        assertThat(handOff.get(60, TimeUnit.SECONDS)).isEqualTo(40);
+        pass.get(60, TimeUnit.SECONDS);
+        assertThat(log.remoteEndOffset()).isEqualTo(40);
+        assertThat(PartitionManifest.fromJson(bucket.get(key(a, "manifest", 0)).join()).segments())
+                .last().satisfies(segment -> assertThat(segment.lastOffset()).isEqualTo(39));
+    }
+
+    @Test
     void adoptTopicIsIdempotentGrowsPartitionsAndRefusesAnotherId() {
         // Given a topic adopted with the cluster's id
         LogManager b = broker("b");
