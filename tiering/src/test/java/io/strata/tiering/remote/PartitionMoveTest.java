@@ -369,6 +369,9 @@ class PartitionMoveTest {
         assertThat(a.indexStore().remoteSegments().list(log.key())).filteredOn(s -> s.baseOffset() == 40)
                 .extracting(RemoteSegment::state).containsExactly(RemoteSegmentState.COPY_STARTED);
         assertThat(bucket.get(key(a, "manifest", 0)).join()).isEqualTo(manifestBefore);
+        BucketInspector inspector = new BucketInspector(bucket);
+        assertThat(inspector.verify(inspector.inventory(), false)).extracting(BucketInspector.Problem::kind)
+                .containsOnly("ORPHAN").hasSize(2); // the refused segment and its sidecar, as the README says
 
         // And uploads of the partition stop, even once the fence would say yes, and a hand-over is refused
         leads.set(true);
