@@ -9,7 +9,10 @@ import io.strata.tiering.log.PartitionLog;
  */
 public interface LogListener {
 
-    /** A partition log is open: at registration for every existing partition, then on create and increase. */
+    /**
+     * A partition log is open: at registration for every existing partition, then on create and increase, and when
+     * a partition is reopened from the bucket (a new log replaces the old one of that partition).
+     */
     void partitionOpened(PartitionLog log);
 
     /** A topic was deleted; its partition logs are closed. */

@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,8 +47,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the data directory: the RocksDB store, every topic and every {@link PartitionLog}, and the
- * background tasks that roll, flush and apply retention.
+ * Owns the data directory: the RocksDB store, every topic and every {@link PartitionLog} (served through its
+ * {@link LogRegistry}), and the background tasks that roll, flush and apply retention.
  *
  * <p>Directory layout under {@code log.dirs}:
  * <pre>
@@ -91,8 +90,7 @@ public final class LogManager implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService background;
     private final ExecutorService io;
-    private final Map<String, TopicLogs> topics = new ConcurrentHashMap<>();
-    private final Map<Uuid, TopicLogs> topicsById = new ConcurrentHashMap<>();
+    private final LogRegistry topics = new LogRegistry();
     private final Object adminLock = new Object();
     private volatile String clusterId;
     private volatile ProducerIds producerIds;
@@ -100,7 +98,6 @@ public final class LogManager implements AutoCloseable {
     private final Object deletionLock = new Object();
     private boolean closing;
     private final Optional<RemoteLogManager> remote;
-    private final List<LogListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final LogDirHealth health;
     /** The most partitions this broker holds, all topics together ({@link #limitPartitions}). */
     private volatile int maxPartitions = Integer.MAX_VALUE;
@@ -201,8 +198,7 @@ public final class LogManager implements AutoCloseable {
         for (TopicRecord record : records) {
             TopicLogs topic = openTopic(record, clean);
             remote.ifPresent(r -> r.attach(topic));
-            topics.put(record.name(), topic);
-            topicsById.put(topic.topicId(), topic);
+            topics.put(topic);
         }
         LOGGER.info("Opened {} partition(s) in {} ms", total, clock.millis() - started);
     }
@@ -254,7 +250,7 @@ public final class LogManager implements AutoCloseable {
     /** After a lost catalog: producer ids continue above every id the logs, the data directory or the bucket know. */
     private void continueProducerIds(Optional<ClusterManifest> bucket) {
         long maxInLogs = -1;
-        for (TopicLogs topic : topics.values()) {
+        for (TopicLogs topic : topics.all()) {
             for (PartitionLog log : topic.partitions()) {
                 for (var producer : log.producerStates()) {
                     maxInLogs = Math.max(maxInLogs, producer.producerId());
@@ -321,7 +317,7 @@ public final class LogManager implements AutoCloseable {
     }
 
     private void forEachLog(String task, java.util.function.Consumer<PartitionLog> action) {
-        for (TopicLogs topic : topics.values()) {
+        for (TopicLogs topic : topics.all()) {
             for (PartitionLog log : topic.partitions()) {
                 try {
                     action.accept(log);
@@ -364,7 +360,7 @@ public final class LogManager implements AutoCloseable {
     }
 
     public Collection<TopicLogs> topics() {
-        return topics.values();
+        return topics.all();
     }
 
     public Optional<TopicLogs> topic(String name) {
@@ -372,15 +368,11 @@ public final class LogManager implements AutoCloseable {
     }
 
     public Optional<TopicLogs> topic(Uuid topicId) {
-        return Optional.ofNullable(topicsById.get(topicId));
+        return topics.topic(topicId);
     }
 
     public Optional<PartitionLog> log(TopicPartition tp) {
-        TopicLogs topic = topics.get(tp.topic());
-        if (topic == null || tp.partition() < 0 || tp.partition() >= topic.partitions().size()) {
-            return Optional.empty();
-        }
-        return Optional.of(topic.partitions().get(tp.partition()));
+        return topics.log(tp);
     }
 
     /**
@@ -389,16 +381,7 @@ public final class LogManager implements AutoCloseable {
      */
     public void addListener(LogListener listener) {
         synchronized (adminLock) {
-            for (TopicLogs topic : topics.values()) {
-                topic.partitions().forEach(listener::partitionOpened);
-            }
-            listeners.add(listener);
-        }
-    }
-
-    private void notifyOpened(List<PartitionLog> logs) {
-        for (LogListener listener : listeners) {
-            logs.forEach(listener::partitionOpened);
+            topics.addListener(listener);
         }
     }
 
@@ -414,7 +397,7 @@ public final class LogManager implements AutoCloseable {
      */
     public void validateNewTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
         org.apache.kafka.common.internals.Topic.validate(name);
-        if (topics.containsKey(name)) {
+        if (topics.contains(name)) {
             throw new TopicExistsException("TopicLogs '" + name + "' already exists.");
         }
         if (partitions < 1) {
@@ -431,7 +414,7 @@ public final class LogManager implements AutoCloseable {
                     + " still holds the data of a deleted incarnation (it is removed at the next start)");
         });
         if (org.apache.kafka.common.internals.Topic.hasCollisionChars(name)) {
-            for (String existing : topics.keySet()) {
+            for (String existing : topics.names()) {
                 if (org.apache.kafka.common.internals.Topic.hasCollision(name, existing)) {
                     throw new org.apache.kafka.common.errors.InvalidTopicException("TopicLogs '" + name
                             + "' collides with existing topic '" + existing + "' ('.' and '_' are interchangeable"
@@ -454,7 +437,7 @@ public final class LogManager implements AutoCloseable {
     }
 
     private void checkPartitionLimit(int adding) {
-        long held = topics.values().stream().mapToLong(topic -> topic.partitions().size()).sum();
+        long held = topics.partitionCount();
         if (held + adding > maxPartitions) {
             throw new InvalidPartitionsException("Adding " + adding + " partition(s) to the " + held
                     + " this broker holds would exceed its limit of " + maxPartitions
@@ -493,9 +476,8 @@ public final class LogManager implements AutoCloseable {
         }
         TopicLogs topic = new TopicLogs(record, toKafka(record.topicId()), config, List.copyOf(logs));
         remote.ifPresent(r -> r.attach(topic));
-        topics.put(record.name(), topic);
-        topicsById.put(topic.topicId(), topic);
-        notifyOpened(topic.partitions());
+        topics.put(topic);
+        topics.opened(topic.partitions());
         return topic;
     }
 
@@ -550,8 +532,7 @@ public final class LogManager implements AutoCloseable {
             if (topic == null) {
                 throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
             }
-            topics.remove(name);
-            topicsById.remove(topic.topicId());
+            topics.remove(topic);
             remote.ifPresent(r -> awaitQuietly(r.forgetTopic(topic.record()), "the remote tier's work on " + name));
             boolean allRenamed = dropLocally(topic, false).allRenamed();
             if (!allRenamed) {
@@ -561,7 +542,7 @@ public final class LogManager implements AutoCloseable {
                     }
                 }
             }
-            listeners.forEach(listener -> listener.topicDeleted(topic));
+            topics.deleted(topic);
             LOGGER.info("Forgot topic {} ({}) locally; the bucket is untouched", name, topic.topicId());
         }
     }
@@ -626,6 +607,11 @@ public final class LogManager implements AutoCloseable {
      * sidecars, its producer state restored, and a new log opened whose log end offset is the end of the bucket's
      * segments; appends continue from there and every record in the bucket is readable. Blocking.
      *
+     * <p>{@link #log(TopicPartition)} answers a new {@link PartitionLog} afterwards (the old one is closed: whoever
+     * keeps a reference must look it up again; the {@link LogListener}s are told). The new log keeps the old one's
+     * leader epoch: set the new epoch on it afterwards. Local data above the bucket's end is discarded too: call this
+     * only once the previous leader handed the partition over (or is known to have nothing more).
+     *
      * @throws UnknownTopicOrPartitionException when this broker does not have the partition (adopt the topic first)
      * @throws IllegalStateException            without a bucket, while another reopen of {@code tp} is under way,
      *                                          or when the bucket's objects for the partition fail their checks
@@ -649,7 +635,7 @@ public final class LogManager implements AutoCloseable {
                 logs.set(tp.partition(), fresh);
                 fresh.updateConfig(current.config());
                 replaceTopic(new TopicLogs(current.record(), current.topicId(), current.config(), logs));
-                notifyOpened(List.of(fresh));
+                topics.opened(List.of(fresh));
             }
         } finally {
             reopen.done(old);
@@ -800,7 +786,7 @@ public final class LogManager implements AutoCloseable {
         }
         TopicLogs updated = new TopicLogs(record, topic.topicId(), topic.config(), logs);
         replaceTopic(updated);
-        notifyOpened(logs.subList(topic.partitions().size(), newCount));
+        topics.opened(logs.subList(topic.partitions().size(), newCount));
         LOGGER.info("Increased the partitions of topic {} from {} to {}", name, topic.partitions().size(),
                 newCount);
         return updated;
@@ -826,8 +812,7 @@ public final class LogManager implements AutoCloseable {
      * the changed definition and rewrites the topic manifest.
      */
     private void replaceTopic(TopicLogs updated) {
-        topics.put(updated.name(), updated);
-        topicsById.put(updated.topicId(), updated);
+        topics.put(updated);
     }
 
     /** Deletes a topic: its RocksDB entries (committed group offsets included) at once, its files in the background. */
@@ -837,12 +822,11 @@ public final class LogManager implements AutoCloseable {
             if (topic == null) {
                 throw new UnknownTopicOrPartitionException("TopicLogs '" + name + "' does not exist.");
             }
-            topics.remove(name);
-            topicsById.remove(topic.topicId());
+            topics.remove(topic);
             LocalDrop dropped = dropLocally(topic, true);
             finishDeletion(topic.record(), dropped.allRenamed());
             remote.ifPresent(r -> r.groupOffsets().markChanged(dropped.groups()));
-            listeners.forEach(listener -> listener.topicDeleted(topic));
+            topics.deleted(topic);
             LOGGER.info("Deleted topic {} ({})", name, topic.topicId());
         }
     }
@@ -935,7 +919,7 @@ public final class LogManager implements AutoCloseable {
             closing = true;
         }
         boolean allClosed = true;
-        for (TopicLogs topic : topics.values()) {
+        for (TopicLogs topic : topics.all()) {
             for (PartitionLog log : topic.partitions()) {
                 try {
                     log.close();

@@ -58,16 +58,21 @@ final class PartitionHandOff implements AutoCloseable {
     CompletableFuture<Long> start(TopicLogs topic, PartitionLog log, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<Long> result = new CompletableFuture<>();
-        executor.execute(() -> {
-            try {
-                result.complete(run(topic, log, deadline));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                result.completeExceptionally(e);
-            } catch (Exception e) {
-                result.completeExceptionally(e);
-            }
-        });
+        try {
+            executor.execute(() -> {
+                try {
+                    result.complete(run(topic, log, deadline));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    result.completeExceptionally(e);
+                } catch (Exception e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("cannot hand " + log.topicPartition()
+                    + " over: the log manager is closing", e));
+        }
         // a single S3 request may hang past the deadline: the caller is answered in time regardless
         return result.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((end, e) -> {
             if (e != null) {

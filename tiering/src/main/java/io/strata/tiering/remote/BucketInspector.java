@@ -116,7 +116,7 @@ public final class BucketInspector {
      * is an {@code UNREADABLE_BATCH} problem naming its offsets), and its sidecar parses
      * and covers the segment's offsets. Reports unreadable manifests (group manifests included), missing objects,
      * mismatches and orphans (objects under {@code topics/} that no manifest references; group objects live under
-     * {@code groups/} and are never orphans).
+     * {@code groups/} and are never orphans, nor are the producer-state objects of a listed topic's partitions).
      */
     public List<Problem> verify(Inventory inventory, boolean checksums) {
         List<Problem> problems = new ArrayList<>();
@@ -142,11 +142,18 @@ public final class BucketInspector {
             }
         }
         for (String key : objects.keySet()) {
-            if (!referenced.contains(key)) {
+            if (!referenced.contains(key) && !isProducerStateOfListedTopic(key, inventory)) {
                 problems.add(new Problem("ORPHAN", key, "no manifest references it"));
             }
         }
         return problems;
+    }
+
+    /** A partition's producer-state object ({@link ProducerStateObjects}) under a topic the bucket lists. */
+    private static boolean isProducerStateOfListedTopic(String key, Inventory inventory) {
+        return RemoteLayout.producerStateEndOf(key).isPresent() && inventory.topics().stream()
+                .anyMatch(view -> key.startsWith(RemoteLayout.topicPrefix(view.topic().name(),
+                        RemoteLayout.fromKafkaId(view.topic().topicId()))));
     }
 
     private List<Problem> checkSegment(String key, ManifestSegment segment, ObjectInfo object, boolean checksums) {

@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * A hand-over writes one at the partition's end offset once every offset below it is in the bucket; the new leader
  * reads the newest one at or below the end of the bucket's segments. Each is PUT with If-None-Match and never
  * overwritten: when one is already there for that end offset (a retried hand-over, or an earlier hand-over of the
- * same log end), it is kept, since the state at one offset of one log is the same whoever wrote it. They are deleted
- * with their topic. Blocking; thread-safe.
+ * same log end), it is kept, since the state at one offset of one log is the same whoever wrote it. Once a new one is
+ * written, the partition's older ones are deleted ({@link #deleteOlder}): a reader takes the newest at or below the
+ * end of the bucket's segments, and that end never falls below a written object's. The rest go with their topic.
+ * Blocking; thread-safe.
  */
 final class ProducerStateObjects {
 
@@ -50,6 +52,18 @@ final class ProducerStateObjects {
             }
         }
         return key;
+    }
+
+    /** Deletes the producer-state objects of {@code tp} that end below {@code endOffset}; returns how many. */
+    int deleteOlder(TopicPartition tp, UUID topicId, long endOffset) {
+        List<String> older = store.listAll(RemoteLayout.partitionPrefix(tp, topicId)).join().stream()
+                .map(ObjectInfo::key)
+                .filter(key -> RemoteLayout.producerStateEndOf(key).orElse(Long.MAX_VALUE) < endOffset)
+                .toList();
+        if (!older.isEmpty()) {
+            store.deleteAll(older).join();
+        }
+        return older.size();
     }
 
     /**

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -27,6 +28,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>Cluster mode: the periodic passes (uploads, manifest writes, remote retention) act on a partition only
  * while the write gate ({@link #setWriteGate}) says this broker may write it, and write a topic's manifest
  * only while it may write one of its partitions; every upload is confirmed by the {@link UploadFence}
- * before it is cataloged. A hand-over uploads a partition's whole log at once ({@link #handOff}); a new leader
+ * before it is cataloged. A hand-over uploads a partition's whole log at once ({@link #handOff}, {@link HandOffUpload}); a new leader
  * rebuilds the partition's catalog from the bucket ({@link #restorePartition}) after {@link #claim}ing its old log.
  */
 public final class RemoteLogManager implements AutoCloseable {
@@ -70,7 +72,8 @@ public final class RemoteLogManager implements AutoCloseable {
     private final GroupOffsetUploader groupOffsets;
     private final TopicObjectDeleter deleter;
     private final ProducerStateObjects producerStates;
-    private volatile java.util.function.Predicate<TopicPartition> writeGate = tp -> true;
+    private final HandOffUpload handOffs;
+    private volatile Predicate<TopicPartition> writeGate = tp -> true;
     private final Map<PartitionLog, Backoff> partitions = new ConcurrentHashMap<>();
     /** The topic definition last written to each topic manifest: a topic whose definition differs gets it rewritten. */
     private final Map<UUID, TopicRecord> topicManifestsWritten = new ConcurrentHashMap<>();
@@ -101,6 +104,7 @@ public final class RemoteLogManager implements AutoCloseable {
         this.groupOffsets = new GroupOffsetUploader(this.store, index, scheduler);
         this.deleter = new TopicObjectDeleter(this.store, scheduler, config, clock);
         this.producerStates = new ProducerStateObjects(this.store);
+        this.handOffs = new HandOffUpload(lease, copier, manifests, producerStates, config, this::ensureTopicManifest);
     }
 
     /** Per-partition exclusion and retry schedule. */
@@ -116,8 +120,8 @@ public final class RemoteLogManager implements AutoCloseable {
      * Sets which partitions this broker may write to the bucket: the periodic passes skip the others (default:
      * every partition).
      */
-    public void setWriteGate(java.util.function.Predicate<TopicPartition> mayWrite) {
-        this.writeGate = java.util.Objects.requireNonNull(mayWrite, "mayWrite");
+    public void setWriteGate(Predicate<TopicPartition> mayWrite) {
+        this.writeGate = Objects.requireNonNull(mayWrite, "mayWrite");
     }
 
     /** Whether the write gate lets this broker write {@code tp} now. */
@@ -418,11 +422,11 @@ public final class RemoteLogManager implements AutoCloseable {
 
     /**
      * Uploads every segment of {@code log} that is not in the bucket yet (its appends have stopped and its
-     * active segment is sealed), through the normal copy path and its {@link UploadFence}, writes its manifest
-     * and then its producer state at {@code end} ({@link ProducerStateObjects}). Failures are retried with the
-     * tier's backoff until {@code deadlineNanos}. The caller holds the partition ({@link #claim}).
+     * active segment is sealed), writes its manifest and its producer state at {@code end}
+     * ({@link HandOffUpload}), retrying failures until {@code deadlineNanos}. The caller holds the partition
+     * ({@link #claim}).
      *
-     * @throws UploadFencedException when the fence refused (this broker lost the partition)
+     * @throws UploadFencedException when the fence refused, now or in an earlier pass (this broker lost the partition)
      * @throws TimeoutException      when the deadline passed first; the message names the last failure
      */
     public void handOff(TopicLogs topic, PartitionLog log, long end, long deadlineNanos)
@@ -434,55 +438,25 @@ public final class RemoteLogManager implements AutoCloseable {
                         + " stopped when the upload fence refused one; reopen the partition first");
             }
         }
-        long delayMs = config.retryBackoffMs();
-        while (true) {
-            try {
-                uploadAll(topic, log, end);
-                return;
-            } catch (UploadFencedException e) {
-                synchronized (backoff) {
-                    backoff.fenced = true;
-                }
-                throw e;
-            } catch (RuntimeException e) {
-                if (rootCause(e) instanceof WriterFencedException) {
-                    throw e;
-                }
-                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-                if (leftMs <= 0) {
-                    TimeoutException timeout = new TimeoutException("the hand-over upload of " + log.topicPartition()
-                            + " did not finish in time; last failure: " + rootMessage(e));
-                    timeout.initCause(e);
-                    throw timeout;
-                }
-                LOGGER.warn("Hand-over upload of {} failed (retrying in {} ms): {}", log.topicPartition(),
-                        Math.min(delayMs, leftMs), rootMessage(e));
-                Thread.sleep(Math.min(delayMs, leftMs));
-                delayMs = Math.min(config.retryBackoffMaxMs(), delayMs * 2);
+        try {
+            handOffs.upload(topic, log, end, deadlineNanos);
+        } catch (UploadFencedException e) {
+            synchronized (backoff) {
+                backoff.fenced = true;
             }
+            throw e;
         }
     }
 
-    /** One attempt of {@link #handOff}. */
-    private void uploadAll(TopicLogs topic, PartitionLog log, long end) throws InterruptedException {
-        lease.checkWritable();
-        UUID topicId = topic.record().topicId();
-        if (!topic.record().equals(topicManifestsWritten.get(topicId))) {
-            writeTopicManifest(topic.record(), topicManifestRetries.computeIfAbsent(topicId, id -> new Backoff())).join();
+    /** Writes the topic's manifest unless the one last written is current; throws when that fails. */
+    private void ensureTopicManifest(TopicRecord topic) {
+        UUID topicId = topic.topicId();
+        if (!topic.equals(topicManifestsWritten.get(topicId))) {
+            writeTopicManifest(topic, topicManifestRetries.computeIfAbsent(topicId, id -> new Backoff())).join();
             if (!topicManifestsWritten.containsKey(topicId)) {
                 throw new IllegalStateException("the manifest of topic " + topic.name() + " could not be written");
             }
         }
-        copier.copyPending(log);
-        if (log.remoteEndOffset() < end && log.logStartOffset() < end) {
-            throw new IllegalStateException("offsets " + Math.max(log.remoteEndOffset(), log.logStartOffset())
-                    + " to " + (end - 1) + " of " + log.topicPartition() + " are not in the bucket after the upload");
-        }
-        copier.confirm(log.topicPartition(), end, "the manifest at offset " + end);
-        manifests.write(log, Optional.empty()); // the log start offset as of now, even when nothing was copied
-        String key = producerStates.write(log.topicPartition(), topicId, end, log.producerStates());
-        LOGGER.info("Handed {} over to the bucket: offsets {} to {} are there, producer state in {}",
-                log.topicPartition(), log.logStartOffset(), end - 1, key);
     }
 
     /**

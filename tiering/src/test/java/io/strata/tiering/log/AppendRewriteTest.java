@@ -61,6 +61,35 @@ class AppendRewriteTest extends LogHarnessTest {
     }
 
     @Test
+    void appendsStampTheLeaderEpochSetAtTheTime() {
+        PartitionLog log = harness.open(config());
+        log.append(batch().records(2).build());
+        log.setLeaderEpoch(7);
+        log.append(batch().records(3).build());
+
+        var batches = log.read(0, Integer.MAX_VALUE, true).records().batches().iterator();
+        assertThat(batches.next().partitionLeaderEpoch()).isZero();
+        RecordBatch second = batches.next();
+        assertThat(second.partitionLeaderEpoch()).isEqualTo(7);
+        assertThat(second.isValid()).isTrue();
+        assertThat(log.leaderEpoch()).isEqualTo(7);
+    }
+
+    @Test
+    void sealForHandOffSealsTheActiveSegmentAndMakesItUploadable() {
+        PartitionLog log = harness.open(config());
+        log.append(batch().records(4).build());
+
+        long end = log.sealForHandOff();
+
+        assertThat(end).isEqualTo(4);
+        assertThat(log.uploadableSegments()).hasSize(1);
+        assertThat(log.uploadableSegments().get(0).nextOffset()).isEqualTo(4);
+        assertThat(log.sealForHandOff()).isEqualTo(4); // nothing new: no empty segment sealed
+        assertThat(log.uploadableSegments()).hasSize(1);
+    }
+
+    @Test
     void createTimeAppendReportsNoLogAppendTime() {
         PartitionLog log = harness.open(config());
 

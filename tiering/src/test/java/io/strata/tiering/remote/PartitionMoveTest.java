@@ -255,6 +255,23 @@ class PartitionMoveTest {
                 .build()).duplicate()).isTrue();
         assertThat(backOnA.append(batch().records(1).producer(PRODUCER, (short) 0, nextSequence).build())
                 .firstOffset()).isEqualTo(endOnB);
+
+        // And A, whose last manifest write was overwritten by B, writes the partition's manifest again
+        nextSequence++;
+        produce(backOnA, 4);
+        long endBackOnA = a.handOff(TP).get(60, TimeUnit.SECONDS);
+        assertThat(endBackOnA).isEqualTo(endOnB + 21);
+        assertThat(PartitionManifest.fromJson(bucket.get(key(a, "manifest", 0)).join()).segments())
+                .last().satisfies(segment -> assertThat(segment.lastOffset()).isEqualTo(endBackOnA - 1));
+
+        // And only the newest producer-state object is kept
+        assertThat(bucket.listAll(RemoteLayout.partitionPrefix(TP, onA.key().topicId())).join())
+                .extracting(ObjectInfo::key).filteredOn(k -> RemoteLayout.producerStateEndOf(k).isPresent())
+                .containsExactly(key(a, "producers", endBackOnA));
+
+        // And the bucket checks out: every object is referenced (the producer-state objects included)
+        BucketInspector inspector = new BucketInspector(bucket);
+        assertThat(inspector.verify(inspector.inventory(), true)).isEmpty();
     }
 
     @Test
@@ -352,6 +369,9 @@ class PartitionMoveTest {
         assertThat(a.indexStore().remoteSegments().list(log.key())).filteredOn(s -> s.baseOffset() == 40)
                 .extracting(RemoteSegment::state).containsExactly(RemoteSegmentState.COPY_STARTED);
         assertThat(bucket.get(key(a, "manifest", 0)).join()).isEqualTo(manifestBefore);
+        BucketInspector inspector = new BucketInspector(bucket);
+        assertThat(inspector.verify(inspector.inventory(), false)).extracting(BucketInspector.Problem::kind)
+                .containsOnly("ORPHAN").hasSize(2); // the refused segment and its sidecar, as the README says
 
         // And uploads of the partition stop, even once the fence would say yes, and a hand-over is refused
         leads.set(true);
@@ -386,6 +406,87 @@ class PartitionMoveTest {
         // Then the retry asked again and cataloged every segment
         assertThat(asked.get()).isGreaterThanOrEqualTo(2);
         assertThat(log.remoteEndOffset()).isEqualTo(40);
+    }
+
+    @Test
+    void handOffFailsAfterItsTimeoutInsteadOfHanging() throws Exception {
+        // Given a fence that never answers (the metadata database hangs)
+        LogManager a = broker("a");
+        a.setUploadFence((tp, end) -> new CompletableFuture<>());
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        produce(log(a), 4);
+
+        // When the partition is handed over with a 2 s timeout
+        long started = System.nanoTime();
+        CompletableFuture<Long> handOff = a.handOff(TP, Duration.ofSeconds(2));
+
+        // Then the hand-over fails with a timeout, in about that time, and nothing is cataloged
+        assertThatThrownBy(() -> handOff.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+        assertThat(log(a).remoteEndOffset()).isZero();
+        assertThat(bucket.head(key(a, "manifest", 0)).join()).isEmpty();
+    }
+
+    @Test
+    void handOffWaitsForAPassThatIsUploadingThePartition() throws Exception {
+        // Given a periodic pass stuck in the middle of an upload (its fence answer is held back)
+        LogManager a = broker("a");
+        java.util.concurrent.CountDownLatch passInFence = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<Boolean> heldAnswer = new CompletableFuture<>();
+        AtomicInteger asked = new AtomicInteger();
+        a.setUploadFence((tp, end) -> {
+            if (asked.incrementAndGet() == 1) {
+                passInFence.countDown();
+                return heldAnswer;
+            }
+            return CompletableFuture.completedFuture(true);
+        });
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog log = log(a);
+        produce(log, 8);
+        log.sealForHandOff();
+        CompletableFuture<Void> pass = CompletableFuture.runAsync(() -> a.remote().orElseThrow().runPassAndWait());
+        assertThat(passInFence.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // When the partition is handed over meanwhile
+        CompletableFuture<Long> handOff = a.handOff(TP);
+
+        // Then the hand-over waits for the pass, and both finish once the pass goes on
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> !handOff.isDone());
+        heldAnswer.complete(true);
+        assertThat(handOff.get(60, TimeUnit.SECONDS)).isEqualTo(40);
+        pass.get(60, TimeUnit.SECONDS);
+        assertThat(log.remoteEndOffset()).isEqualTo(40);
+        assertThat(PartitionManifest.fromJson(bucket.get(key(a, "manifest", 0)).join()).segments())
+                .last().satisfies(segment -> assertThat(segment.lastOffset()).isEqualTo(39));
+    }
+
+    @Test
+    void adoptTopicIsIdempotentGrowsPartitionsAndRefusesAnotherId() {
+        // Given a topic adopted with the cluster's id
+        LogManager b = broker("b");
+        org.apache.kafka.common.Uuid id = org.apache.kafka.common.Uuid.randomUuid();
+        TopicLogs adopted = b.adoptTopic("orders", id, 1, TIERED);
+        assertThat(adopted.topicId()).isEqualTo(id);
+        PartitionLog first = log(b);
+
+        // When it is adopted again, with the same and then with more partitions
+        TopicLogs again = b.adoptTopic("orders", id, 1, TIERED);
+        TopicLogs grown = b.adoptTopic("orders", id, 3, TIERED);
+
+        // Then the same logs are kept, partitions are added, and a smaller count changes nothing
+        assertThat(again.partitions()).containsExactly(first);
+        assertThat(grown.partitions()).hasSize(3).startsWith(first);
+        assertThat(b.adoptTopic("orders", id, 2, TIERED).partitions()).hasSize(3);
+        assertThat(b.indexStore().topics().list()).singleElement()
+                .satisfies(topic -> assertThat(topic.partitions()).isEqualTo(3));
+
+        // And the name with another id is refused, and nothing of the topic was written to the bucket
+        assertThatThrownBy(() -> b.adoptTopic("orders", org.apache.kafka.common.Uuid.randomUuid(), 1, TIERED))
+                .isInstanceOf(org.apache.kafka.common.errors.TopicExistsException.class);
+        assertThat(bucket.listAll(RemoteLayout.TOPICS).join()).isEmpty();
     }
 
     @Test
