@@ -143,6 +143,12 @@ public final class StrataBroker implements AutoCloseable {
     public static StrataBroker start(BrokerConfig config) {
         TieringSettings tiering = TieringSettings.from(config);
         ClusterSettings clusterSettings = ClusterSettings.from(config);
+        if (clusterSettings.clustered() && (!tiering.enabled() || tiering.embedded())) {
+            // Before anything is opened: one line, exit code 1
+            throw new StartupFailure("Cluster mode (" + ClusterSettings.METADATA_STORE + ") needs one bucket that"
+                    + " every broker reaches: set s3.endpoint (STRATA_S3_ENDPOINT) and s3.bucket to it, and leave "
+                    + TieringSettings.ENABLE + " on; a partition moves between brokers through the bucket.");
+        }
         DataDirectoryLock lock = DataDirectoryLock.acquire(config.logDir());
         Vertx vertx = null;
         Monitoring monitoring = null;
@@ -232,12 +238,12 @@ public final class StrataBroker implements AutoCloseable {
         ApiHandlerRegistry registry = new ApiHandlerRegistry(List.of(
                 new MetadataHandler(logs, cluster, defaults),
                 new CreateTopicsHandler(logs, cluster, defaults),
-                new DeleteTopicsHandler(logs),
+                new DeleteTopicsHandler(logs, cluster),
                 new DeleteRecordsHandler(logs),
                 new DescribeConfigsHandler(logs, config),
-                new AlterConfigsHandler(logs),
-                new IncrementalAlterConfigsHandler(logs),
-                new CreatePartitionsHandler(logs, config.nodeId()),
+                new AlterConfigsHandler(logs, cluster),
+                new IncrementalAlterConfigsHandler(logs, cluster),
+                new CreatePartitionsHandler(logs, cluster, config.nodeId()),
                 new DescribeLogDirsHandler(logs),
                 new AlterPartitionReassignmentsHandler(logs, cluster),
                 new ListPartitionReassignmentsHandler(cluster),

@@ -52,6 +52,15 @@ public interface Cluster {
      */
     TopicLogs createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs);
 
+    /** Deletes a topic for the whole cluster (here with its bucket objects). Blocking. */
+    void deleteTopic(String name);
+
+    /** Grows a topic's partition count for the whole cluster; validated first. Blocking. */
+    TopicLogs addPartitions(String name, int newCount);
+
+    /** Replaces a topic's config overrides for the whole cluster; validated first. Blocking. */
+    TopicLogs alterTopicConfigs(String name, Map<String, String> configs);
+
     /**
      * A producer id never handed out before by any broker of the cluster. Blocking: call it off the event loop.
      *

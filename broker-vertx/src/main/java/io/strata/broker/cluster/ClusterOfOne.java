@@ -72,6 +72,21 @@ public final class ClusterOfOne implements Cluster {
     }
 
     @Override
+    public void deleteTopic(String name) {
+        logs.deleteTopic(name);
+    }
+
+    @Override
+    public TopicLogs addPartitions(String name, int newCount) {
+        return logs.addPartitions(name, newCount);
+    }
+
+    @Override
+    public TopicLogs alterTopicConfigs(String name, Map<String, String> configs) {
+        return logs.alterTopicConfigs(name, configs);
+    }
+
+    @Override
     public long allocateProducerId() {
         return logs.allocateProducerId();
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -202,37 +203,57 @@ final class LocalLeadership {
 
     /**
      * A planned shutdown: hands every partition led here over, each to the live broker (other than this one)
-     * leading the fewest, or to none when this is the last broker. Waits up to {@code timeout}.
+     * leading the fewest, or to none when this is the last broker; partitions that arrive meanwhile (a move asked
+     * for before the controller knew) are opened and handed over in the next round. Returns when the latest
+     * snapshot has nothing led here, or after {@code timeout}: what is left waits for this broker's return.
      */
-    void handOverAll(ClusterSnapshot snapshot, Duration timeout) {
-        Map<Integer, Long> load = snapshot.leaderCounts();
-        load.remove(nodeId);
-        Map<java.util.UUID, String> names = new java.util.HashMap<>();
-        snapshot.topics().values().forEach(topic -> names.put(topic.topicId(), topic.name()));
-        List<CompletableFuture<Void>> moves = new ArrayList<>();
-        for (Map.Entry<TopicPartitionId, State> entry : states.entrySet()) {
-            PartitionLeadership leadership = snapshot.leadership().get(entry.getKey());
-            String name = names.get(entry.getKey().topicId());
-            if (leadership == null || name == null || entry.getValue().phase() != Phase.SERVING
-                    || leadership.leaderEpoch() != entry.getValue().epoch()) {
-                continue;
+    void drain(Supplier<ClusterSnapshot> snapshots, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int handed = 0;
+        while (System.nanoTime() < deadline) {
+            ClusterSnapshot snapshot = snapshots.get();
+            List<PartitionLeadership> led = snapshot.leadership().values().stream()
+                    .filter(l -> l.leader() == nodeId).toList();
+            if (led.isEmpty()) {
+                break;
             }
-            int target = load.entrySet().stream().min(Map.Entry.<Integer, Long>comparingByValue()
-                    .thenComparing(Map.Entry.comparingByKey())).map(Map.Entry::getKey)
-                    .orElse(PartitionLeadership.NO_LEADER);
-            load.computeIfPresent(target, (node, count) -> count + 1);
-            moves.add(handOver(name, leadership, target));
+            Map<Integer, Long> load = snapshot.leaderCounts();
+            load.remove(nodeId);
+            Map<java.util.UUID, String> names = new java.util.HashMap<>();
+            snapshot.topics().values().forEach(topic -> names.put(topic.topicId(), topic.name()));
+            List<CompletableFuture<Void>> moves = new ArrayList<>();
+            for (PartitionLeadership leadership : led) {
+                String name = names.get(leadership.partition().topicId());
+                if (name == null || !serving(leadership.partition(), leadership.leaderEpoch())) {
+                    continue; // still opening: handed over in a later round
+                }
+                int target = load.entrySet().stream().min(Map.Entry.<Integer, Long>comparingByValue()
+                        .thenComparing(Map.Entry.comparingByKey())).map(Map.Entry::getKey)
+                        .orElse(PartitionLeadership.NO_LEADER);
+                load.computeIfPresent(target, (node, count) -> count + 1);
+                moves.add(handOver(name, leadership, target));
+            }
+            handed += moves.size();
+            try {
+                if (moves.isEmpty()) {
+                    TimeUnit.MILLISECONDS.sleep(MetadataSync.POLL_MS);
+                } else {
+                    CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new))
+                            .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (Exception e) {
+                break;
+            }
         }
-        if (moves.isEmpty()) {
-            return;
-        }
-        LOGGER.info("Handing {} partition(s) over before stopping", moves.size());
-        try {
-            CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new)).get(timeout.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOGGER.warn("Not every partition was handed over within {} ms ({}); the rest wait for this broker's"
-                    + " return", timeout.toMillis(), e.toString());
+        long left = snapshots.get().leadership().values().stream().filter(l -> l.leader() == nodeId).count();
+        if (left > 0) {
+            LOGGER.warn("Handed {} partition(s) over before stopping; {} not within {} ms: they wait for this"
+                    + " broker's return", handed, left, timeout.toMillis());
+        } else if (handed > 0) {
+            LOGGER.info("Handed {} partition(s) over before stopping", handed);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -23,9 +25,11 @@ import org.apache.kafka.common.requests.ApiError;
 public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest> {
 
     private final LogManager logs;
+    private final Cluster cluster;
 
-    public AlterConfigsHandler(LogManager logs) {
+    public AlterConfigsHandler(LogManager logs, Cluster cluster) {
         this.logs = logs;
+        this.cluster = cluster;
     }
 
     @Override
@@ -43,7 +47,7 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
                 for (AlterableConfig config : resource.configs()) {
                     configs.put(config.name(), config.value());
                 }
-                ApiError error = TopicConfigAlteration.apply(logs, resource.resourceType(), resource.resourceName(),
+                ApiError error = TopicConfigAlteration.apply(logs, cluster, resource.resourceType(), resource.resourceName(),
                         validateOnly, current -> configs);
                 response.responses().add(new AlterConfigsResourceResponse()
                         .setResourceType(resource.resourceType())

@@ -1,5 +1,7 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -27,10 +29,12 @@ import org.apache.kafka.common.requests.CreatePartitionsRequest;
 public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequest> {
 
     private final LogManager logs;
+    private final Cluster cluster;
     private final int nodeId;
 
-    public CreatePartitionsHandler(LogManager logs, int nodeId) {
+    public CreatePartitionsHandler(LogManager logs, Cluster cluster, int nodeId) {
         this.logs = logs;
+        this.cluster = cluster;
         this.nodeId = nodeId;
     }
 
@@ -75,7 +79,7 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
             logs.validatePartitionIncrease(topic.name(), topic.count());
             checkAssignments(topic);
             if (!validateOnly) {
-                logs.addPartitions(topic.name(), topic.count());
+                cluster.addPartitions(topic.name(), topic.count());
             }
         } catch (RuntimeException e) {
             result.setErrorCode(KafkaErrors.toError(e, "Adding partitions to " + topic.name()).code())

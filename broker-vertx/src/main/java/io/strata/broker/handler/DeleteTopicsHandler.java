@@ -1,5 +1,7 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -26,9 +28,11 @@ import org.apache.kafka.common.requests.DeleteTopicsRequest;
 public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest> {
 
     private final LogManager logs;
+    private final Cluster cluster;
 
-    public DeleteTopicsHandler(LogManager logs) {
+    public DeleteTopicsHandler(LogManager logs, Cluster cluster) {
         this.logs = logs;
+        this.cluster = cluster;
     }
 
     @Override
@@ -68,7 +72,7 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
                         : new UnknownTopicIdException("Topic id " + target.topicId() + " does not exist.");
             }
             result.setName(topic.get().name()).setTopicId(topic.get().topicId());
-            logs.deleteTopic(topic.get().name());
+            cluster.deleteTopic(topic.get().name());
         } catch (RuntimeException e) {
             result.setErrorCode(KafkaErrors.toError(e, "Deleting topic " + target.name()).code())
                     .setErrorMessage(KafkaErrors.message(e));

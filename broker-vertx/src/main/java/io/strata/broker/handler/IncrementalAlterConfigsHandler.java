@@ -1,5 +1,7 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -33,9 +35,11 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
 
     private final LogManager logs;
+    private final Cluster cluster;
 
-    public IncrementalAlterConfigsHandler(LogManager logs) {
+    public IncrementalAlterConfigsHandler(LogManager logs, Cluster cluster) {
         this.logs = logs;
+        this.cluster = cluster;
     }
 
     @Override
@@ -49,7 +53,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         return Blocking.run(context.vertxContext(), logs.ioExecutor(), () -> {
             IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData().setThrottleTimeMs(0);
             for (AlterConfigsResource resource : request.data().resources()) {
-                ApiError error = TopicConfigAlteration.apply(logs, resource.resourceType(), resource.resourceName(),
+                ApiError error = TopicConfigAlteration.apply(logs, cluster, resource.resourceType(), resource.resourceName(),
                         validateOnly, current -> applyOperations(current, resource.configs()));
                 response.responses().add(new AlterConfigsResourceResponse()
                         .setResourceType(resource.resourceType())

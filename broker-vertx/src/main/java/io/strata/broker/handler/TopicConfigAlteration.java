@@ -1,5 +1,7 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+
 import io.strata.tiering.LogManager;
 import io.strata.tiering.TopicLogs;
 import java.util.Map;
@@ -25,7 +27,7 @@ final class TopicConfigAlteration {
      * @param change from the topic's current overrides to its new ones; may throw an
      *               {@link org.apache.kafka.common.errors.ApiException} for an invalid operation
      */
-    static ApiError apply(LogManager logs, byte resourceType, String resourceName, boolean validateOnly,
+    static ApiError apply(LogManager logs, Cluster cluster, byte resourceType, String resourceName, boolean validateOnly,
                           UnaryOperator<Map<String, String>> change) {
         try {
             ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
@@ -42,7 +44,7 @@ final class TopicConfigAlteration {
             if (validateOnly) {
                 LogManager.validateConfigs(updated);
             } else {
-                logs.alterTopicConfigs(resourceName, updated);
+                cluster.alterTopicConfigs(resourceName, updated);
             }
             return ApiError.NONE;
         } catch (RuntimeException e) {

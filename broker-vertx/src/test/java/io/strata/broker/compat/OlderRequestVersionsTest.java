@@ -19,7 +19,9 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -276,6 +278,14 @@ class OlderRequestVersionsTest {
             case DESCRIBE_TOPIC_PARTITIONS:
                 return new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(2000)
                         .setTopics(List.of(new TopicRequest().setName(TOPIC)));
+            case ALTER_PARTITION_REASSIGNMENTS:
+                // A single broker leads every partition already: a move to itself is done at once
+                return new AlterPartitionReassignmentsRequestData().setTimeoutMs(10_000).setTopics(List.of(
+                        new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName(TOPIC).setPartitions(
+                                List.of(new AlterPartitionReassignmentsRequestData.ReassignablePartition()
+                                        .setPartitionIndex(0).setReplicas(List.of(0))))));
+            case LIST_PARTITION_REASSIGNMENTS:
+                return new ListPartitionReassignmentsRequestData().setTimeoutMs(10_000).setTopics(null);
             default:
                 throw new AssertionError("The broker advertises " + key + "; add a simple request for it to this test");
         }
