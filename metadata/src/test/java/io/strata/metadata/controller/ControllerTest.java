@@ -195,6 +195,52 @@ class ControllerTest {
         assertThat(store.leadership()).noneMatch(PartitionLeadership::moving);
     }
 
+    private Map<Integer, Long> leadersByBroker(UUID topic) {
+        return store.leadership().stream().filter(p -> p.partition().topicId().equals(topic))
+                .collect(Collectors.groupingBy(PartitionLeadership::leader, Collectors.counting()));
+    }
+
+    @Test
+    void aReturningBrokerIsHandedItsShareOfEveryTopic() {
+        // The three-broker scenario: a topic and the coordinator slots, 6 partitions each, spread over 1, 2 and 3
+        store.deleteTopic(store.topics().get(0).topicId());
+        UUID spread = UUID.randomUUID();
+        UUID slots = UUID.randomUUID();
+        store.createTopic(new TopicDefinition(spread, "spread", 6, Map.of()));
+        store.createTopic(new TopicDefinition(slots, "__consumer_offsets", 6, Map.of()));
+        Controller holding = controller(1, clockOne);
+        holding.runOnce();
+        for (UUID topic : List.of(spread, slots)) {
+            assertThat(leadersByBroker(topic)).containsOnly(Map.entry(1, 2L), Map.entry(2, 2L), Map.entry(3, 2L));
+        }
+
+        // Broker 3 restarts: it hands its partitions over to 1 and 2 (one of each topic to each), then comes back
+        List<PartitionLeadership> handed = ledBy(3);
+        for (PartitionLeadership p : handed) {
+            int target = handed.stream().filter(o -> o.partition().topicId().equals(p.partition().topicId()))
+                    .toList().indexOf(p) == 0 ? 1 : 2;
+            assertThat(store.handOver(p.partition(), 3, p.leaderEpoch(), 0, target)).isPresent();
+        }
+        store.unregister(3, incarnations[3]);
+        passes(holding, 1, 1, 2);
+        incarnations[3] = UUID.randomUUID();
+        register(3);
+        passes(holding, 1, 1, 2, 3);
+
+        List<PartitionLeadership> moving = store.leadership().stream().filter(PartitionLeadership::moving).toList();
+        assertThat(moving).as("the fewest moves: one of each topic from each of 1 and 2").hasSize(4)
+                .allSatisfy(p -> assertThat(p.targetLeader()).isEqualTo(3));
+        for (PartitionLeadership p : moving) {
+            assertThat(store.handOver(p.partition(), p.leader(), p.leaderEpoch(), 0, 3)).isPresent();
+        }
+        passes(holding, 2, 1, 2, 3);
+        for (UUID topic : List.of(spread, slots)) {
+            assertThat(leadersByBroker(topic)).as("kafka-topics --describe of topic %s", topic)
+                    .containsOnly(Map.entry(1, 2L), Map.entry(2, 2L), Map.entry(3, 2L));
+        }
+        assertThat(store.leadership()).noneMatch(PartitionLeadership::moving);
+    }
+
     @Test
     void aMoveToABrokerThatDiedIsWithdrawn() {
         store.unregister(3, incarnations[3]);
