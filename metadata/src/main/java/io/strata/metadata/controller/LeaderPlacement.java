@@ -36,7 +36,9 @@ import java.util.UUID;
  *       partition within its topic's bound never moves (fewest moves, as Kafka's preferred-leader balancing aims
  *       for). Where more brokers hold the ceiling than may, those that lead the most partitions overall give up
  *       one more (ties by total load, then the higher node id gives it up). A broker keeps the partitions it leads
- *       before those moving to it, so a move is withdrawn rather than a new one started.</li>
+ *       and nobody asked to move first, then those moving to a broker that may not lead (kept: the move is
+ *       withdrawn), then those moving to it; so an existing move is re-targeted or withdrawn rather than a new one
+ *       started.</li>
  *   <li>The rest (leaderless without a last leader, over their holder's bound, moving to a broker that may not
  *       lead) go, topic by topic: back to their live leader when it is under its bound (the requested move is
  *       withdrawn), or else to the broker under its bound that leads the fewest partitions of that topic on its
@@ -97,7 +99,7 @@ public final class LeaderPlacement {
                 topic.holder(p.targetLeader()).incoming.add(p);
                 held.merge(p.targetLeader(), 1, Integer::sum);
             } else if (ledLive) {
-                topic.holder(p.leader()).led.add(p);
+                (p.moving() ? topic.holder(p.leader()).ledMoving : topic.holder(p.leader()).led).add(p);
                 held.merge(p.leader(), 1, Integer::sum);
             } else {
                 topic.unsettled.add(p);
@@ -136,14 +138,24 @@ public final class LeaderPlacement {
         return plan;
     }
 
-    /** What one broker holds of a topic before the plan: partitions it leads, and partitions moving to it. */
+    /**
+     * What one broker holds of a topic before the plan: partitions it leads (with no move requested, or moving to
+     * a broker that may not lead), and partitions moving to it.
+     */
     private static final class Holding {
         private final List<PartitionLeadership> led = new ArrayList<>();
+        private final List<PartitionLeadership> ledMoving = new ArrayList<>();
         private final List<PartitionLeadership> incoming = new ArrayList<>();
 
-        /** Led partitions first: a broker over its bound gives up a move to it before a partition it leads. */
+        /**
+         * The order in which a broker keeps what it holds, each kind in partition order: what it leads and nobody
+         * asked to move (keeping it is no action at all), then what it leads with a move to a broker that may not
+         * lead (over the bound, such a move is sent elsewhere: one action, not a withdrawal plus a new move), then
+         * what moves to it (over the bound, such a move is withdrawn or sent elsewhere, before anything new).
+         */
         List<PartitionLeadership> inKeepingOrder() {
             List<PartitionLeadership> all = new ArrayList<>(led);
+            all.addAll(ledMoving);
             all.addAll(incoming);
             return all;
         }

@@ -34,7 +34,8 @@ class ControllerTest {
     private static final int NONE = PartitionLeadership.NO_LEADER;
 
     private MetadataStore store;
-    private final UUID[] incarnations = {UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()};
+    private final UUID[] incarnations = {UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(),
+            UUID.randomUUID()};
     private final AtomicLong clockOne = new AtomicLong();
     private final AtomicLong clockTwo = new AtomicLong();
 
@@ -255,6 +256,65 @@ class ControllerTest {
 
         assertThat(store.leadership()).noneMatch(PartitionLeadership::moving)
                 .allSatisfy(p -> assertThat(p.leaderEpoch()).isEqualTo(1));
+        assertThat(leadersByBroker()).containsOnly(Map.entry(1, 3L), Map.entry(2, 3L));
+    }
+
+    @Test
+    void aDrainingBrokerIsGivenNothingWhileItHandsItsPartitionsOverItself() {
+        Controller holding = controller(1, clockOne);
+        holding.runOnce();
+        List<PartitionLeadership> three = ledBy(3);
+        assertThat(three).hasSize(2);
+
+        // Broker 3 begins a planned shutdown: its partitions are left to it, untouched
+        assertThat(store.drain(3, incarnations[3])).isTrue();
+        passes(holding, 1, 1, 2, 3);
+        assertThat(ledBy(3)).isEqualTo(three);
+        assertThat(holding.reassign(ledBy(1).get(0).partition(), 3)).as("no reassignment to it").isFalse();
+
+        // It hands one over to broker 1, which now leads more than its share: nothing is sent back to broker 3
+        PartitionLeadership first = three.get(0);
+        store.handOver(first.partition(), 3, first.leaderEpoch(), 0, 1).orElseThrow();
+        passes(holding, 1, 1, 2, 3);
+        assertThat(store.leadership()).as("no move to a draining broker").noneMatch(p -> p.targetLeader() == 3);
+
+        // It releases the other (a clean release, any broker may take it): it is elected elsewhere
+        PartitionLeadership second = three.get(1);
+        store.handOver(second.partition(), 3, second.leaderEpoch(), 0, NONE).orElseThrow();
+        passes(holding, 1, 1, 2, 3);
+        assertThat(store.leadership()).filteredOn(p -> p.partition().equals(second.partition())).singleElement()
+                .satisfies(p -> assertThat(p.leader()).as("elected, and not to the draining broker").isIn(1, 2));
+        assertThat(leadersByBroker()).containsOnly(Map.entry(1, 3L), Map.entry(2, 3L));
+        assertThat(store.leadership()).noneMatch(PartitionLeadership::moving);
+    }
+
+    @Test
+    void aMoveRequestedToABrokerThatStartsDrainingIsSentToAnotherBroker() {
+        store.unregister(3, incarnations[3]);
+        Controller holding = controller(1, clockOne);
+        holding.runOnce();
+        register(3);
+        passes(holding, 1, 1, 2, 3);
+        List<PartitionLeadership> moving = store.leadership().stream().filter(PartitionLeadership::moving).toList();
+        assertThat(moving).hasSize(2).allSatisfy(p -> assertThat(p.targetLeader()).isEqualTo(3));
+
+        // Broker 3 drains before the hand-overs, and broker 4 joins: the same moves now go to broker 4
+        assertThat(store.drain(3, incarnations[3])).isTrue();
+        register(4);
+        passes(holding, 1, 1, 2, 3, 4);
+
+        assertThat(store.leadership()).filteredOn(PartitionLeadership::moving)
+                .extracting(PartitionLeadership::partition).containsExactlyInAnyOrderElementsOf(
+                        moving.stream().map(PartitionLeadership::partition).toList());
+        assertThat(store.leadership()).filteredOn(PartitionLeadership::moving).allSatisfy(p -> {
+            assertThat(p.targetLeader()).isEqualTo(4);
+            assertThat(p.leaderEpoch()).as("a requested move, no election").isEqualTo(1);
+        });
+
+        // Broker 4 leaves too: with no other broker to take them, the moves are withdrawn
+        assertThat(store.drain(4, incarnations[4])).isTrue();
+        passes(holding, 1, 1, 2, 3, 4);
+        assertThat(store.leadership()).noneMatch(PartitionLeadership::moving);
         assertThat(leadersByBroker()).containsOnly(Map.entry(1, 3L), Map.entry(2, 3L));
     }
 

@@ -231,6 +231,16 @@ class LeaderPlacementTest {
     }
 
     @Test
+    void aMoveToABrokerThatMayNotLeadIsSentElsewhereRatherThanWithdrawnAndReplacedByAnother() {
+        // Broker 1 leads 3 of ORDERS over 2 brokers (bound 2); ORDERS-0 was asked to move to broker 9, now draining
+        List<PartitionLeadership> current = List.of(partition(ORDERS, 0, 1, 9, 1), partition(ORDERS, 1, 1, NONE, 1),
+                partition(ORDERS, 2, 1, NONE, 1));
+
+        assertThat(LeaderPlacement.plan(current, brokers(1, 2), NO_PINS))
+                .containsExactly(Map.entry(new TopicPartitionId(ORDERS, 0), 2));
+    }
+
+    @Test
     void aPinnedPartitionGoesToItsLiveBrokerEvenAgainstTheBalance() {
         List<PartitionLeadership> current = List.of(partition(ORDERS, 0, 1, NONE, 1), partition(ORDERS, 1, 2, NONE, 2));
         TopicPartitionId orders0 = new TopicPartitionId(ORDERS, 0);
