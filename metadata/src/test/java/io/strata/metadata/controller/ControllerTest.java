@@ -242,14 +242,21 @@ class ControllerTest {
         assertThat(store.leadership()).noneMatch(PartitionLeadership::moving);
     }
 
-    @Test
-    void aMoveToABrokerThatDiedIsWithdrawn() {
+    /** Brokers 1 and 2 lead everything, then broker 3 joins: its controller (returned) asked for two hand-overs. */
+    private Controller twoMovesRequestedToAJoiningBrokerThree() {
         store.unregister(3, incarnations[3]);
         Controller holding = controller(1, clockOne);
         holding.runOnce();
         register(3);
         passes(holding, 1, 1, 2, 3);
-        assertThat(store.leadership()).filteredOn(PartitionLeadership::moving).hasSize(2);
+        assertThat(store.leadership()).filteredOn(PartitionLeadership::moving).hasSize(2)
+                .allSatisfy(p -> assertThat(p.targetLeader()).isEqualTo(3));
+        return holding;
+    }
+
+    @Test
+    void aMoveToABrokerThatDiedIsWithdrawn() {
+        Controller holding = twoMovesRequestedToAJoiningBrokerThree();
 
         // Broker 3 dies before the hand-overs: the moves to it are withdrawn, nothing else changes
         passes(holding, 6, 1, 2);
@@ -290,13 +297,8 @@ class ControllerTest {
 
     @Test
     void aMoveRequestedToABrokerThatStartsDrainingIsSentToAnotherBroker() {
-        store.unregister(3, incarnations[3]);
-        Controller holding = controller(1, clockOne);
-        holding.runOnce();
-        register(3);
-        passes(holding, 1, 1, 2, 3);
+        Controller holding = twoMovesRequestedToAJoiningBrokerThree();
         List<PartitionLeadership> moving = store.leadership().stream().filter(PartitionLeadership::moving).toList();
-        assertThat(moving).hasSize(2).allSatisfy(p -> assertThat(p.targetLeader()).isEqualTo(3));
 
         // Broker 3 drains before the hand-overs, and broker 4 joins: the same moves now go to broker 4
         assertThat(store.drain(3, incarnations[3])).isTrue();
