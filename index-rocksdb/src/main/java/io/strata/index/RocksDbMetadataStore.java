@@ -1,5 +1,6 @@
 package io.strata.index;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.metadata.BrokerRegistration;
@@ -32,7 +33,9 @@ import org.rocksdb.ColumnFamilyHandle;
  *
  * <p>Keys (ASCII) and values (JSON objects, fields as named):
  * <ul>
- *   <li>{@code b/<node id, 10 digits>} → broker: {@code incarnation, endpoints, rack, heartbeats, renewedAtMs}</li>
+ *   <li>{@code b/<node id, 10 digits>} → broker: {@code incarnation, endpoints, rack, heartbeats, renewedAtMs,
+ *       draining} ({@code draining}: this incarnation began a planned shutdown; absent when not draining,
+ *       as in values written before draining; a registration of another incarnation leaves it absent)</li>
  *   <li>{@code c} → controller lease: {@code epoch, nodeId, incarnation, heartbeats}</li>
  *   <li>{@code t/<topic id>} → topic: {@code name, partitions, configs}</li>
  *   <li>{@code p/<topic id>/<partition, 10 digits>} → partition: {@code leader, leaderEpoch, committedEnd,
@@ -60,7 +63,24 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
     private static final String CHANGE_VERSION = "v";
     private static final int NO_LEADER = PartitionLeadership.NO_LEADER;
 
-    record BrokerValue(UUID incarnation, String endpoints, String rack, long heartbeats, long renewedAtMs) {
+    /**
+     * {@code draining} is true or absent (null): absent when not draining, and in values written before draining
+     * brokers, so a value of a broker that is not draining reads the same to every version.
+     */
+    record BrokerValue(UUID incarnation, String endpoints, String rack, long heartbeats, long renewedAtMs,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean draining) {
+        BrokerValue(UUID incarnation, String endpoints, String rack, long heartbeats, long renewedAtMs,
+                    boolean draining) {
+            this(incarnation, endpoints, rack, heartbeats, renewedAtMs, draining ? Boolean.TRUE : null);
+        }
+
+        boolean drains() {
+            return Boolean.TRUE.equals(draining);
+        }
+
+        BrokerValue renewed(long heartbeats, long renewedAtMs) {
+            return new BrokerValue(incarnation, endpoints, rack, heartbeats, renewedAtMs, draining);
+        }
     }
 
     record ControllerValue(long epoch, int nodeId, UUID incarnation, long heartbeats) {
@@ -126,7 +146,8 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         long heartbeats = current.map(value -> value.heartbeats() + 1).orElse(0L);
         try (IndexBatch batch = store.newBatch()) {
             put(batch, key, new BrokerValue(registration.incarnation(), registration.endpoints(),
-                    registration.rack().orElse(null), heartbeats, now));
+                    registration.rack().orElse(null), heartbeats, now,
+                    sameIncarnation && current.get().drains()));
             if (!sameIncarnation) {
                 fencePreviousIncarnation(batch, registration.nodeId());
                 bumpChangeVersion(batch);
@@ -152,8 +173,23 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
     public synchronized boolean heartbeat(int nodeId, UUID incarnation) {
         String key = brokerKey(nodeId);
         Optional<BrokerValue> current = read(key, BrokerValue.class).filter(v -> v.incarnation().equals(incarnation));
-        current.ifPresent(value -> write(key, new BrokerValue(value.incarnation(), value.endpoints(), value.rack(),
-                value.heartbeats() + 1, clock.getAsLong())));
+        current.ifPresent(value -> write(key, value.renewed(value.heartbeats() + 1, clock.getAsLong())));
+        return current.isPresent();
+    }
+
+    @Override
+    public synchronized boolean drain(int nodeId, UUID incarnation) {
+        String key = brokerKey(nodeId);
+        Optional<BrokerValue> current = read(key, BrokerValue.class).filter(v -> v.incarnation().equals(incarnation));
+        if (current.isPresent() && !current.get().drains()) {
+            BrokerValue value = current.get();
+            try (IndexBatch batch = store.newBatch()) {
+                put(batch, key, new BrokerValue(value.incarnation(), value.endpoints(), value.rack(),
+                        value.heartbeats(), value.renewedAtMs(), true));
+                bumpChangeVersion(batch);
+                batch.commit(true);
+            }
+        }
         return current.isPresent();
     }
 
@@ -175,7 +211,7 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
             BrokerValue broker = decode(value, BrokerValue.class);
             int nodeId = Integer.parseInt(new String(key, StandardCharsets.US_ASCII).substring(2));
             return new BrokerState(new BrokerRegistration(nodeId, broker.incarnation(), broker.endpoints(),
-                    Optional.ofNullable(broker.rack())), broker.heartbeats());
+                    Optional.ofNullable(broker.rack())), broker.heartbeats(), broker.drains());
         });
     }
 

@@ -64,4 +64,20 @@ class RocksDbMetadataStoreTest extends MetadataStoreContractTest {
         assertThat(store.leadership()).containsExactly(new PartitionLeadership(tp, 2, 3, PartitionLeadership.NO_LEADER, 2));
         assertThat(store.handOver(tp, 2, 3, 12, 4)).hasValue(new PartitionLeadership(tp, 4, 4));
     }
+
+    @Test
+    void aBrokerWrittenBeforeDrainingReadsAsNotDrainingAndANotDrainingValueHasNoSuchField() throws Exception {
+        UUID incarnation = UUID.randomUUID();
+        byte[] key = "b/0000000001".getBytes(StandardCharsets.US_ASCII);
+        database.db().put(database.metadata().family, key, ("{\"incarnation\":\"" + incarnation
+                + "\",\"endpoints\":\"PLAINTEXT://one:9092\",\"rack\":null,\"heartbeats\":4,\"renewedAtMs\":1}")
+                .getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(store.brokers()).singleElement().satisfies(broker -> assertThat(broker.draining()).isFalse());
+        assertThat(store.heartbeat(1, incarnation)).isTrue();
+        assertThat(new String(database.db().get(database.metadata().family, key), StandardCharsets.US_ASCII))
+                .doesNotContain("draining");
+        assertThat(store.drain(1, incarnation)).isTrue();
+        assertThat(store.brokers()).singleElement().satisfies(broker -> assertThat(broker.draining()).isTrue());
+    }
 }

@@ -46,7 +46,19 @@ public interface MetadataStore extends AutoCloseable {
      */
     void unregister(int nodeId, UUID incarnation);
 
-    /** Every registered broker, live or not, by node id. */
+    /**
+     * Marks this incarnation's registration draining (Kafka's controlled shutdown has begun): the broker is still
+     * live and hands the partitions it leads over itself, and the controller must not give it any meanwhile (it is
+     * no target of election, placement or reassignment, and a move already requested to it goes elsewhere). The
+     * mark lasts as long as this incarnation's registration: {@link #unregister} removes it with the registration,
+     * and a new incarnation of the node id ({@link #register}) starts not draining. Moves {@link #changeVersion()}
+     * when the mark is new (marking again is a no-op that returns true, so a lost reply can be retried).
+     *
+     * @return false when the node id is not this incarnation's (not registered, or replaced): nothing is marked
+     */
+    boolean drain(int nodeId, UUID incarnation);
+
+    /** Every registered broker, live or not, by node id, each with whether it is {@link #drain draining}. */
     List<BrokerState> brokers();
 
     // ---- controller lease ----------------------------------------------------------------------------------

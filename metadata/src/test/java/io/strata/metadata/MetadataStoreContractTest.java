@@ -3,6 +3,7 @@ package io.strata.metadata;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link MetadataStore} adapter promises, run against each one: registrations and their takeover,
- * the controller lease as a compare-and-set, leadership changes fenced by the controller epoch and the
- * partition's epoch with their history, planned moves (a requested move, the leader's hand-over), offline
+ * draining brokers, the controller lease as a compare-and-set, leadership changes fenced by the controller epoch
+ * and the partition's epoch with their history, planned moves (a requested move, the leader's hand-over), offline
  * partitions that remember their last leader, a new incarnation fencing its node id's partitions, topic
  * deletion, growth and config changes, the change version, the committed end fenced by the leader's epoch, and
  * producer-id blocks that never overlap.
@@ -111,6 +112,47 @@ public abstract class MetadataStoreContractTest {
         assertThat(store.brokers()).hasSize(1);
         store.unregister(1, replacement.incarnation());
         assertThat(store.brokers()).isEmpty();
+    }
+
+    @Test
+    void aDrainingIncarnationIsListedDrainingAsLongAsItsRegistrationLasts() {
+        BrokerRegistration one = broker(1, "one");
+        store.register(one, SESSION);
+        store.register(broker(2, "two"), SESSION);
+        assertThat(store.brokers()).noneMatch(BrokerState::draining);
+
+        assertThat(store.drain(1, one.incarnation())).isTrue();
+        assertThat(store.drain(1, one.incarnation())).as("again (a retried call)").isTrue();
+        assertThat(store.drain(1, UUID.randomUUID())).as("not this incarnation's").isFalse();
+        assertThat(store.drain(3, UUID.randomUUID())).as("not registered").isFalse();
+
+        assertThat(store.heartbeat(1, one.incarnation())).isTrue();
+        store.register(one, SESSION); // the same incarnation again
+        assertThat(store.brokers()).extracting(BrokerState::nodeId, BrokerState::draining)
+                .containsExactly(tuple(1, true), tuple(2, false));
+        assertThat(store.brokers().get(0).registration()).isEqualTo(one);
+    }
+
+    @Test
+    void aNewIncarnationOfADrainedNodeIdStartsNotDraining() {
+        BrokerRegistration old = broker(1, "old");
+        store.register(old, SESSION);
+        store.drain(1, old.incarnation());
+
+        BrokerRegistration replacement = broker(1, "new");
+        registerOnceExpired(replacement);
+        assertThat(store.brokers()).singleElement().satisfies(state -> {
+            assertThat(state.registration()).isEqualTo(replacement);
+            assertThat(state.draining()).isFalse();
+        });
+        assertThat(store.drain(1, old.incarnation())).as("the replaced incarnation").isFalse();
+        assertThat(store.brokers().get(0).draining()).isFalse();
+
+        // A clean shutdown removes the mark with the registration; registering again starts afresh
+        assertThat(store.drain(1, replacement.incarnation())).isTrue();
+        store.unregister(1, replacement.incarnation());
+        store.register(replacement, SESSION);
+        assertThat(store.brokers().get(0).draining()).isFalse();
     }
 
     // ---- controller lease ----------------------------------------------------------------------------------
@@ -478,6 +520,9 @@ public abstract class MetadataStoreContractTest {
         assertMoves("a registration", () -> store.register(one, SESSION));
         assertStill("the same incarnation registering again", () -> store.register(one, SESSION));
         assertStill("a heartbeat", () -> store.heartbeat(1, one.incarnation()));
+        assertMoves("a broker draining", () -> assertThat(store.drain(1, one.incarnation())).isTrue());
+        assertStill("draining again", () -> store.drain(1, one.incarnation()));
+        assertStill("a refused drain", () -> store.drain(1, UUID.randomUUID()));
         assertMoves("a topic's creation", () -> store.createTopic(new TopicDefinition(topic, "orders", 2, Map.of())));
         assertStill("a refused creation", () -> store.createTopic(new TopicDefinition(topic, "orders", 2, Map.of())));
         assertMoves("a controller claim", () ->

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -38,9 +39,13 @@ import org.slf4j.LoggerFactory;
  *             live again (Kafka's replication factor 1 with unclean leader election off);</li>
  *         <li>moves leadership away from a live leader (a broker joined, imbalance, racks, an admin's
  *             reassignment) only by asking it to hand over ({@link MetadataStore#requestMove}), never by an
- *             election over it; a partition already moving is left alone unless its target died.</li>
+ *             election over it; a partition already moving is left alone unless its target died or drains.</li>
  *       </ol></li>
  * </ul>
+ * A draining broker ({@link MetadataStore#drain}: its planned shutdown began) is live but may not lead: it is no
+ * target of an election, of the placement or of a reassignment; the partitions it still leads are left to it (it
+ * hands them over itself, and they are not taken offline while it renews); a move already requested to it is sent
+ * to another broker, or withdrawn when its leader is within its share.
  * Reassignments ({@link #reassign}) are pins held in this controller's memory: the placement keeps a pinned
  * partition on its broker while that broker is live. They are forgotten when this broker loses the lease, and a
  * new controller does not know them (its placement may move such a partition again to balance the load).
@@ -65,6 +70,7 @@ public final class Controller {
     private volatile OptionalLong epoch = OptionalLong.empty();
     private volatile long lastRenewalSent;
     private BrokerLiveness liveness;
+    private Set<Integer> draining = Set.of();
 
     public Controller(MetadataStore store, int nodeId, UUID incarnation, Duration sessionTimeout,
                       Duration heartbeatInterval, LongSupplier nanoClock) {
@@ -104,12 +110,13 @@ public final class Controller {
      * given to {@code target} by the next pass, unless its last leader's disk holds its tail (then it goes to that
      * broker first, and is handed over from there). The pin lasts while this broker holds the lease.
      *
-     * @return false when this broker does not hold the controller lease, {@code target} is not a live broker, or
-     *         there is no such partition
+     * @return false when this broker does not hold the controller lease, {@code target} is not a live broker or is
+     *         draining, or there is no such partition
      */
     public synchronized boolean reassign(TopicPartitionId partition, int target) {
         OptionalLong held = epoch();
-        if (held.isEmpty() || liveness == null || !liveness.alive().contains(target)) {
+        if (held.isEmpty() || liveness == null || !liveness.alive().contains(target)
+                || store.brokers().stream().anyMatch(b -> b.nodeId() == target && b.draining())) {
             return false;
         }
         Optional<PartitionLeadership> current = store.leadership().stream()
@@ -180,6 +187,7 @@ public final class Controller {
         epoch = OptionalLong.of(newEpoch);
         liveness = new BrokerLiveness(Duration.ofNanos(sessionNanos), nanoClock);
         pinned.clear();
+        draining = Set.of();
         LOGGER.info("Broker {} is the controller (epoch {})", nodeId, newEpoch);
     }
 
@@ -187,9 +195,20 @@ public final class Controller {
         List<BrokerState> brokers = store.brokers();
         liveness.observe(brokers);
         Set<Integer> alive = liveness.alive();
-        Map<Integer, Optional<String>> racks = new HashMap<>();
-        brokers.stream().filter(b -> alive.contains(b.nodeId()))
-                .forEach(b -> racks.put(b.nodeId(), b.registration().rack()));
+        Map<Integer, Optional<String>> racks = new HashMap<>(); // the brokers that may lead: live, not draining
+        Set<Integer> nowDraining = new TreeSet<>();
+        for (BrokerState broker : brokers) {
+            if (alive.contains(broker.nodeId()) && broker.draining()) {
+                nowDraining.add(broker.nodeId());
+            } else if (alive.contains(broker.nodeId())) {
+                racks.put(broker.nodeId(), broker.registration().rack());
+            }
+        }
+        if (!nowDraining.equals(draining)) {
+            LOGGER.info("Draining brokers: {} (each hands its partitions over itself and is given none)",
+                    nowDraining);
+            draining = nowDraining;
+        }
         Map<TopicPartitionId, PartitionLeadership> byPartition = new TreeMap<>();
         for (PartitionLeadership partition : store.leadership()) {
             if (partition.hasLeader() && !alive.contains(partition.leader())) {

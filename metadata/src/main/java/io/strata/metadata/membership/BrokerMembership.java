@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * clock since it <em>sent</em> its last successful renewal, so the broker stops before the controller (which
  * waits a whole session timeout on its own clock) can give its partitions away; it turns true again at the next
  * successful renewal. A renewal answered "not yours" (another incarnation took the node id over) stops it for good.
+ * A planned shutdown marks it {@link #drain() draining} first, then hands its partitions over, then {@link #close()}s.
  */
 public final class BrokerMembership implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(BrokerMembership.class);
@@ -101,6 +102,25 @@ public final class BrokerMembership implements AutoCloseable {
     /** Whether this broker may acknowledge and write now (see the class comment). */
     public boolean serving() {
         return !closed && replaced.isEmpty() && nanoClock.getAsLong() - lastRenewalSent < servingNanos;
+    }
+
+    /**
+     * Marks this broker draining, the first step of a planned shutdown ({@link MetadataStore#drain}): it keeps
+     * renewing and serving while it hands its partitions over, and the controller gives it none meanwhile.
+     *
+     * @return false when this incarnation no longer holds the node id (it was replaced), or it is closed
+     * @throws MetadataException when the database does not answer (nothing was marked; the caller may go on with
+     *                           the shutdown, the controller then treats this broker as it would any other)
+     */
+    public boolean drain() {
+        if (closed || replaced.isPresent()) {
+            return false;
+        }
+        boolean marked = store.drain(registration.nodeId(), registration.incarnation());
+        if (marked) {
+            LOGGER.info("Broker {} is draining: it hands its partitions over and is given none", registration.nodeId());
+        }
+        return marked;
     }
 
     /** Why this broker was replaced, if it was: then it never serves again. */

@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * <table>
  *   <tr><th>table</th><th>one row per</th><th>written by</th></tr>
  *   <tr><td>{@code brokers} (V1)</td><td>registered node id: incarnation, endpoints, rack, heartbeat count,
- *       registration and renewal time (database clock)</td><td>the broker itself</td></tr>
+ *       registration and renewal time (database clock); (V4) {@code draining_incarnation}: the incarnation that
+ *       began a planned shutdown ({@code drain}; NULL none); the broker is draining while it equals
+ *       {@code incarnation}, so a new incarnation starts not draining without anyone clearing it</td>
+ *       <td>the broker itself</td></tr>
  *   <tr><td>{@code controller_lease} (V1)</td><td>(one row) controller epoch, holder, its heartbeat count</td>
  *       <td>brokers, by compare-and-set</td></tr>
  *   <tr><td>{@code topics} (V1)</td><td>topic id: name (unique), partition count, configs (JSON object)</td>
@@ -237,15 +240,42 @@ public final class PostgresMetadataStore implements MetadataStore {
     }
 
     @Override
+    public boolean drain(int nodeId, UUID incarnation) {
+        return sql.transaction("mark broker " + nodeId + " draining", connection -> {
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE brokers SET draining_incarnation = incarnation
+                    WHERE node_id = ? AND incarnation = ? AND draining_incarnation IS DISTINCT FROM incarnation""")) {
+                update.setInt(1, nodeId);
+                update.setObject(2, incarnation);
+                if (update.executeUpdate() == 1) {
+                    bumpChangeVersion(connection);
+                    return true;
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT 1 FROM brokers WHERE node_id = ? AND incarnation = ?")) {
+                select.setInt(1, nodeId);
+                select.setObject(2, incarnation);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next(); // draining already, or not this incarnation's
+                }
+            }
+        });
+    }
+
+    @Override
     public List<BrokerState> brokers() {
         return sql.transaction("list brokers", connection -> {
             List<BrokerState> brokers = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT node_id, incarnation, endpoints, rack, heartbeats FROM brokers ORDER BY node_id");
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT node_id, incarnation, endpoints, rack, heartbeats,
+                        COALESCE(draining_incarnation = incarnation, false)
+                    FROM brokers ORDER BY node_id""");
                  ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     brokers.add(new BrokerState(new BrokerRegistration(rows.getInt(1), rows.getObject(2, UUID.class),
-                            rows.getString(3), Optional.ofNullable(rows.getString(4))), rows.getLong(5)));
+                            rows.getString(3), Optional.ofNullable(rows.getString(4))), rows.getLong(5),
+                            rows.getBoolean(6)));
                 }
             }
             return brokers;

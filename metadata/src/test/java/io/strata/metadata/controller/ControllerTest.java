@@ -34,7 +34,8 @@ class ControllerTest {
     private static final int NONE = PartitionLeadership.NO_LEADER;
 
     private MetadataStore store;
-    private final UUID[] incarnations = {UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()};
+    private final UUID[] incarnations = {UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(),
+            UUID.randomUUID()};
     private final AtomicLong clockOne = new AtomicLong();
     private final AtomicLong clockTwo = new AtomicLong();
 
@@ -195,20 +196,127 @@ class ControllerTest {
         assertThat(store.leadership()).noneMatch(PartitionLeadership::moving);
     }
 
+    private Map<Integer, Long> leadersByBroker(UUID topic) {
+        return store.leadership().stream().filter(p -> p.partition().topicId().equals(topic))
+                .collect(Collectors.groupingBy(PartitionLeadership::leader, Collectors.counting()));
+    }
+
     @Test
-    void aMoveToABrokerThatDiedIsWithdrawn() {
+    void aReturningBrokerIsHandedItsShareOfEveryTopic() {
+        // The three-broker scenario: a topic and the coordinator slots, 6 partitions each, spread over 1, 2 and 3
+        store.deleteTopic(store.topics().get(0).topicId());
+        UUID spread = UUID.randomUUID();
+        UUID slots = UUID.randomUUID();
+        store.createTopic(new TopicDefinition(spread, "spread", 6, Map.of()));
+        store.createTopic(new TopicDefinition(slots, "__consumer_offsets", 6, Map.of()));
+        Controller holding = controller(1, clockOne);
+        holding.runOnce();
+        for (UUID topic : List.of(spread, slots)) {
+            assertThat(leadersByBroker(topic)).containsOnly(Map.entry(1, 2L), Map.entry(2, 2L), Map.entry(3, 2L));
+        }
+
+        // Broker 3 restarts: it hands its partitions over to 1 and 2 (one of each topic to each), then comes back
+        List<PartitionLeadership> handed = ledBy(3);
+        for (PartitionLeadership p : handed) {
+            int target = handed.stream().filter(o -> o.partition().topicId().equals(p.partition().topicId()))
+                    .toList().indexOf(p) == 0 ? 1 : 2;
+            assertThat(store.handOver(p.partition(), 3, p.leaderEpoch(), 0, target)).isPresent();
+        }
+        store.unregister(3, incarnations[3]);
+        passes(holding, 1, 1, 2);
+        incarnations[3] = UUID.randomUUID();
+        register(3);
+        passes(holding, 1, 1, 2, 3);
+
+        List<PartitionLeadership> moving = store.leadership().stream().filter(PartitionLeadership::moving).toList();
+        assertThat(moving).as("the fewest moves: one of each topic from each of 1 and 2").hasSize(4)
+                .allSatisfy(p -> assertThat(p.targetLeader()).isEqualTo(3));
+        for (PartitionLeadership p : moving) {
+            assertThat(store.handOver(p.partition(), p.leader(), p.leaderEpoch(), 0, 3)).isPresent();
+        }
+        passes(holding, 2, 1, 2, 3);
+        for (UUID topic : List.of(spread, slots)) {
+            assertThat(leadersByBroker(topic)).as("kafka-topics --describe of topic %s", topic)
+                    .containsOnly(Map.entry(1, 2L), Map.entry(2, 2L), Map.entry(3, 2L));
+        }
+        assertThat(store.leadership()).noneMatch(PartitionLeadership::moving);
+    }
+
+    /** Brokers 1 and 2 lead everything, then broker 3 joins: its controller (returned) asked for two hand-overs. */
+    private Controller twoMovesRequestedToAJoiningBrokerThree() {
         store.unregister(3, incarnations[3]);
         Controller holding = controller(1, clockOne);
         holding.runOnce();
         register(3);
         passes(holding, 1, 1, 2, 3);
-        assertThat(store.leadership()).filteredOn(PartitionLeadership::moving).hasSize(2);
+        assertThat(store.leadership()).filteredOn(PartitionLeadership::moving).hasSize(2)
+                .allSatisfy(p -> assertThat(p.targetLeader()).isEqualTo(3));
+        return holding;
+    }
+
+    @Test
+    void aMoveToABrokerThatDiedIsWithdrawn() {
+        Controller holding = twoMovesRequestedToAJoiningBrokerThree();
 
         // Broker 3 dies before the hand-overs: the moves to it are withdrawn, nothing else changes
         passes(holding, 6, 1, 2);
 
         assertThat(store.leadership()).noneMatch(PartitionLeadership::moving)
                 .allSatisfy(p -> assertThat(p.leaderEpoch()).isEqualTo(1));
+        assertThat(leadersByBroker()).containsOnly(Map.entry(1, 3L), Map.entry(2, 3L));
+    }
+
+    @Test
+    void aDrainingBrokerIsGivenNothingWhileItHandsItsPartitionsOverItself() {
+        Controller holding = controller(1, clockOne);
+        holding.runOnce();
+        List<PartitionLeadership> three = ledBy(3);
+        assertThat(three).hasSize(2);
+
+        // Broker 3 begins a planned shutdown: its partitions are left to it, untouched
+        assertThat(store.drain(3, incarnations[3])).isTrue();
+        passes(holding, 1, 1, 2, 3);
+        assertThat(ledBy(3)).isEqualTo(three);
+        assertThat(holding.reassign(ledBy(1).get(0).partition(), 3)).as("no reassignment to it").isFalse();
+
+        // It hands one over to broker 1, which now leads more than its share: nothing is sent back to broker 3
+        PartitionLeadership first = three.get(0);
+        store.handOver(first.partition(), 3, first.leaderEpoch(), 0, 1).orElseThrow();
+        passes(holding, 1, 1, 2, 3);
+        assertThat(store.leadership()).as("no move to a draining broker").noneMatch(p -> p.targetLeader() == 3);
+
+        // It releases the other (a clean release, any broker may take it): it is elected elsewhere
+        PartitionLeadership second = three.get(1);
+        store.handOver(second.partition(), 3, second.leaderEpoch(), 0, NONE).orElseThrow();
+        passes(holding, 1, 1, 2, 3);
+        assertThat(store.leadership()).filteredOn(p -> p.partition().equals(second.partition())).singleElement()
+                .satisfies(p -> assertThat(p.leader()).as("elected, and not to the draining broker").isIn(1, 2));
+        assertThat(leadersByBroker()).containsOnly(Map.entry(1, 3L), Map.entry(2, 3L));
+        assertThat(store.leadership()).noneMatch(PartitionLeadership::moving);
+    }
+
+    @Test
+    void aMoveRequestedToABrokerThatStartsDrainingIsSentToAnotherBroker() {
+        Controller holding = twoMovesRequestedToAJoiningBrokerThree();
+        List<PartitionLeadership> moving = store.leadership().stream().filter(PartitionLeadership::moving).toList();
+
+        // Broker 3 drains before the hand-overs, and broker 4 joins: the same moves now go to broker 4
+        assertThat(store.drain(3, incarnations[3])).isTrue();
+        register(4);
+        passes(holding, 1, 1, 2, 3, 4);
+
+        assertThat(store.leadership()).filteredOn(PartitionLeadership::moving)
+                .extracting(PartitionLeadership::partition).containsExactlyInAnyOrderElementsOf(
+                        moving.stream().map(PartitionLeadership::partition).toList());
+        assertThat(store.leadership()).filteredOn(PartitionLeadership::moving).allSatisfy(p -> {
+            assertThat(p.targetLeader()).isEqualTo(4);
+            assertThat(p.leaderEpoch()).as("a requested move, no election").isEqualTo(1);
+        });
+
+        // Broker 4 leaves too: with no other broker to take them, the moves are withdrawn
+        assertThat(store.drain(4, incarnations[4])).isTrue();
+        passes(holding, 1, 1, 2, 3, 4);
+        assertThat(store.leadership()).noneMatch(PartitionLeadership::moving);
         assertThat(leadersByBroker()).containsOnly(Map.entry(1, 3L), Map.entry(2, 3L));
     }
 

@@ -2,6 +2,7 @@ package io.strata.metadata.membership;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.strata.metadata.BrokerRegistration;
 import io.strata.metadata.BrokerState;
@@ -84,6 +85,23 @@ class BrokerMembershipTest {
         assertThat(old.serving()).isFalse();
         old.close();
         assertThat(store.brokers()).singleElement().extracting(BrokerState::registration).isEqualTo(takeover);
+    }
+
+    @Test
+    void aDrainingBrokerIsListedDrainingAndKeepsServingUntilItCloses() {
+        BrokerMembership broker = join(1, "one");
+        join(2, "two");
+
+        assertThat(broker.drain()).isTrue();
+        clock.addAndGet(HEARTBEAT.toNanos());
+        broker.renewNow();
+        assertThat(broker.serving()).as("it hands its partitions over while draining").isTrue();
+        assertThat(store.brokers()).extracting(BrokerState::nodeId, BrokerState::draining)
+                .containsExactly(tuple(1, true), tuple(2, false));
+
+        broker.close();
+        assertThat(broker.drain()).as("closed").isFalse();
+        assertThat(store.brokers()).extracting(BrokerState::nodeId).containsExactly(2);
     }
 
     @Test

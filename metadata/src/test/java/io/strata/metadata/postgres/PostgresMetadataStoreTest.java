@@ -87,6 +87,29 @@ class PostgresMetadataStoreTest extends MetadataStoreContractTest {
     }
 
     @Test
+    void aVersion3DatabaseIsMigratedWithItsBrokersNotDraining() throws Exception {
+        PostgresSettings older = PostgresServer.shared().createDatabase("upgrade");
+        Flyway.configure().dataSource(older.jdbcUrl(), older.user().orElse(null), older.password().orElse(null))
+                .locations("classpath:db/strata").table("strata_schema_history").target("3").load().migrate();
+        UUID incarnation = UUID.randomUUID();
+        try (Connection connection = DriverManager.getConnection(older.jdbcUrl(), older.user().orElse(null),
+                older.password().orElse(null));
+             Statement statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO brokers VALUES (1, '" + incarnation
+                    + "', 'PLAINTEXT://one:9092', NULL, 4, now(), now())");
+        }
+
+        try (MetadataStore upgraded = PostgresMetadataStore.open(older, "strata-test")) {
+            assertThat(upgraded.brokers()).singleElement().satisfies(broker -> {
+                assertThat(broker.heartbeats()).isEqualTo(4);
+                assertThat(broker.draining()).isFalse();
+            });
+            assertThat(upgraded.drain(1, incarnation)).isTrue();
+            assertThat(upgraded.brokers().get(0).draining()).isTrue();
+        }
+    }
+
+    @Test
     void anUnreachableDatabaseIsOneLineThatNamesItWithoutThePassword() {
         PostgresSettings nowhere = PostgresSettings.parse("postgresql://127.0.0.1:1/none?password=s3cret&user=u",
                 Optional.empty(), Optional.empty());
