@@ -16,12 +16,14 @@ import org.apache.kafka.common.TopicPartition;
  * @param leadership every partition's leadership
  * @param brokers    the live brokers, by node id
  * @param controller the controller-lease holder, -1 when none
+ * @param draining   the live brokers that are shutting down (they hand their partitions over; none goes to them)
  * @param readAt     when the read began, on this JVM's monotonic clock ({@link System#nanoTime()})
  */
 record ClusterSnapshot(Map<String, TopicDefinition> topics, Map<TopicPartitionId, PartitionLeadership> leadership,
-                       List<ClusterNode> brokers, int controller, long readAt) {
+                       List<ClusterNode> brokers, int controller, java.util.Set<Integer> draining, long readAt) {
 
-    static final ClusterSnapshot EMPTY = new ClusterSnapshot(Map.of(), Map.of(), List.of(), -1, System.nanoTime());
+    static final ClusterSnapshot EMPTY = new ClusterSnapshot(Map.of(), Map.of(), List.of(), -1, java.util.Set.of(),
+            System.nanoTime());
 
     /** Whether the snapshot was read less than {@code maxAgeNanos} ago. */
     boolean fresh(long maxAgeNanos) {
@@ -45,11 +47,15 @@ record ClusterSnapshot(Map<String, TopicDefinition> topics, Map<TopicPartitionId
         return brokers.stream().filter(node -> node.nodeId() == nodeId).findFirst();
     }
 
-    /** How many partitions each live broker leads (0 for those that lead none). */
-    Map<Integer, Long> leaderCounts() {
+    /**
+     * How many partitions each live broker that is not draining leads, of {@code topicId} when given (else of all
+     * topics); 0 for those that lead none.
+     */
+    Map<Integer, Long> leaderCounts(java.util.Optional<java.util.UUID> topicId) {
         Map<Integer, Long> counts = new java.util.HashMap<>();
-        brokers.forEach(node -> counts.put(node.nodeId(), 0L));
-        leadership.values().forEach(l -> counts.computeIfPresent(l.leader(), (node, count) -> count + 1));
+        brokers.stream().filter(node -> !draining.contains(node.nodeId())).forEach(node -> counts.put(node.nodeId(), 0L));
+        leadership.values().stream().filter(l -> topicId.map(l.partition().topicId()::equals).orElse(true))
+                .forEach(l -> counts.computeIfPresent(l.leader(), (node, count) -> count + 1));
         return counts;
     }
 }

@@ -217,8 +217,9 @@ final class LocalLeadership {
             if (led.isEmpty()) {
                 break;
             }
-            Map<Integer, Long> load = snapshot.leaderCounts();
+            Map<Integer, Long> load = snapshot.leaderCounts(Optional.empty());
             load.remove(nodeId);
+            Map<java.util.UUID, Map<Integer, Long>> topicLoads = new java.util.HashMap<>();
             Map<java.util.UUID, String> names = new java.util.HashMap<>();
             snapshot.topics().values().forEach(topic -> names.put(topic.topicId(), topic.name()));
             List<CompletableFuture<Void>> moves = new ArrayList<>();
@@ -227,9 +228,16 @@ final class LocalLeadership {
                 if (name == null || !serving(leadership.partition(), leadership.leaderEpoch())) {
                     continue; // still opening: handed over in a later round
                 }
-                int target = load.entrySet().stream().min(Map.Entry.<Integer, Long>comparingByValue()
-                        .thenComparing(Map.Entry.comparingByKey())).map(Map.Entry::getKey)
+                // The broker leading the fewest of this topic, then of all topics (what the controller balances)
+                Map<Integer, Long> topicLoad = topicLoads.computeIfAbsent(leadership.partition().topicId(), id -> {
+                    Map<Integer, Long> counts = snapshot.leaderCounts(Optional.of(id));
+                    counts.remove(nodeId);
+                    return counts;
+                });
+                int target = topicLoad.keySet().stream().min(java.util.Comparator.<Integer>comparingLong(topicLoad::get)
+                        .thenComparingLong(node -> load.getOrDefault(node, 0L)).thenComparing(node -> node))
                         .orElse(PartitionLeadership.NO_LEADER);
+                topicLoad.computeIfPresent(target, (node, count) -> count + 1);
                 load.computeIfPresent(target, (node, count) -> count + 1);
                 moves.add(handOver(name, leadership, target));
             }

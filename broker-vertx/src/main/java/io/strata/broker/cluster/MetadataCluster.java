@@ -454,6 +454,14 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
             return;
         }
         if (membership != null) {
+            // Marked draining first, so that the controller sends nothing more here meanwhile
+            try {
+                membership.drain();
+            } catch (MetadataException e) {
+                LOGGER.warn("Could not mark broker {} draining ({}); handing its partitions over anyway", nodeId,
+                        e.getMessage());
+            }
+            syncThread.execute(sync);
             local.drain(() -> snapshot, HAND_OVER_TIMEOUT);
         }
         closing = true;

@@ -89,13 +89,17 @@ final class MetadataSync implements Runnable {
         liveness.observe(brokers);
         Set<Integer> alive = liveness.alive();
         List<ClusterNode> live = new ArrayList<>();
+        Set<Integer> draining = new java.util.TreeSet<>();
         for (BrokerState broker : brokers) {
             if (alive.contains(broker.nodeId())) {
                 node(broker.registration()).ifPresent(live::add);
+                if (broker.draining()) {
+                    draining.add(broker.nodeId());
+                }
             }
         }
         int controller = store.controller().map(ControllerState::nodeId).orElse(-1);
-        return new ClusterSnapshot(Map.copyOf(topics), Map.copyOf(leadership), List.copyOf(live), controller, readAt);
+        return new ClusterSnapshot(Map.copyOf(topics), Map.copyOf(leadership), List.copyOf(live), controller, Set.copyOf(draining), readAt);
     }
 
     /** The first endpoint of a registration ({@code PLAINTEXT://host:port}) as a node clients can reach. */

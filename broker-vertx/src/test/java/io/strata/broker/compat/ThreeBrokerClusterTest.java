@@ -96,11 +96,11 @@ class ThreeBrokerClusterTest {
             started.add(startBroker(node));
         }
         String bootstrap = started.get(0).bootstrapServers();
-        await().atMost(Duration.ofSeconds(30)).until(() -> liveBrokers(bootstrap).size() == 3);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> liveBrokers(bootstrap).size() == 3);
         Clients.createTopic(bootstrap, TOPIC, PARTITIONS, Map.of());
 
         // Then every partition gets a leader, and the leaders are spread over the three brokers, two each
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
                 assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2, 3).allSatisfy((node, count) ->
                         assertThat(count).as("partitions led by broker %d", node).isEqualTo(PARTITIONS / 3)));
 
@@ -110,7 +110,7 @@ class ThreeBrokerClusterTest {
 
         // When broker 3 shuts down (SIGTERM: it hands its partitions over first) and records keep coming
         started.get(2).stop();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
                 assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2));
         acked.putAll(produce(bootstrap, "while-down", 300));
 
@@ -119,7 +119,7 @@ class ThreeBrokerClusterTest {
 
         // When broker 3 comes back, leaders spread again and every record is still there
         BrokerProcess back = startBroker(3);
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
                 assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2, 3));
         acked.putAll(produce(back.bootstrapServers(), "after", 300));
         assertReadBack(bootstrap, acked);
