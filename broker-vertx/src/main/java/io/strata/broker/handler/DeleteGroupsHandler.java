@@ -9,6 +9,9 @@ import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupRe
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
 
 /** DeleteGroups (v0-2): removes empty groups and their committed offsets. Stateless. */
 public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest> {
@@ -26,8 +29,19 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, DeleteGroupsRequest request) {
-        return groups.call(context.vertxContext(), coordinator -> coordinator.deleteGroups(request.data().groupsNames()))
-                .map(results -> new DeleteGroupsResponseData().setThrottleTimeMs(0)
-                        .setResults(new DeletableGroupResultCollection(results.iterator())));
+        List<Future<List<DeletableGroupResult>>> deleted = new ArrayList<>();
+        for (String groupId : request.data().groupsNames()) {
+            deleted.add(groups.callFor(context.vertxContext(), groupId,
+                    error -> List.of(new DeletableGroupResult().setGroupId(groupId).setErrorCode(error.code())),
+                    coordinator -> coordinator.deleteGroups(List.of(groupId))));
+        }
+        return Future.all(deleted).map(all -> {
+            DeletableGroupResultCollection results = new DeletableGroupResultCollection();
+            for (int i = 0; i < deleted.size(); i++) {
+                List<DeletableGroupResult> each = all.resultAt(i);
+                each.forEach(result -> results.add(result.duplicate()));
+            }
+            return new DeleteGroupsResponseData().setThrottleTimeMs(0).setResults(results);
+        });
     }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.JoinGroupRequest;
+import io.strata.broker.group.GroupErrorResponses;
 
 /** JoinGroup (v0-9) of the classic group protocol; the answer may wait for the rebalance to complete. Stateless. */
 public final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
@@ -24,7 +25,9 @@ public final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, JoinGroupRequest request) {
-        return groups.call(context.vertxContext(), coordinator -> coordinator.joinGroup(request.data(),
-                context.apiVersion(), context.clientId(), "/" + context.clientHost())).map(response -> response);
+        return groups.callFor(context.vertxContext(), request.data().groupId(),
+                error -> GroupErrorResponses.joinError(request.data().memberId(), error, context.apiVersion()),
+                coordinator -> coordinator.joinGroup(request.data(), context.apiVersion(), context.clientId(),
+                        "/" + context.clientHost())).map(response -> response);
     }
 }

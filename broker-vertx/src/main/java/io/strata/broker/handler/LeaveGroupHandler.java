@@ -9,6 +9,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.LeaveGroupRequest;
 import org.apache.kafka.common.requests.LeaveGroupResponse;
+import java.util.List;
 
 /**
  * LeaveGroup (v0-5): one member (v0-2) or a batch of members, by member id or group instance id (v3+). Up to v2
@@ -29,8 +30,10 @@ public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, LeaveGroupRequest request) {
-        return groups.callNow(context.vertxContext(),
-                        coordinator -> coordinator.leaveGroup(request.data().groupId(), request.members()))
-                .map(members -> new LeaveGroupResponse(members, Errors.NONE, 0, context.apiVersion()).data());
+        return groups.callNowFor(context.vertxContext(), request.data().groupId(),
+                        error -> new LeaveGroupResponse(List.of(), error, 0, context.apiVersion()).data(),
+                        coordinator -> new LeaveGroupResponse(coordinator.leaveGroup(request.data().groupId(),
+                                request.members()), Errors.NONE, 0, context.apiVersion()).data())
+                .map(response -> response);
     }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.SyncGroupRequest;
+import io.strata.broker.group.GroupErrorResponses;
 
 /** SyncGroup (v0-5): the leader hands in the assignment, every member receives its part. Stateless. */
 public final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
@@ -24,7 +25,7 @@ public final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, SyncGroupRequest request) {
-        return groups.call(context.vertxContext(), coordinator -> coordinator.syncGroup(request.data(),
-                context.apiVersion())).map(response -> response);
+        return groups.callFor(context.vertxContext(), request.data().groupId(), GroupErrorResponses::syncError,
+                coordinator -> coordinator.syncGroup(request.data(), context.apiVersion())).map(response -> response);
     }
 }

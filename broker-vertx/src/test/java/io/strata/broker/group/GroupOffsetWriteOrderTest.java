@@ -100,7 +100,7 @@ class GroupOffsetWriteOrderTest {
     private final ManualScheduler clock = new ManualScheduler();
     private final HeldOffsetStorage storage = new HeldOffsetStorage();
     private final GroupCoordinator coordinator = new GroupCoordinator(clock, CONFIG, storage,
-            tp -> tp.topic().equals("t"));
+            tp -> tp.topic().equals("t"), GroupOwnership.everyGroup());
 
     private CompletableFuture<OffsetCommitResponseData> commit(long offset) {
         return commit(coordinator, offset);
@@ -147,7 +147,8 @@ class GroupOffsetWriteOrderTest {
         ReorderingPool pool = new ReorderingPool();
         try (RocksDbIndexStore store = RocksDbIndexStore.open(dir.resolve("rocksdb"))) {
             GroupCoordinator rocksCoordinator = new GroupCoordinator(clock, CONFIG,
-                    new RocksDbOffsetStorage(store, pool, group -> { }), tp -> tp.topic().equals("t"));
+                    new RocksDbOffsetStorage(store, pool, group -> { }), tp -> tp.topic().equals("t"),
+                    GroupOwnership.everyGroup());
             List<CompletableFuture<OffsetCommitResponseData>> commits = new ArrayList<>();
             for (long offset = 1; offset <= 100; offset++) {
                 commits.add(commit(rocksCoordinator, offset));
