@@ -53,6 +53,12 @@ public final class GroupCoordinator {
     static final long OWNERSHIP_CHECK_INTERVAL_MS = 1_000;
 
     private final Map<String, ClassicGroup> groups = new HashMap<>();
+    /**
+     * The groups being looked up in the offset storage by {@link #admit}, each with the admissions waiting for that
+     * lookup in arrival order (the first is the one that started it): they are let through in that order, so the
+     * requests of a group run in the order they came, whatever order the storage answers in.
+     */
+    private final Map<String, List<CompletableFuture<Errors>>> lookups = new HashMap<>();
     private final GroupScheduler scheduler;
     private final GroupConfig config;
     private final OffsetStorage storage;
@@ -111,8 +117,8 @@ public final class GroupCoordinator {
      * when it does not (the client looks the coordinator up again). A group held in memory from an earlier epoch
      * of its slot is dropped first. A group not in memory is looked up in the offset storage and registered as an
      * empty group when it has committed offsets there (a group this broker just started to coordinate, or whose
-     * offsets another broker committed); COORDINATOR_NOT_AVAILABLE when the storage cannot answer. Completes on
-     * the coordinator thread.
+     * offsets another broker committed); COORDINATOR_NOT_AVAILABLE when the storage cannot answer. Admissions of
+     * one group complete in the order they were asked for. Completes on the coordinator thread.
      */
     public CompletableFuture<Errors> admit(String groupId) {
         if (groupId == null) {
@@ -131,21 +137,37 @@ public final class GroupCoordinator {
             return CompletableFuture.completedFuture(Errors.NONE);
         }
         CompletableFuture<Errors> admitted = new CompletableFuture<>();
+        List<CompletableFuture<Errors>> waiting = lookups.get(groupId);
+        if (waiting != null) {
+            waiting.add(admitted);
+            return admitted;
+        }
+        List<CompletableFuture<Errors>> admissions = new ArrayList<>(List.of(admitted));
+        lookups.put(groupId, admissions);
         storage.fetch(groupId).whenComplete((committed, failure) -> scheduler.execute(() -> {
-            if (failure != null) {
-                LOGGER.warn("Could not read the offsets of group {}: {}", groupId, failure.toString());
-                admitted.complete(OffsetStorage.errorOf(failure));
-            } else if (!ownership.coordinatorEpoch(groupId).equals(epoch)) {
-                admitted.complete(Errors.NOT_COORDINATOR);
-            } else {
-                if (!committed.isEmpty() && groups.putIfAbsent(groupId, newGroup(groupId)) == null) {
-                    LOGGER.info("Group {} with committed offsets is coordinated here now (slot epoch {})", groupId,
-                            epoch.getAsInt());
-                }
-                admitted.complete(Errors.NONE);
-            }
+            lookups.remove(groupId);
+            Errors result = registerLookedUp(groupId, epoch, committed, failure);
+            // Each completion runs that request's operation at once, on this thread: in arrival order
+            admissions.forEach(admission -> admission.complete(result));
         }));
         return admitted;
+    }
+
+    /** After {@link #admit} read the offsets of a group not in memory: registers it if it has some. */
+    private Errors registerLookedUp(String groupId, OptionalInt epoch, List<GroupOffset> committed,
+                                   Throwable failure) {
+        if (failure != null) {
+            LOGGER.warn("Could not read the offsets of group {}: {}", groupId, failure.toString());
+            return OffsetStorage.errorOf(failure);
+        }
+        if (!ownership.coordinatorEpoch(groupId).equals(epoch)) {
+            return Errors.NOT_COORDINATOR;
+        }
+        if (!committed.isEmpty() && groups.putIfAbsent(groupId, newGroup(groupId)) == null) {
+            LOGGER.info("Group {} with committed offsets is coordinated here now (slot epoch {})", groupId,
+                    epoch.getAsInt());
+        }
+        return Errors.NONE;
     }
 
     private static boolean heldAt(ClassicGroup group, OptionalInt epoch) {

@@ -163,6 +163,28 @@ class GroupOffsetWriteOrderTest {
     }
 
     @Test
+    void commitsToAGroupNotYetInMemoryApplyInArrivalOrderWhileTheCoordinatorReadsItsOffsets(@TempDir Path dir) {
+        ReorderingPool pool = new ReorderingPool();
+        try (RocksDbIndexStore store = RocksDbIndexStore.open(dir.resolve("rocksdb"))) {
+            GroupCoordinator rocksCoordinator = new GroupCoordinator(clock, CONFIG,
+                    new RocksDbOffsetStorage(store, pool, group -> { }), tp -> tp.topic().equals("t"),
+                    GroupOwnership.everyGroup());
+            List<CompletableFuture<OffsetCommitResponseData>> commits = new ArrayList<>();
+            for (long offset = 1; offset <= 20; offset++) {
+                long committed = offset;
+                // As GroupCoordinatorContext.callFor does: admitted first (the group's offsets are read), then run
+                commits.add(rocksCoordinator.admit(GROUP).thenCompose(error -> commit(rocksCoordinator, committed)));
+            }
+
+            pool.runNewestFirst();
+
+            commits.forEach(c -> assertThat(c.join().topics().get(0).partitions().get(0).errorCode()).isZero());
+            assertThat(store.groupOffsets().list(GROUP).stream().map(GroupOffset::offset).toList())
+                    .as("the offset committed last").containsExactly(20L);
+        }
+    }
+
+    @Test
     void aLaterCommitOfThePartitionIsNotOverwrittenByAnEarlierSlowerWrite() {
         storage.holdNextWrite();
         CompletableFuture<OffsetCommitResponseData> first = commit(5);
