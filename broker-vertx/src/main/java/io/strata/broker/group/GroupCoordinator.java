@@ -96,7 +96,8 @@ public final class GroupCoordinator {
     public void start(List<String> groupsWithOffsets) {
         int registered = 0;
         for (String groupId : groupsWithOffsets) {
-            if (ownership.coordinatorEpoch(groupId).isPresent() && groups.putIfAbsent(groupId, newGroup(groupId)) == null) {
+            if (ownership.coordinatorEpoch(groupId).isPresent()
+                    && groups.putIfAbsent(groupId, newGroup(groupId)) == null) {
                 registered++;
             }
         }
@@ -121,7 +122,9 @@ public final class GroupCoordinator {
      * one group complete in the order they were asked for. Completes on the coordinator thread.
      */
     public CompletableFuture<Errors> admit(String groupId) {
-        if (groupId == null) {
+        if (groupId == null || groupId.isEmpty()) {
+            // Not a valid group: the operation answers it (INVALID_GROUP_ID where Kafka does), as Kafka checks the
+            // group id before the coordinator
             return CompletableFuture.completedFuture(Errors.NONE);
         }
         OptionalInt epoch = ownership.coordinatorEpoch(groupId);

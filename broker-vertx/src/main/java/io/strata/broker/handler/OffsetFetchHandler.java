@@ -69,7 +69,8 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
         List<OffsetFetchRequestTopics> topics = request.data().topics() == null ? null
                 : request.data().topics().stream().map(t -> new OffsetFetchRequestTopics().setName(t.name())
                         .setPartitionIndexes(t.partitionIndexes())).toList();
-        Function<Errors, OffsetFetchResponseData> refused = error -> request.getErrorResponse(0, error.exception()).data();
+        Function<Errors, OffsetFetchResponseData> refused =
+                error -> request.getErrorResponse(0, error.exception()).data();
         return groups.callFor(context.vertxContext(), request.data().groupId(), refused,
                 coordinator -> fetch(coordinator, requested(topics), request.data().groupId(),
                         offsets -> singleGroup(context, offsets), refused)).map(response -> response);

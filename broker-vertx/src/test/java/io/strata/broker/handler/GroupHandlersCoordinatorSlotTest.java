@@ -216,6 +216,21 @@ class GroupHandlersCoordinatorSlotTest {
     }
 
     @Test
+    void anEmptyGroupIdIsInvalidGroupIdOnEveryBrokerAsKafkaChecksItBeforeTheCoordinator() {
+        JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestProtocol().setName("range").setMetadata(new byte[0]));
+        JoinGroupRequestData data = new JoinGroupRequestData().setGroupId("").setMemberId("")
+                .setProtocolType("consumer").setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000)
+                .setProtocols(protocols);
+
+        for (GroupCoordinatorContext groups : List.of(groupsOne, groupsTwo)) {
+            JoinGroupResponseData join = handle(new JoinGroupHandler(groups),
+                    new JoinGroupRequest.Builder(data).build((short) 9));
+            assertThat(join.errorCode()).isEqualTo(Errors.INVALID_GROUP_ID.code());
+        }
+    }
+
+    @Test
     void offsetsCommittedThroughTheOldCoordinatorAreServedByTheNewOneAfterTheSlotMoves() {
         assertThat(commit(groupsOne, 42).topics().get(0).partitions().get(0).errorCode()).isZero();
 
