@@ -311,7 +311,7 @@ public final class GroupCoordinator {
                 group.transitionTo(GroupState.DEAD, scheduler.nowMs());
                 groups.remove(groupId);
                 LOGGER.info("Deleted group {}", groupId);
-                deletions.add(storage.deleteGroup(groupId).exceptionally(failure -> {
+                deletions.add(storage.deleteGroup(group.coordinatorEpoch, groupId).exceptionally(failure -> {
                     Errors error = OffsetStorage.errorOf(failure);
                     LOGGER.warn("Could not delete the offsets of group {} ({}): {}", groupId, error.name(),
                             failure.toString());

@@ -106,7 +106,9 @@ final class GroupOffsets {
         if (accepted.isEmpty()) {
             return CompletableFuture.completedFuture(response);
         }
-        return storage.commit(accepted).handle((ignored, failure) -> {
+        // Only accepted when the group was there or was just created, at the slot epoch the write must carry
+        int heldAt = group.coordinatorEpoch;
+        return storage.commit(heldAt, accepted).handle((ignored, failure) -> {
             if (failure != null) {
                 Errors error = OffsetStorage.errorOf(failure);
                 LOGGER.warn("Could not store offsets of group {} ({}): {}", request.groupId(), error.name(),
@@ -169,7 +171,7 @@ final class GroupOffsets {
                 }
             });
         }
-        return storage.delete(group.groupId, deletable).handle((ignored, failure) -> {
+        return storage.delete(group.coordinatorEpoch, group.groupId, deletable).handle((ignored, failure) -> {
             if (failure != null) {
                 Errors error = OffsetStorage.errorOf(failure);
                 LOGGER.warn("Could not delete offsets of group {} ({}): {}", group.groupId, error.name(),
@@ -192,7 +194,7 @@ final class GroupOffsets {
             }
             // Offsets only expire once the group has been empty for the whole retention
             long groupCutoff = group.stateTimestampMs() <= cutoff ? cutoff : Long.MIN_VALUE;
-            storage.expire(group.groupId, groupCutoff).whenComplete((remaining, failure) -> scheduler.execute(() -> {
+            storage.expire(group.coordinatorEpoch, group.groupId, groupCutoff).whenComplete((remaining, failure) -> scheduler.execute(() -> {
                 if (failure != null) {
                     LOGGER.warn("Could not expire offsets of group {}: {}", group.groupId, failure.toString());
                 } else if (remaining == 0 && group.is(GroupState.EMPTY) && groups.get(group.groupId) == group) {

@@ -21,8 +21,10 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * {@link OffsetStorage} in the cluster's metadata database ({@link MetadataStore#commitOffsets} and friends): every
- * write is fenced by the epoch at which this broker leads the group's coordinator slot ({@link SlotLeases}), in the
- * same database transaction, so a coordinator whose slot moved cannot store one more offset (CLUSTER.md invariant 1);
+ * write names the group's coordinator slot and this broker ({@link SlotLeases}) and the slot epoch at which the
+ * coordinator holds the group it validated the write against, and the database stores it only if this broker leads
+ * the slot at exactly that epoch, in the same transaction. So a coordinator whose slot moved cannot store one more
+ * offset, nor can one that leads the slot again but decided on a group from before the move (CLUSTER.md invariant 1);
  * the new coordinator reads every offset the old one committed. Offsets are keyed by topic id in the database and by
  * topic name here ({@link TopicIds}); an offset of a topic that no longer exists is not reported, so a re-created
  * topic starts without the old topic's offsets (rule 9).
@@ -55,7 +57,7 @@ public final class MetadataOffsetStorage implements OffsetStorage {
     }
 
     @Override
-    public CompletableFuture<Void> commit(List<GroupOffset> offsets) {
+    public CompletableFuture<Void> commit(int slotEpoch, List<GroupOffset> offsets) {
         if (offsets.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -70,7 +72,7 @@ public final class MetadataOffsetStorage implements OffsetStorage {
                         offset.commitTimestampMs()));
             }
             SlotLease lease = lease(group);
-            fenced(store.commitOffsets(lease.slot(), lease.nodeId(), lease.epoch(), rows), group, lease);
+            fenced(store.commitOffsets(lease.slot(), lease.nodeId(), slotEpoch, rows), group, lease, slotEpoch);
             return null;
         });
     }
@@ -92,22 +94,22 @@ public final class MetadataOffsetStorage implements OffsetStorage {
     }
 
     @Override
-    public CompletableFuture<Void> delete(String group, Collection<TopicPartition> partitions) {
+    public CompletableFuture<Void> delete(int slotEpoch, String group, Collection<TopicPartition> partitions) {
         return call(() -> {
             // Offsets of a topic that no longer exists are never reported: nothing to delete for them
             List<TopicPartitionId> ids = partitions.stream().flatMap(tp -> topics.idOf(tp.topic())
                     .map(id -> new TopicPartitionId(id, tp.partition())).stream()).toList();
             if (!ids.isEmpty()) {
-                deleteFenced(group, ids);
+                deleteFenced(slotEpoch, group, ids);
             }
             return null;
         });
     }
 
     @Override
-    public CompletableFuture<Void> deleteGroup(String group) {
+    public CompletableFuture<Void> deleteGroup(int slotEpoch, String group) {
         return call(() -> {
-            deleteFenced(group, List.of());
+            deleteFenced(slotEpoch, group, List.of());
             return null;
         });
     }
@@ -117,13 +119,13 @@ public final class MetadataOffsetStorage implements OffsetStorage {
      * how many offsets the group still has in the database (those of deleted topics included).
      */
     @Override
-    public CompletableFuture<Integer> expire(String group, long cutoffMs) {
+    public CompletableFuture<Integer> expire(int slotEpoch, String group, long cutoffMs) {
         return call(() -> {
             List<CommittedOffset> all = store.committedOffsets(group);
             List<TopicPartitionId> expired = all.stream().filter(row -> row.commitTimeMs() <= cutoffMs)
                     .map(CommittedOffset::partition).toList();
             if (!expired.isEmpty()) {
-                deleteFenced(group, expired);
+                deleteFenced(slotEpoch, group, expired);
             }
             return all.size() - expired.size();
         });
@@ -136,9 +138,10 @@ public final class MetadataOffsetStorage implements OffsetStorage {
     }
 
     /** Deletes {@code partitions} of the group (all of them when empty: the store's convention). */
-    private void deleteFenced(String group, List<TopicPartitionId> partitions) {
+    private void deleteFenced(int slotEpoch, String group, List<TopicPartitionId> partitions) {
         SlotLease lease = lease(group);
-        fenced(store.deleteOffsets(lease.slot(), lease.nodeId(), lease.epoch(), group, partitions), group, lease);
+        fenced(store.deleteOffsets(lease.slot(), lease.nodeId(), slotEpoch, group, partitions), group, lease,
+                slotEpoch);
     }
 
     private SlotLease lease(String group) {
@@ -146,10 +149,10 @@ public final class MetadataOffsetStorage implements OffsetStorage {
                 "This broker does not lead the coordinator slot of group " + group));
     }
 
-    private static void fenced(boolean stored, String group, SlotLease lease) {
+    private static void fenced(boolean stored, String group, SlotLease lease, int slotEpoch) {
         if (!stored) {
             throw new NotCoordinatorException("The coordinator slot " + lease.slot().partition() + " of group "
-                    + group + " is no longer led by broker " + lease.nodeId() + " at epoch " + lease.epoch());
+                    + group + " is no longer led by broker " + lease.nodeId() + " at epoch " + slotEpoch);
         }
     }
 

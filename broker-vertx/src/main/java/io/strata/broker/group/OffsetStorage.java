@@ -28,20 +28,27 @@ public interface OffsetStorage {
         return cause instanceof ApiException ? Errors.forException(cause) : Errors.COORDINATOR_NOT_AVAILABLE;
     }
 
-    /** Stores the offsets (all of one group), replacing earlier commits of the same partitions. */
-    CompletableFuture<Void> commit(List<GroupOffset> offsets);
+    /**
+     * Stores the offsets (all of one group), replacing earlier commits of the same partitions.
+     *
+     * @param slotEpoch the epoch of the group's coordinator slot at which the coordinator holds the group it
+     *     validated the write against (every write takes one): a storage shared by brokers stores nothing unless
+     *     this broker still leads the slot at exactly that epoch, so a decision taken on a group from before a
+     *     move (even one away and back) is never written; the broker's own RocksDB ignores it
+     */
+    CompletableFuture<Void> commit(int slotEpoch, List<GroupOffset> offsets);
 
     /** Every committed offset of {@code group}. */
     CompletableFuture<List<GroupOffset>> fetch(String group);
 
     /** Removes the given partitions' offsets of {@code group}. */
-    CompletableFuture<Void> delete(String group, Collection<TopicPartition> partitions);
+    CompletableFuture<Void> delete(int slotEpoch, String group, Collection<TopicPartition> partitions);
 
     /** Removes every offset of {@code group}. */
-    CompletableFuture<Void> deleteGroup(String group);
+    CompletableFuture<Void> deleteGroup(int slotEpoch, String group);
 
     /** Removes the offsets of {@code group} committed at or before {@code cutoffMs}; completes with how many remain. */
-    CompletableFuture<Integer> expire(String group, long cutoffMs);
+    CompletableFuture<Integer> expire(int slotEpoch, String group, long cutoffMs);
 
     /**
      * The groups that have committed offsets (read once at startup, may block). May be empty when the storage

@@ -182,6 +182,26 @@ class CoordinatorSlotMoveTest {
     }
 
     @Test
+    void aCommitValidatedAgainstAGroupFromAnOlderSlotEpochIsFencedEvenWhenThisBrokerLeadsTheSlotAgain() {
+        JoinGroupResponseData zombie = stableMember(coordinatorOne, clockOne);
+        slots.moveSlotOf(GROUP, 2);
+        two.refresh();
+        JoinGroupResponseData member = stableMember(coordinatorTwo, clockTwo);
+        coordinatorTwo.commitOffsets(commitRequest(member.generationId(), member.memberId(), 500), (short) 9).join();
+        slots.moveSlotOf(GROUP, 1);
+        // Broker 1's view skipped epoch 2: it still holds the zombie's group from epoch 1, and the request is
+        // admitted just before its view refreshes to epoch 3, at which it leads the slot again
+        coordinatorOne.admit(GROUP).join();
+        one.refresh();
+
+        OffsetCommitResponseData late = coordinatorOne.commitOffsets(commitRequest(zombie.generationId(),
+                zombie.memberId(), 7), (short) 9).join();
+
+        assertThat(commitError(late)).isEqualTo(Errors.NOT_COORDINATOR.code());
+        assertThat(coordinatorOne.fetchOffsets(GROUP).join()).extracting(GroupOffset::offset).containsExactly(500L);
+    }
+
+    @Test
     void aGroupWhoseSlotHasNoLeaderHasNoCoordinatorAndNoBrokerCoordinatesIt() {
         String orphan = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "group-" + i)
                 .filter(group -> !slots.slotOf(group).equals(slots.slotOf(GROUP))).findFirst().orElseThrow();

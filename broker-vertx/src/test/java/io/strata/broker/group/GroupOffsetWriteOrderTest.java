@@ -67,8 +67,8 @@ class GroupOffsetWriteOrderTest {
         }
 
         @Override
-        public CompletableFuture<Void> commit(List<GroupOffset> committed) {
-            return write(() -> offsets.commit(committed));
+        public CompletableFuture<Void> commit(int slotEpoch, List<GroupOffset> committed) {
+            return write(() -> offsets.commit(slotEpoch, committed));
         }
 
         @Override
@@ -77,18 +77,18 @@ class GroupOffsetWriteOrderTest {
         }
 
         @Override
-        public CompletableFuture<Void> delete(String group, Collection<TopicPartition> partitions) {
-            return write(() -> offsets.delete(group, partitions));
+        public CompletableFuture<Void> delete(int slotEpoch, String group, Collection<TopicPartition> partitions) {
+            return write(() -> offsets.delete(slotEpoch, group, partitions));
         }
 
         @Override
-        public CompletableFuture<Void> deleteGroup(String group) {
-            return write(() -> offsets.deleteGroup(group));
+        public CompletableFuture<Void> deleteGroup(int slotEpoch, String group) {
+            return write(() -> offsets.deleteGroup(slotEpoch, group));
         }
 
         @Override
-        public CompletableFuture<Integer> expire(String group, long cutoffMs) {
-            return offsets.expire(group, cutoffMs);
+        public CompletableFuture<Integer> expire(int slotEpoch, String group, long cutoffMs) {
+            return offsets.expire(slotEpoch, group, cutoffMs);
         }
 
         @Override

@@ -56,6 +56,8 @@ abstract class MetadataOffsetStorageContractTest {
     private CoordinatorSlotsFixture.Broker two;
     /** Broker 1's storage; broker 1 leads the slot of {@link #GROUP}, which has topic "orders" (2 partitions). */
     protected MetadataOffsetStorage onOne;
+    /** The epoch at which broker 1 leads the slot of {@link #GROUP}. */
+    protected int epochOne;
     private MetadataOffsetStorage onTwo;
 
     protected abstract MetadataStore newStore();
@@ -65,7 +67,7 @@ abstract class MetadataOffsetStorageContractTest {
         store = newStore();
         slots = new CoordinatorSlotsFixture(store, 8);
         slots.createTopic("orders", 2);
-        slots.moveSlotOf(GROUP, 1);
+        epochOne = slots.moveSlotOf(GROUP, 1);
         one = slots.broker(1);
         two = slots.broker(2);
         onOne = new MetadataOffsetStorage(store, one.leases, one, Runnable::run);
@@ -93,7 +95,7 @@ abstract class MetadataOffsetStorageContractTest {
 
     @Test
     void committedOffsetsComeBackByTopicNameWithEpochMetadataAndTime() {
-        onOne.commit(List.of(offset("orders", 0, 10), offset("orders", 1, 20))).join();
+        onOne.commit(epochOne, List.of(offset("orders", 0, 10), offset("orders", 1, 20))).join();
 
         assertThat(onOne.fetch(GROUP).join()).containsExactly(offset("orders", 0, 10), offset("orders", 1, 20));
         assertThat(onOne.fetch("another-group").join()).isEmpty();
@@ -101,12 +103,12 @@ abstract class MetadataOffsetStorageContractTest {
 
     @Test
     void aCommitWithAStaleSlotEpochIsRefusedWithNotCoordinatorAndStoresNothing() {
-        onOne.commit(List.of(offset("orders", 0, 10))).join();
+        onOne.commit(epochOne, List.of(offset("orders", 0, 10))).join();
 
         slots.moveSlotOf(GROUP, 2);
         // Broker 1 has not learned of the move yet: it still writes with its old lease, and the database fences it
         assertThat(one.leases.leaseFor(GROUP)).isPresent();
-        CompletableFuture<Void> stale = onOne.commit(List.of(offset("orders", 0, 11), offset("orders", 1, 21)));
+        CompletableFuture<Void> stale = onOne.commit(epochOne, List.of(offset("orders", 0, 11), offset("orders", 1, 21)));
 
         assertThat(failure(stale)).isEqualTo(Errors.NOT_COORDINATOR);
         assertThat(offsets(onOne)).as("nothing of the fenced commit").containsExactly(10L);
@@ -114,54 +116,69 @@ abstract class MetadataOffsetStorageContractTest {
 
     @Test
     void theNewCoordinatorReadsEveryOffsetTheOldOneCommittedAndCommitsAtItsEpoch() {
-        onOne.commit(List.of(offset("orders", 0, 10), offset("orders", 1, 20))).join();
+        onOne.commit(epochOne, List.of(offset("orders", 0, 10), offset("orders", 1, 20))).join();
 
-        slots.moveSlotOf(GROUP, 2);
+        int epochTwo = slots.moveSlotOf(GROUP, 2);
         two.refresh();
 
         assertThat(offsets(onTwo)).containsExactly(10L, 20L);
-        onTwo.commit(List.of(offset("orders", 0, 12))).join();
+        onTwo.commit(epochTwo, List.of(offset("orders", 0, 12))).join();
         assertThat(offsets(onTwo)).containsExactly(12L, 20L);
+    }
+
+    @Test
+    void aWriteDecidedAtAnOlderSlotEpochIsRefusedEvenWhenThisBrokerLeadsTheSlotAgain() {
+        onOne.commit(epochOne, List.of(offset("orders", 0, 10))).join();
+        slots.moveSlotOf(GROUP, 2);
+        int again = slots.moveSlotOf(GROUP, 1);
+        one.refresh();
+
+        assertThat(failure(onOne.commit(epochOne, List.of(offset("orders", 0, 11)))))
+                .isEqualTo(Errors.NOT_COORDINATOR);
+        assertThat(failure(onOne.deleteGroup(epochOne, GROUP))).isEqualTo(Errors.NOT_COORDINATOR);
+        assertThat(offsets(onOne)).containsExactly(10L);
+        onOne.commit(again, List.of(offset("orders", 0, 12))).join();
+        assertThat(offsets(onOne)).containsExactly(12L);
     }
 
     @Test
     void aBrokerWithoutALeaseOnTheSlotGetsNotCoordinatorWithoutAskingTheDatabase() {
         assertThat(two.leases.leaseFor(GROUP)).isEmpty();
 
-        assertThat(failure(onTwo.commit(List.of(offset("orders", 0, 10))))).isEqualTo(Errors.NOT_COORDINATOR);
-        assertThat(failure(onTwo.deleteGroup(GROUP))).isEqualTo(Errors.NOT_COORDINATOR);
+        assertThat(failure(onTwo.commit(epochOne, List.of(offset("orders", 0, 10))))).isEqualTo(Errors.NOT_COORDINATOR);
+        assertThat(failure(onTwo.deleteGroup(epochOne, GROUP))).isEqualTo(Errors.NOT_COORDINATOR);
     }
 
     @Test
     void deletesAndExpiryAreFencedLikeCommits() {
-        onOne.commit(List.of(offset("orders", 0, 10), offset("orders", 1, 20))).join();
+        onOne.commit(epochOne, List.of(offset("orders", 0, 10), offset("orders", 1, 20))).join();
         slots.moveSlotOf(GROUP, 2);
 
-        assertThat(failure(onOne.delete(GROUP, List.of(new TopicPartition("orders", 0)))))
+        assertThat(failure(onOne.delete(epochOne, GROUP, List.of(new TopicPartition("orders", 0)))))
                 .isEqualTo(Errors.NOT_COORDINATOR);
-        assertThat(failure(onOne.deleteGroup(GROUP))).isEqualTo(Errors.NOT_COORDINATOR);
-        assertThat(failure(onOne.expire(GROUP, Long.MAX_VALUE))).isEqualTo(Errors.NOT_COORDINATOR);
+        assertThat(failure(onOne.deleteGroup(epochOne, GROUP))).isEqualTo(Errors.NOT_COORDINATOR);
+        assertThat(failure(onOne.expire(epochOne, GROUP, Long.MAX_VALUE))).isEqualTo(Errors.NOT_COORDINATOR);
         assertThat(offsets(onOne)).containsExactly(10L, 20L);
     }
 
     @Test
     void theCoordinatorDeletesPartitionsExpiresOldOffsetsAndDeletesTheGroup() {
         slots.createTopic("refunds", 1);
-        onOne.commit(List.of(offset("orders", 0, 10), offset("orders", 1, 20), offset("refunds", 0, 30))).join();
+        onOne.commit(epochOne, List.of(offset("orders", 0, 10), offset("orders", 1, 20), offset("refunds", 0, 30))).join();
 
-        onOne.delete(GROUP, List.of(new TopicPartition("orders", 1), new TopicPartition("no-such-topic", 0))).join();
+        onOne.delete(epochOne, GROUP, List.of(new TopicPartition("orders", 1), new TopicPartition("no-such-topic", 0))).join();
         assertThat(offsets(onOne)).containsExactlyInAnyOrder(10L, 30L);
 
-        assertThat(onOne.expire(GROUP, NOW + 10).join()).as("offsets left").isEqualTo(1);
+        assertThat(onOne.expire(epochOne, GROUP, NOW + 10).join()).as("offsets left").isEqualTo(1);
         assertThat(offsets(onOne)).containsExactly(30L);
 
-        onOne.deleteGroup(GROUP).join();
+        onOne.deleteGroup(epochOne, GROUP).join();
         assertThat(offsets(onOne)).isEmpty();
     }
 
     @Test
     void aCommitForATopicThatDoesNotExistIsUnknownTopicOrPartitionAndStoresNothing() {
-        CompletableFuture<Void> commit = onOne.commit(List.of(offset("orders", 0, 10), offset("gone", 0, 5)));
+        CompletableFuture<Void> commit = onOne.commit(epochOne, List.of(offset("orders", 0, 10), offset("gone", 0, 5)));
 
         assertThatThrownBy(commit::join).hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
         assertThat(offsets(onOne)).isEmpty();
@@ -172,7 +189,7 @@ abstract class MetadataOffsetStorageContractTest {
         HeldExecutor pool = new HeldExecutor();
         MetadataOffsetStorage held = new MetadataOffsetStorage(store, one.leases, one, pool);
 
-        CompletableFuture<Void> commit = held.commit(List.of(offset("orders", 0, 10)));
+        CompletableFuture<Void> commit = held.commit(epochOne, List.of(offset("orders", 0, 10)));
         CompletableFuture<List<GroupOffset>> fetch = held.fetch(GROUP);
 
         assertThat(commit).isNotDone();
@@ -184,7 +201,7 @@ abstract class MetadataOffsetStorageContractTest {
 
     @Test
     void groupIdsIsEmptyBecauseTheStoreCannotListGroups() {
-        onOne.commit(List.of(offset("orders", 0, 10))).join();
+        onOne.commit(epochOne, List.of(offset("orders", 0, 10))).join();
 
         assertThat(onOne.groupIds()).isEmpty();
     }
@@ -192,7 +209,7 @@ abstract class MetadataOffsetStorageContractTest {
     @Test
     void aFencedWriteFailsWithNotCoordinatorException() {
         slots.moveSlotOf(GROUP, 2);
-        CompletableFuture<Void> stale = onOne.commit(List.of(offset("orders", 0, 11)));
+        CompletableFuture<Void> stale = onOne.commit(epochOne, List.of(offset("orders", 0, 11)));
 
         assertThatThrownBy(stale::join).hasCauseInstanceOf(NotCoordinatorException.class)
                 .hasMessageContaining("no longer led by broker 1");

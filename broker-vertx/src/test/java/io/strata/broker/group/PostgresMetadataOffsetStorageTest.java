@@ -32,14 +32,14 @@ class PostgresMetadataOffsetStorageTest extends MetadataOffsetStorageContractTes
         server.stopServer();
         CompletableFuture<Void> commit;
         try {
-            commit = storage.commit(List.of(offset));
+            commit = storage.commit(epochOne, List.of(offset));
             assertThat(commit.handle((value, failure) -> OffsetStorage.errorOf(failure)).join())
                     .isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
         } finally {
             server.startServer();
         }
 
-        storage.commit(List.of(offset)).join();
+        storage.commit(epochOne, List.of(offset)).join();
         assertThat(storage.fetch(GROUP).join()).containsExactly(offset);
     }
 }
