@@ -4,14 +4,14 @@ import io.strata.broker.group.GroupCoordinatorContext;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResultCollection;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
 
 /** DeleteGroups (v0-2): removes empty groups and their committed offsets. Stateless. */
 public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest> {
@@ -38,8 +38,7 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
         return Future.all(deleted).map(all -> {
             DeletableGroupResultCollection results = new DeletableGroupResultCollection();
             for (int i = 0; i < deleted.size(); i++) {
-                List<DeletableGroupResult> each = all.resultAt(i);
-                each.forEach(result -> results.add(result.duplicate()));
+                results.addAll(all.<List<DeletableGroupResult>>resultAt(i));
             }
             return new DeleteGroupsResponseData().setThrottleTimeMs(0).setResults(results);
         });

@@ -1,13 +1,13 @@
 package io.strata.broker.handler;
 
 import io.strata.broker.group.GroupCoordinatorContext;
+import io.strata.broker.group.GroupErrorResponses;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.JoinGroupRequest;
-import io.strata.broker.group.GroupErrorResponses;
 
 /** JoinGroup (v0-9) of the classic group protocol; the answer may wait for the rebalance to complete. Stateless. */
 public final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {

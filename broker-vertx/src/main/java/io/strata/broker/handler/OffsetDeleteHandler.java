@@ -4,10 +4,10 @@ import io.strata.broker.group.GroupCoordinatorContext;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.OffsetDeleteRequest;
-import org.apache.kafka.common.message.OffsetDeleteResponseData;
 
 /**
  * OffsetDelete (v0): removes committed offsets of a group, refused per partition with GROUP_SUBSCRIBED_TO_TOPIC

@@ -1,13 +1,13 @@
 package io.strata.broker.handler;
 
 import io.strata.broker.group.GroupCoordinatorContext;
+import io.strata.broker.group.GroupErrorResponses;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.SyncGroupRequest;
-import io.strata.broker.group.GroupErrorResponses;
 
 /** SyncGroup (v0-5): the leader hands in the assignment, every member receives its part. Stateless. */
 public final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
