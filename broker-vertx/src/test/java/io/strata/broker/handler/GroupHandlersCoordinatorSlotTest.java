@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +79,9 @@ class GroupHandlersCoordinatorSlotTest {
 
     private static final String GROUP = "fulfilment";
     private static final String TOPIC = "orders";
+    /** Kafka's defaults, but a first rebalance that waits a minute for more members. */
+    private static final GroupConfig CONFIG = new GroupConfig(60_000, 6_000, 1_800_000, Integer.MAX_VALUE,
+            TimeUnit.DAYS.toMillis(7), 600_000, 4096);
 
     @TempDir
     Path dir;
@@ -106,7 +110,7 @@ class GroupHandlersCoordinatorSlotTest {
     }
 
     private GroupCoordinatorContext start(CoordinatorSlotsFixture.Broker broker) {
-        return GroupCoordinatorContext.start(vertx, GroupConfig.defaults(),
+        return GroupCoordinatorContext.start(vertx, CONFIG,
                 new MetadataOffsetStorage(slots.store(), broker.leases, broker, metadataPool),
                 tp -> broker.idOf(tp.topic()).isPresent(), broker.ownership);
     }
@@ -213,6 +217,30 @@ class GroupHandlersCoordinatorSlotTest {
         assertThat(fetchV7(groupsTwo).errorCode()).isEqualTo(notCoordinator);
         assertThat(fetchV8(groupsTwo).groups()).singleElement()
                 .satisfies(g -> assertThat(g.errorCode()).isEqualTo(notCoordinator));
+    }
+
+    @Test
+    void aMemberWaitingInJoinGroupIsToldNotCoordinatorSoonAfterTheSlotMovesAway() throws Exception {
+        JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestProtocol().setName("range").setMetadata(new byte[0]));
+        JoinGroupRequestData data = new JoinGroupRequestData().setGroupId(GROUP).setMemberId("")
+                .setProtocolType("consumer").setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(60_000)
+                .setProtocols(protocols);
+        JoinGroupHandler handler = new JoinGroupHandler(groupsOne);
+        JoinGroupResponseData first = handle(handler, new JoinGroupRequest.Builder(data).build((short) 9));
+        assertThat(first.errorCode()).isEqualTo(Errors.MEMBER_ID_REQUIRED.code());
+        RequestContext context = new RequestContext(new RequestHeader(ApiKeys.JOIN_GROUP, (short) 9, "c", 2),
+                "test-connection", new InetSocketAddress("127.0.0.1", 50000), vertx.getOrCreateContext());
+        CompletableFuture<ApiMessage> waiting = handler.handle(context,
+                new JoinGroupRequest.Builder(data.duplicate().setMemberId(first.memberId())).build((short) 9))
+                .toCompletionStage().toCompletableFuture();
+
+        slots.moveSlotOf(GROUP, 2);
+        one.refresh();
+
+        JoinGroupResponseData answered = (JoinGroupResponseData) waiting.get(30, TimeUnit.SECONDS);
+        assertThat(answered.errorCode()).as("answered long before the minute of the initial rebalance delay")
+                .isEqualTo(Errors.NOT_COORDINATOR.code());
     }
 
     @Test
