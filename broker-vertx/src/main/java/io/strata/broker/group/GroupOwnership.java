@@ -38,8 +38,8 @@ public final class GroupOwnership {
     }
 
     /**
-     * Every group at epoch 0, without asking a {@link Cluster}: only for the broker's wiring until it hands the
-     * coordinator its {@link Cluster} (then {@link #singleBroker}).
+     * Every group at epoch 0, without asking a {@link Cluster}: for coordinator unit tests, and for the deprecated
+     * single-broker wiring until the broker hands the coordinator its {@link Cluster} ({@link #singleBroker}).
      */
     static GroupOwnership everyGroup() {
         return new GroupOwnership(group -> OptionalInt.of(ClusterOfOne.LEADER_EPOCH));
