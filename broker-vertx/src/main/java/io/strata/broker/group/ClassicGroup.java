@@ -20,6 +20,11 @@ import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 final class ClassicGroup {
 
     final String groupId;
+    /**
+     * The epoch of the group's coordinator slot at which this broker held the group when it created it here; the
+     * group is dropped as soon as this broker coordinates the group at another epoch, or not at all.
+     */
+    final int coordinatorEpoch;
     private GroupState state = GroupState.EMPTY;
     private long stateTimestampMs;
     int generationId;
@@ -37,8 +42,9 @@ final class ClassicGroup {
     boolean newMemberAdded;
     long initialDelayRemainingMs;
 
-    ClassicGroup(String groupId, long nowMs) {
+    ClassicGroup(String groupId, long nowMs, int coordinatorEpoch) {
         this.groupId = groupId;
+        this.coordinatorEpoch = coordinatorEpoch;
         this.stateTimestampMs = nowMs;
     }
 
@@ -124,6 +130,12 @@ final class ClassicGroup {
         if (timer != null) {
             timer.cancel();
         }
+    }
+
+    /** Forgets every pending member id and cancels their expiry timers. */
+    void removeAllPending() {
+        pendingMembers.values().forEach(GroupScheduler.Timer::cancel);
+        pendingMembers.clear();
     }
 
     boolean hasPendingMembers() {

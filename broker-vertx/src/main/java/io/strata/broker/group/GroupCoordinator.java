@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
@@ -31,21 +32,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The group coordinator of this broker (the coordinator of every group): the registry of classic groups, group
- * listing, description and deletion, and the entry point for membership ({@link GroupMembership}) and committed
- * offsets ({@link GroupOffsets}). Every method must run on the coordinator's single thread, the thread of its
+ * The group coordinator of this broker: the registry of the classic groups it coordinates, group listing,
+ * description and deletion, and the entry point for membership ({@link GroupMembership}) and committed offsets
+ * ({@link GroupOffsets}). Every method must run on the coordinator's single thread, the thread of its
  * {@link GroupScheduler} ({@link GroupCoordinatorContext} takes care of that in the broker). Not thread-safe.
+ *
+ * <p>Which groups are this broker's is {@link GroupOwnership}'s answer; a request naming a group first passes
+ * {@link #admit}. Groups whose coordinator slot moved away (or away and back) are dropped from memory, at the
+ * next request for them or within {@link #OWNERSHIP_CHECK_INTERVAL_MS}, whichever comes first: their members
+ * are told NOT_COORDINATOR and rejoin the new coordinator, as in Kafka. Committed offsets are never held here,
+ * only in {@link OffsetStorage}, so a move loses none; a group this broker starts coordinating is registered
+ * lazily, when it is first asked about and the storage has offsets for it.
  */
 public final class GroupCoordinator {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(GroupCoordinator.class);
     /** What ListGroups v5 reports as the type of every group here. */
     static final String CLASSIC_TYPE = "classic";
+    /** How often groups whose coordinator slot moved are looked for, between requests. */
+    static final long OWNERSHIP_CHECK_INTERVAL_MS = 1_000;
 
     private final Map<String, ClassicGroup> groups = new HashMap<>();
+    /**
+     * The groups being looked up in the offset storage by {@link #admit}, each with the admissions waiting for that
+     * lookup in arrival order (the first is the one that started it): they are let through in that order, so the
+     * requests of a group run in the order they came, whatever order the storage answers in.
+     */
+    private final Map<String, List<CompletableFuture<Errors>>> lookups = new HashMap<>();
     private final GroupScheduler scheduler;
     private final GroupConfig config;
     private final OffsetStorage storage;
+    private final GroupOwnership ownership;
     private final GroupMembership membership;
     private final GroupOffsets offsets;
 
@@ -53,31 +70,134 @@ public final class GroupCoordinator {
      * @param storage where offsets are kept; the coordinator hands it each group's writes one at a time, in order
      * @param partitionExists whether a topic partition exists, for OffsetCommit's UNKNOWN_TOPIC_OR_PARTITION
      *     (called on the coordinator thread; must not block)
+     * @param ownership which groups this broker coordinates, at which slot epoch (called on the coordinator
+     *     thread; must not block)
      */
     public GroupCoordinator(GroupScheduler scheduler, GroupConfig config, OffsetStorage storage,
-                            Predicate<TopicPartition> partitionExists) {
+                            Predicate<TopicPartition> partitionExists, GroupOwnership ownership) {
         this.scheduler = scheduler;
         this.config = config;
         this.storage = new PerGroupOrderedOffsetStorage(storage);
-        this.membership = new GroupMembership(groups, scheduler, config);
-        this.offsets = new GroupOffsets(groups, scheduler, config, this.storage, partitionExists);
+        this.ownership = ownership;
+        this.membership = new GroupMembership(groups, scheduler, config, this::newGroup);
+        this.offsets = new GroupOffsets(groups, scheduler, config, this.storage, partitionExists, this::newGroup);
+    }
+
+    /** A new, empty group held at the current epoch of its coordinator slot (not registered yet). */
+    private ClassicGroup newGroup(String groupId) {
+        return new ClassicGroup(groupId, scheduler.nowMs(), ownership.coordinatorEpoch(groupId).orElse(-1));
     }
 
     /**
-     * Registers the groups that have committed offsets as empty groups (so they are listed and described after a
-     * restart) and starts the periodic offset expiry. Call once, on the coordinator thread.
+     * Registers the groups that have committed offsets and that this broker coordinates as empty groups (so they
+     * are listed and described after a restart), and starts the periodic offset expiry and the periodic drop of
+     * groups whose coordinator slot moved. Call once, on the coordinator thread.
      */
     public void start(List<String> groupsWithOffsets) {
+        int registered = 0;
         for (String groupId : groupsWithOffsets) {
-            groups.putIfAbsent(groupId, new ClassicGroup(groupId, scheduler.nowMs()));
+            if (ownership.coordinatorEpoch(groupId).isPresent()
+                    && groups.putIfAbsent(groupId, newGroup(groupId)) == null) {
+                registered++;
+            }
         }
-        LOGGER.info("Group coordinator started with {} group(s) holding committed offsets", groupsWithOffsets.size());
+        LOGGER.info("Group coordinator started with {} group(s) holding committed offsets", registered);
         scheduleExpiry();
+        scheduleOwnershipCheck();
+    }
+
+    private void scheduleOwnershipCheck() {
+        scheduler.schedule(OWNERSHIP_CHECK_INTERVAL_MS, () -> {
+            dropMovedGroups();
+            scheduleOwnershipCheck();
+        });
+    }
+
+    /**
+     * Lets a request for {@code groupId} through: NONE when this broker coordinates the group now, NOT_COORDINATOR
+     * when it does not (the client looks the coordinator up again). A group held in memory from an earlier epoch
+     * of its slot is dropped first. A group not in memory is looked up in the offset storage and registered as an
+     * empty group when it has committed offsets there (a group this broker just started to coordinate, or whose
+     * offsets another broker committed); COORDINATOR_NOT_AVAILABLE when the storage cannot answer. Admissions of
+     * one group complete in the order they were asked for. Completes on the coordinator thread.
+     */
+    public CompletableFuture<Errors> admit(String groupId) {
+        if (groupId == null || groupId.isEmpty()) {
+            // Not a valid group: the operation answers it (INVALID_GROUP_ID where Kafka does), as Kafka checks the
+            // group id before the coordinator
+            return CompletableFuture.completedFuture(Errors.NONE);
+        }
+        OptionalInt epoch = ownership.coordinatorEpoch(groupId);
+        ClassicGroup group = groups.get(groupId);
+        if (group != null && !heldAt(group, epoch)) {
+            drop(group, epoch);
+            group = null;
+        }
+        if (epoch.isEmpty()) {
+            return CompletableFuture.completedFuture(Errors.NOT_COORDINATOR);
+        }
+        if (group != null) {
+            return CompletableFuture.completedFuture(Errors.NONE);
+        }
+        CompletableFuture<Errors> admitted = new CompletableFuture<>();
+        List<CompletableFuture<Errors>> waiting = lookups.get(groupId);
+        if (waiting != null) {
+            waiting.add(admitted);
+            return admitted;
+        }
+        List<CompletableFuture<Errors>> admissions = new ArrayList<>(List.of(admitted));
+        lookups.put(groupId, admissions);
+        storage.fetch(groupId).whenComplete((committed, failure) -> scheduler.execute(() -> {
+            lookups.remove(groupId);
+            Errors result = registerLookedUp(groupId, epoch, committed, failure);
+            // Each completion runs that request's operation at once, on this thread: in arrival order
+            admissions.forEach(admission -> admission.complete(result));
+        }));
+        return admitted;
+    }
+
+    /** After {@link #admit} read the offsets of a group not in memory: registers it if it has some. */
+    private Errors registerLookedUp(String groupId, OptionalInt epoch, List<GroupOffset> committed,
+                                   Throwable failure) {
+        if (failure != null) {
+            LOGGER.warn("Could not read the offsets of group {}: {}", groupId, failure.toString());
+            return OffsetStorage.errorOf(failure);
+        }
+        if (!ownership.coordinatorEpoch(groupId).equals(epoch)) {
+            return Errors.NOT_COORDINATOR;
+        }
+        if (!committed.isEmpty() && groups.putIfAbsent(groupId, newGroup(groupId)) == null) {
+            LOGGER.info("Group {} with committed offsets is coordinated here now (slot epoch {})", groupId,
+                    epoch.getAsInt());
+        }
+        return Errors.NONE;
+    }
+
+    private static boolean heldAt(ClassicGroup group, OptionalInt epoch) {
+        return epoch.isPresent() && epoch.getAsInt() == group.coordinatorEpoch;
+    }
+
+    /** Drops every group whose coordinator slot moved since this broker created it. */
+    void dropMovedGroups() {
+        for (ClassicGroup group : List.copyOf(groups.values())) {
+            OptionalInt epoch = ownership.coordinatorEpoch(group.groupId);
+            if (!heldAt(group, epoch)) {
+                drop(group, epoch);
+            }
+        }
+    }
+
+    private void drop(ClassicGroup group, OptionalInt epoch) {
+        LOGGER.info("Group {} is no longer coordinated here at slot epoch {} ({}): dropped, its {} member(s) rejoin",
+                group.groupId, group.coordinatorEpoch,
+                epoch.isPresent() ? "now at epoch " + epoch.getAsInt() : "its slot moved", group.size());
+        membership.abandon(group, Errors.NOT_COORDINATOR);
+        groups.remove(group.groupId, group);
     }
 
     private void scheduleExpiry() {
         scheduler.schedule(config.offsetsRetentionCheckIntervalMs(), () -> {
-            offsets.expire();
+            expireOffsets();
             scheduleExpiry();
         });
     }
@@ -113,6 +233,7 @@ public final class GroupCoordinator {
 
     /** Runs the offset expiry now (the periodic task calls this too). */
     public void expireOffsets() {
+        dropMovedGroups();
         offsets.expire();
     }
 
@@ -121,6 +242,7 @@ public final class GroupCoordinator {
      * an empty filter matches everything).
      */
     public List<ListedGroup> listGroups(List<String> statesFilter, List<String> typesFilter) {
+        dropMovedGroups();
         Set<String> states = lower(statesFilter);
         Set<String> types = lower(typesFilter);
         List<ListedGroup> listed = new ArrayList<>();
@@ -189,9 +311,11 @@ public final class GroupCoordinator {
                 group.transitionTo(GroupState.DEAD, scheduler.nowMs());
                 groups.remove(groupId);
                 LOGGER.info("Deleted group {}", groupId);
-                deletions.add(storage.deleteGroup(groupId).exceptionally(failure -> {
-                    LOGGER.warn("Could not delete the offsets of group {}: {}", groupId, failure.toString());
-                    result.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+                deletions.add(storage.deleteGroup(group.coordinatorEpoch, groupId).exceptionally(failure -> {
+                    Errors error = OffsetStorage.errorOf(failure);
+                    LOGGER.warn("Could not delete the offsets of group {} ({}): {}", groupId, error.name(),
+                            failure.toString());
+                    result.setErrorCode(error.code());
                     return null;
                 }));
             }

@@ -10,10 +10,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * Runs every call into the {@link GroupCoordinator} on the coordinator's own Vert.x context, so the coordinator's
- * state is only ever touched by one thread, and hands the answer back on the caller's context. Thread-safe.
+ * state is only ever touched by one thread, and hands the answer back on the caller's context. A call about one
+ * group ({@link #callFor}) is first admitted by {@link GroupCoordinator#admit}: the one place where a request for a
+ * group this broker does not coordinate is refused (NOT_COORDINATOR). Thread-safe.
  */
 public final class GroupCoordinatorContext {
 
@@ -28,15 +31,48 @@ public final class GroupCoordinatorContext {
     /**
      * Creates a coordinator on a new Vert.x context, registers the groups that already have committed offsets
      * (a blocking read, meant for broker startup) and starts it.
+     *
+     * @param ownership {@link GroupOwnership#singleBroker} in single-broker mode, {@link GroupOwnership#of} in a
+     *     cluster
      */
     public static GroupCoordinatorContext start(Vertx vertx, GroupConfig config, OffsetStorage storage,
-                                                Predicate<TopicPartition> partitionExists) {
+                                                Predicate<TopicPartition> partitionExists, GroupOwnership ownership) {
         Context context = vertx.getOrCreateContext();
         GroupCoordinator coordinator = new GroupCoordinator(new VertxGroupScheduler(vertx, context, Clock.systemUTC()),
-                config, storage, partitionExists);
+                config, storage, partitionExists, ownership);
         List<String> existing = storage.groupIds();
         context.runOnContext(ignored -> coordinator.start(existing));
         return new GroupCoordinatorContext(context, coordinator);
+    }
+
+    /**
+     * Single-broker wiring until the broker passes its {@code Cluster}: every group, at epoch 0.
+     *
+     * @deprecated use {@link #start(Vertx, GroupConfig, OffsetStorage, Predicate, GroupOwnership)}
+     */
+    @Deprecated(forRemoval = true)
+    public static GroupCoordinatorContext start(Vertx vertx, GroupConfig config, OffsetStorage storage,
+                                                Predicate<TopicPartition> partitionExists) {
+        return start(vertx, config, storage, partitionExists, GroupOwnership.everyGroup());
+    }
+
+    /**
+     * Applies {@code operation} on the coordinator's context if the coordinator admits a request for
+     * {@code groupId} ({@link GroupCoordinator#admit}), else answers {@code refused} applied to the error
+     * (NOT_COORDINATOR, or COORDINATOR_NOT_AVAILABLE when the offset storage cannot be read). The returned future
+     * completes on {@code caller}.
+     */
+    public <T> Future<T> callFor(Context caller, String groupId, Function<Errors, T> refused,
+                                 Function<GroupCoordinator, CompletionStage<T>> operation) {
+        return call(caller, coordinator -> coordinator.admit(groupId).thenCompose(error -> error == Errors.NONE
+                ? operation.apply(coordinator) : CompletableFuture.completedFuture(refused.apply(error))));
+    }
+
+    /** Like {@link #callFor} for an operation that answers at once. */
+    public <T> Future<T> callNowFor(Context caller, String groupId, Function<Errors, T> refused,
+                                    Function<GroupCoordinator, T> operation) {
+        return callFor(caller, groupId, refused,
+                coordinator -> CompletableFuture.completedFuture(operation.apply(coordinator)));
     }
 
     /** Applies {@code operation} on the coordinator's context; the returned future completes on {@code caller}. */

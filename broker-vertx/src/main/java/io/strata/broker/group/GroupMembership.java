@@ -1,5 +1,8 @@
 package io.strata.broker.group;
 
+import static io.strata.broker.group.GroupErrorResponses.joinError;
+import static io.strata.broker.group.GroupErrorResponses.syncError;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
@@ -35,11 +39,15 @@ final class GroupMembership {
     private final Map<String, ClassicGroup> groups;
     private final GroupScheduler scheduler;
     private final GroupConfig config;
+    private final Function<String, ClassicGroup> newGroup;
 
-    GroupMembership(Map<String, ClassicGroup> groups, GroupScheduler scheduler, GroupConfig config) {
+    /** @param newGroup creates a new, empty group of the given id (not yet registered in {@code groups}) */
+    GroupMembership(Map<String, ClassicGroup> groups, GroupScheduler scheduler, GroupConfig config,
+                    Function<String, ClassicGroup> newGroup) {
         this.groups = groups;
         this.scheduler = scheduler;
         this.config = config;
+        this.newGroup = newGroup;
     }
 
     // ---------------------------------------------------------------- JoinGroup
@@ -73,7 +81,7 @@ final class GroupMembership {
             return completed(joinError(memberId, Errors.INCONSISTENT_GROUP_PROTOCOL, version));
         }
         if (group == null) {
-            group = new ClassicGroup(request.groupId(), scheduler.nowMs());
+            group = newGroup.apply(request.groupId());
             groups.put(group.groupId, group);
         }
         if (unknownMember) {
@@ -509,6 +517,26 @@ final class GroupMembership {
         }
     }
 
+    /**
+     * Gives up a group this broker no longer coordinates: every member waiting in a join or a sync is answered
+     * {@code error}, every timer ends, and the group is Dead.
+     */
+    void abandon(ClassicGroup group, Errors error) {
+        cancelTimers(group);
+        group.removeAllPending();
+        for (GroupMember member : group.members()) {
+            if (member.awaitingJoin != null) {
+                member.awaitingJoin.complete(joinError(member.memberId, error, member.joinVersion));
+                member.awaitingJoin = null;
+            }
+            if (member.awaitingSync != null) {
+                member.awaitingSync.complete(syncError(error));
+                member.awaitingSync = null;
+            }
+        }
+        group.transitionTo(GroupState.DEAD, scheduler.nowMs());
+    }
+
     /** Ends every timer of a group that is being deleted. */
     void cancelTimers(ClassicGroup group) {
         group.members().forEach(GroupMember::cancelHeartbeat);
@@ -545,15 +573,6 @@ final class GroupMembership {
         return response;
     }
 
-    private static JoinGroupResponseData joinError(String memberId, Errors error, short version) {
-        return new JoinGroupResponseData()
-                .setErrorCode(error.code())
-                .setGenerationId(-1)
-                .setProtocolName(version >= 7 ? null : "")
-                .setLeader("")
-                .setMemberId(memberId);
-    }
-
     private static SyncGroupResponseData syncResponse(ClassicGroup group, GroupMember member, short version) {
         SyncGroupResponseData response = new SyncGroupResponseData()
                 .setErrorCode(Errors.NONE.code())
@@ -562,10 +581,6 @@ final class GroupMembership {
             response.setProtocolType(group.protocolType.orElse(null)).setProtocolName(group.protocolName.orElse(null));
         }
         return response;
-    }
-
-    private static SyncGroupResponseData syncError(Errors error) {
-        return new SyncGroupResponseData().setErrorCode(error.code()).setAssignment(new byte[0]);
     }
 
     private static <T> CompletableFuture<T> completed(T value) {

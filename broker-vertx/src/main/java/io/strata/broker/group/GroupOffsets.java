@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
@@ -42,14 +43,18 @@ final class GroupOffsets {
     private final GroupConfig config;
     private final OffsetStorage storage;
     private final Predicate<TopicPartition> partitionExists;
+    private final Function<String, ClassicGroup> newGroup;
 
+    /** @param newGroup creates a new, empty group of the given id (not yet registered in {@code groups}) */
     GroupOffsets(Map<String, ClassicGroup> groups, GroupScheduler scheduler, GroupConfig config,
-                 OffsetStorage storage, Predicate<TopicPartition> partitionExists) {
+                 OffsetStorage storage, Predicate<TopicPartition> partitionExists,
+                 Function<String, ClassicGroup> newGroup) {
         this.groups = groups;
         this.scheduler = scheduler;
         this.config = config;
         this.storage = storage;
         this.partitionExists = partitionExists;
+        this.newGroup = newGroup;
     }
 
     CompletableFuture<OffsetCommitResponseData> commit(OffsetCommitRequestData request, short version) {
@@ -57,7 +62,7 @@ final class GroupOffsets {
         Errors groupError;
         if (group == null) {
             if (request.generationIdOrMemberEpoch() < 0) {
-                group = new ClassicGroup(request.groupId(), scheduler.nowMs());
+                group = newGroup.apply(request.groupId());
                 groups.put(group.groupId, group);
                 groupError = Errors.NONE;
             } else {
@@ -101,10 +106,14 @@ final class GroupOffsets {
         if (accepted.isEmpty()) {
             return CompletableFuture.completedFuture(response);
         }
-        return storage.commit(accepted).handle((ignored, failure) -> {
+        // Only accepted when the group was there or was just created, at the slot epoch the write must carry
+        int heldAt = group.coordinatorEpoch;
+        return storage.commit(heldAt, accepted).handle((ignored, failure) -> {
             if (failure != null) {
-                LOGGER.warn("Could not store offsets of group {}: {}", request.groupId(), failure.toString());
-                pendingResults.forEach(r -> r.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
+                Errors error = OffsetStorage.errorOf(failure);
+                LOGGER.warn("Could not store offsets of group {} ({}): {}", request.groupId(), error.name(),
+                        failure.toString());
+                pendingResults.forEach(r -> r.setErrorCode(error.code()));
             }
             return response;
         });
@@ -162,7 +171,15 @@ final class GroupOffsets {
                 }
             });
         }
-        return storage.delete(group.groupId, deletable).thenApply(ignored -> response);
+        return storage.delete(group.coordinatorEpoch, group.groupId, deletable).handle((ignored, failure) -> {
+            if (failure != null) {
+                Errors error = OffsetStorage.errorOf(failure);
+                LOGGER.warn("Could not delete offsets of group {} ({}): {}", group.groupId, error.name(),
+                        failure.toString());
+                return new OffsetDeleteResponseData().setErrorCode(error.code());
+            }
+            return response;
+        });
     }
 
     /**
@@ -177,7 +194,7 @@ final class GroupOffsets {
             }
             // Offsets only expire once the group has been empty for the whole retention
             long groupCutoff = group.stateTimestampMs() <= cutoff ? cutoff : Long.MIN_VALUE;
-            storage.expire(group.groupId, groupCutoff).whenComplete((remaining, failure) -> scheduler.execute(() -> {
+            storage.expire(group.coordinatorEpoch, group.groupId, groupCutoff).whenComplete((remaining, failure) -> scheduler.execute(() -> {
                 if (failure != null) {
                     LOGGER.warn("Could not expire offsets of group {}: {}", group.groupId, failure.toString());
                 } else if (remaining == 0 && group.is(GroupState.EMPTY) && groups.get(group.groupId) == group) {

@@ -44,11 +44,11 @@ final class PerGroupOrderedOffsetStorage implements OffsetStorage {
     }
 
     @Override
-    public CompletableFuture<Void> commit(List<GroupOffset> offsets) {
+    public CompletableFuture<Void> commit(int slotEpoch, List<GroupOffset> offsets) {
         if (offsets.isEmpty()) {
-            return storage.commit(offsets);
+            return storage.commit(slotEpoch, offsets);
         }
-        return inOrder(offsets.get(0).group(), () -> storage.commit(offsets));
+        return inOrder(offsets.get(0).group(), () -> storage.commit(slotEpoch, offsets));
     }
 
     @Override
@@ -57,18 +57,18 @@ final class PerGroupOrderedOffsetStorage implements OffsetStorage {
     }
 
     @Override
-    public CompletableFuture<Void> delete(String group, Collection<TopicPartition> partitions) {
-        return inOrder(group, () -> storage.delete(group, partitions));
+    public CompletableFuture<Void> delete(int slotEpoch, String group, Collection<TopicPartition> partitions) {
+        return inOrder(group, () -> storage.delete(slotEpoch, group, partitions));
     }
 
     @Override
-    public CompletableFuture<Void> deleteGroup(String group) {
-        return inOrder(group, () -> storage.deleteGroup(group));
+    public CompletableFuture<Void> deleteGroup(int slotEpoch, String group) {
+        return inOrder(group, () -> storage.deleteGroup(slotEpoch, group));
     }
 
     @Override
-    public CompletableFuture<Integer> expire(String group, long cutoffMs) {
-        return inOrder(group, () -> storage.expire(group, cutoffMs));
+    public CompletableFuture<Integer> expire(int slotEpoch, String group, long cutoffMs) {
+        return inOrder(group, () -> storage.expire(slotEpoch, group, cutoffMs));
     }
 
     @Override

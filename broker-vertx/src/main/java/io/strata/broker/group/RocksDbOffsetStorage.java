@@ -12,11 +12,12 @@ import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * {@link OffsetStorage} in the broker's RocksDB ({@link GroupOffsetStore}, column family {@code group_offsets}),
- * every read and write on the given pool (the broker's {@code segment-io} pool). Writes go through RocksDB's
- * write-ahead log without fsync, like Kafka's offsets topic in the page cache: a commit survives a crash of the
- * broker process. After each write the changed group is reported to {@code changed} (the remote tier's
- * {@code GroupOffsetUploader}, which copies it to the bucket later), never waiting for it. Thread-safe.
+ * {@link OffsetStorage} of single-broker mode, in the broker's RocksDB ({@link GroupOffsetStore}, column family
+ * {@code group_offsets}), every read and write on the given pool (the broker's {@code segment-io} pool). Writes go
+ * through RocksDB's write-ahead log without fsync, like Kafka's offsets topic in the page cache: a commit survives a
+ * crash of the broker process. The slot epoch writes carry is not checked: this broker is the only coordinator.
+ * After each write the changed group is reported to {@code changed} (the remote tier's {@code GroupOffsetUploader},
+ * which copies it to the bucket later), never waiting for it. Thread-safe.
  */
 public final class RocksDbOffsetStorage implements OffsetStorage {
 
@@ -48,7 +49,7 @@ public final class RocksDbOffsetStorage implements OffsetStorage {
     }
 
     @Override
-    public CompletableFuture<Void> commit(List<GroupOffset> committed) {
+    public CompletableFuture<Void> commit(int slotEpoch, List<GroupOffset> committed) {
         if (committed.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -61,18 +62,18 @@ public final class RocksDbOffsetStorage implements OffsetStorage {
     }
 
     @Override
-    public CompletableFuture<Void> delete(String group, Collection<TopicPartition> partitions) {
+    public CompletableFuture<Void> delete(int slotEpoch, String group, Collection<TopicPartition> partitions) {
         return write(group, batch -> partitions.forEach(tp -> offsets().delete(batch, group, tp.topic(),
                 tp.partition())));
     }
 
     @Override
-    public CompletableFuture<Void> deleteGroup(String group) {
+    public CompletableFuture<Void> deleteGroup(int slotEpoch, String group) {
         return write(group, batch -> offsets().deleteGroup(batch, group));
     }
 
     @Override
-    public CompletableFuture<Integer> expire(String group, long cutoffMs) {
+    public CompletableFuture<Integer> expire(int slotEpoch, String group, long cutoffMs) {
         return CompletableFuture.supplyAsync(() -> {
             List<GroupOffset> all = offsets().list(group);
             List<GroupOffset> expired = all.stream().filter(o -> o.commitTimestampMs() <= cutoffMs).toList();

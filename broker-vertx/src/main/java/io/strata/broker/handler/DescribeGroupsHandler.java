@@ -4,9 +4,13 @@ import io.strata.broker.group.GroupCoordinatorContext;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
 
 /**
@@ -28,11 +32,22 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, DescribeGroupsRequest request) {
-        return groups.callNow(context.vertxContext(), coordinator -> {
+        List<Future<DescribedGroup>> described = new ArrayList<>();
+        for (String groupId : request.data().groups()) {
+            described.add(groups.callNowFor(context.vertxContext(), groupId, error -> refused(groupId, error),
+                    coordinator -> coordinator.describeGroup(groupId, context.apiVersion())));
+        }
+        return Future.all(described).map(all -> {
             DescribeGroupsResponseData response = new DescribeGroupsResponseData().setThrottleTimeMs(0);
-            request.data().groups().forEach(id -> response.groups().add(
-                    coordinator.describeGroup(id, context.apiVersion())));
+            for (int i = 0; i < described.size(); i++) {
+                response.groups().add(all.resultAt(i));
+            }
             return response;
-        }).map(response -> response);
+        });
+    }
+
+    private static DescribedGroup refused(String groupId, Errors error) {
+        return new DescribedGroup().setGroupId(groupId).setErrorCode(error.code()).setGroupState("")
+                .setProtocolType("").setProtocolData("");
     }
 }

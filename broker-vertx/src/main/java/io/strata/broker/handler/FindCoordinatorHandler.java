@@ -1,9 +1,13 @@
 package io.strata.broker.handler;
 
 import io.strata.broker.BrokerIdentity;
+import io.strata.broker.cluster.Cluster;
+import io.strata.broker.cluster.ClusterNode;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
@@ -14,16 +18,30 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 
 /**
- * FindCoordinator (v0-6, batched keys from v4): this broker coordinates every group. Transaction and share
- * coordinators do not exist yet and are answered with COORDINATOR_NOT_AVAILABLE; an empty group id with
- * INVALID_REQUEST. Stateless.
+ * FindCoordinator (v0-6, batched keys from v4): a group's coordinator is the broker the {@link Cluster} names (the
+ * leader of the group's coordinator slot; this broker itself in single-broker mode), COORDINATOR_NOT_AVAILABLE
+ * while the slot has no live leader (clients retry). Transaction and share coordinators do not exist yet and are
+ * answered with COORDINATOR_NOT_AVAILABLE; an empty group id with INVALID_REQUEST. Stateless.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
-    private final Supplier<BrokerIdentity> identity;
+    private final Function<String, Optional<ClusterNode>> groupCoordinator;
 
+    public FindCoordinatorHandler(Cluster cluster) {
+        this.groupCoordinator = cluster::groupCoordinator;
+    }
+
+    /**
+     * Single-broker wiring until the broker passes its {@link Cluster}: this broker coordinates every group.
+     *
+     * @deprecated use {@link #FindCoordinatorHandler(Cluster)}
+     */
+    @Deprecated(forRemoval = true)
     public FindCoordinatorHandler(Supplier<BrokerIdentity> identity) {
-        this.identity = identity;
+        this.groupCoordinator = group -> {
+            BrokerIdentity self = identity.get();
+            return Optional.of(new ClusterNode(self.nodeId(), self.host(), self.port(), Optional.empty()));
+        };
     }
 
     @Override
@@ -63,12 +81,19 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
             error = Errors.INVALID_REQUEST;
             message = "The group id must not be empty";
         }
-        if (error != Errors.NONE) {
+        Optional<ClusterNode> node = Optional.empty();
+        if (error == Errors.NONE) {
+            node = groupCoordinator.apply(key);
+            if (node.isEmpty()) {
+                error = Errors.COORDINATOR_NOT_AVAILABLE;
+                message = "The coordinator of group " + key + " is not available right now";
+            }
+        }
+        if (node.isEmpty()) {
             return coordinator.setErrorCode(error.code()).setErrorMessage(message).setNodeId(-1).setHost("")
                     .setPort(-1);
         }
-        BrokerIdentity self = identity.get();
-        return coordinator.setErrorCode(Errors.NONE.code()).setNodeId(self.nodeId()).setHost(self.host())
-                .setPort(self.port());
+        return coordinator.setErrorCode(Errors.NONE.code()).setNodeId(node.get().nodeId()).setHost(node.get().host())
+                .setPort(node.get().port());
     }
 }

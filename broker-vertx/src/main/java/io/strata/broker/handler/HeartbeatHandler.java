@@ -25,7 +25,8 @@ public final class HeartbeatHandler implements ApiHandler<HeartbeatRequest> {
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, HeartbeatRequest request) {
-        return groups.callNow(context.vertxContext(), coordinator -> coordinator.heartbeat(request.data()))
+        return groups.callNowFor(context.vertxContext(), request.data().groupId(), error -> error,
+                        coordinator -> coordinator.heartbeat(request.data()))
                 .map(error -> new HeartbeatResponseData().setThrottleTimeMs(0).setErrorCode(error.code()));
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.broker.handler;
 
 import io.strata.broker.group.GroupCoordinatorContext;
+import io.strata.broker.group.GroupErrorResponses;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
@@ -24,7 +25,9 @@ public final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, JoinGroupRequest request) {
-        return groups.call(context.vertxContext(), coordinator -> coordinator.joinGroup(request.data(),
-                context.apiVersion(), context.clientId(), "/" + context.clientHost())).map(response -> response);
+        return groups.callFor(context.vertxContext(), request.data().groupId(),
+                error -> GroupErrorResponses.joinError(request.data().memberId(), error, context.apiVersion()),
+                coordinator -> coordinator.joinGroup(request.data(), context.apiVersion(), context.clientId(),
+                        "/" + context.clientHost())).map(response -> response);
     }
 }

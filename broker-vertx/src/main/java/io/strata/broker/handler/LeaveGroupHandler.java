@@ -4,6 +4,7 @@ import io.strata.broker.group.GroupCoordinatorContext;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
+import java.util.List;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -29,8 +30,10 @@ public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, LeaveGroupRequest request) {
-        return groups.callNow(context.vertxContext(),
-                        coordinator -> coordinator.leaveGroup(request.data().groupId(), request.members()))
-                .map(members -> new LeaveGroupResponse(members, Errors.NONE, 0, context.apiVersion()).data());
+        return groups.callNowFor(context.vertxContext(), request.data().groupId(),
+                        error -> new LeaveGroupResponse(List.of(), error, 0, context.apiVersion()).data(),
+                        coordinator -> new LeaveGroupResponse(coordinator.leaveGroup(request.data().groupId(),
+                                request.members()), Errors.NONE, 0, context.apiVersion()).data())
+                .map(response -> response);
     }
 }

@@ -27,7 +27,9 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, OffsetCommitRequest request) {
-        return groups.call(context.vertxContext(), coordinator -> coordinator.commitOffsets(request.data(),
-                context.apiVersion())).map(response -> response.setThrottleTimeMs(0));
+        return groups.callFor(context.vertxContext(), request.data().groupId(),
+                error -> OffsetCommitRequest.getErrorResponse(request.data(), error),
+                coordinator -> coordinator.commitOffsets(request.data(), context.apiVersion()))
+                .map(response -> response.setThrottleTimeMs(0));
     }
 }

@@ -4,6 +4,7 @@ import io.strata.broker.group.GroupCoordinatorContext;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.OffsetDeleteRequest;
@@ -27,7 +28,9 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, OffsetDeleteRequest request) {
-        return groups.call(context.vertxContext(), coordinator -> coordinator.deleteOffsets(request.data()))
+        return groups.callFor(context.vertxContext(), request.data().groupId(),
+                        error -> new OffsetDeleteResponseData().setErrorCode(error.code()),
+                        coordinator -> coordinator.deleteOffsets(request.data()))
                 .map(response -> response.setThrottleTimeMs(0));
     }
 }

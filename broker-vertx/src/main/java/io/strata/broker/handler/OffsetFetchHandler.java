@@ -1,6 +1,8 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.group.GroupCoordinator;
 import io.strata.broker.group.GroupCoordinatorContext;
+import io.strata.broker.group.OffsetStorage;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.index.GroupOffset;
@@ -9,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
@@ -22,6 +26,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.OffsetFetchRequest;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
 
 /**
  * OffsetFetch (v1-9; v10 with topic ids is unstable in Kafka 4.1 and not served): one group up to v7, several from
@@ -47,8 +52,11 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
         if (context.apiVersion() >= 8) {
             List<Future<OffsetFetchResponseGroup>> answers = new ArrayList<>();
             for (OffsetFetchRequestGroup group : request.data().groups()) {
-                answers.add(fetch(context, group.groupId(), requested(group.topics()))
-                        .map(offsets -> toGroup(group.groupId(), offsets)));
+                Function<Errors, OffsetFetchResponseGroup> refused =
+                        error -> OffsetFetchResponse.groupError(group, error, context.apiVersion());
+                answers.add(groups.callFor(context.vertxContext(), group.groupId(), refused,
+                        coordinator -> fetch(coordinator, requested(group.topics()), group.groupId(),
+                                offsets -> toGroup(group.groupId(), offsets), refused)));
             }
             return Future.all(answers).map(all -> {
                 OffsetFetchResponseData response = new OffsetFetchResponseData().setThrottleTimeMs(0);
@@ -61,27 +69,35 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
         List<OffsetFetchRequestTopics> topics = request.data().topics() == null ? null
                 : request.data().topics().stream().map(t -> new OffsetFetchRequestTopics().setName(t.name())
                         .setPartitionIndexes(t.partitionIndexes())).toList();
-        return fetch(context, request.data().groupId(), requested(topics)).map(offsets -> {
-            OffsetFetchResponseData response = new OffsetFetchResponseData().setErrorCode(Errors.NONE.code());
-            if (context.apiVersion() >= 3) {
-                response.setThrottleTimeMs(0);
+        Function<Errors, OffsetFetchResponseData> refused =
+                error -> request.getErrorResponse(0, error.exception()).data();
+        return groups.callFor(context.vertxContext(), request.data().groupId(), refused,
+                coordinator -> fetch(coordinator, requested(topics), request.data().groupId(),
+                        offsets -> singleGroup(context, offsets), refused)).map(response -> response);
+    }
+
+    /** The answer up to v7: one group's offsets at the top level. */
+    private static OffsetFetchResponseData singleGroup(RequestContext context,
+                                                       Map<TopicPartition, GroupOffset> offsets) {
+        OffsetFetchResponseData response = new OffsetFetchResponseData().setErrorCode(Errors.NONE.code());
+        if (context.apiVersion() >= 3) {
+            response.setThrottleTimeMs(0);
+        }
+        Map<String, OffsetFetchResponseTopic> byTopic = new LinkedHashMap<>();
+        offsets.forEach((tp, offset) -> {
+            OffsetFetchResponsePartition partition = new OffsetFetchResponsePartition()
+                    .setPartitionIndex(tp.partition())
+                    .setCommittedOffset(offset == null ? -1 : offset.offset())
+                    .setMetadata(offset == null ? "" : offset.metadata().orElse(""))
+                    .setErrorCode(Errors.NONE.code());
+            if (context.apiVersion() >= 5) {
+                partition.setCommittedLeaderEpoch(offset == null ? -1 : offset.leaderEpoch().orElse(-1));
             }
-            Map<String, OffsetFetchResponseTopic> byTopic = new LinkedHashMap<>();
-            offsets.forEach((tp, offset) -> {
-                OffsetFetchResponsePartition partition = new OffsetFetchResponsePartition()
-                        .setPartitionIndex(tp.partition())
-                        .setCommittedOffset(offset == null ? -1 : offset.offset())
-                        .setMetadata(offset == null ? "" : offset.metadata().orElse(""))
-                        .setErrorCode(Errors.NONE.code());
-                if (context.apiVersion() >= 5) {
-                    partition.setCommittedLeaderEpoch(offset == null ? -1 : offset.leaderEpoch().orElse(-1));
-                }
-                byTopic.computeIfAbsent(tp.topic(), name -> new OffsetFetchResponseTopic().setName(name))
-                        .partitions().add(partition);
-            });
-            response.topics().addAll(byTopic.values());
-            return response;
+            byTopic.computeIfAbsent(tp.topic(), name -> new OffsetFetchResponseTopic().setName(name))
+                    .partitions().add(partition);
         });
+        response.topics().addAll(byTopic.values());
+        return response;
     }
 
     /** The requested partitions, or null for all committed ones. */
@@ -94,19 +110,31 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
         return partitions;
     }
 
-    /** Each requested partition (or each committed one) with its committed offset, or null when there is none. */
-    private Future<Map<TopicPartition, GroupOffset>> fetch(RequestContext context, String groupId,
-                                                          List<TopicPartition> partitions) {
-        return groups.call(context.vertxContext(), coordinator -> coordinator.fetchOffsets(groupId)).map(committed -> {
-            Map<TopicPartition, GroupOffset> byPartition = new LinkedHashMap<>();
-            committed.forEach(o -> byPartition.put(new TopicPartition(o.topic(), o.partition()), o));
-            if (partitions == null) {
-                return byPartition;
+    /**
+     * Each requested partition (or each committed one) with its committed offset, or null when there is none,
+     * shaped by {@code answer}; {@code refused} with the error when the offsets cannot be read.
+     */
+    private static <T> CompletionStage<T> fetch(GroupCoordinator coordinator, List<TopicPartition> partitions,
+                                                String groupId, Function<Map<TopicPartition, GroupOffset>, T> answer,
+                                                Function<Errors, T> refused) {
+        return coordinator.fetchOffsets(groupId).handle((committed, failure) -> {
+            if (failure != null) {
+                return refused.apply(OffsetStorage.errorOf(failure));
             }
-            Map<TopicPartition, GroupOffset> result = new LinkedHashMap<>();
-            partitions.forEach(tp -> result.put(tp, byPartition.get(tp)));
-            return result;
+            return answer.apply(byPartition(committed, partitions));
         });
+    }
+
+    private static Map<TopicPartition, GroupOffset> byPartition(List<GroupOffset> committed,
+                                                                List<TopicPartition> partitions) {
+        Map<TopicPartition, GroupOffset> byPartition = new LinkedHashMap<>();
+        committed.forEach(o -> byPartition.put(new TopicPartition(o.topic(), o.partition()), o));
+        if (partitions == null) {
+            return byPartition;
+        }
+        Map<TopicPartition, GroupOffset> result = new LinkedHashMap<>();
+        partitions.forEach(tp -> result.put(tp, byPartition.get(tp)));
+        return result;
     }
 
     private static OffsetFetchResponseGroup toGroup(String groupId, Map<TopicPartition, GroupOffset> offsets) {

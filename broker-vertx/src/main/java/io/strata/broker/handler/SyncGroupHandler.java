@@ -1,6 +1,7 @@
 package io.strata.broker.handler;
 
 import io.strata.broker.group.GroupCoordinatorContext;
+import io.strata.broker.group.GroupErrorResponses;
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
@@ -24,7 +25,7 @@ public final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, SyncGroupRequest request) {
-        return groups.call(context.vertxContext(), coordinator -> coordinator.syncGroup(request.data(),
-                context.apiVersion())).map(response -> response);
+        return groups.callFor(context.vertxContext(), request.data().groupId(), GroupErrorResponses::syncError,
+                coordinator -> coordinator.syncGroup(request.data(), context.apiVersion())).map(response -> response);
     }
 }

@@ -38,7 +38,7 @@ class GroupCoordinatorTest {
     private final ManualScheduler clock = new ManualScheduler();
     private final InMemoryOffsetStorage storage = new InMemoryOffsetStorage();
     private final GroupCoordinator coordinator = new GroupCoordinator(clock, CONFIG, storage,
-            tp -> tp.topic().equals("t"));
+            tp -> tp.topic().equals("t"), GroupOwnership.everyGroup());
 
     private static JoinGroupRequestData joinRequest(String memberId, String instanceId, byte metadata) {
         JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
@@ -362,7 +362,7 @@ class GroupCoordinatorTest {
 
     @Test
     void illegalStateTransitionsAreRefused() {
-        ClassicGroup group = new ClassicGroup("x", 0);
+        ClassicGroup group = new ClassicGroup("x", 0, 0);
 
         assertThatThrownBy(() -> group.transitionTo(GroupState.STABLE, 1)).isInstanceOf(IllegalStateException.class);
         group.transitionTo(GroupState.PREPARING_REBALANCE, 1);

@@ -67,8 +67,8 @@ class GroupOffsetWriteOrderTest {
         }
 
         @Override
-        public CompletableFuture<Void> commit(List<GroupOffset> committed) {
-            return write(() -> offsets.commit(committed));
+        public CompletableFuture<Void> commit(int slotEpoch, List<GroupOffset> committed) {
+            return write(() -> offsets.commit(slotEpoch, committed));
         }
 
         @Override
@@ -77,18 +77,18 @@ class GroupOffsetWriteOrderTest {
         }
 
         @Override
-        public CompletableFuture<Void> delete(String group, Collection<TopicPartition> partitions) {
-            return write(() -> offsets.delete(group, partitions));
+        public CompletableFuture<Void> delete(int slotEpoch, String group, Collection<TopicPartition> partitions) {
+            return write(() -> offsets.delete(slotEpoch, group, partitions));
         }
 
         @Override
-        public CompletableFuture<Void> deleteGroup(String group) {
-            return write(() -> offsets.deleteGroup(group));
+        public CompletableFuture<Void> deleteGroup(int slotEpoch, String group) {
+            return write(() -> offsets.deleteGroup(slotEpoch, group));
         }
 
         @Override
-        public CompletableFuture<Integer> expire(String group, long cutoffMs) {
-            return offsets.expire(group, cutoffMs);
+        public CompletableFuture<Integer> expire(int slotEpoch, String group, long cutoffMs) {
+            return offsets.expire(slotEpoch, group, cutoffMs);
         }
 
         @Override
@@ -100,7 +100,7 @@ class GroupOffsetWriteOrderTest {
     private final ManualScheduler clock = new ManualScheduler();
     private final HeldOffsetStorage storage = new HeldOffsetStorage();
     private final GroupCoordinator coordinator = new GroupCoordinator(clock, CONFIG, storage,
-            tp -> tp.topic().equals("t"));
+            tp -> tp.topic().equals("t"), GroupOwnership.everyGroup());
 
     private CompletableFuture<OffsetCommitResponseData> commit(long offset) {
         return commit(coordinator, offset);
@@ -147,7 +147,8 @@ class GroupOffsetWriteOrderTest {
         ReorderingPool pool = new ReorderingPool();
         try (RocksDbIndexStore store = RocksDbIndexStore.open(dir.resolve("rocksdb"))) {
             GroupCoordinator rocksCoordinator = new GroupCoordinator(clock, CONFIG,
-                    new RocksDbOffsetStorage(store, pool, group -> { }), tp -> tp.topic().equals("t"));
+                    new RocksDbOffsetStorage(store, pool, group -> { }), tp -> tp.topic().equals("t"),
+                    GroupOwnership.everyGroup());
             List<CompletableFuture<OffsetCommitResponseData>> commits = new ArrayList<>();
             for (long offset = 1; offset <= 100; offset++) {
                 commits.add(commit(rocksCoordinator, offset));
@@ -158,6 +159,28 @@ class GroupOffsetWriteOrderTest {
             commits.forEach(c -> assertThat(c.join().topics().get(0).partitions().get(0).errorCode()).isZero());
             assertThat(store.groupOffsets().list(GROUP).stream().map(GroupOffset::offset).toList())
                     .as("the offset committed last").containsExactly(100L);
+        }
+    }
+
+    @Test
+    void commitsToAGroupNotYetInMemoryApplyInArrivalOrderWhileTheCoordinatorReadsItsOffsets(@TempDir Path dir) {
+        ReorderingPool pool = new ReorderingPool();
+        try (RocksDbIndexStore store = RocksDbIndexStore.open(dir.resolve("rocksdb"))) {
+            GroupCoordinator rocksCoordinator = new GroupCoordinator(clock, CONFIG,
+                    new RocksDbOffsetStorage(store, pool, group -> { }), tp -> tp.topic().equals("t"),
+                    GroupOwnership.everyGroup());
+            List<CompletableFuture<OffsetCommitResponseData>> commits = new ArrayList<>();
+            for (long offset = 1; offset <= 20; offset++) {
+                long committed = offset;
+                // As GroupCoordinatorContext.callFor does: admitted first (the group's offsets are read), then run
+                commits.add(rocksCoordinator.admit(GROUP).thenCompose(error -> commit(rocksCoordinator, committed)));
+            }
+
+            pool.runNewestFirst();
+
+            commits.forEach(c -> assertThat(c.join().topics().get(0).partitions().get(0).errorCode()).isZero());
+            assertThat(store.groupOffsets().list(GROUP).stream().map(GroupOffset::offset).toList())
+                    .as("the offset committed last").containsExactly(20L);
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 
-/** {@link OffsetStorage} in a map, completing at once; for coordinator unit tests. */
+/** {@link OffsetStorage} in a map, completing at once (slot epochs unchecked); for coordinator unit tests. */
 final class InMemoryOffsetStorage implements OffsetStorage {
 
     private final Map<String, GroupOffset> offsets = new TreeMap<>();
@@ -19,7 +19,7 @@ final class InMemoryOffsetStorage implements OffsetStorage {
     }
 
     @Override
-    public CompletableFuture<Void> commit(List<GroupOffset> committed) {
+    public CompletableFuture<Void> commit(int slotEpoch, List<GroupOffset> committed) {
         committed.forEach(o -> offsets.put(key(o.group(), o.topic(), o.partition()), o));
         return CompletableFuture.completedFuture(null);
     }
@@ -30,19 +30,19 @@ final class InMemoryOffsetStorage implements OffsetStorage {
     }
 
     @Override
-    public CompletableFuture<Void> delete(String group, Collection<TopicPartition> partitions) {
+    public CompletableFuture<Void> delete(int slotEpoch, String group, Collection<TopicPartition> partitions) {
         partitions.forEach(tp -> offsets.remove(key(group, tp.topic(), tp.partition())));
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public CompletableFuture<Void> deleteGroup(String group) {
+    public CompletableFuture<Void> deleteGroup(int slotEpoch, String group) {
         offsets.values().removeIf(o -> o.group().equals(group));
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public CompletableFuture<Integer> expire(String group, long cutoffMs) {
+    public CompletableFuture<Integer> expire(int slotEpoch, String group, long cutoffMs) {
         offsets.values().removeIf(o -> o.group().equals(group) && o.commitTimestampMs() <= cutoffMs);
         return fetch(group).thenApply(List::size);
     }

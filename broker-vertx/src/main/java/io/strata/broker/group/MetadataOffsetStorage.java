@@ -1,0 +1,169 @@
+package io.strata.broker.group;
+
+import io.strata.index.GroupOffset;
+import io.strata.metadata.CommittedOffset;
+import io.strata.metadata.MetadataException;
+import io.strata.metadata.MetadataStore;
+import io.strata.metadata.TopicPartitionId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.errors.NotCoordinatorException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * {@link OffsetStorage} in the cluster's metadata database ({@link MetadataStore#commitOffsets} and friends): every
+ * write names the group's coordinator slot and this broker ({@link SlotLeases}) and the slot epoch at which the
+ * coordinator holds the group it validated the write against, and the database stores it only if this broker leads
+ * the slot at exactly that epoch, in the same transaction. So a coordinator whose slot moved cannot store one more
+ * offset, nor can one that leads the slot again but decided on a group from before the move (CLUSTER.md invariant 1);
+ * the new coordinator reads every offset the old one committed. Offsets are keyed by topic id in the database and by
+ * topic name here ({@link TopicIds}); an offset of a topic that no longer exists is not reported, so a re-created
+ * topic starts without the old topic's offsets (rule 9).
+ *
+ * <p>Failures, as {@link OffsetStorage#errorOf} turns them into Kafka errors: a write while this broker holds no
+ * lease on the slot, or one the database fences (the slot moved), fails with {@link NotCoordinatorException}; a
+ * commit naming a topic that does not exist with {@link UnknownTopicOrPartitionException}; an unreachable database
+ * ({@link MetadataException}) with {@link CoordinatorNotAvailableException} (retriable). Every database call runs on
+ * {@code pool}, never on the caller's thread (JDBC blocks). Thread-safe.
+ *
+ * <p>Not supported: {@link #groupIds()} is empty (the store cannot list groups), so at start, and after a slot
+ * moves here, a group is known to this coordinator only once a request names it ({@link GroupCoordinator#admit}
+ * then reads its offsets). Until then ListGroups does not report it, and its offsets do not expire.
+ */
+public final class MetadataOffsetStorage implements OffsetStorage {
+
+    private final MetadataStore store;
+    private final SlotLeases leases;
+    private final TopicIds topics;
+    private final Executor pool;
+
+    /**
+     * @param pool where the blocking database calls run (the broker's pool for metadata calls)
+     */
+    public MetadataOffsetStorage(MetadataStore store, SlotLeases leases, TopicIds topics, Executor pool) {
+        this.store = store;
+        this.leases = leases;
+        this.topics = topics;
+        this.pool = pool;
+    }
+
+    @Override
+    public CompletableFuture<Void> commit(int slotEpoch, List<GroupOffset> offsets) {
+        if (offsets.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String group = offsets.get(0).group();
+        return call(() -> {
+            List<CommittedOffset> rows = new ArrayList<>();
+            for (GroupOffset offset : offsets) {
+                UUID topicId = topics.idOf(offset.topic()).orElseThrow(() -> new UnknownTopicOrPartitionException(
+                        "Topic " + offset.topic() + " does not exist"));
+                rows.add(new CommittedOffset(group, new TopicPartitionId(topicId, offset.partition()),
+                        offset.offset(), offset.leaderEpoch().orElse(-1), offset.metadata().orElse(""),
+                        offset.commitTimestampMs()));
+            }
+            SlotLease lease = lease(group);
+            fenced(store.commitOffsets(lease.slot(), lease.nodeId(), slotEpoch, rows), group, lease, slotEpoch);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<GroupOffset>> fetch(String group) {
+        return call(() -> read(group));
+    }
+
+    private List<GroupOffset> read(String group) {
+        List<GroupOffset> offsets = new ArrayList<>();
+        for (CommittedOffset row : store.committedOffsets(group)) {
+            topics.nameOf(row.partition().topicId()).ifPresent(topic -> offsets.add(new GroupOffset(group, topic,
+                    row.partition().partition(), row.offset(),
+                    row.leaderEpoch() < 0 ? OptionalInt.empty() : OptionalInt.of(row.leaderEpoch()),
+                    Optional.of(row.metadata()), row.commitTimeMs())));
+        }
+        return offsets;
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(int slotEpoch, String group, Collection<TopicPartition> partitions) {
+        return call(() -> {
+            // Offsets of a topic that no longer exists are never reported: nothing to delete for them
+            List<TopicPartitionId> ids = partitions.stream().flatMap(tp -> topics.idOf(tp.topic())
+                    .map(id -> new TopicPartitionId(id, tp.partition())).stream()).toList();
+            if (!ids.isEmpty()) {
+                deleteFenced(slotEpoch, group, ids);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteGroup(int slotEpoch, String group) {
+        return call(() -> {
+            deleteFenced(slotEpoch, group, List.of());
+            return null;
+        });
+    }
+
+    /**
+     * Deletes the group's offsets committed at or before {@code cutoffMs}, fenced like every write; completes with
+     * how many offsets the group still has in the database (those of deleted topics included).
+     */
+    @Override
+    public CompletableFuture<Integer> expire(int slotEpoch, String group, long cutoffMs) {
+        return call(() -> {
+            List<CommittedOffset> all = store.committedOffsets(group);
+            List<TopicPartitionId> expired = all.stream().filter(row -> row.commitTimeMs() <= cutoffMs)
+                    .map(CommittedOffset::partition).toList();
+            if (!expired.isEmpty()) {
+                deleteFenced(slotEpoch, group, expired);
+            }
+            return all.size() - expired.size();
+        });
+    }
+
+    /** Always empty: the metadata store has no listing of groups (see the class comment). */
+    @Override
+    public List<String> groupIds() {
+        return List.of();
+    }
+
+    /** Deletes {@code partitions} of the group (all of them when empty: the store's convention). */
+    private void deleteFenced(int slotEpoch, String group, List<TopicPartitionId> partitions) {
+        SlotLease lease = lease(group);
+        fenced(store.deleteOffsets(lease.slot(), lease.nodeId(), slotEpoch, group, partitions), group, lease,
+                slotEpoch);
+    }
+
+    private SlotLease lease(String group) {
+        return leases.leaseFor(group).orElseThrow(() -> new NotCoordinatorException(
+                "This broker does not lead the coordinator slot of group " + group));
+    }
+
+    private static void fenced(boolean stored, String group, SlotLease lease, int slotEpoch) {
+        if (!stored) {
+            throw new NotCoordinatorException("The coordinator slot " + lease.slot().partition() + " of group "
+                    + group + " is no longer led by broker " + lease.nodeId() + " at epoch " + slotEpoch);
+        }
+    }
+
+    private <T> CompletableFuture<T> call(Supplier<T> work) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return work.get();
+            } catch (MetadataException e) {
+                throw new CoordinatorNotAvailableException("The metadata database did not answer: "
+                        + e.getMessage(), e);
+            }
+        }, pool);
+    }
+}
