@@ -9,11 +9,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +55,8 @@ class DockerComposeClusterTest {
     private static final String PROJECT = "strata-cluster-e2e";
     private static final String FILE = "docker/docker-compose.yml";
     /** Node id to its Kafka port on the host (published 1:1, advertised as localhost) and its HTTP port. */
-    private static final Map<Integer, Integer> KAFKA_PORTS = Map.of(1, 9092, 2, 9093, 3, 9094);
+    private static final SortedMap<Integer, Integer> KAFKA_PORTS =
+            Collections.unmodifiableSortedMap(new TreeMap<>(Map.of(1, 9092, 2, 9093, 3, 9094)));
     private static final Map<Integer, Integer> HTTP_PORTS = Map.of(1, 9464, 2, 9465, 3, 9466);
     private static final String BOOTSTRAP = "localhost:9092,localhost:9093,localhost:9094";
     private static final String TOPIC = "payments";
