@@ -18,6 +18,7 @@
 #   maven:3.9-eclipse-temurin-17    Debian bookworm + openjdk-17-jdk-headless + Debian's maven
 #   strata-standin/s3proxy:latest   S3Proxy (the pom's s3proxy.version) in place of minio/minio and minio/mc
 #   strata-standin/prometheus:latest  Debian's prometheus in place of prom/prometheus
+#   strata-standin/postgres:latest  Debian's postgresql (15) in place of postgres:16
 #
 # Each is built once and kept in the engine's image store; docker/README.md says more.
 set -euo pipefail
@@ -183,6 +184,14 @@ fetch_s3proxy() {
   [ -f "$1/s3proxy.jar" ] || die "Maven did not copy org.gaul:s3proxy:$version"
 }
 
+# The image $1 pulled, or else the stand-in $2 built from docker/standins/$3.Dockerfile on the Debian base.
+standin_unless_pulled() {
+  pulled "$1" && return
+  image_present "$2" && return
+  build_base_image
+  build_standin "$2" "$3"
+}
+
 images() {
   engine_answers || die "no Docker engine answers; run: eval \"\$(docker/engine.sh start)\""
   mkdir -p "$STATE_DIR"
@@ -198,12 +207,8 @@ images() {
   if ! pulled minio/minio:latest || ! pulled minio/mc:latest; then
     image_present strata-standin/s3proxy:latest || build_standin strata-standin/s3proxy:latest s3proxy
   fi
-  if ! pulled prom/prometheus:latest; then
-    if ! image_present strata-standin/prometheus:latest; then
-      build_base_image
-      build_standin strata-standin/prometheus:latest prometheus
-    fi
-  fi
+  standin_unless_pulled prom/prometheus:latest strata-standin/prometheus:latest prometheus
+  standin_unless_pulled postgres:16 strata-standin/postgres:latest postgres
 }
 
 build() {

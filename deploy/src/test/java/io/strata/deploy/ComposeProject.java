@@ -1,5 +1,10 @@
 package io.strata.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +27,12 @@ final class ComposeProject {
     }
 
     /**
-     * The user's {@code docker/docker-compose.yml} with {@code profiles}, plus
-     * {@code docker/docker-compose.standins.yml} when the engine cannot offer MinIO's image.
+     * The user's compose {@code file} ({@code docker/docker-compose.yml}, the cluster, or
+     * {@code docker/docker-compose.single.yml}) with {@code profiles}, plus {@code docker/docker-compose.standins.yml}
+     * when the engine cannot offer MinIO's image.
      */
-    static ComposeProject of(String name, List<String> profiles) {
-        List<String> files = new ArrayList<>(List.of("docker/docker-compose.yml"));
+    static ComposeProject of(String name, String file, List<String> profiles) {
+        List<String> files = new ArrayList<>(List.of(file));
         if (usesStandins()) {
             files.add("docker/docker-compose.standins.yml");
         }
@@ -89,6 +95,108 @@ final class ComposeProject {
     /** Everything {@code service} logged, in every run of its container. */
     String logs(String service) {
         return runOrFail(Duration.ofSeconds(60), "logs", "--no-color", service);
+    }
+
+    /**
+     * Brings down (with volumes) what an interrupted earlier run of this project left; the engine's containers,
+     * volumes and networks after that, for {@link #downLeavesNothing}.
+     */
+    List<String> clearEarlierRun() {
+        run(Duration.ofMinutes(5), "down", "-v", "--remove-orphans");
+        return Engine.inventory();
+    }
+
+    /**
+     * {@code up -d}: every service of the files and profiles, or, where the stand-ins are used,
+     * {@code standinServices} only (there is no Grafana stand-in, and the stand-ins file names services that a
+     * file may not have).
+     */
+    void up(List<String> standinServices) {
+        List<String> args = new ArrayList<>(List.of("up", "-d"));
+        if (usesStandins()) {
+            args.addAll(standinServices);
+        }
+        runOrFail(Duration.ofMinutes(5), args.toArray(String[]::new));
+    }
+
+    /**
+     * {@code down -v}, checked: nothing labelled with this project is left, and the engine has exactly the
+     * containers, volumes and networks it had {@code before} (from {@link #clearEarlierRun}). The logs are saved to
+     * {@code deploy/target/<logs>} first.
+     */
+    void downLeavesNothing(String logs, List<String> before) throws IOException {
+        saveLogs(logs);
+        runOrFail(Duration.ofMinutes(5), "down", "-v", "--remove-orphans");
+        assertThat(leftovers()).isEmpty();
+        assertThat(Engine.inventory()).as("containers, volumes and networks after down -v")
+                .containsExactlyInAnyOrderElementsOf(before);
+    }
+
+    /**
+     * After the tests, whatever happened: the logs saved to {@code deploy/target/<logs>}, {@code down -v}, and the
+     * figures written.
+     */
+    void tearDown(String logs, Figures figures) throws IOException {
+        try {
+            saveLogs(logs);
+        } finally {
+            try {
+                run(Duration.ofMinutes(5), "down", "-v", "--remove-orphans");
+            } finally {
+                figures.write();
+            }
+        }
+    }
+
+    /**
+     * Waits (three minutes at most) until {@code url}, served by {@code service} on a published port, answers 200;
+     * fails at once, with the end of its log, if {@code service}'s container stops running meanwhile.
+     */
+    void awaitReady(String service, String url) {
+        await(service + "'s " + url).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            if (HostClients.status(url) == 200) {
+                return true;
+            }
+            if (!running(service)) {
+                List<String> log = logs(service).lines().toList();
+                throw new AssertionError(service + " stopped (exit code " + exitCode(service) + ") before " + url
+                        + " answered; the end of its log:\n"
+                        + String.join("\n", log.subList(Math.max(0, log.size() - 20), log.size())));
+            }
+            return false;
+        });
+    }
+
+    /** True while {@code service}'s container runs. */
+    boolean running(String service) {
+        return Engine.docker(List.of("inspect", "--format", "{{.State.Running}}", containerId(service)),
+                Duration.ofSeconds(60)).stdoutOrFail().trim().equals("true");
+    }
+
+    /** Waits (three minutes at most) until the engine reports {@code service}'s container healthy. */
+    void awaitHealthy(String service) {
+        await(service + "'s container healthy").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                .until(() -> health(service).equals("healthy"));
+    }
+
+    /** The exit code of {@code service}'s container (meaningful once it has stopped). */
+    int exitCode(String service) {
+        return Integer.parseInt(Engine.docker(List.of("inspect", "--format", "{{.State.ExitCode}}", containerId(service)),
+                Duration.ofSeconds(60)).stdoutOrFail().trim());
+    }
+
+    /**
+     * Every service's log so far, in {@code deploy/target/<file>}; nothing when the project is down already (so
+     * that what an earlier call saved is kept).
+     */
+    void saveLogs(String file) throws IOException {
+        if (run(Duration.ofMinutes(1), "ps", "-q").stdout().isBlank()) {
+            return;
+        }
+        Command.Result logs = run(Duration.ofMinutes(1), "logs", "--no-color");
+        if (!logs.stdout().isBlank()) {
+            Files.writeString(Engine.RESULTS.resolve(file), logs.stdout() + logs.stderr());
+        }
     }
 
     /** The engine's objects (containers, volumes, networks) labelled with this project's name. */

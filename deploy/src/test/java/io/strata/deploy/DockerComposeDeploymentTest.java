@@ -6,38 +6,20 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -54,7 +36,8 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * {@code docker/docker-compose.yml} as a user runs it: the broker's image built from {@code docker/Dockerfile},
+ * {@code docker/docker-compose.single.yml} (one broker, no metadata database) as a user runs it: the broker's image
+ * built from {@code docker/Dockerfile},
  * compose brought up with the monitoring profile (stand-ins for MinIO and Prometheus where their images cannot
  * be pulled; Grafana left out there), and everything checked from the host through the published ports: the
  * health check, the non-root user, Kafka clients (Java and kcat), segments reaching the bucket and listed by
@@ -72,16 +55,17 @@ class DockerComposeDeploymentTest {
     private static final String TOPIC = "orders";
     private static final int JAVA_RECORDS = 3_000;
     private static final int KCAT_RECORDS = 20;
-    /** The host ports docker-compose.yml publishes (Grafana's 3000 only where Grafana runs). */
+    private static final String FILE = "docker/docker-compose.single.yml";
+    /** The host ports docker-compose.single.yml publishes (Grafana's 3000 only where Grafana runs). */
     private static final List<Integer> PORTS = List.of(9092, 9464, 9000, 9001, 9090);
     private static final Duration COMPOSE = Duration.ofMinutes(5);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LOGS = "compose-logs.txt";
 
     private ComposeProject compose;
     /** The engine's containers, volumes and networks before {@code up}. */
     private List<String> engineBefore;
-    private final Map<String, String> figures = new java.util.LinkedHashMap<>();
+    private final Figures figures = new Figures("deploy-figures.md");
     /** Every record produced, key to value: keys are unique. */
     private final Map<String, String> produced = new HashMap<>();
 
@@ -89,44 +73,29 @@ class DockerComposeDeploymentTest {
     void bringUp() throws Exception {
         Engine.require();
         Engine.buildImages();
-        compose = ComposeProject.of(PROJECT, List.of("monitoring"));
-        compose.run(COMPOSE, "down", "-v", "--remove-orphans"); // what an interrupted earlier run left
-        engineBefore = Engine.inventory();
+        compose = ComposeProject.of(PROJECT, FILE, List.of("monitoring"));
+        engineBefore = compose.clearEarlierRun();
         List<Integer> ports = new ArrayList<>(PORTS);
         if (!ComposeProject.usesStandins()) {
             ports.add(3000); // Grafana runs where its image can be pulled
         }
-        for (int port : ports) {
-            assertThat(free(port)).as("host port %d is taken: stop what uses it, then run again", port).isTrue();
-        }
+        HostClients.requireFree(ports);
         figures.put("compose files", String.join(" + ", compose.files()));
-        figures.put("image " + Engine.BROKER_IMAGE, mib(Engine.imageSize(Engine.BROKER_IMAGE)));
+        figures.put("image " + Engine.BROKER_IMAGE, Figures.mib(Engine.imageSize(Engine.BROKER_IMAGE)));
 
         long start = System.nanoTime();
-        List<String> up = new ArrayList<>(List.of("up", "-d"));
-        if (ComposeProject.usesStandins()) {
-            up.addAll(List.of("minio", "createbucket", "strata", "prometheus")); // no Grafana image here
-        }
-        compose.runOrFail(COMPOSE, up.toArray(String[]::new));
-        await("the broker's /ready on the published port").atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofMillis(100)).until(() -> status("http://localhost:9464/ready") == 200);
-        figures.put("`up -d` to /ready answering 200", seconds(System.nanoTime() - start));
-        await("the broker's container healthy").atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofMillis(250)).until(() -> compose.health("strata").equals("healthy"));
-        figures.put("`up -d` to the container healthy", seconds(System.nanoTime() - start));
+        compose.up(List.of("minio", "createbucket", "strata", "prometheus"));
+        compose.awaitReady("strata", "http://localhost:9464/ready");
+        figures.put("`up -d` to /ready answering 200", Figures.seconds(System.nanoTime() - start));
+        compose.awaitHealthy("strata");
+        figures.put("`up -d` to the container healthy", Figures.seconds(System.nanoTime() - start));
     }
 
     @AfterAll
     void tearDown() throws IOException {
-        if (compose == null) {
-            return;
+        if (compose != null) {
+            compose.tearDown(LOGS, figures);
         }
-        saveLogs();
-        compose.run(COMPOSE, "down", "-v", "--remove-orphans");
-        StringBuilder table = new StringBuilder("| what | measured |\n|---|---|\n");
-        figures.forEach((what, value) -> table.append("| ").append(what).append(" | ").append(value).append(" |\n"));
-        Files.writeString(Engine.RESULTS.resolve("deploy-figures.md"), table);
-        System.out.println("Deployment figures:\n" + table);
     }
 
     @Test
@@ -220,19 +189,19 @@ class DockerComposeDeploymentTest {
     @Test
     @Order(4)
     void metricsAnswerOnThePublishedPortAndPrometheusScrapesTheBroker() throws Exception {
-        String metrics = body("http://localhost:9464/metrics");
+        String metrics = HostClients.body("http://localhost:9464/metrics");
         assertThat(metrics).contains("kafka_server_brokertopicmetrics_messages_in_total{topic=\"" + TOPIC + "\"");
 
         await("Prometheus reports the strata target up").atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
-                    JsonNode targets = JSON.readTree(body("http://localhost:9090/api/v1/targets"))
+                    JsonNode targets = JSON.readTree(HostClients.body("http://localhost:9090/api/v1/targets"))
                             .path("data").path("activeTargets");
                     assertThat(targets).anySatisfy(target -> {
                         assertThat(target.path("labels").path("job").asText()).isEqualTo("strata");
                         assertThat(target.path("health").asText()).isEqualTo("up");
                     });
                 });
-        JsonNode query = JSON.readTree(body("http://localhost:9090/api/v1/query?query=kafka_server_brokertopicmetrics_messages_in_total"));
+        JsonNode query = JSON.readTree(HostClients.body("http://localhost:9090/api/v1/query?query=kafka_server_brokertopicmetrics_messages_in_total"));
         assertThat(query.path("data").path("result").toString()).contains(TOPIC);
     }
 
@@ -243,11 +212,11 @@ class DockerComposeDeploymentTest {
         long start = System.nanoTime();
         compose.runOrFail(COMPOSE, "restart", "strata");
         long restart = System.nanoTime() - start;
-        figures.put("`restart strata` (stop on SIGTERM, start)", seconds(restart));
+        figures.put("`restart strata` (stop on SIGTERM, start)", Figures.seconds(restart));
         // Well under the 30 s stop_grace_period: the JVM stopped on SIGTERM, it was not killed.
         assertThat(Duration.ofNanos(restart)).isLessThan(Duration.ofSeconds(25));
         await("the broker's /ready after the restart").atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofMillis(100)).until(() -> status("http://localhost:9464/ready") == 200);
+                .pollInterval(Duration.ofMillis(100)).until(() -> HostClients.status("http://localhost:9464/ready") == 200);
 
         String logs = compose.logs("strata");
         assertThat(logs).contains("Broker stopped");
@@ -265,7 +234,7 @@ class DockerComposeDeploymentTest {
         compose.runOrFail(COMPOSE, "up", "-d", "--force-recreate", "--no-deps", "strata");
         assertThat(compose.containerId("strata")).as("a new container").isNotEqualTo(before);
         await("the new container's /ready").atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofMillis(100)).until(() -> status("http://localhost:9464/ready") == 200);
+                .pollInterval(Duration.ofMillis(100)).until(() -> HostClients.status("http://localhost:9464/ready") == 200);
 
         // The partitions are on the volume mounted at STRATA_LOG_DIRS, not rebuilt from the bucket
         assertThat(compose.exec("strata", "ls", "/var/lib/strata").lines().toList())
@@ -278,22 +247,7 @@ class DockerComposeDeploymentTest {
     @Test
     @Order(7)
     void downWithVolumesLeavesNothingBehind() throws IOException {
-        saveLogs();
-        compose.runOrFail(COMPOSE, "down", "-v", "--remove-orphans");
-        assertThat(compose.leftovers()).isEmpty();
-        assertThat(Engine.inventory()).as("containers, volumes and networks after down -v")
-                .containsExactlyInAnyOrderElementsOf(engineBefore);
-    }
-
-    /** Every service's log so far, in target/compose-logs.txt (kept from the last project that had any). */
-    private void saveLogs() throws IOException {
-        if (compose.run(Duration.ofMinutes(1), "ps", "-q").stdout().isBlank()) {
-            return; // down already: nothing to log, keep what was saved
-        }
-        Command.Result logs = compose.run(Duration.ofMinutes(1), "logs", "--no-color");
-        if (!logs.stdout().isBlank()) {
-            Files.writeString(Engine.RESULTS.resolve("compose-logs.txt"), logs.stdout() + logs.stderr());
-        }
+        compose.downLeavesNothing(LOGS, engineBefore);
     }
 
     private void measureMemory() {
@@ -301,7 +255,7 @@ class DockerComposeDeploymentTest {
         Matcher rss = Pattern.compile("VmRSS:\\s+(\\d+) kB").matcher(status);
         assertThat(rss.find()).as("VmRSS in %s", status).isTrue();
         figures.put("broker JVM resident memory after the round trips (compose JAVA_OPTS: -Xmx512m, 384m direct)",
-                mib(Long.parseLong(rss.group(1)) * 1024));
+                Figures.mib(Long.parseLong(rss.group(1)) * 1024));
         Command.Result stats = Engine.docker(List.of("stats", "--no-stream", "--format", "{{.MemUsage}}",
                 compose.containerId("strata")), Duration.ofSeconds(60));
         if (stats.succeeded() && !stats.stdout().isBlank()) {
@@ -310,50 +264,12 @@ class DockerComposeDeploymentTest {
     }
 
     private void produceWithJava(List<String> keys) {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        try (KafkaProducer<String, String> producer =
-                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-            List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
-            for (String key : keys) {
-                acks.add(producer.send(new ProducerRecord<>(TOPIC, key, "value-of-" + key)));
-            }
-            for (java.util.concurrent.Future<?> ack : acks) {
-                ack.get(60, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            throw new AssertionError("Producing to " + BOOTSTRAP + " failed", e);
-        }
-        keys.forEach(key -> produced.put(key, "value-of-" + key));
+        produced.putAll(HostClients.produce(BOOTSTRAP, TOPIC, keys));
     }
 
     /** Every record of the topic from the beginning, key to value; fails on a key seen twice. */
     private Map<String, String> consumeWithJava() {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        Map<String, String> seen = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer =
-                new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = IntStream.range(0, 3).mapToObj(p -> new TopicPartition(TOPIC, p)).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                assertThat(System.nanoTime()).as("consumed %d records, positions short of %s", seen.size(), ends)
-                        .isLessThan(deadline);
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    String before = seen.put(record.key(), record.value());
-                    assertThat(before).as("key %s read twice (offset %d)", record.key(), record.offset()).isNull();
-                }
-            }
-        }
-        return seen;
+        return HostClients.consumeAll(BOOTSTRAP, TOPIC, 3);
     }
 
     /** Every record of the topic from the beginning, read by kcat, key to value. */
@@ -378,41 +294,5 @@ class DockerComposeDeploymentTest {
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create("minioadmin", "minioadmin")))
                 .build();
-    }
-
-    private static int status(String url) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private static String body(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        assertThat(response.statusCode()).as("GET %s", url).isEqualTo(200);
-        return response.body();
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("0.0.0.0", port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String mib(long bytes) {
-        return String.format("%.0f MiB", bytes / 1048576.0);
-    }
-
-    private static String seconds(long nanos) {
-        return String.format("%.1f s", nanos / 1e9);
     }
 }
