@@ -12,6 +12,8 @@ import io.strata.broker.config.Endpoint;
 import io.strata.broker.fetch.FetchWaiters;
 import io.strata.broker.group.GroupConfig;
 import io.strata.broker.group.GroupCoordinatorContext;
+import io.strata.broker.group.GroupOwnership;
+import io.strata.broker.group.MetadataOffsetStorage;
 import io.strata.broker.group.RocksDbOffsetStorage;
 import io.strata.broker.handler.AlterConfigsHandler;
 import io.strata.broker.handler.AlterPartitionReassignmentsHandler;
@@ -227,11 +229,16 @@ public final class StrataBroker implements AutoCloseable {
         FetchWaiters waiters = new FetchWaiters();
         TopicDefaults defaults = new TopicDefaults(config.autoCreateTopicsEnable(), config.numPartitions(),
                 config.defaultReplicationFactor());
-        GroupCoordinatorContext groups = GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
-                new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor(),
-                        clustered.isPresent() ? group -> { } : groupOffsetsChanged(logs)),
-                tp -> logs.log(tp).isPresent());
         Cluster cluster = clustered.<Cluster>map(c -> c).orElseGet(() -> new ClusterOfOne(logs, identity::get));
+        // Committed offsets: in cluster mode in the metadata database, fenced by the coordinator slot's epoch;
+        // else in RocksDB, copied to the bucket every offsets.bucket.sync.interval.ms
+        GroupCoordinatorContext groups = clustered
+                .map(c -> GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
+                        new MetadataOffsetStorage(c.store(), c.slotLeases(), c.topicIds(), logs.ioExecutor()),
+                        c::partitionExists, GroupOwnership.of(c, c.slotLeases())))
+                .orElseGet(() -> GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
+                        new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor(), groupOffsetsChanged(logs)),
+                        tp -> logs.log(tp).isPresent(), GroupOwnership.singleBroker(cluster)));
         BrokerMetrics metrics = monitoring.metrics();
         ProduceHandler produce = new ProduceHandler(logs, cluster, waiters, metrics.traffic());
         metrics.bindPurgatories(produce::waitingRequests, waiters::waitingFetches);
@@ -256,7 +263,7 @@ public final class StrataBroker implements AutoCloseable {
                 new InitProducerIdHandler(logs, cluster),
                 new DescribeClusterHandler(cluster),
                 new DescribeTopicPartitionsHandler(logs, cluster),
-                new FindCoordinatorHandler(identity::get),
+                new FindCoordinatorHandler(cluster),
                 new JoinGroupHandler(groups),
                 new SyncGroupHandler(groups),
                 new HeartbeatHandler(groups),

@@ -3,6 +3,9 @@ package io.strata.broker.cluster;
 import io.strata.broker.StartupFailure;
 import io.strata.broker.config.ClusterSettings;
 import io.strata.broker.config.Endpoint;
+import io.strata.broker.group.SlotLease;
+import io.strata.broker.group.SlotLeases;
+import io.strata.broker.group.TopicIds;
 import io.strata.metadata.BrokerRegistration;
 import io.strata.metadata.CoordinatorSlots;
 import io.strata.metadata.EpochStart;
@@ -428,6 +431,36 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
             }
         });
         return moving;
+    }
+
+    /** This broker's leases on coordinator slots: the slot of a group, when this broker serves it, at its epoch. */
+    public SlotLeases slotLeases() {
+        return group -> {
+            TopicPartitionId slot = slots.slotOf(group);
+            return servingEpoch(slot).map(epoch -> new SlotLease(slot, nodeId, epoch));
+        };
+    }
+
+    /** Topic names and ids as the database has them (committed offsets are keyed by topic id). */
+    public TopicIds topicIds() {
+        return new TopicIds() {
+            @Override
+            public Optional<UUID> idOf(String name) {
+                return Optional.ofNullable(snapshot.topics().get(name)).filter(t -> !t.name().equals(CoordinatorSlots.TOPIC))
+                        .map(TopicDefinition::topicId);
+            }
+
+            @Override
+            public Optional<String> nameOf(UUID id) {
+                return snapshot.topics().values().stream().filter(t -> t.topicId().equals(id)).findFirst()
+                        .map(TopicDefinition::name).filter(name -> !name.equals(CoordinatorSlots.TOPIC));
+            }
+        };
+    }
+
+    /** Whether the cluster has this partition (a group may commit offsets for any, led here or not). */
+    public boolean partitionExists(TopicPartition partition) {
+        return !partition.topic().equals(CoordinatorSlots.TOPIC) && snapshot.id(partition).isPresent();
     }
 
     /** The store, for the group coordinator's offsets. */

@@ -45,16 +45,6 @@ public final class GroupCoordinatorContext {
         return new GroupCoordinatorContext(context, coordinator);
     }
 
-    /**
-     * Single-broker wiring until the broker passes its {@code Cluster}: every group, at epoch 0.
-     *
-     * @deprecated use {@link #start(Vertx, GroupConfig, OffsetStorage, Predicate, GroupOwnership)}
-     */
-    @Deprecated(forRemoval = true)
-    public static GroupCoordinatorContext start(Vertx vertx, GroupConfig config, OffsetStorage storage,
-                                                Predicate<TopicPartition> partitionExists) {
-        return start(vertx, config, storage, partitionExists, GroupOwnership.everyGroup());
-    }
 
     /**
      * Applies {@code operation} on the coordinator's context if the coordinator admits a request for

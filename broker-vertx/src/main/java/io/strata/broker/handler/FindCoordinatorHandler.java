@@ -1,6 +1,5 @@
 package io.strata.broker.handler;
 
-import io.strata.broker.BrokerIdentity;
 import io.strata.broker.cluster.Cluster;
 import io.strata.broker.cluster.ClusterNode;
 import io.strata.broker.protocol.ApiHandler;
@@ -8,7 +7,6 @@ import io.strata.broker.protocol.RequestContext;
 import io.vertx.core.Future;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -29,19 +27,6 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
 
     public FindCoordinatorHandler(Cluster cluster) {
         this.groupCoordinator = cluster::groupCoordinator;
-    }
-
-    /**
-     * Single-broker wiring until the broker passes its {@link Cluster}: this broker coordinates every group.
-     *
-     * @deprecated use {@link #FindCoordinatorHandler(Cluster)}
-     */
-    @Deprecated(forRemoval = true)
-    public FindCoordinatorHandler(Supplier<BrokerIdentity> identity) {
-        this.groupCoordinator = group -> {
-            BrokerIdentity self = identity.get();
-            return Optional.of(new ClusterNode(self.nodeId(), self.host(), self.port(), Optional.empty()));
-        };
     }
 
     @Override

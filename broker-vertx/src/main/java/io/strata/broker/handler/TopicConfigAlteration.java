@@ -32,8 +32,13 @@ final class TopicConfigAlteration {
         try {
             ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
             if (type == ConfigResource.Type.BROKER) {
-                throw new InvalidRequestException("Cannot update broker configs dynamically: Strata reads its"
-                        + " settings at start-up from the properties file and the environment");
+                // No broker config is ever set dynamically, so deleting some (kafka-reassign-partitions --verify
+                // clears its replication throttles this way) leaves nothing to do; setting one is refused
+                if (!change.apply(Map.of()).isEmpty()) {
+                    throw new InvalidRequestException("Cannot update broker configs dynamically: Strata reads its"
+                            + " settings at start-up from the properties file and the environment");
+                }
+                return ApiError.NONE;
             }
             if (type != ConfigResource.Type.TOPIC) {
                 throw new InvalidRequestException("Strata does not alter " + type + " configs");

@@ -37,26 +37,9 @@ class KafkaCliToolsTest extends AdminBrokerTestBase {
         topic = "cli-" + NAMES.incrementAndGet();
     }
 
-    /** A tool's {@code main}; some declare {@code throws Exception}. */
-    private interface ToolMain {
-        void main(String[] args) throws Exception;
-    }
-
     /** What the tool printed, run with {@code --bootstrap-server} and {@code args}. */
-    private String tool(ToolMain main, String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--bootstrap-server";
-        all[1] = broker.bootstrapServers();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return KafkaTool.run(toolArgs -> {
-            try {
-                main.main(toolArgs);
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new AssertionError("The tool failed: " + e, e);
-            }
-        }, all);
+    private String tool(KafkaTool.ToolMain main, String... args) {
+        return KafkaTool.runAgainst(broker.bootstrapServers(), main, args);
     }
 
     @Test

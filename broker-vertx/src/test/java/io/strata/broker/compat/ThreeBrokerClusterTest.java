@@ -3,6 +3,7 @@ package io.strata.broker.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strata.broker.group.KafkaTool;
 import io.strata.metadata.postgres.PostgresSettings;
 import io.strata.metadata.testing.PostgresServer;
 import io.strata.objectstore.s3proxy.S3ProxyServer;
@@ -25,6 +26,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.tools.TopicCommand;
+import org.apache.kafka.tools.consumer.group.ConsumerGroupCommand;
+import org.apache.kafka.tools.reassign.ReassignPartitionsCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,6 +138,80 @@ class ThreeBrokerClusterTest {
 
         assertThat(duplicate.awaitExitCode(60)).isEqualTo(1);
         assertThat(duplicate.log()).contains("Refusing to start").contains("node.id").doesNotContain("\tat ");
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void theStockToolsDescribeReassignAndShowGroupOffsetsAcrossACoordinatorMove() throws Exception {
+        List<BrokerProcess> started = new ArrayList<>();
+        for (int node = 1; node <= 3; node++) {
+            started.add(startBroker(node));
+        }
+        String bootstrap = started.stream().map(BrokerProcess::bootstrapServers).collect(Collectors.joining(","));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> liveBrokers(bootstrap).size() == 3);
+        tool(TopicCommand::main, bootstrap, "--create", "--topic", TOPIC, "--partitions", "6",
+                "--replication-factor", "3");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2, 3));
+
+        // kafka-topics --describe shows the leaders spread over the three brokers, one replica each
+        String described = tool(TopicCommand::main, bootstrap, "--describe", "--topic", TOPIC);
+        for (int node = 1; node <= 3; node++) {
+            assertThat(described).contains("Leader: " + node);
+        }
+
+        // kafka-reassign-partitions moves partition 0 to another broker, and --verify sees it done
+        int leader = leaderOf(bootstrap, 0);
+        int target = leader % 3 + 1;
+        Path plan = tempDir.resolve("reassign.json");
+        java.nio.file.Files.writeString(plan, "{\"version\":1,\"partitions\":[{\"topic\":\"" + TOPIC
+                + "\",\"partition\":0,\"replicas\":[" + target + "]}]}");
+        tool(ReassignPartitionsCommand::main, bootstrap, "--reassignment-json-file", plan.toString(), "--execute");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> leaderOf(bootstrap, 0) == target);
+        assertThat(tool(ReassignPartitionsCommand::main, bootstrap, "--reassignment-json-file", plan.toString(),
+                "--verify")).contains("Reassignment of partition " + TOPIC + "-0 is completed");
+        Map<String, Long> acked = produce(bootstrap, "after-reassign", 50);
+        assertReadBack(bootstrap, acked);
+
+        // A group commits everything, its coordinator stops, and kafka-consumer-groups still shows its offsets
+        String group = "tools-group";
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(Map.of(
+                "bootstrap.servers", bootstrap, "group.id", group, "auto.offset.reset", "earliest",
+                "enable.auto.commit", "false"), new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of(TOPIC));
+            int read = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (read < acked.size() && System.nanoTime() < deadline) {
+                read += consumer.poll(Duration.ofMillis(500)).count();
+            }
+            assertThat(read).isEqualTo(acked.size());
+            consumer.commitSync();
+        }
+        int coordinator;
+        try (Admin admin = Clients.admin(bootstrap)) {
+            coordinator = admin.describeConsumerGroups(List.of(group)).all().get().get(group).coordinator().id();
+        }
+        started.get(coordinator - 1).stop();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            String groups = tool(ConsumerGroupCommand::main, bootstrap, "--describe", "--group", group);
+            assertThat(groups.lines().filter(line -> line.startsWith(group + " ") && line.contains(TOPIC))
+                    .map(line -> line.trim().split("\\s+")).filter(f -> f[3].equals(f[4])).count())
+                    .as("partitions whose committed offset is their end:%n%s", groups).isEqualTo(PARTITIONS);
+        });
+    }
+
+    /** What a Kafka CLI tool printed, run with {@code --bootstrap-server bootstrap} and {@code args}. */
+    private static String tool(KafkaTool.ToolMain main, String bootstrap, String... args) {
+        return KafkaTool.runAgainst(bootstrap, main, args);
+    }
+
+    private static int leaderOf(String bootstrap, int partition) throws Exception {
+        try (Admin admin = Clients.admin(bootstrap)) {
+            TopicDescription description = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC);
+            Node leader = description.partitions().get(partition).leader();
+            return leader == null ? -1 : leader.id();
+        }
     }
 
     private static Set<Integer> liveBrokers(String bootstrap) throws Exception {

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.broker.config.BrokerConfig;
+import io.strata.broker.config.ClusterSettings;
 import io.strata.broker.config.Endpoint;
 import io.strata.broker.config.TieringSettings;
+import io.strata.metadata.postgres.PostgresSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,26 +22,30 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * docker/docker-compose.yml and the monitoring files it mounts, read as data: the broker is configured only
- * with settings it reads, and the services fit together (bucket, credentials, volumes, ports, health checks,
- * scrape target, dashboard), and docker/docker-compose.standins.yml only stands in for third-party images. That
- * the files are valid compose is checked by {@code docker-compose config} in .ci/run; that they run, by the
- * deploy module's DockerComposeDeploymentTest.
+ * docker/docker-compose.yml (the cluster: PostgreSQL, MinIO, brokers strata-1..3), docker/docker-compose.single.yml
+ * (one broker) and the monitoring files they mount, read as data: the brokers are configured only with settings
+ * they read, and the services fit together (bucket, database, credentials, volumes, ports, health checks, scrape
+ * targets, dashboard), and docker/docker-compose.standins.yml only stands in for third-party images. That the
+ * files are valid compose is checked by {@code docker-compose config} in .ci/run; that they run, by the deploy
+ * module's DockerComposeClusterTest and DockerComposeDeploymentTest.
  */
 class DockerComposeFileTest {
     private static final String MONITORING = "monitoring";
+    private static final String CLUSTER = "docker/docker-compose.yml";
+    private static final String SINGLE = "docker/docker-compose.single.yml";
 
-    private final JsonNode compose = RepositoryFiles.yaml("docker/docker-compose.yml");
-    private final Map<String, String> strata = environment(service("strata"));
-
-    @Test
-    void everyStrataVariableOfEveryServiceIsASettingTheBrokerReads() {
+    @ParameterizedTest
+    @ValueSource(strings = {CLUSTER, SINGLE})
+    void everyStrataVariableOfEveryServiceIsASettingTheBrokerReads(String file) {
+        ComposeFile compose = new ComposeFile(file);
         Map<String, List<String>> unknownByService = new TreeMap<>();
         int strataVariables = 0;
-        for (String name : serviceNames()) {
-            Map<String, String> environment = environment(service(name));
+        for (String name : compose.serviceNames()) {
+            Map<String, String> environment = compose.environment(name);
             strataVariables += (int) environment.keySet().stream().filter(v -> v.startsWith(BrokerConfig.ENV_PREFIX)).count();
             List<String> unknown = StrataVariables.unknown(environment);
             if (!unknown.isEmpty()) {
@@ -63,38 +69,95 @@ class DockerComposeFileTest {
         assertThat(StrataVariables.unknown(environment)).containsExactly("STRATA_S3_ENDPIONT");
     }
 
-    @Test
-    void theBrokerAcceptsItsSettings() {
-        BrokerConfig config = new BrokerConfig(new Properties(), strata);
-        TieringSettings tiering = TieringSettings.from(config);
+    @ParameterizedTest
+    @ValueSource(strings = {CLUSTER, SINGLE})
+    void eachBrokerAcceptsItsSettingsAndAdvertisesTheHostPortItListensOn(String file) {
+        ComposeFile compose = new ComposeFile(file);
+        Set<Integer> nodeIds = new TreeSet<>();
+        Set<Integer> ports = new TreeSet<>();
+        for (String broker : compose.brokers()) {
+            BrokerConfig config = new BrokerConfig(new Properties(), compose.environment(broker));
+            TieringSettings tiering = TieringSettings.from(config);
+            Endpoint listener = config.listener();
 
-        assertThat(config.listener()).isEqualTo(new Endpoint("PLAINTEXT", "0.0.0.0", 9092));
-        assertThat(config.advertisedListener()).isEqualTo(new Endpoint("PLAINTEXT", "localhost", 9092));
-        assertThat(config.logDir()).isEqualTo(Path.of("/var/lib/strata"));
-        assertThat(config.getInt(BrokerConfig.HTTP_PORT, -1)).isEqualTo(9464);
-        assertThat(tiering.enabled()).isTrue();
-        assertThat(tiering.s3().endpoint()).contains(URI.create("http://minio:9000"));
-        assertThat(tiering.s3().pathStyle()).isTrue();
-        assertThat(tiering.s3().hasStaticCredentials()).isTrue();
+            assertThat(listener.host()).isEqualTo("0.0.0.0");
+            assertThat(config.advertisedListener()).isEqualTo(new Endpoint("PLAINTEXT", "localhost", listener.port()));
+            assertThat(config.logDir()).isEqualTo(Path.of("/var/lib/strata"));
+            assertThat(config.getInt(BrokerConfig.HTTP_PORT, -1)).isEqualTo(9464);
+            assertThat(tiering.enabled()).isTrue();
+            assertThat(tiering.s3().endpoint()).contains(URI.create("http://minio:9000"));
+            assertThat(tiering.s3().pathStyle()).isTrue();
+            assertThat(tiering.s3().hasStaticCredentials()).isTrue();
+            nodeIds.add(config.nodeId());
+            ports.add(listener.port());
+        }
+        assertThat(ports).as("one listener port per broker").hasSize(compose.brokers().size()).contains(9092);
+        assertThat(nodeIds).as("one node id per broker").hasSize(compose.brokers().size());
     }
 
     @Test
-    void theBrokerPublishesItsPortsAndIsHealthyWhenReady() {
-        JsonNode broker = service("strata");
-        String httpPort = strata.get(BrokerConfig.keyToEnv(BrokerConfig.HTTP_PORT));
+    void theClusterHasThreeBrokersOnOneBucketAndTheDatabaseThePostgresServiceCreates() {
+        ComposeFile compose = new ComposeFile(CLUSTER);
+        Map<String, String> postgres = compose.environment("postgres");
 
-        assertThat(texts(broker.path("ports"))).contains("9092:9092", httpPort + ":" + httpPort);
-        assertThat(String.join(" ", texts(broker.path("healthcheck").path("test"))))
-                .contains("http://localhost:" + httpPort + "/ready");
-        assertThat(service("minio").path("healthcheck").path("test").isMissingNode()).isFalse();
+        assertThat(compose.brokers()).containsExactly("strata-1", "strata-2", "strata-3");
+        for (String broker : compose.brokers()) {
+            ClusterSettings cluster = ClusterSettings.from(new BrokerConfig(new Properties(), compose.environment(broker)));
+            assertThat(cluster.clustered()).as("%s in cluster mode", broker).isTrue();
+            PostgresSettings store = cluster.store().orElseThrow();
+            assertThat(store.host()).isEqualTo("postgres");
+            assertThat(store.port()).isEqualTo(5432);
+            assertThat(store.database()).isEqualTo(postgres.get("POSTGRES_DB"));
+            assertThat(store.user()).contains(postgres.get("POSTGRES_USER"));
+            assertThat(store.password()).contains(postgres.get("POSTGRES_PASSWORD"));
+            assertThat(compose.condition(broker, "postgres")).isEqualTo("service_healthy");
+            assertThat(compose.environment(broker).get("STRATA_S3_BUCKET"))
+                    .isEqualTo(compose.environment("strata-1").get("STRATA_S3_BUCKET"));
+        }
+        assertThat(String.join(" ", texts(compose.service("postgres").path("healthcheck").path("test"))))
+                .contains("pg_isready");
+        assertThat(texts(compose.service("postgres").path("volumes")))
+                .contains("postgres-data:/var/lib/postgresql/data");
+        assertThat(compose.service("strata-1").path("build").isObject()).as("strata-1 builds the image").isTrue();
+        assertThat(compose.brokers()).allSatisfy(broker ->
+                assertThat(compose.service(broker).path("image").asText()).isEqualTo("strata:local"));
     }
 
     @Test
-    void namedVolumesAreDeclaredAndTheBrokerKeepsItsDataInOne() {
+    void theSingleBrokerFileHasNoDatabase() {
+        ComposeFile compose = new ComposeFile(SINGLE);
+
+        assertThat(compose.brokers()).containsExactly("strata");
+        assertThat(compose.serviceNames()).doesNotContain("postgres");
+        assertThat(ClusterSettings.from(new BrokerConfig(new Properties(), compose.environment("strata"))).clustered())
+                .isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {CLUSTER, SINGLE})
+    void eachBrokerPublishesItsPortsAndIsHealthyWhenReady(String file) {
+        ComposeFile compose = new ComposeFile(file);
+        for (String broker : compose.brokers()) {
+            Map<String, String> environment = compose.environment(broker);
+            int kafkaPort = new BrokerConfig(new Properties(), environment).listener().port();
+            String httpPort = environment.get(BrokerConfig.keyToEnv(BrokerConfig.HTTP_PORT));
+
+            assertThat(texts(compose.service(broker).path("ports"))).as("ports of %s", broker)
+                    .contains(kafkaPort + ":" + kafkaPort).anyMatch(port -> port.endsWith(":" + httpPort));
+            assertThat(String.join(" ", texts(compose.service(broker).path("healthcheck").path("test"))))
+                    .contains("http://localhost:" + httpPort + "/ready");
+        }
+        assertThat(compose.service("minio").path("healthcheck").path("test").isMissingNode()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {CLUSTER, SINGLE})
+    void namedVolumesAreDeclaredAndEachBrokerKeepsItsDataInOneOfItsOwn(String file) {
+        ComposeFile compose = new ComposeFile(file);
         Set<String> declared = new TreeSet<>();
-        compose.path("volumes").fieldNames().forEachRemaining(declared::add);
-        for (String name : serviceNames()) {
-            for (JsonNode volume : service(name).path("volumes")) {
+        compose.root.path("volumes").fieldNames().forEachRemaining(declared::add);
+        for (String name : compose.serviceNames()) {
+            for (JsonNode volume : compose.service(name).path("volumes")) {
                 String source = volume.isTextual() ? volume.asText().split(":")[0] : volume.path("source").asText();
                 if (!source.startsWith(".") && !source.startsWith("/")) {
                     assertThat(declared).as("volume %s of service %s", source, name).contains(source);
@@ -102,30 +165,40 @@ class DockerComposeFileTest {
             }
         }
 
-        String dataDir = strata.get(BrokerConfig.keyToEnv(BrokerConfig.LOG_DIRS));
-        assertThat(texts(service("strata").path("volumes")))
-                .anySatisfy(volume -> assertThat(declared).contains(volume.replace(":" + dataDir, "")));
+        Set<String> dataVolumes = new TreeSet<>();
+        for (String broker : compose.brokers()) {
+            String dataDir = compose.environment(broker).get(BrokerConfig.keyToEnv(BrokerConfig.LOG_DIRS));
+            texts(compose.service(broker).path("volumes")).stream().filter(v -> v.endsWith(":" + dataDir))
+                    .map(v -> v.replace(":" + dataDir, "")).forEach(dataVolumes::add);
+        }
+        assertThat(dataVolumes).as("one data volume per broker").hasSize(compose.brokers().size());
+        assertThat(declared).containsAll(dataVolumes);
     }
 
-    @Test
-    void theBucketIsCreatedBeforeTheBrokerStartsWithTheBrokersNameAndCredentials() {
-        String script = String.join(" ", texts(service("createbucket").path("entrypoint")))
-                + " " + String.join(" ", texts(service("createbucket").path("command")));
+    @ParameterizedTest
+    @ValueSource(strings = {CLUSTER, SINGLE})
+    void theBucketIsCreatedBeforeTheBrokersStartWithTheirBucketNameAndCredentials(String file) {
+        ComposeFile compose = new ComposeFile(file);
+        String script = String.join(" ", texts(compose.service("createbucket").path("entrypoint")))
+                + " " + String.join(" ", texts(compose.service("createbucket").path("command")));
         Matcher alias = Pattern.compile("mc alias set (\\S+) (\\S+) (\\S+) (\\S+)").matcher(script);
         Matcher makeBucket = Pattern.compile("mc mb (?:--\\S+ )*(\\S+)/(\\S+)").matcher(script);
-        Map<String, String> minio = environment(service("minio"));
+        Map<String, String> minio = compose.environment("minio");
 
         assertThat(alias.find()).as("mc alias set in: %s", script).isTrue();
         assertThat(makeBucket.find()).as("mc mb in: %s", script).isTrue();
         assertThat(makeBucket.group(1)).isEqualTo(alias.group(1));
-        assertThat(makeBucket.group(2)).isEqualTo(strata.get("STRATA_S3_BUCKET"));
-        assertThat(alias.group(2)).isEqualTo(strata.get("STRATA_S3_ENDPOINT"));
-        assertThat(List.of(alias.group(3), alias.group(4)))
-                .containsExactly(minio.get("MINIO_ROOT_USER"), minio.get("MINIO_ROOT_PASSWORD"))
-                .containsExactly(strata.get("STRATA_S3_ACCESS_KEY"), strata.get("STRATA_S3_SECRET_KEY"));
-        assertThat(condition("createbucket", "minio")).isEqualTo("service_healthy");
-        assertThat(condition("strata", "minio")).isEqualTo("service_healthy");
-        assertThat(condition("strata", "createbucket")).isEqualTo("service_completed_successfully");
+        assertThat(compose.condition("createbucket", "minio")).isEqualTo("service_healthy");
+        for (String broker : compose.brokers()) {
+            Map<String, String> strata = compose.environment(broker);
+            assertThat(makeBucket.group(2)).isEqualTo(strata.get("STRATA_S3_BUCKET"));
+            assertThat(alias.group(2)).isEqualTo(strata.get("STRATA_S3_ENDPOINT"));
+            assertThat(List.of(alias.group(3), alias.group(4)))
+                    .containsExactly(minio.get("MINIO_ROOT_USER"), minio.get("MINIO_ROOT_PASSWORD"))
+                    .containsExactly(strata.get("STRATA_S3_ACCESS_KEY"), strata.get("STRATA_S3_SECRET_KEY"));
+            assertThat(compose.condition(broker, "minio")).isEqualTo("service_healthy");
+            assertThat(compose.condition(broker, "createbucket")).isEqualTo("service_completed_successfully");
+        }
     }
 
     @Test
@@ -136,12 +209,16 @@ class DockerComposeFileTest {
         String script = String.join(" ", texts(standins.path("createbucket").path("command")));
         Matcher put = Pattern.compile("curl .*-X PUT \\$\\$sign (\\S+)/(\\S+)").matcher(script);
         Matcher user = Pattern.compile("--user (\\S+):(\\S+)").matcher(script);
+        ComposeFile cluster = new ComposeFile(CLUSTER);
+        Map<String, String> strata = cluster.environment("strata-1");
 
-        // The broker's service is exactly the users'; only images that cannot be pulled here are stood in for
-        assertThat(replaced).containsExactlyInAnyOrder("minio", "createbucket", "prometheus");
-        assertThat(serviceNames()).containsAll(replaced);
+        // The brokers' services are exactly the users'; only images that cannot be pulled here are stood in for
+        assertThat(replaced).containsExactlyInAnyOrder("postgres", "minio", "createbucket", "prometheus");
+        assertThat(cluster.serviceNames()).containsAll(replaced);
+        assertThat(new ComposeFile(SINGLE).serviceNames()).containsAll(
+                replaced.stream().filter(name -> !name.equals("postgres")).toList());
         replaced.forEach(name -> assertThat(standins.path(name).path("image").asText()).startsWith("strata-standin/"));
-        // And the stand-in creates the bucket the broker names, at the endpoint and with the credentials it uses
+        // And the stand-in creates the bucket the brokers name, at the endpoint and with the credentials they use
         assertThat(put.find()).as("a signed PUT of the bucket in: %s", script).isTrue();
         assertThat(put.group(1)).isEqualTo(strata.get("STRATA_S3_ENDPOINT"));
         assertThat(put.group(2)).isEqualTo(strata.get("STRATA_S3_BUCKET"));
@@ -150,27 +227,33 @@ class DockerComposeFileTest {
                 .containsExactly(strata.get("STRATA_S3_ACCESS_KEY"), strata.get("STRATA_S3_SECRET_KEY"));
     }
 
-    @Test
-    void monitoringStartsOnlyWithItsProfileAndScrapesTheBrokersHttpPort() {
-        JsonNode prometheus = RepositoryFiles.yaml("docker/prometheus/prometheus.yml");
+    @ParameterizedTest
+    @ValueSource(strings = {CLUSTER, SINGLE})
+    void monitoringStartsOnlyWithItsProfileAndScrapesEachBrokersHttpPort(String file) {
+        ComposeFile compose = new ComposeFile(file);
+        String mount = texts(compose.service("prometheus").path("volumes")).stream()
+                .filter(volume -> volume.endsWith(":/etc/prometheus/prometheus.yml:ro")).findFirst().orElseThrow();
+        JsonNode prometheus = RepositoryFiles.yaml("docker/" + mount.substring(2, mount.indexOf(':')));
         List<String> targets = new ArrayList<>();
         for (JsonNode job : prometheus.path("scrape_configs")) {
             assertThat(job.path("metrics_path").asText()).isEqualTo("/metrics");
             job.path("static_configs").forEach(c -> targets.addAll(texts(c.path("targets"))));
         }
 
-        for (String name : serviceNames()) {
-            List<String> profiles = texts(service(name).path("profiles"));
+        for (String name : compose.serviceNames()) {
+            List<String> profiles = texts(compose.service(name).path("profiles"));
             assertThat(profiles).as("profiles of %s", name)
                     .isEqualTo(Set.of("prometheus", "grafana").contains(name) ? List.of(MONITORING) : List.of());
         }
-        assertThat(targets).containsExactly("strata:" + strata.get(BrokerConfig.keyToEnv(BrokerConfig.HTTP_PORT)));
-        assertThat(texts(service("prometheus").path("volumes")))
-                .contains("./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro");
+        assertThat(targets).containsExactlyInAnyOrderElementsOf(compose.brokers().stream()
+                .map(broker -> broker + ":" + compose.environment(broker).get(BrokerConfig.keyToEnv(BrokerConfig.HTTP_PORT)))
+                .toList());
     }
 
-    @Test
-    void grafanaProvisionsTheDashboardOnThePrometheusDataSource() {
+    @ParameterizedTest
+    @ValueSource(strings = {CLUSTER, SINGLE})
+    void grafanaProvisionsTheDashboardOnThePrometheusDataSource(String file) {
+        ComposeFile compose = new ComposeFile(file);
         JsonNode dataSource = RepositoryFiles.yaml("docker/grafana/provisioning/datasources/prometheus.yml")
                 .path("datasources").get(0);
         JsonNode provider = RepositoryFiles.yaml("docker/grafana/provisioning/dashboards/strata.yml")
@@ -178,7 +261,7 @@ class DockerComposeFileTest {
         List<JsonNode> panels = GrafanaDashboard.panels();
 
         assertThat(dataSource.path("url").asText()).isEqualTo("http://prometheus:9090");
-        assertThat(texts(service("grafana").path("volumes"))).contains(
+        assertThat(texts(compose.service("grafana").path("volumes"))).contains(
                 "./grafana/provisioning:/etc/grafana/provisioning:ro",
                 "./grafana/dashboards:" + provider.path("options").path("path").asText() + ":ro");
         assertThat(panels).hasSizeGreaterThanOrEqualTo(15).allSatisfy(panel -> {
@@ -195,35 +278,51 @@ class DockerComposeFileTest {
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    private List<String> serviceNames() {
-        List<String> names = new ArrayList<>();
-        compose.path("services").fieldNames().forEachRemaining(names::add);
-        return names;
-    }
+    /** One compose file of docker/, read as data. */
+    private static final class ComposeFile {
+        private final String file;
+        private final JsonNode root;
 
-    private JsonNode service(String name) {
-        JsonNode service = compose.path("services").path(name);
-        assertThat(service.isObject()).as("service %s in docker-compose.yml", name).isTrue();
-        return service;
-    }
-
-    private String condition(String service, String dependency) {
-        return service(service).path("depends_on").path(dependency).path("condition").asText();
-    }
-
-    /** A service's environment, written as a map or as a list of {@code NAME=value}. */
-    private static Map<String, String> environment(JsonNode service) {
-        Map<String, String> environment = new TreeMap<>();
-        JsonNode node = service.path("environment");
-        if (node.isObject()) {
-            node.fields().forEachRemaining(e -> environment.put(e.getKey(), e.getValue().asText()));
-        } else {
-            for (JsonNode entry : node) {
-                String[] parts = entry.asText().split("=", 2);
-                environment.put(parts[0], parts.length > 1 ? parts[1] : "");
-            }
+        ComposeFile(String file) {
+            this.file = file;
+            this.root = RepositoryFiles.yaml(file);
         }
-        return environment;
+
+        List<String> serviceNames() {
+            List<String> names = new ArrayList<>();
+            root.path("services").fieldNames().forEachRemaining(names::add);
+            return names;
+        }
+
+        /** The brokers: the services named {@code strata} or {@code strata-N}, in the file's order. */
+        List<String> brokers() {
+            return serviceNames().stream().filter(name -> name.matches("strata(-\\d+)?")).toList();
+        }
+
+        JsonNode service(String name) {
+            JsonNode service = root.path("services").path(name);
+            assertThat(service.isObject()).as("service %s in %s", name, file).isTrue();
+            return service;
+        }
+
+        String condition(String service, String dependency) {
+            return service(service).path("depends_on").path(dependency).path("condition").asText();
+        }
+
+        /** A service's environment, written as a map or as a list of {@code NAME=value}. */
+        Map<String, String> environment(String name) {
+            Map<String, String> environment = new TreeMap<>();
+            JsonNode node = service(name).path("environment");
+            if (node.isObject()) {
+                node.fields().forEachRemaining(e -> environment.put(e.getKey(), e.getValue().asText()));
+            } else {
+                for (JsonNode entry : node) {
+                    String[] parts = entry.asText().split("=", 2);
+                    environment.put(parts[0], parts.length > 1 ? parts[1] : "");
+                }
+            }
+            return environment;
+        }
     }
 
     /** A scalar as a one-element list, a list of scalars as it is, anything missing as an empty list. */

@@ -122,6 +122,41 @@ public final class CoordinatorSlotsFixture {
         }
 
         @Override
+        public void deleteTopic(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public TopicLogs addPartitions(String name, int newCount) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public TopicLogs alterTopicConfigs(String name, Map<String, String> configs) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long allocateProducerId() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<io.strata.metadata.EpochStart> epochHistory(TopicPartition partition) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void reassign(TopicPartition partition, Optional<List<Integer>> replicas) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Map<TopicPartition, Integer> reassignments() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public Optional<UUID> idOf(String name) {
             return store.topics().stream().filter(t -> t.name().equals(name)).map(TopicDefinition::topicId)
                     .findFirst();

@@ -53,6 +53,28 @@ public final class KafkaTool {
         return output;
     }
 
+    /** A tool's {@code main}; some declare {@code throws Exception}. */
+    public interface ToolMain {
+        void main(String[] args) throws Exception;
+    }
+
+    /** Output of {@code main("--bootstrap-server", bootstrap, args...)}; an exception the tool throws fails the run. */
+    public static String runAgainst(String bootstrap, ToolMain main, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--bootstrap-server";
+        all[1] = bootstrap;
+        System.arraycopy(args, 0, all, 2, args.length);
+        return run(toolArgs -> {
+            try {
+                main.main(toolArgs);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new AssertionError("The tool failed: " + e, e);
+            }
+        }, all);
+    }
+
     private static final class ToolExit extends RuntimeException {
         final int status;
 

@@ -159,6 +159,9 @@ class ClusterFaultTest {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aBrokerPausedPastItsLeaseAcknowledgesNothingOnceAwake() throws Exception {
         startCluster();
+        // Once the controller's placement settled (two partitions each), one that broker 2 leads
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                assertThat(leaders()).filteredOn(leader -> leader == 2).hasSize(PARTITIONS / BROKERS));
         int partition = leaders().indexOf(2);
         BrokerJvm paused = brokers.get(1);
         try (KafkaProducer<String, String> direct = producerWithoutRetries(paused.bootstrapServers())) {
@@ -194,7 +197,8 @@ class ClusterFaultTest {
     /** The leader of each partition, -1 for none. */
     private List<Integer> leaders() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000))) {
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
             TopicDescription description = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC);
             return description.partitions().stream().sorted(java.util.Comparator.comparingInt(
                     TopicPartitionInfo::partition)).map(p -> p.leader() == null ? -1 : p.leader().id()).toList();
