@@ -20,11 +20,41 @@ public final class History {
     private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
     private final Queue<String> events = new ConcurrentLinkedQueue<>();
     private final LongAdder acknowledgedCount = new LongAdder();
+    private final Map<Integer, AckGaps> gaps = new ConcurrentHashMap<>();
+
+    /** The acknowledgements of one partition in time: the last one and the longest wait between two. */
+    private static final class AckGaps {
+        private long last = -1;
+        private long longest;
+
+        synchronized void ackedAt(long nanos) {
+            if (last >= 0) {
+                longest = Math.max(longest, nanos - last);
+            }
+            last = Math.max(last, nanos);
+        }
+
+        synchronized long longestMillis() {
+            return longest / 1_000_000;
+        }
+    }
 
     /** A producer's send callback reported success. */
     public void acknowledged(String value, int partition, long offset) {
         acknowledged.add(new Observation(value, partition, offset));
         acknowledgedCount.increment();
+        gaps.computeIfAbsent(partition, p -> new AckGaps()).ackedAt(System.nanoTime());
+    }
+
+    /**
+     * For each partition, the longest time between two successive acknowledgements of it (any producer), in
+     * milliseconds: under a steady load, how long producing to that partition stalled at worst (a leadership
+     * move, a restart).
+     */
+    public Map<Integer, Long> longestAckGapsMillis() {
+        Map<Integer, Long> longest = new TreeMap<>();
+        gaps.forEach((partition, g) -> longest.put(partition, g.longestMillis()));
+        return longest;
     }
 
     /** A consumer read {@code value} at this position during the run. */

@@ -128,8 +128,43 @@ class ClusterFaultTest {
             workload.close();
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        // Reported, not asserted: each partition moved twice (away from its broker and back to it)
+        Map<Integer, Long> stalls = workload.history().longestAckGapsMillis();
         FaultRun.judge("cluster-rolling-restart", "rolling restart of 3 brokers", BROKERS, bootstrap(), TOPIC,
-                PARTITIONS, workload, 0, "whole restart " + seconds + " s");
+                PARTITIONS, workload, 0, "whole restart " + seconds + " s; longest produce stall per partition "
+                        + stalls.values() + " ms");
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void theDatabaseRestartedUnderLoadIsRiddenThroughAndLosesNothing() throws Exception {
+        startCluster();
+        Workload workload = new Workload(bootstrap(), TOPIC, PARTITIONS, 2, 1,
+                CheckedProducer.Settings.defaults().withRate(400)).start();
+        long down;
+        try {
+            assertThat(workload.awaitAcknowledged(1_000, Duration.ofSeconds(60))).isTrue();
+            // When PostgreSQL stops for longer than the brokers' session timeout, then comes back
+            long stopped = System.nanoTime();
+            PostgresServer.shared().stopServer();
+            try {
+                TimeUnit.MILLISECONDS.sleep(2 * SESSION_MS); // the fault: the database away this long
+            } finally {
+                PostgresServer.shared().startServer();
+            }
+            down = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+            // Then the brokers serve again: acknowledgements resume and every partition has its leader
+            long after = workload.acknowledged();
+            assertThat(workload.awaitAcknowledged(after + 1_000, Duration.ofSeconds(90)))
+                    .as("acknowledgements resume after the database is back (failed %s)",
+                            workload.history().failures()).isTrue();
+            awaitLeadersOn(List.of(1, 2, 3));
+        } finally {
+            workload.close();
+        }
+        FaultRun.judge("cluster-database-restart", "PostgreSQL stopped under load, then restarted", 1, bootstrap(),
+                TOPIC, PARTITIONS, workload, 0, "database down " + down + " ms; longest produce stall per partition "
+                        + workload.history().longestAckGapsMillis().values() + " ms");
     }
 
     @Test
