@@ -251,7 +251,7 @@ public final class StrataBroker implements AutoCloseable {
                 new AlterConfigsHandler(logs, cluster),
                 new IncrementalAlterConfigsHandler(logs, cluster),
                 new CreatePartitionsHandler(logs, cluster, config.nodeId()),
-                new DescribeLogDirsHandler(logs),
+                new DescribeLogDirsHandler(logs, cluster),
                 new AlterPartitionReassignmentsHandler(logs, cluster),
                 new ListPartitionReassignmentsHandler(cluster),
                 new OffsetForLeaderEpochHandler(logs, cluster),

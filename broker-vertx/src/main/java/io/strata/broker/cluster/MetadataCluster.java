@@ -30,14 +30,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
-import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.NoReassignmentInProgressException;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +68,7 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
     private final LocalLeadership local;
     private final MetadataSync sync;
     private final ProducerIdBlocks producerIds;
+    private final ClusterTopics topics;
     private final SharedPrefixLease bucketLease;
     /** How old a snapshot may be for this broker to serve on it (see {@link #checkLeader}). */
     private final long snapshotMaxAgeNanos;
@@ -95,6 +92,7 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
         this.local = new LocalLeadership(nodeId, logs, store, logs.ioExecutor(), CoordinatorSlots.TOPIC);
         this.sync = new MetadataSync(store, settings.sessionTimeout(), settings.heartbeatInterval(), this::apply);
         this.producerIds = new ProducerIdBlocks(store);
+        this.topics = new ClusterTopics(store, logs, () -> snapshot, () -> syncThread.execute(sync));
         this.snapshotMaxAgeNanos = Math.max(settings.heartbeatInterval().toNanos(),
                 settings.sessionTimeout().minus(settings.heartbeatInterval().multipliedBy(2)).toNanos());
     }
@@ -199,39 +197,7 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
     }
 
     private synchronized void apply(ClusterSnapshot next) {
-        for (TopicDefinition gone : snapshot.topics().values()) {
-            TopicDefinition now = next.topics().get(gone.name());
-            boolean openHere = logs.topic(gone.name()).map(open -> open.topicId().equals(kafkaId(gone.topicId())))
-                    .orElse(false);
-            if ((now == null || !now.topicId().equals(gone.topicId())) && openHere) {
-                try {
-                    logs.forgetTopic(gone.name());
-                    LOGGER.info("Topic {} was deleted in the cluster: dropped here", gone.name());
-                } catch (RuntimeException e) {
-                    LOGGER.warn("Could not drop deleted topic {} here: {}", gone.name(), e.toString());
-                }
-            }
-        }
-        for (TopicDefinition topic : next.topics().values()) {
-            if (topic.name().equals(CoordinatorSlots.TOPIC)) {
-                continue;
-            }
-            Uuid id = kafkaId(topic.topicId());
-            Optional<TopicLogs> open = logs.topic(topic.name());
-            if (open.isEmpty() || !open.get().topicId().equals(id) || open.get().partitions().size() < topic.partitions()) {
-                try {
-                    logs.adoptTopic(topic.name(), id, topic.partitions(), topic.configs());
-                } catch (RuntimeException e) {
-                    LOGGER.warn("Could not open topic {} ({}) here: {}", topic.name(), id, e.toString());
-                }
-            } else if (!open.get().record().configs().equals(topic.configs())) {
-                try {
-                    logs.alterTopicConfigs(topic.name(), topic.configs());
-                } catch (RuntimeException e) {
-                    LOGGER.warn("Could not apply the configs of topic {} here: {}", topic.name(), e.toString());
-                }
-            }
-        }
+        topics.follow(snapshot, next);
         snapshot = next;
         if (membership != null && !closing) {
             local.apply(next);
@@ -245,10 +211,6 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
      * partitions away meanwhile; the controller waits a whole session timeout before it does, so a view younger
      * than the session timeout minus two heartbeat intervals cannot predate that.
      */
-    private static Uuid kafkaId(UUID id) {
-        return new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits());
-    }
-
     private boolean serving() {
         BrokerMembership current = membership;
         return current != null && current.serving() && snapshot.fresh(snapshotMaxAgeNanos);
@@ -267,7 +229,7 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
      */
     @Override
     public String clusterId() {
-        return kafkaId(slots.topicId()).toString();
+        return ClusterTopics.kafkaId(slots.topicId()).toString();
     }
 
     @Override
@@ -314,67 +276,22 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
 
     @Override
     public TopicLogs createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
-        logs.validateNewTopic(name, partitions, replicationFactor, configs);
-        int live = snapshot.brokers().size();
-        if (replicationFactor > Math.max(1, live)) {
-            throw new InvalidReplicationFactorException("Replication factor: " + replicationFactor
-                    + " larger than available brokers: " + live + ".");
-        }
-        if (name.equals(CoordinatorSlots.TOPIC)) {
-            throw new TopicExistsException("Topic '" + name + "' already exists.");
-        }
-        UUID topicId = UUID.randomUUID();
-        if (!store.createTopic(new TopicDefinition(topicId, name, partitions, configs))) {
-            throw new TopicExistsException("Topic '" + name + "' already exists.");
-        }
-        TopicLogs created = logs.adoptTopic(name, kafkaId(topicId), partitions, configs);
-        syncThread.execute(sync);
-        return created;
+        return topics.create(name, partitions, replicationFactor, configs);
     }
 
-    /**
-     * Deletes the topic in the database, then here with its bucket objects; the other brokers drop their local
-     * copy when they see it gone. An upload a leader had in flight at that moment can still land: an orphan that
-     * {@code strata inspect verify} lists.
-     */
     @Override
     public void deleteTopic(String name) {
-        UUID id = topicId(name);
-        if (!store.deleteTopic(id)) {
-            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
-        }
-        logs.deleteTopic(name);
-        syncThread.execute(sync);
+        topics.delete(name);
     }
 
     @Override
     public TopicLogs addPartitions(String name, int newCount) {
-        logs.validatePartitionIncrease(name, newCount);
-        if (!store.addPartitions(topicId(name), newCount)) {
-            throw new InvalidPartitionsException("Topic '" + name + "' has " + newCount + " or more partitions already");
-        }
-        TopicLogs grown = logs.addPartitions(name, newCount);
-        syncThread.execute(sync);
-        return grown;
+        return topics.addPartitions(name, newCount);
     }
 
     @Override
     public TopicLogs alterTopicConfigs(String name, Map<String, String> configs) {
-        LogManager.validateConfigs(configs);
-        if (!store.alterTopicConfigs(topicId(name), configs)) {
-            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
-        }
-        TopicLogs altered = logs.alterTopicConfigs(name, configs);
-        syncThread.execute(sync);
-        return altered;
-    }
-
-    private UUID topicId(String name) {
-        TopicDefinition topic = snapshot.topics().get(name);
-        if (topic == null || name.equals(CoordinatorSlots.TOPIC)) {
-            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
-        }
-        return topic.topicId();
+        return topics.alterConfigs(name, configs);
     }
 
     @Override

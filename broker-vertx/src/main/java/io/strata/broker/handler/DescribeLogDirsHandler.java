@@ -1,5 +1,7 @@
 package io.strata.broker.handler;
 
+import io.strata.broker.cluster.Cluster;
+
 import io.strata.broker.protocol.ApiHandler;
 import io.strata.broker.protocol.RequestContext;
 import io.strata.tiering.LogManager;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData.DescribableLogDirTopic;
 import org.apache.kafka.common.message.DescribeLogDirsResponseData;
 import org.apache.kafka.common.message.DescribeLogDirsResponseData.DescribeLogDirsPartition;
@@ -33,9 +36,11 @@ import org.apache.kafka.common.requests.DescribeLogDirsRequest;
 public final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsRequest> {
 
     private final LogManager logs;
+    private final Cluster cluster;
 
-    public DescribeLogDirsHandler(LogManager logs) {
+    public DescribeLogDirsHandler(LogManager logs, Cluster cluster) {
         this.logs = logs;
+        this.cluster = cluster;
     }
 
     @Override
@@ -72,10 +77,12 @@ public final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsR
         });
     }
 
-    private static void addTopic(DescribeLogDirsResult result, TopicLogs topic, Collection<Integer> partitions) {
+    /** The partitions this broker hosts: in a cluster, those it leads (the others' local files are a stale cache). */
+    private void addTopic(DescribeLogDirsResult result, TopicLogs topic, Collection<Integer> partitions) {
         DescribeLogDirsTopic described = new DescribeLogDirsTopic().setName(topic.name());
         for (int partition : partitions) {
-            if (partition >= 0 && partition < topic.partitions().size()) {
+            if (partition >= 0 && partition < topic.partitions().size()
+                    && cluster.route(new TopicPartition(topic.name(), partition)).leader() == cluster.localNodeId()) {
                 described.partitions().add(new DescribeLogDirsPartition()
                         .setPartitionIndex(partition)
                         .setPartitionSize(topic.partitions().get(partition).sizeInBytes())

@@ -1,6 +1,7 @@
 package io.strata.broker.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.strata.broker.group.KafkaTool;
@@ -18,6 +19,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,6 +28,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.tools.TopicCommand;
 import org.apache.kafka.tools.consumer.group.ConsumerGroupCommand;
 import org.apache.kafka.tools.reassign.ReassignPartitionsCommand;
@@ -153,6 +156,14 @@ class ThreeBrokerClusterTest {
                 "--replication-factor", "3");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
                 assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2, 3));
+
+        // A topic that would not tier cannot exist in a cluster: partitions move through the bucket
+        try (Admin admin = Clients.admin(bootstrap)) {
+            assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("untiered", 1, (short) 1)
+                    .configs(Map.of("remote.storage.enable", "false")))).all().get())
+                    .hasCauseInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("cluster mode");
+        }
 
         // kafka-topics --describe shows the leaders spread over the three brokers, one replica each
         String described = tool(TopicCommand::main, bootstrap, "--describe", "--topic", TOPIC);
