@@ -13,8 +13,9 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * The topics this broker serves, by name and by id, with their open partition logs, and the {@link LogListener}s told
- * when logs come and go. Lookups are concurrent and lock-free; changes come from {@link LogManager}, serialized by its
- * topic-administration lock, which also orders the listener calls. Thread-safe.
+ * when logs come and go. Lookups are concurrent and lock-free; changes come from {@link TopicCatalog} (and, before
+ * anything is served, from {@link DataDirectoryOpening}), serialized by the catalog's lock, which also orders the
+ * listener calls. Thread-safe.
  */
 final class LogRegistry {
 

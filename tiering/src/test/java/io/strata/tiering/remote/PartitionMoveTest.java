@@ -245,6 +245,7 @@ class PartitionMoveTest {
         a.adoptTopic("orders", topic.topicId(), 1, TIERED); // idempotent: the topic is there with that id
         a.reopenFromBucket(TP);
         PartitionLog backOnA = log(a);
+        backOnA.setLeaderEpoch(5); // the reopened log keeps A's old epoch 3; its new leadership comes with a new one
 
         // Then A sees B's records too, with B's epoch on them, and B's producer state
         assertThat(backOnA).isNotSameAs(onA);
