@@ -257,9 +257,7 @@ class PartitionMoveTest {
         assertThat(backOnA.append(batch().records(1).producer(PRODUCER, (short) 0, nextSequence).build())
                 .firstOffset()).isEqualTo(endOnB);
 
-        // And A, whose last manifest write was overwritten by B, leading again at a newer epoch (as the cluster
-        // makes every new leader), writes the partition's manifest again
-        backOnA.setLeaderEpoch(5);
+        // And A, whose last manifest write was overwritten by B, writes the partition's manifest again
         nextSequence++;
         produce(backOnA, 4);
         long endBackOnA = a.handOff(TP).get(60, TimeUnit.SECONDS);
