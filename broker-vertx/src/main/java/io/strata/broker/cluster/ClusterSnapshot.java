@@ -25,11 +25,6 @@ record ClusterSnapshot(Map<String, TopicDefinition> topics, Map<TopicPartitionId
     static final ClusterSnapshot EMPTY = new ClusterSnapshot(Map.of(), Map.of(), List.of(), -1, java.util.Set.of(),
             System.nanoTime());
 
-    /** Whether the snapshot was read less than {@code maxAgeNanos} ago. */
-    boolean fresh(long maxAgeNanos) {
-        return System.nanoTime() - readAt < maxAgeNanos;
-    }
-
     /** The partition's id in the database, when its topic is known by that name. */
     Optional<TopicPartitionId> id(TopicPartition partition) {
         TopicDefinition topic = topics.get(partition.topic());

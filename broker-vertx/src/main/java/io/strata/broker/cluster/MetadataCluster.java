@@ -70,8 +70,7 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
     private final ProducerIdBlocks producerIds;
     private final ClusterTopics topics;
     private final SharedPrefixLease bucketLease;
-    /** How old a snapshot may be for this broker to serve on it (see {@link #checkLeader}). */
-    private final long snapshotMaxAgeNanos;
+    private final ServingGate gate;
     private final ScheduledExecutorService syncThread = Executors.newSingleThreadScheduledExecutor(
             daemon("cluster-sync"));
     private final ScheduledExecutorService controllerThread = Executors.newSingleThreadScheduledExecutor(
@@ -93,8 +92,11 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
         this.sync = new MetadataSync(store, settings.sessionTimeout(), settings.heartbeatInterval(), this::apply);
         this.producerIds = new ProducerIdBlocks(store);
         this.topics = new ClusterTopics(store, logs, () -> snapshot, () -> syncThread.execute(sync));
-        this.snapshotMaxAgeNanos = Math.max(settings.heartbeatInterval().toNanos(),
-                settings.sessionTimeout().minus(settings.heartbeatInterval().multipliedBy(2)).toNanos());
+        this.gate = new ServingGate(() -> {
+            BrokerMembership current = membership;
+            return current != null && current.serving();
+        }, () -> snapshot,
+                settings.sessionTimeout(), settings.heartbeatInterval(), System::nanoTime);
     }
 
     /**
@@ -204,16 +206,9 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
         }
     }
 
-    /**
-     * Whether this broker may act as a leader now: its registration renewed recently enough (rule 8) and its view
-     * of leadership read recently enough. The second matters after a pause (SIGSTOP, a long GC): the heartbeat
-     * thread may renew the moment the process wakes, before the sync thread has read that the controller gave the
-     * partitions away meanwhile; the controller waits a whole session timeout before it does, so a view younger
-     * than the session timeout minus two heartbeat intervals cannot predate that.
-     */
+    /** Whether this broker may act as a leader now ({@link ServingGate}). */
     private boolean serving() {
-        BrokerMembership current = membership;
-        return current != null && current.serving() && snapshot.fresh(snapshotMaxAgeNanos);
+        return gate.open();
     }
 
     // ---- Cluster ----------------------------------------------------------------------------------------------

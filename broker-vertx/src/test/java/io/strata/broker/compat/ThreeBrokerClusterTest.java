@@ -179,8 +179,10 @@ class ThreeBrokerClusterTest {
                 + "\",\"partition\":0,\"replicas\":[" + target + "]}]}");
         tool(ReassignPartitionsCommand::main, bootstrap, "--reassignment-json-file", plan.toString(), "--execute");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> leaderOf(bootstrap, 0) == target);
-        assertThat(tool(ReassignPartitionsCommand::main, bootstrap, "--reassignment-json-file", plan.toString(),
-                "--verify")).contains("Reassignment of partition " + TOPIC + "-0 is completed");
+        // (the controller learns of the new leader within its next read of the database, about 200 ms)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(tool(ReassignPartitionsCommand::main,
+                bootstrap, "--reassignment-json-file", plan.toString(), "--verify"))
+                .contains("Reassignment of partition " + TOPIC + "-0 is completed"));
         Map<String, Long> acked = produce(bootstrap, "after-reassign", 50);
         assertReadBack(bootstrap, acked);
 
