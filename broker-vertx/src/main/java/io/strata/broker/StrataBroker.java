@@ -253,7 +253,7 @@ public final class StrataBroker implements AutoCloseable {
                 new CreatePartitionsHandler(logs, cluster, config.nodeId()),
                 new DescribeLogDirsHandler(logs, cluster),
                 new AlterPartitionReassignmentsHandler(logs, cluster),
-                new ListPartitionReassignmentsHandler(cluster),
+                new ListPartitionReassignmentsHandler(cluster, logs.ioExecutor()),
                 new OffsetForLeaderEpochHandler(logs, cluster),
                 new DescribeProducersHandler(logs),
                 produce,

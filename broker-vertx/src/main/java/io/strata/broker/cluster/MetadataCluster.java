@@ -395,6 +395,10 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
      */
     @Override
     public void close() {
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            // It waits for hand-overs and the database: on an event loop it would stall every connection
+            throw new IllegalStateException("MetadataCluster.close blocks; call it off the event loop");
+        }
         if (closing) {
             return;
         }

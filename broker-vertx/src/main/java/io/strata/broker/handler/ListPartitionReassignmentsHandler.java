@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
@@ -25,9 +26,12 @@ import org.apache.kafka.common.requests.ListPartitionReassignmentsRequest;
 public final class ListPartitionReassignmentsHandler implements ApiHandler<ListPartitionReassignmentsRequest> {
 
     private final Cluster cluster;
+    private final Executor blocking;
 
-    public ListPartitionReassignmentsHandler(Cluster cluster) {
+    /** @param blocking where to ask the controller (its answer may wait for a pass that reads the database) */
+    public ListPartitionReassignmentsHandler(Cluster cluster, Executor blocking) {
         this.cluster = cluster;
+        this.blocking = blocking;
     }
 
     @Override
@@ -37,11 +41,15 @@ public final class ListPartitionReassignmentsHandler implements ApiHandler<ListP
 
     @Override
     public Future<ApiMessage> handle(RequestContext context, ListPartitionReassignmentsRequest request) {
+        return Blocking.run(context.vertxContext(), blocking, () -> list(request));
+    }
+
+    private ApiMessage list(ListPartitionReassignmentsRequest request) {
         ListPartitionReassignmentsResponseData response = new ListPartitionReassignmentsResponseData()
                 .setThrottleTimeMs(0).setErrorCode(Errors.NONE.code());
         if (cluster.controllerId() != cluster.localNodeId()) {
-            return Future.succeededFuture(response.setErrorCode(Errors.NOT_CONTROLLER.code())
-                    .setErrorMessage("Broker " + cluster.controllerId() + " is the controller"));
+            return response.setErrorCode(Errors.NOT_CONTROLLER.code())
+                    .setErrorMessage("Broker " + cluster.controllerId() + " is the controller");
         }
         Map<String, OngoingTopicReassignment> byTopic = new TreeMap<>();
         cluster.reassignments().forEach((tp, target) -> {
@@ -57,7 +65,7 @@ public final class ListPartitionReassignmentsHandler implements ApiHandler<ListP
                             .setRemovingReplicas(leader < 0 ? List.of() : List.of(leader)));
         });
         response.topics().addAll(byTopic.values());
-        return Future.succeededFuture(response);
+        return response;
     }
 
     private static boolean asked(List<ListPartitionReassignmentsTopics> topics, TopicPartition tp) {

@@ -323,13 +323,16 @@ class PartitionMoveTest {
 
         // When the remote tier runs its pass and retention gets many chances
         a.remote().orElseThrow().runPassAndWait();
-        Thread.sleep(300);
 
-        // Then nothing of the topic is in the bucket, and retention deleted nothing
-        assertThat(bucket.listAll(RemoteLayout.TOPICS).join()).isEmpty();
-        assertThat(tiered.remoteEndOffset()).isZero();
-        assertThat(log(local).segmentRecords()).hasSize(localSegments);
-        assertThat(log(local).logStartOffset()).isZero();
+        // Then, for as long as the periodic tasks get several chances, nothing of the topic is in the bucket and
+        // retention deletes nothing
+        org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(300))
+                .atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> {
+                    assertThat(bucket.listAll(RemoteLayout.TOPICS).join()).isEmpty();
+                    assertThat(tiered.remoteEndOffset()).isZero();
+                    assertThat(log(local).segmentRecords()).hasSize(localSegments);
+                    assertThat(log(local).logStartOffset()).isZero();
+                });
 
         // When the gate opens, the same passes upload and apply retention
         mayWrite.set(true);
