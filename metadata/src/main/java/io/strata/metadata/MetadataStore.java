@@ -163,14 +163,61 @@ public interface MetadataStore extends AutoCloseable {
     long committedEnd(TopicPartitionId partition);
 
     /**
-     * Moves the committed end forward to {@code newEnd}, if {@code leader} still leads the partition at
-     * {@code leaderEpoch} (the fence of every durable write, CLUSTER.md invariant 1) and the end is not past it.
-     * False when fenced.
+     * Makes the committed end at least {@code newEnd} (an upload confirmed; with the write-ahead log the committed
+     * end is usually past it already), if {@code leader} still leads the partition at {@code leaderEpoch} (the fence
+     * of every durable write, CLUSTER.md invariant 1). False when fenced.
      */
     boolean advanceCommittedEnd(TopicPartitionId partition, int leader, int leaderEpoch, long newEnd);
 
     /** The partition's leader-epoch history, oldest first. */
     List<EpochStart> epochHistory(TopicPartitionId partition);
+
+    // ---- write-ahead log (CLUSTER.md invariants 2 to 5) ---------------------------------------------------------
+
+    /**
+     * Records a WAL object that is already in the bucket. In one transaction: the object's row (by key; a second
+     * commit of the same key re-reads instead of failing, so a lost reply can be retried with the same commit),
+     * and for each range, fenced by one {@code UPDATE ... WHERE leader = ? AND leader_epoch = ? AND committed_end =
+     * baseOffset} with its row count checked: the range's row and the partition's committed end moved to the range's
+     * end. Ranges are locked in (topic id, partition) order. An incarnation revoked by {@link #revokeWalWriter} gets
+     * {@link WalCommitOutcome#FENCED} for every range. Moves no change counter (commits are the hot path).
+     *
+     * @return the outcome of each range's partition
+     * @throws MetadataException when the database did not answer (nothing may be assumed: retry the same commit)
+     */
+    Map<TopicPartitionId, WalCommitOutcome> commitWal(WalObjectCommit commit);
+
+    /** The committed WAL ranges of {@code partition} that end after {@code fromOffset}, in offset order. */
+    List<WalRange> walRanges(TopicPartitionId partition, long fromOffset);
+
+    /**
+     * Forgets the partition's WAL ranges that end at or below {@code upTo} (an uploaded segment, listed in the
+     * partition's manifest, holds their records), if {@code leader} leads it at {@code leaderEpoch} and
+     * {@code upTo} is not past its committed end. An object none of whose ranges is left becomes collectable
+     * ({@link #collectableWalObjects}). False when fenced.
+     */
+    boolean releaseWal(TopicPartitionId partition, int leader, int leaderEpoch, long upTo);
+
+    /**
+     * Up to {@code limit} committed WAL objects none of whose ranges is needed any more (released, or their
+     * partition deleted), each marked as being deleted so no range may refer to it again; conditional on the
+     * controller lease at {@code controllerEpoch} (empty otherwise). The caller deletes them from the bucket, then
+     * calls {@link #forgetWalObjects}.
+     */
+    List<String> collectableWalObjects(long controllerEpoch, int limit);
+
+    /** Removes the rows of WAL objects deleted from the bucket (after {@link #collectableWalObjects}). */
+    void forgetWalObjects(List<String> objectKeys);
+
+    /**
+     * Revokes a dead incarnation as a WAL writer, conditional on the controller lease at {@code controllerEpoch}:
+     * every later {@link #commitWal} of it is fenced, so its objects that are not committed now never will be, and
+     * may be deleted (CLUSTER.md rule 6). Returns false only when the controller lease moved.
+     */
+    boolean revokeWalWriter(long controllerEpoch, UUID incarnation);
+
+    /** The keys of the committed WAL objects (being deleted or not) written by {@code incarnation}. */
+    List<String> committedWalObjects(UUID incarnation);
 
     // ---- committed offsets of consumer groups --------------------------------------------------------------
 

@@ -678,15 +678,13 @@ public final class PostgresMetadataStore implements MetadataStore {
     public boolean advanceCommittedEnd(TopicPartitionId partition, int leader, int leaderEpoch, long newEnd) {
         return sql.transaction("commit " + partition + " up to " + newEnd, connection -> {
             try (PreparedStatement update = connection.prepareStatement("""
-                    UPDATE partitions SET committed_end = ?
-                    WHERE topic_id = ? AND partition_index = ? AND leader = ? AND leader_epoch = ?
-                      AND committed_end <= ?""")) {
+                    UPDATE partitions SET committed_end = GREATEST(committed_end, ?)
+                    WHERE topic_id = ? AND partition_index = ? AND leader = ? AND leader_epoch = ?""")) {
                 update.setLong(1, newEnd);
                 update.setObject(2, partition.topicId());
                 update.setInt(3, partition.partition());
                 update.setInt(4, leader);
                 update.setInt(5, leaderEpoch);
-                update.setLong(6, newEnd);
                 return update.executeUpdate() == 1;
             }
         });
@@ -814,6 +812,44 @@ public final class PostgresMetadataStore implements MetadataStore {
     }
 
     // ---- producer ids --------------------------------------------------------------------------------------
+
+    // ---- write-ahead log: not implemented yet in this adapter (the WAL work of issue 15 is under way) ---------
+
+    @Override
+    public java.util.Map<io.strata.metadata.TopicPartitionId, io.strata.metadata.WalCommitOutcome> commitWal(
+            io.strata.metadata.WalObjectCommit commit) {
+        throw new UnsupportedOperationException("write-ahead log commits are not supported by this metadata store yet");
+    }
+
+    @Override
+    public java.util.List<io.strata.metadata.WalRange> walRanges(io.strata.metadata.TopicPartitionId partition,
+                                                                long fromOffset) {
+        return java.util.List.of();
+    }
+
+    @Override
+    public boolean releaseWal(io.strata.metadata.TopicPartitionId partition, int leader, int leaderEpoch, long upTo) {
+        throw new UnsupportedOperationException("write-ahead log releases are not supported by this metadata store yet");
+    }
+
+    @Override
+    public java.util.List<String> collectableWalObjects(long controllerEpoch, int limit) {
+        return java.util.List.of();
+    }
+
+    @Override
+    public void forgetWalObjects(java.util.List<String> objectKeys) {
+    }
+
+    @Override
+    public boolean revokeWalWriter(long controllerEpoch, java.util.UUID incarnation) {
+        throw new UnsupportedOperationException("write-ahead log writers are not supported by this metadata store yet");
+    }
+
+    @Override
+    public java.util.List<String> committedWalObjects(java.util.UUID incarnation) {
+        return java.util.List.of();
+    }
 
     @Override
     public long allocateProducerIds(int size) {
