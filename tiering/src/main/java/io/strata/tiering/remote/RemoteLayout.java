@@ -25,6 +25,9 @@ import org.apache.kafka.common.Uuid;
  *                                                              ({@link ProducerStateSnapshot}, {@link ProducerStateObjects})
  *   groups/{groupId}.json                                      a consumer group's committed offsets
  *   cluster.json                                               the cluster id and the producer id high-water mark
+ *   wal/{nodeId}/{incarnation}/{sequence:020d}.wal             a write-ahead-log object of broker nodeId in one of
+ *                                                              its incarnations ({@code io.strata.tiering.wal.WalObject});
+ *                                                              sequence counts from 0 per incarnation
  * </pre>
  * {@code topicId} is Kafka's base64url form of the topic id (as {@code kafka-topics --describe}
  * shows it), so a re-created topic of the same name never meets the old one's objects. Example:
@@ -42,6 +45,9 @@ public final class RemoteLayout {
     public static final String GROUPS = "groups/";
     /** {@link ClusterManifest}. */
     public static final String CLUSTER_MANIFEST = "cluster.json";
+    /** Every write-ahead-log object is under it. */
+    public static final String WAL = "wal/";
+    static final String WAL_SUFFIX = ".wal";
     static final String TOPIC_MANIFEST = "topic.json";
     static final String TOPIC_TOMBSTONE = "deleted.json";
     static final String GROUP_SUFFIX = ".json";
@@ -127,6 +133,33 @@ public final class RemoteLayout {
 
     static String fileName(long baseOffset) {
         return String.format(Locale.ROOT, "%020d", baseOffset);
+    }
+
+    /** {@code wal/{nodeId}/{incarnation}/}: the WAL objects of one incarnation of a broker. */
+    public static String walIncarnationPrefix(int nodeId, UUID incarnation) {
+        return WAL + nodeId + "/" + incarnation + "/";
+    }
+
+    /** {@code wal/{nodeId}/{incarnation}/{sequence:020d}.wal}. */
+    public static String walObject(int nodeId, UUID incarnation, long sequence) {
+        return walIncarnationPrefix(nodeId, incarnation) + String.format(Locale.ROOT, "%020d", sequence) + WAL_SUFFIX;
+    }
+
+    /** The incarnation that wrote WAL object {@code key}, or empty when the key is not one. */
+    public static Optional<UUID> walIncarnationOf(String key) {
+        if (!key.startsWith(WAL) || !key.endsWith(WAL_SUFFIX)) {
+            return Optional.empty();
+        }
+        String[] parts = key.substring(WAL.length()).split("/");
+        if (parts.length != 3) {
+            return Optional.empty();
+        }
+        try {
+            Integer.parseInt(parts[0]);
+            return Optional.of(UUID.fromString(parts[1]));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     public static String kafkaId(UUID id) {
