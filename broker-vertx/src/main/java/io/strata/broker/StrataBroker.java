@@ -8,6 +8,7 @@ import io.strata.broker.config.ClusterSettings;
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.ClaimSettings;
 import io.strata.broker.config.TieringSettings;
+import io.strata.broker.config.WalConfig;
 import io.strata.broker.config.Endpoint;
 import io.strata.broker.fetch.FetchWaiters;
 import io.strata.broker.group.GroupConfig;
@@ -145,6 +146,7 @@ public final class StrataBroker implements AutoCloseable {
     public static StrataBroker start(BrokerConfig config) {
         TieringSettings tiering = TieringSettings.from(config);
         ClusterSettings clusterSettings = ClusterSettings.from(config);
+        WalConfig.from(config, clusterSettings.clustered()); // a bad wal.* setting stops the start here, in one line
         if (clusterSettings.clustered() && (!tiering.enabled() || tiering.embedded())) {
             // Before anything is opened: one line, exit code 1
             throw new StartupFailure("Cluster mode (" + ClusterSettings.METADATA_STORE + ") needs one bucket that"
@@ -171,7 +173,8 @@ public final class StrataBroker implements AutoCloseable {
             }
             logs = openLogs(config, bucket);
             if (clusterSettings.clustered()) {
-                cluster = MetadataCluster.open(clusterSettings, config.nodeId(), logs, shared);
+                cluster = MetadataCluster.open(clusterSettings, config.nodeId(), logs, shared,
+                        WalConfig.from(config, true), bucket.store().orElseThrow());
             }
             logs.limitPartitions(config.maxPartitions());
             monitoring.readiness().logsOpened();
@@ -227,6 +230,17 @@ public final class StrataBroker implements AutoCloseable {
         AtomicReference<BrokerIdentity> identity = new AtomicReference<>(
                 new BrokerIdentity(config.nodeId(), advertised.host(), advertised.port(), logs.clusterId()));
         FetchWaiters waiters = new FetchWaiters();
+        // With a write-ahead log, records become readable when committed: commits wake the waiting fetches
+        logs.addListener(new io.strata.tiering.LogListener() {
+            @Override
+            public void partitionOpened(io.strata.tiering.log.PartitionLog log) {
+                log.onCommit((committed, bytes) -> waiters.appended(committed.topicPartition(), bytes));
+            }
+
+            @Override
+            public void topicDeleted(io.strata.tiering.TopicLogs topic) {
+            }
+        });
         TopicDefaults defaults = new TopicDefaults(config.autoCreateTopicsEnable(), config.numPartitions(),
                 config.defaultReplicationFactor());
         Cluster cluster = clustered.<Cluster>map(c -> c).orElseGet(() -> new ClusterOfOne(logs, identity::get));

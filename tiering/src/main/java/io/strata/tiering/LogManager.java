@@ -311,11 +311,17 @@ public final class LogManager implements AutoCloseable {
         return handOffs.get().start(topic, log.get(), timeout);
     }
 
+    /** Sets where a reopen from the bucket finds the committed write-ahead-log tail ({@link PartitionReopen}). */
+    public void setWalTail(WalTail tail) {
+        reopens.ifPresent(reopen -> reopen.setWalTail(tail));
+    }
+
     /**
      * Opens partition {@code tp} from the bucket, for its new leader ({@link PartitionReopen}): its local data
      * (segments, indexes, producer state, catalog entries) is discarded, its catalog rebuilt from its manifest and
      * sidecars, its producer state restored, and a new log opened whose log end offset is the end of the bucket's
-     * segments; appends continue from there and every record in the bucket is readable. Blocking.
+     * segments, to which the committed write-ahead-log tail ({@link #setWalTail}) is appended; appends continue from
+     * there and every committed record is readable. Blocking.
      *
      * <p>{@link #log(TopicPartition)} answers a new {@link PartitionLog} afterwards (the old one is closed: whoever
      * keeps a reference must look it up again; the {@link LogListener}s are told). The new log keeps the old one's

@@ -87,12 +87,24 @@ final class PartitionHandOff implements AutoCloseable {
         remote.claim(log, deadline);
         try {
             long end = log.sealForHandOff();
+            awaitCommitted(log, end, deadline);
             remote.handOff(topic, log, end, deadline);
             LOGGER.info("Handed over {} at log end offset {} in {} ms", log.topicPartition(), end,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             return end;
         } finally {
             remote.release(log, false);
+        }
+    }
+
+    /** With a write-ahead log, only committed data may be uploaded (CLUSTER.md rule 3): waits for the last appends. */
+    private static void awaitCommitted(PartitionLog log, long end, long deadline)
+            throws InterruptedException, TimeoutException {
+        try {
+            log.awaitCommitted(end).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the appends to " + log.topicPartition() + " below " + end
+                    + " were not committed: " + e.getCause(), e.getCause());
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.MemoryRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
  *       remote segments, log start offset, offset and time index entries; every other entry of it is dropped;</li>
  *   <li>the idempotent producers' state as of the end of the bucket's segments is restored from the newest
  *       producer-state object and the segments above it;</li>
- *   <li>a new log is opened: empty locally, its log end offset the end of the bucket's segments, where appends
- *       continue; reads below it go to the bucket. It keeps the old log's leader epoch.</li>
+ *   <li>a new log is opened: empty locally, its log end offset the end of the bucket's segments; reads below it go
+ *       to the bucket. It keeps the old log's leader epoch.</li>
+ *   <li>the committed write-ahead-log tail above the segments ({@link WalTail}) is appended to it (producer state
+ *       follows), so its log end is the partition's committed end; appends continue from there.</li>
  * </ol>
  * Blocking. One reopen per partition at a time (a second one meanwhile is refused).
  */
@@ -52,11 +55,17 @@ final class PartitionReopen {
     private final RemoteLogManager remote;
     private final LogDirHealth health;
     private final Set<TopicPartition> underway = ConcurrentHashMap.newKeySet();
+    private volatile WalTail walTail = WalTail.NONE;
 
     PartitionReopen(RocksDbIndexStore store, RemoteLogManager remote, LogDirHealth health) {
         this.store = store;
         this.remote = remote;
         this.health = health;
+    }
+
+    /** Sets where the committed write-ahead-log tail comes from (none by default). */
+    void setWalTail(WalTail tail) {
+        this.walTail = java.util.Objects.requireNonNull(tail, "tail");
     }
 
     /**
@@ -94,9 +103,16 @@ final class PartitionReopen {
             PartitionLog log = opener.open(topic, tp.partition());
             log.setLeaderEpoch(epoch);
             remote.attach(log);
-            LOGGER.info("Reopened {} from the bucket in {} ms: log start offset {}, log end offset {}, {} producer(s)",
-                    tp, (System.nanoTime() - started) / 1_000_000, log.logStartOffset(), log.highWatermark(),
-                    producers.size());
+            List<MemoryRecords> tail = walTail.read(old.key(), log.logEndOffset());
+            long tailBytes = 0;
+            for (MemoryRecords records : tail) {
+                log.appendReplayed(records);
+                tailBytes += records.sizeInBytes();
+            }
+            LOGGER.info("Reopened {} from the bucket in {} ms: log start offset {}, segments up to {}, {} WAL range(s)"
+                    + " ({} bytes) up to log end offset {}, {} producer(s)", tp,
+                    (System.nanoTime() - started) / 1_000_000, log.logStartOffset(), restored.endOffset(), tail.size(),
+                    tailBytes, log.logEndOffset(), log.producerStates().size());
             return log;
         } catch (RuntimeException e) {
             remote.release(old, true);

@@ -6,6 +6,7 @@ import io.strata.metadata.PartitionLeadership;
 import io.strata.metadata.TopicPartitionId;
 import io.strata.tiering.LogManager;
 import io.strata.tiering.log.PartitionLog;
+import io.strata.tiering.log.WalSink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -55,6 +56,8 @@ final class LocalLeadership {
     private final Executor io;
     private final String slotTopic;
     private final Map<TopicPartitionId, State> states = new ConcurrentHashMap<>();
+    /** The write-ahead log appends go to, or null when it is off. */
+    private volatile WalSink wal;
 
     LocalLeadership(int nodeId, LogManager logs, MetadataStore store, Executor io, String slotTopic) {
         this.nodeId = nodeId;
@@ -62,6 +65,15 @@ final class LocalLeadership {
         this.store = store;
         this.io = io;
         this.slotTopic = slotTopic;
+    }
+
+    /**
+     * Turns the write-ahead log on: a partition opened from now on is made to end exactly at its committed end
+     * (reopened from the bucket and the WAL when its local log ends anywhere else) and sends its appends to
+     * {@code sink}.
+     */
+    void useWal(WalSink sink) {
+        this.wal = sink;
     }
 
     /** Whether this broker serves the partition at {@code epoch} now. */
@@ -125,12 +137,27 @@ final class LocalLeadership {
             if (log.isEmpty()) {
                 throw new IllegalStateException("topic " + name + " is not open here yet");
             }
+            WalSink sink = wal;
+            long committedEnd = sink == null ? -1 : store.committedEnd(id);
             if (staleLocally(id, epoch, log.get())) {
                 LOGGER.info("Opening {} at leader epoch {} from the bucket (another broker led it since this one did)",
                         tp, epoch);
                 logs.reopenFromBucket(tp);
+            } else if (sink != null && log.get().logEndOffset() != committedEnd) {
+                // Rule 1: nothing above the committed end survives (it was never acknowledged with acks=all)
+                LOGGER.info("Opening {} at leader epoch {} from the bucket and the write-ahead log: its local log ends"
+                        + " at {}, the committed end is {}", tp, epoch, log.get().logEndOffset(), committedEnd);
+                logs.reopenFromBucket(tp);
             }
-            logs.log(tp).orElseThrow().setLeaderEpoch(epoch);
+            PartitionLog opened = logs.log(tp).orElseThrow();
+            opened.setLeaderEpoch(epoch);
+            if (sink != null) {
+                if (opened.logEndOffset() != committedEnd) {
+                    throw new IllegalStateException("rebuilt " + tp + " up to " + opened.logEndOffset()
+                            + " but its committed end is " + committedEnd);
+                }
+                opened.attachWal(sink);
+            }
         }, io).whenComplete((ignored, error) -> {
             if (error != null) {
                 LOGGER.warn("Could not open {} at leader epoch {} ({}); trying again at the next refresh", tp, epoch,

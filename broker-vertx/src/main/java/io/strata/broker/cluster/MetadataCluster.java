@@ -20,6 +20,13 @@ import io.strata.metadata.membership.BrokerMembership;
 import io.strata.metadata.postgres.PostgresMetadataStore;
 import io.strata.tiering.LogManager;
 import io.strata.tiering.TopicLogs;
+import io.strata.tiering.remote.UploadFence;
+import io.strata.tiering.wal.WalLogSink;
+import io.strata.tiering.wal.WalMetrics;
+import io.strata.tiering.wal.WalReader;
+import io.strata.tiering.wal.WalSettings;
+import io.strata.tiering.wal.WalWriter;
+import io.strata.objectstore.ObjectStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -79,9 +86,17 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
     private volatile BrokerMembership membership;
     private volatile Controller controller;
     private volatile boolean closing;
+    /** The write-ahead log's settings (empty: off) and the bucket it writes to. */
+    private final Optional<WalSettings> walSettings;
+    private final ObjectStore objects;
+    private final WalMetrics walMetrics = new WalMetrics();
+    private volatile WalWriter walWriter;
 
     private MetadataCluster(ClusterSettings settings, int nodeId, LogManager logs, MetadataStore store,
-                            CoordinatorSlots slots, SharedPrefixLease bucketLease) {
+                            CoordinatorSlots slots, SharedPrefixLease bucketLease, Optional<WalSettings> walSettings,
+                            ObjectStore objects) {
+        this.walSettings = walSettings;
+        this.objects = objects;
         this.bucketLease = bucketLease;
         this.settings = settings;
         this.nodeId = nodeId;
@@ -106,7 +121,7 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
      * @throws StartupFailure when the database cannot be reached
      */
     public static MetadataCluster open(ClusterSettings settings, int nodeId, LogManager logs,
-                                       SharedPrefixLease bucketLease) {
+                                       SharedPrefixLease bucketLease, Optional<WalSettings> wal, ObjectStore objects) {
         MetadataStore store;
         try {
             store = PostgresMetadataStore.open(settings.store().orElseThrow(), "strata-broker-" + nodeId);
@@ -117,7 +132,8 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
         }
         try {
             CoordinatorSlots slots = coordinatorSlots(store, settings.coordinatorSlots());
-            MetadataCluster cluster = new MetadataCluster(settings, nodeId, logs, store, slots, bucketLease);
+            MetadataCluster cluster = new MetadataCluster(settings, nodeId, logs, store, slots, bucketLease, wal,
+                    objects);
             cluster.apply(cluster.sync.read());
             return cluster;
         } catch (RuntimeException e) {
@@ -162,9 +178,27 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
         }
         bucketLease.writableWhile(this::serving);
         logs.setWriteGate(tp -> serving() && snapshot.id(tp).map(local::writable).orElse(false));
-        logs.setUploadFence(this::confirmUpload);
+        logs.setUploadFence(new UploadFence() {
+            @Override
+            public CompletableFuture<Boolean> confirm(TopicPartition tp, long uploadedEnd) {
+                return confirmUpload(tp, uploadedEnd);
+            }
+
+            @Override
+            public void manifested(TopicPartition tp, long end) {
+                releaseWal(tp, end);
+            }
+        });
         controller = new Controller(store, nodeId, incarnation, settings.sessionTimeout(),
                 settings.heartbeatInterval(), System::nanoTime);
+        walSettings.ifPresent(wal -> {
+            walWriter = new WalWriter(objects, store::commitWal, nodeId, incarnation, wal, walMetrics);
+            logs.setWalTail(new WalReader(store, objects));
+            local.useWal(new WalLogSink(walWriter));
+            controller.setTailsInBucket(true);
+            LOGGER.info("Write-ahead log on: acks=all is answered once the batches are in the bucket and committed"
+                    + " (linger {} ms, objects up to {} bytes)", wal.linger().toMillis(), wal.batchBytes());
+        });
         long heartbeat = settings.heartbeatInterval().toMillis();
         controllerThread.scheduleWithFixedDelay(this::runController, 0, heartbeat, TimeUnit.MILLISECONDS);
         syncThread.scheduleWithFixedDelay(sync, 0, MetadataSync.POLL_MS, TimeUnit.MILLISECONDS);
@@ -196,6 +230,28 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
         }
         return CompletableFuture.supplyAsync(() -> store.advanceCommittedEnd(id.get(), nodeId, epoch.get(),
                 uploadedEnd), logs.ioExecutor());
+    }
+
+    /**
+     * The manifest of {@code tp} lists segments up to {@code end}: its WAL ranges below are released, fenced by this
+     * broker's epoch (best effort: what is not released now is released after the next upload).
+     */
+    private void releaseWal(TopicPartition tp, long end) {
+        Optional<TopicPartitionId> id = snapshot.id(tp);
+        Optional<Integer> epoch = id.flatMap(local::epoch);
+        if (walWriter == null || id.isEmpty() || epoch.isEmpty()) {
+            return;
+        }
+        CompletableFuture.runAsync(() -> store.releaseWal(id.get(), nodeId, epoch.get(), end), logs.ioExecutor())
+                .exceptionally(error -> {
+                    LOGGER.debug("Could not release the WAL ranges of {} below {}: {}", tp, end, error.toString());
+                    return null;
+                });
+    }
+
+    /** The write-ahead log's counters (zero while it is off). */
+    public WalMetrics walMetrics() {
+        return walMetrics;
     }
 
     private synchronized void apply(ClusterSnapshot next) {
@@ -414,6 +470,16 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
             local.drain(() -> snapshot, HAND_OVER_TIMEOUT);
         }
         closing = true;
+        WalWriter wal = walWriter;
+        if (wal != null) {
+            try {
+                wal.flush().get(HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOGGER.warn("The write-ahead log did not commit everything before stopping ({}); appends not"
+                        + " committed were not acknowledged with acks=all", e.toString());
+            }
+            wal.close();
+        }
         syncThread.shutdownNow();
         controllerThread.shutdownNow();
         try {

@@ -282,6 +282,7 @@ public final class BrokerConfig {
         Set<String> known = new TreeSet<>(KEYS);
         known.addAll(TieringSettings.keys());
         known.addAll(ClusterSettings.KEYS);
+        known.addAll(WalConfig.KEYS);
         return known;
     }
 

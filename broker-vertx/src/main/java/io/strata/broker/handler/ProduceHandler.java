@@ -34,9 +34,11 @@ import org.apache.kafka.common.requests.ProduceRequest;
  * Produce (v3-13). The appends of one request run as one task on the segment-io pool, one partition
  * after the other, and the tasks of one connection run one at a time in request order
  * ({@link ConnectionQueues}), so a producer's pipelined requests reach each partition in the order it
- * sent them, and a request costs one hand-off to the pool whatever its number of partitions. The response waits for all of them (acks 1 and -1 mean the same on
- * one broker); with {@code acks=0} there is no response, and a failure closes the connection as in
- * Kafka. Topics are named up to v12 and identified by id from v13. Appended bytes and records are
+ * sent them, and a request costs one hand-off to the pool whatever its number of partitions. The response waits for all
+ * of them; with {@code acks=-1} and a write-ahead log it also waits until every appended batch is committed (in the
+ * bucket and the metadata database, CLUSTER.md invariant 2), and a retried batch that the log recognises as a
+ * duplicate until its original is (rule 4); {@code acks=1} is answered after the local append, as in Kafka. With
+ * {@code acks=0} there is no response, and a failure closes the connection as in Kafka. Topics are named up to v12 and identified by id from v13. Appended bytes and records are
  * counted per topic ({@link TopicTraffic}); requests waiting for their appends are counted as the
  * Produce purgatory ({@link #waitingRequests()}).
  */
@@ -70,6 +72,16 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     /** One partition's append: what to append, where, and its outcome. */
     private record Pending(TopicProduceResponse topic, PartitionProduceResponse partition, PartitionLog log,
                            MemoryRecords records, TopicTraffic.Topic traffic, CompletableFuture<AppendResult> append) {
+
+        /** Completes when what this append answers with is committed (at once unless acks=-1 waits for the WAL). */
+        CompletableFuture<Void> committed(short acks) {
+            if (acks != -1 || append.isCompletedExceptionally()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            AppendResult result = append.join();
+            return result.firstOffset() < 0 ? CompletableFuture.completedFuture(null)
+                    : log.awaitCommitted(result.lastOffset() + 1);
+        }
     }
 
     /**
@@ -85,13 +97,17 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         CompletableFuture<Void> appended = pending.isEmpty() ? CompletableFuture.completedFuture(null)
                 : queues.submit(context.connectionId(), () -> appendAll(pending));
         waitingRequests.incrementAndGet();
-        CompletableFuture<ApiMessage> done = appended.handle((ignored, error) -> {
-            waitingRequests.decrementAndGet();
+        CompletableFuture<List<CompletableFuture<Void>>> durable = appended.handle((ignored, error) -> {
             if (error != null) { // an Error, or the pool refused the work: the partitions not reached fail with it
                 pending.forEach(p -> p.append().completeExceptionally(error));
             }
-            return complete(pending, response, acks);
+            return pending.stream().map(p -> p.committed(acks)).toList();
         });
+        CompletableFuture<ApiMessage> done = durable.thenCompose(commits ->
+                CompletableFuture.allOf(commits.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
+                    waitingRequests.decrementAndGet();
+                    return complete(pending, commits, response, acks);
+                }));
         return Blocking.onContext(context.vertxContext(), done);
     }
 
@@ -143,11 +159,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         }
     }
 
-    private ApiMessage complete(List<Pending> pending, ProduceResponseData response, short acks) {
+    private ApiMessage complete(List<Pending> pending, List<CompletableFuture<Void>> commits,
+                                ProduceResponseData response, short acks) {
         boolean failed = false;
-        for (Pending p : pending) {
+        for (int i = 0; i < pending.size(); i++) {
+            Pending p = pending.get(i);
             try {
                 AppendResult result = p.append().join(); // done: appendAll completed every one
+                commits.get(i).join(); // done too: failed when the WAL did not commit it
                 String topic = p.topic().name().isEmpty()
                         ? logs.topic(p.topic().topicId()).map(TopicLogs::name).orElse("") : p.topic().name();
                 TopicPartition tp = new TopicPartition(topic, p.partition().index());
@@ -166,8 +185,16 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                         .setLogStartOffset(result.logStartOffset());
                 if (!result.duplicate() && result.firstOffset() >= 0) {
                     p.traffic().appended(p.records().sizeInBytes(), result.lastOffset() - result.firstOffset() + 1);
-                    waiters.appended(tp, p.records().sizeInBytes());
+                    if (p.log().committedOnAppend()) { // with a WAL, its commits wake the waiting fetches
+                        waiters.appended(tp, p.records().sizeInBytes());
+                    }
                 }
+            } catch (java.util.concurrent.CompletionException e) {
+                failed = true;
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                p.partition().setErrorCode(KafkaErrors.toError(cause, "Produce to partition " + p.partition().index())
+                                .code())
+                        .setErrorMessage(KafkaErrors.message(cause));
             } catch (RuntimeException e) {
                 failed = true;
                 p.partition().setErrorCode(KafkaErrors.toError(e, "Produce to partition " + p.partition().index())

@@ -71,6 +71,7 @@ public final class Controller {
     private volatile long lastRenewalSent;
     private BrokerLiveness liveness;
     private Set<Integer> draining = Set.of();
+    private volatile boolean tailsInBucket;
 
     public Controller(MetadataStore store, int nodeId, UUID incarnation, Duration sessionTimeout,
                       Duration heartbeatInterval, LongSupplier nanoClock) {
@@ -80,6 +81,15 @@ public final class Controller {
         this.sessionNanos = sessionTimeout.toNanos();
         this.marginNanos = heartbeatInterval.toNanos();
         this.nanoClock = nanoClock;
+    }
+
+    /**
+     * Says that every acknowledged record of every partition is in the bucket or in a committed write-ahead-log
+     * range (the WAL is on): no broker's disk holds a tail, so a dead leader's partition goes to any live broker at
+     * once instead of waiting for that broker (the last-leader rule is dropped).
+     */
+    public void setTailsInBucket(boolean inBucket) {
+        this.tailsInBucket = inBucket;
     }
 
     /** The controller epoch this broker holds the lease at, if it does (as of its last pass). */
@@ -212,9 +222,10 @@ public final class Controller {
         Map<TopicPartitionId, PartitionLeadership> byPartition = new TreeMap<>();
         for (PartitionLeadership partition : store.leadership()) {
             if (partition.hasLeader() && !alive.contains(partition.leader())) {
-                takeOffline(controllerEpoch, partition).ifPresent(after -> byPartition.put(after.partition(), after));
+                takeOffline(controllerEpoch, partition).ifPresent(after -> byPartition.put(after.partition(),
+                        anyBrokerMayTake(after)));
             } else {
-                byPartition.put(partition.partition(), partition);
+                byPartition.put(partition.partition(), anyBrokerMayTake(partition));
             }
         }
         pinned.keySet().retainAll(byPartition.keySet()); // deleted topics take their pins with them
@@ -231,13 +242,22 @@ public final class Controller {
         });
     }
 
+    /** With the tails in the bucket, a leaderless partition waits for no broker's disk. */
+    private PartitionLeadership anyBrokerMayTake(PartitionLeadership partition) {
+        return tailsInBucket && !partition.hasLeader() && partition.lastLeader() != PartitionLeadership.NO_LEADER
+                ? new PartitionLeadership(partition.partition(), partition.leader(), partition.leaderEpoch(),
+                        partition.targetLeader(), PartitionLeadership.NO_LEADER)
+                : partition;
+    }
+
     private Optional<PartitionLeadership> takeOffline(long controllerEpoch, PartitionLeadership before) {
         Optional<PartitionLeadership> after = store.takeOffline(controllerEpoch, before.partition(),
                 before.leaderEpoch());
         after.ifPresentOrElse(
                 offline -> LOGGER.warn("Leader {} of {} is dead: the partition is offline at epoch {}{}",
                         before.leader(), before.partition(), offline.leaderEpoch(),
-                        offline.lastLeader() == PartitionLeadership.NO_LEADER ? ""
+                        offline.lastLeader() == PartitionLeadership.NO_LEADER || tailsInBucket
+                                ? " (its committed tail is in the bucket: it gets a new leader now)"
                                 : " until broker " + offline.lastLeader() + " is back (its disk may hold"
                                 + " acknowledged records not in the bucket)"),
                 () -> LOGGER.debug("Leadership of {} moved meanwhile; re-read at the next pass", before.partition()));

@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.FileRecords.LogOffsetPosition;
@@ -89,6 +90,10 @@ public final class PartitionLog implements AutoCloseable {
     /** The offsets that live only in the bucket: detached until {@link #attachRemote}. */
     private final RemotePart remote;
     private final SegmentSearch search;
+    /** The high watermark; with a write-ahead log, the committed end ({@link #attachWal}). */
+    private final CommittedEnd committed;
+    /** The write-ahead log appends go to, or null (each append is committed once written locally). */
+    private volatile WalSink wal;
 
     PartitionLog(TopicPartition topicPartition, PartitionKey key, Path directory, RocksDbIndexStore store,
                  LogConfig config, Clock clock, Executor background, LogRecovery.Recovered recovered,
@@ -109,6 +114,7 @@ public final class PartitionLog implements AutoCloseable {
         this.checkpointer = new LogCheckpointer(topicPartition, key, store, background, () -> logStartOffset,
                 recovered.recoveryPoint(), health);
         this.end = new LogEnd(active.nextOffset(), active.baseOffset(), active.sizeInBytes());
+        this.committed = new CommittedEnd(topicPartition, end);
         this.lastFlushMs = clock.millis();
         this.remote = new RemotePart(topicPartition, key, store);
         this.search = new SegmentSearch(key, store, segments, remote);
@@ -178,9 +184,133 @@ public final class PartitionLog implements AutoCloseable {
         return leaderEpoch;
     }
 
-    /** One past the last acknowledged record; consumers read below it. */
+    /**
+     * One past the last committed record; consumers read below it. Without a write-ahead log, the log end; with one,
+     * the end of what the WAL committed (CLUSTER.md invariant 3).
+     */
     public long highWatermark() {
+        return committed.visible().offset();
+    }
+
+    /** One past the last appended record (committed or not). */
+    public long logEndOffset() {
         return end.offset();
+    }
+
+    /**
+     * From now on every append goes to {@code sink} too and counts as committed only when it reports so
+     * ({@link #onCommitted}); everything in the log now counts as committed (the caller opened it at the committed
+     * end).
+     */
+    public void attachWal(WalSink sink) {
+        lock.lock();
+        try {
+            wal = sink;
+            committed.track(end, leaderEpoch);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The write-ahead log committed every offset below {@code endOffset}. Any thread. */
+    public void onCommitted(long endOffset) {
+        LogEnd before = committed.visible();
+        committed.committed(endOffset);
+        LogEnd after = committed.visible();
+        CommitListener listener = commitListener;
+        if (listener != null && after.offset() > before.offset()) {
+            int bytes = after.segmentBaseOffset() == before.segmentBaseOffset()
+                    ? after.position() - before.position() : after.position();
+            listener.committed(this, Math.max(1, bytes));
+        }
+    }
+
+    /** Whether every append is committed once written locally (no write-ahead log is attached). */
+    public boolean committedOnAppend() {
+        return wal == null;
+    }
+
+    /** The write-ahead log will never commit offsets from {@code fromOffset} on, appended at {@code epoch}. */
+    public void onCommitFailed(long fromOffset, int epoch, RuntimeException cause) {
+        committed.failed(fromOffset, epoch, cause);
+    }
+
+    /**
+     * Appends batches that already carry their offsets and were committed elsewhere (a write-ahead-log range
+     * replayed by a new leader): batches ending below the log end are skipped, the next must start exactly at it.
+     * Producer state follows them. Call before {@link #attachWal}: they count as committed at once.
+     *
+     * @throws IllegalStateException when the batches leave a gap or overlap the log end mid-batch
+     * @throws org.apache.kafka.common.errors.CorruptRecordException when a batch fails its checksum
+     */
+    public void appendReplayed(MemoryRecords records) {
+        lock.lock();
+        try {
+            ensureOpen();
+            List<MutableRecordBatch> kept = new ArrayList<>();
+            int bytes = 0;
+            long next = end.offset();
+            for (MutableRecordBatch batch : records.batches()) {
+                batch.ensureValid();
+                if (batch.lastOffset() < next) {
+                    continue;
+                }
+                if (batch.baseOffset() != next) {
+                    throw new IllegalStateException("replayed batch at offsets " + batch.baseOffset() + " to "
+                            + batch.lastOffset() + " does not start at the log end " + next + " of " + topicPartition);
+                }
+                kept.add(batch);
+                bytes += batch.sizeInBytes();
+                next = batch.nextOffset();
+            }
+            if (kept.isEmpty()) {
+                return;
+            }
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(bytes);
+            kept.forEach(batch -> batch.writeTo(buffer));
+            buffer.flip();
+            MemoryRecords append = MemoryRecords.readableRecords(buffer);
+            List<MutableRecordBatch> batches = new ArrayList<>();
+            append.batches().forEach(batches::add);
+            long nowMs = clock.millis();
+            maybeRoll(bytes, nowMs, config);
+            LogSegment segment = active;
+            writeAllOrNothing(segment, append, batches, false);
+            for (MutableRecordBatch batch : batches) {
+                if (batch.hasProducerId()) {
+                    producers.update(batch, nowMs);
+                }
+            }
+            end = new LogEnd(next, segment.baseOffset(), segment.sizeInBytes());
+            committed.appended(end);
+            unflushedMessages += batches.size();
+        } catch (IOException | IndexStoreException e) {
+            throw storageError("append replayed batches to", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Completes once every offset below {@code offset} is committed (at once without a write-ahead log); fails
+     * with {@link org.apache.kafka.common.errors.NotLeaderOrFollowerException} when they never will be.
+     */
+    public CompletableFuture<Void> awaitCommitted(long offset) {
+        return committed.await(offset);
+    }
+
+    /** Told when offsets of a log become committed (to wake consumers waiting for them). */
+    @FunctionalInterface
+    public interface CommitListener {
+        /** Offsets of {@code log} holding about {@code bytes} bytes became committed. */
+        void committed(PartitionLog log, int bytes);
+    }
+
+    private volatile CommitListener commitListener;
+
+    /** Sets who is told of commits made by the write-ahead log. */
+    public void onCommit(CommitListener listener) {
+        this.commitListener = listener;
     }
 
     /** Bytes of all local segments. */
@@ -235,6 +365,11 @@ public final class PartitionLog implements AutoCloseable {
             if (duplicate.isPresent()) {
                 return duplicate.get();
             }
+            WalSink sink = wal;
+            if (sink != null) {
+                committed.checkAppendable();
+                sink.checkAdmits(this);
+            }
             long firstOffset = end.offset();
             long next = firstOffset;
             long logAppendTime = cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? nowMs : RecordBatch.NO_TIMESTAMP;
@@ -257,6 +392,10 @@ public final class PartitionLog implements AutoCloseable {
                 }
             }
             end = new LogEnd(next, segment.baseOffset(), segment.sizeInBytes());
+            committed.appended(end);
+            if (sink != null) {
+                sink.appended(this, leaderEpoch, firstOffset, next, records.buffer(), batches);
+            }
             unflushedMessages += next - firstOffset;
             if (flushNow) {
                 unflushedMessages = 0;
@@ -454,7 +593,7 @@ public final class PartitionLog implements AutoCloseable {
      */
     private FetchResult read(long fetchOffset, int maxBytes, boolean minOneMessage, boolean fileSlice) {
         health.check(topicPartition);
-        LogEnd currentEnd = end;
+        LogEnd currentEnd = committed.visible();
         long startOffset = logStartOffset;
         if (fetchOffset < startOffset || fetchOffset > currentEnd.offset()) {
             throw new OffsetOutOfRangeException("Offset " + fetchOffset + " is out of range for " + topicPartition
@@ -505,7 +644,7 @@ public final class PartitionLog implements AutoCloseable {
         if (!health.online(topicPartition)) {
             return CompletableFuture.failedFuture(offline());
         }
-        LogEnd currentEnd = end;
+        LogEnd currentEnd = committed.visible();
         long startOffset = logStartOffset;
         if (remote.attached() && fetchOffset >= startOffset && fetchOffset < currentEnd.offset()
                 && fetchOffset < localStartOffset()) {
@@ -565,7 +704,7 @@ public final class PartitionLog implements AutoCloseable {
      * is not one of them: the bucket must never hold offsets a power loss could take from the local log.
      */
     public List<SegmentRecord> uploadableSegments() {
-        long synced = checkpointer.recoveryPoint();
+        long synced = Math.min(checkpointer.recoveryPoint(), highWatermark()); // only committed data (rule 3)
         return sealedSegments().stream().filter(s -> s.nextOffset() <= synced).toList();
     }
 
@@ -587,7 +726,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /** The first record whose timestamp is {@code >= timestamp}, on either tier ({@link SegmentSearch}). */
     public Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
-        return search.offsetForTimestamp(timestamp, logStartOffset, end.offset());
+        return search.offsetForTimestamp(timestamp, logStartOffset, highWatermark());
     }
 
     /** The record with the greatest timestamp (the first such record when several share it), on either tier. */
@@ -780,6 +919,7 @@ public final class PartitionLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        failUncommitted();
         checkpointer.awaitPending();
         lock.lock();
         try {
@@ -802,6 +942,12 @@ public final class PartitionLog implements AutoCloseable {
      * Closes the files without flushing, for topic deletion; the caller removes the RocksDB entries
      * and the directory.
      */
+    /** A closed log commits nothing more: requests waiting for its commits fail (the producer retries). */
+    private void failUncommitted() {
+        committed.failed(end.offset(), Integer.MAX_VALUE, new NotLeaderOrFollowerException("the log of "
+                + topicPartition + " was closed before the append was committed"));
+    }
+
     public void closeForDeletion() {
         lock.lock();
         try {
@@ -812,6 +958,7 @@ public final class PartitionLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        failUncommitted();
         checkpointer.awaitPending();
         lock.lock();
         try {

@@ -133,6 +133,7 @@ final class SegmentCopier {
             confirm(log, segment);
             RemoteSegment finished = copying.withState(RemoteSegmentState.COPY_FINISHED, clock.millis());
             manifests.write(log, Optional.of(finished));
+            fence.manifested(log.topicPartition(), segment.nextOffset());
             try (IndexBatch writes = index.newBatch()) {
                 index.remoteSegments().put(writes, log.key(), finished);
                 addTimeEntries(writes, log, segment.baseOffset(), scan.sidecar());

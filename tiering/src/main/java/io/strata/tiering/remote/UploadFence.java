@@ -32,4 +32,11 @@ public interface UploadFence {
      * @return whether the upload may be cataloged (see the class comment)
      */
     CompletableFuture<Boolean> confirm(TopicPartition tp, long uploadedEnd);
+
+    /**
+     * The partition's manifest now lists uploaded segments up to {@code end}: what else keeps offsets below it
+     * (write-ahead-log ranges) may be released. Best effort, must not block; nothing by default.
+     */
+    default void manifested(TopicPartition tp, long end) {
+    }
 }

@@ -1,0 +1,72 @@
+package io.strata.broker.config;
+
+import io.strata.tiering.wal.WalSettings;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The write-ahead log in the bucket (cluster mode): with it, acks=all is answered once the batches are in a WAL
+ * object and committed in the metadata database, and a dead broker's partitions move without its disk.
+ *
+ * <table>
+ *   <caption>Keys</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code wal.enable}</td><td>true in cluster mode</td><td>false: acks=all is answered after the local
+ *       append, and a dead leader's partitions wait for it (Kafka's replication factor 1, unclean election off);
+ *       single-broker mode does not offer the WAL yet</td></tr>
+ *   <tr><td>{@code wal.linger.ms}</td><td>5</td><td>how long an object waits for more appends after its
+ *       first</td></tr>
+ *   <tr><td>{@code wal.batch.bytes}</td><td>4194304</td><td>an object is written once it holds this much</td></tr>
+ *   <tr><td>{@code wal.max.in.flight}</td><td>8</td><td>objects being written or committed at once</td></tr>
+ *   <tr><td>{@code wal.buffer.bytes}</td><td>67108864</td><td>appends are refused (NOT_ENOUGH_REPLICAS,
+ *       retriable) while this much waits to be committed</td></tr>
+ * </table>
+ */
+public final class WalConfig {
+
+    public static final String ENABLE = "wal.enable";
+    public static final String LINGER_MS = "wal.linger.ms";
+    public static final String BATCH_BYTES = "wal.batch.bytes";
+    public static final String MAX_IN_FLIGHT = "wal.max.in.flight";
+    public static final String BUFFER_BYTES = "wal.buffer.bytes";
+    static final Set<String> KEYS = Set.of(ENABLE, LINGER_MS, BATCH_BYTES, MAX_IN_FLIGHT, BUFFER_BYTES);
+
+    private WalConfig() {
+    }
+
+    /**
+     * The WAL's settings when it is on, else empty.
+     *
+     * @throws ConfigException naming the key when a value is unusable, or when the WAL is asked for without a
+     *                         cluster
+     */
+    public static Optional<WalSettings> from(BrokerConfig config, boolean clustered) {
+        boolean enabled = config.getBoolean(ENABLE, false); // interim: on by default in cluster mode once the PostgreSQL adapter commits WAL objects
+        if (enabled && !clustered) {
+            throw new ConfigException(ENABLE, "true", "the write-ahead log needs cluster mode ("
+                    + ClusterSettings.METADATA_STORE + "); single-broker mode does not offer it yet");
+        }
+        if (!enabled) {
+            return Optional.empty();
+        }
+        long linger = config.getLong(LINGER_MS, 5);
+        if (linger < 0 || linger > 10_000) {
+            throw new ConfigException(LINGER_MS, Long.toString(linger), "must be 0 to 10000");
+        }
+        int batchBytes = config.getInt(BATCH_BYTES, 4 * 1024 * 1024);
+        if (batchBytes < 1024 || batchBytes > 256 * 1024 * 1024) {
+            throw new ConfigException(BATCH_BYTES, Integer.toString(batchBytes), "must be 1 KiB to 256 MiB");
+        }
+        int inFlight = config.getInt(MAX_IN_FLIGHT, 8);
+        if (inFlight < 1 || inFlight > 64) {
+            throw new ConfigException(MAX_IN_FLIGHT, Integer.toString(inFlight), "must be 1 to 64");
+        }
+        long buffer = config.getLong(BUFFER_BYTES, 64L * 1024 * 1024);
+        if (buffer < batchBytes) {
+            throw new ConfigException(BUFFER_BYTES, Long.toString(buffer), "must be at least " + BATCH_BYTES
+                    + " (" + batchBytes + ")");
+        }
+        return Optional.of(new WalSettings(Duration.ofMillis(linger), batchBytes, inFlight, buffer));
+    }
+}
