@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.strata.broker.group.KafkaTool;
 import io.strata.metadata.postgres.PostgresSettings;
 import io.strata.metadata.testing.PostgresServer;
+import io.strata.objectstore.ObjectInfo;
+import io.strata.objectstore.s3.S3ObjectStore;
 import io.strata.objectstore.s3proxy.S3ProxyServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,6 +132,54 @@ class ThreeBrokerClusterTest {
                 assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2, 3));
         acked.putAll(produce(back.bootstrapServers(), "after", 300));
         assertReadBack(bootstrap, acked);
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aLeaderKilledWithItsDiskDeletedLosesNothingAcknowledged() throws Exception {
+        // Given three brokers whose write-ahead log is on (the default in cluster mode)
+        List<BrokerProcess> started = new ArrayList<>();
+        for (int node = 1; node <= 3; node++) {
+            started.add(startBroker(node));
+        }
+        String bootstrap = started.get(0).bootstrapServers();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> liveBrokers(bootstrap).size() == 3);
+        Clients.createTopic(bootstrap, TOPIC, PARTITIONS, Map.of());
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2, 3));
+
+        // When records are acknowledged (acks=all): no segment is full, so they are in WAL objects, not segments
+        Map<String, Long> acked = produce(bootstrap, "before", 200);
+        try (S3ObjectStore bucket = S3ObjectStore.open(s3.clientConfig().build())) {
+            assertThat(bucket.listAll("wal/").join()).as("WAL objects in the bucket").isNotEmpty();
+            assertThat(bucket.listAll("topics/").join()).extracting(ObjectInfo::key)
+                    .noneMatch(key -> key.endsWith(".log"));
+        }
+
+        // And broker 3 dies with its disk (kill -9, data directory deleted)
+        started.get(2).kill();
+        deleteRecursively(tempDir.resolve("broker-3"));
+
+        // Then its partitions get new leaders within seconds, and every acknowledged record is still at its offset
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2));
+        acked.putAll(produce(bootstrap, "after", 100));
+        assertReadBack(started.get(1).bootstrapServers(), acked);
+
+        // When it comes back on an empty disk, it leads partitions again and nothing is lost
+        startBroker(3);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2, 3));
+        acked.putAll(produce(bootstrap, "back", 50));
+        assertReadBack(bootstrap, acked);
+    }
+
+    private static void deleteRecursively(Path directory) throws java.io.IOException {
+        try (var paths = java.nio.file.Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(path);
+            }
+        }
     }
 
     @Test
