@@ -788,6 +788,9 @@ public abstract class MetadataStoreContractTest {
         store.commitWal(walObject(walKey(0), range(walKey(0), p0, 1, 0, 3), range(walKey(0), p1, 1, 0, 2)));
         store.commitWal(walObject(walKey(1), range(walKey(1), p0, 1, 3, 5)));
         assertThat(store.collectableWalObjects(controller, 10)).as("every range needed").isEmpty();
+        store.forgetWalObjects(List.of(walKey(0), walKey(1)));
+        assertThat(store.committedWalObjects(WRITER)).as("not being deleted: not forgotten")
+                .containsExactly(walKey(0), walKey(1));
 
         store.releaseWal(p0, 1, 1, 5);
         assertThat(store.collectableWalObjects(controller, 10)).as("p1's range in object 0 still needed")
