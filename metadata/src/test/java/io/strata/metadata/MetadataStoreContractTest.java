@@ -894,6 +894,36 @@ public abstract class MetadataStoreContractTest {
     }
 
     @Test
+    void attemptsOfOneCommitRacingEachOtherAreAllCommittedAndRecordOnce() throws Exception {
+        List<TopicPartitionId> tps = ledByOne(controller(), "orders", 3);
+        WalObjectCommit commit = walObject(walKey(0), range(walKey(0), tps.get(0), 1, 0, 2),
+                range(walKey(0), tps.get(1), 1, 0, 3), range(walKey(0), tps.get(2), 1, 0, 4));
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Map<TopicPartitionId, WalCommitOutcome>>> attempts = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                attempts.add(threads.submit(() -> {
+                    start.await();
+                    return store.commitWal(commit);
+                }));
+            }
+            start.countDown();
+            for (Future<Map<TopicPartitionId, WalCommitOutcome>> attempt : attempts) {
+                assertThat(attempt.get(60, java.util.concurrent.TimeUnit.SECONDS)).hasSize(3)
+                        .allSatisfy((tp, outcome) -> assertThat(outcome).isEqualTo(WalCommitOutcome.COMMITTED));
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        for (TopicPartitionId tp : tps) {
+            assertThat(store.walRanges(tp, 0)).singleElement().extracting(WalRange::endOffset)
+                    .isEqualTo(store.committedEnd(tp));
+        }
+        assertThat(store.committedWalObjects(WRITER)).containsExactly(walKey(0));
+    }
+
+    @Test
     void concurrentCommitsOfOneChainEachCommitExactlyOnceInOrder() throws Exception {
         TopicPartitionId tp = ledByOne(controller(), "orders", 1).get(0);
         int objects = 20;
