@@ -13,14 +13,21 @@ import io.strata.metadata.NodeIdInUseException;
 import io.strata.metadata.PartitionLeadership;
 import io.strata.metadata.TopicDefinition;
 import io.strata.metadata.TopicPartitionId;
+import io.strata.metadata.WalBatchCodec;
+import io.strata.metadata.WalCommitOutcome;
+import io.strata.metadata.WalObjectCommit;
+import io.strata.metadata.WalRange;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 import org.rocksdb.ColumnFamilyHandle;
@@ -49,6 +56,15 @@ import org.rocksdb.ColumnFamilyHandle;
  *       topics, leadership (leader, epoch, target), registered brokers or the controller; absent means 0</li>
  *   <li>{@code o/<group, URL-encoded (UTF-8)>/<topic id>/<partition, 10 digits>} → committed offset:
  *       {@code offset, leaderEpoch, metadata, commitTimeMs}</li>
+ *   <li>{@code ww/<incarnation>} → a write-ahead-log writer: {@code nodeId} (null when revoked before it committed
+ *       anything), {@code revoked} (no commit of it passes any more)</li>
+ *   <li>{@code wo/<object key, UTF-8>} → a committed WAL object: {@code incarnation, nodeId, sizeBytes,
+ *       committedAtMs, deleting} (GC chose it; no range may refer to it again), {@code unresolvedRanges} (ranges its
+ *       last commit attempt answered OUT_OF_ORDER; while non-zero and its writer not revoked, it is not
+ *       collectable)</li>
+ *   <li>{@code wr/<topic id>/<partition, 10 digits>/<base offset, 20 digits>} → a committed WAL range:
+ *       {@code leaderEpoch, baseOffset, endOffset, objectKey, position, length, batches} ({@code batches}:
+ *       {@link WalBatchCodec}'s layout, base64); removed when released and with its topic</li>
  * </ul>
  * For example, partition 3 of topic {@code 7c1e...} led by broker 2 at epoch 5, committed up to offset 1200,
  * asked to move to broker 4: {@code p/7c1e.../0000000003} → {@code {"leader":2,"leaderEpoch":5,
@@ -61,6 +77,9 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
     private static final String CONTROLLER = "c";
     private static final String PRODUCER_ID = "n/producer_id";
     private static final String CHANGE_VERSION = "v";
+    private static final String WAL_WRITERS = "ww/";
+    private static final String WAL_OBJECTS = "wo/";
+    private static final String WAL_RANGES = "wr/";
     private static final int NO_LEADER = PartitionLeadership.NO_LEADER;
 
     /**
@@ -115,6 +134,35 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
     }
 
     record OffsetValue(long offset, int leaderEpoch, String metadata, long commitTimeMs) {
+    }
+
+    /** {@code nodeId} is null for an incarnation revoked before it committed anything. */
+    record WalWriterValue(Integer nodeId, boolean revoked) {
+    }
+
+    record WalObjectValue(UUID incarnation, int nodeId, long sizeBytes, long committedAtMs, boolean deleting,
+                          int unresolvedRanges) {
+        WalObjectValue withUnresolvedRanges(int count) {
+            return new WalObjectValue(incarnation, nodeId, sizeBytes, committedAtMs, deleting, count);
+        }
+
+        WalObjectValue markedDeleting() {
+            return new WalObjectValue(incarnation, nodeId, sizeBytes, committedAtMs, true, unresolvedRanges);
+        }
+    }
+
+    /** {@code batches}: {@link WalBatchCodec}'s layout (base64 in the JSON value). */
+    record WalRangeValue(int leaderEpoch, long baseOffset, long endOffset, String objectKey, long position, int length,
+                         byte[] batches) {
+        static WalRangeValue of(WalRange range) {
+            return new WalRangeValue(range.leaderEpoch(), range.baseOffset(), range.endOffset(), range.objectKey(),
+                    range.position(), range.length(), WalBatchCodec.encode(range.batches()));
+        }
+
+        WalRange toRange(TopicPartitionId partition) {
+            return new WalRange(partition, leaderEpoch, baseOffset, endOffset, objectKey, position, length,
+                    WalBatchCodec.decode(batches));
+        }
     }
 
     private final LongSupplier clock;
@@ -284,6 +332,7 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         }
         String partitions = "p/" + topicId + "/";
         String epochs = "e/" + topicId + "/";
+        String walRanges = WAL_RANGES + topicId + "/";
         List<byte[]> offsets = scan(bytes("o/"), (key, value) -> key).stream()
                 .filter(key -> new String(key, StandardCharsets.US_ASCII).split("/")[2].equals(topicId.toString()))
                 .toList();
@@ -291,6 +340,7 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
             batch.delete(family, bytes(topicKey(topicId)));
             batch.deleteRange(family, bytes(partitions), Keys.increment(bytes(partitions)));
             batch.deleteRange(family, bytes(epochs), Keys.increment(bytes(epochs)));
+            batch.deleteRange(family, bytes(walRanges), Keys.increment(bytes(walRanges)));
             offsets.forEach(key -> batch.delete(family, key));
             bumpChangeVersion(batch);
             batch.commit(true);
@@ -517,45 +567,136 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         return groupPrefix(group) + partition.topicId() + "/" + digits(partition.partition());
     }
 
+    // ---- write-ahead log ------------------------------------------------------------------------------------
+
+    @Override
+    public synchronized Map<TopicPartitionId, WalCommitOutcome> commitWal(WalObjectCommit commit) {
+        List<WalRange> ranges = commit.rangesInLockOrder();
+        Map<TopicPartitionId, WalCommitOutcome> outcomes = new LinkedHashMap<>();
+        String writerKey = walWriterKey(commit.incarnation());
+        Optional<WalWriterValue> writer = read(writerKey, WalWriterValue.class);
+        if (writer.filter(WalWriterValue::revoked).isPresent()) {
+            ranges.forEach(range -> outcomes.put(range.partition(), WalCommitOutcome.FENCED));
+            return outcomes;
+        }
+        String objectKey = walObjectKey(commit.objectKey());
+        Optional<WalObjectValue> existing = readUtf8(objectKey, WalObjectValue.class);
+        WalObjectValue object = existing.orElseGet(() -> new WalObjectValue(commit.incarnation(), commit.nodeId(),
+                commit.sizeBytes(), clock.getAsLong(), false, 0));
+        try (IndexBatch batch = store.newBatch()) {
+            if (writer.isEmpty()) {
+                put(batch, writerKey, new WalWriterValue(commit.nodeId(), false));
+            }
+            for (WalRange range : ranges) {
+                outcomes.put(range.partition(), commitRange(batch, commit.nodeId(), range, !object.deleting()));
+            }
+            int unresolved = (int) outcomes.values().stream().filter(WalCommitOutcome.OUT_OF_ORDER::equals).count();
+            if (existing.isEmpty() || unresolved != object.unresolvedRanges()) {
+                batch.put(family, utf8(objectKey), encode(object.withUnresolvedRanges(unresolved)));
+            }
+            batch.commit(true);
+        }
+        return outcomes;
+    }
+
+    /** The fence of one range (leader, epoch, committed end = its base), else why it did not pass. */
+    private WalCommitOutcome commitRange(IndexBatch batch, int writer, WalRange range, boolean objectUsable) {
+        String key = partitionKey(range.partition());
+        Optional<PartitionValue> partition = read(key, PartitionValue.class);
+        if (objectUsable && partition.filter(value -> value.leader() == writer
+                && value.leaderEpoch() == range.leaderEpoch() && value.committedEnd() == range.baseOffset()).isPresent()) {
+            PartitionValue value = partition.get();
+            put(batch, key, new PartitionValue(value.leader(), value.leaderEpoch(), range.endOffset(), value.target(),
+                    value.last()));
+            put(batch, walRangeKey(range.partition(), range.baseOffset()), WalRangeValue.of(range));
+            return WalCommitOutcome.COMMITTED;
+        }
+        boolean recordedBefore = read(walRangeKey(range.partition(), range.baseOffset()), WalRangeValue.class)
+                .filter(recorded -> recorded.objectKey().equals(range.objectKey())).isPresent();
+        if (recordedBefore) {
+            return WalCommitOutcome.COMMITTED; // by an attempt whose reply was lost
+        }
+        return WalCommitOutcome.ofUnrecorded(range, writer, partition.map(value -> new WalCommitOutcome.PartitionState(
+                value.leader(), value.leaderEpoch(), value.committedEnd())), objectUsable);
+    }
+
+    @Override
+    public synchronized List<WalRange> walRanges(TopicPartitionId partition, long fromOffset) {
+        return walRangeValues(partition).stream().filter(range -> range.endOffset() > fromOffset)
+                .map(range -> range.toRange(partition)).toList();
+    }
+
+    private List<WalRangeValue> walRangeValues(TopicPartitionId partition) {
+        return scan(bytes(walRangePrefix(partition)), (key, value) -> decode(value, WalRangeValue.class));
+    }
+
+    @Override
+    public synchronized boolean releaseWal(TopicPartitionId partition, int leader, int leaderEpoch, long upTo) {
+        if (read(partitionKey(partition), PartitionValue.class).filter(value -> value.leader() == leader
+                && value.leaderEpoch() == leaderEpoch && value.committedEnd() >= upTo).isEmpty()) {
+            return false;
+        }
+        try (IndexBatch batch = store.newBatch()) {
+            walRangeValues(partition).stream().filter(range -> range.endOffset() <= upTo)
+                    .forEach(range -> batch.delete(family, bytes(walRangeKey(partition, range.baseOffset()))));
+            batch.commit(true);
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized List<String> collectableWalObjects(long controllerEpoch, int limit) {
+        if (!controllerAt(controllerEpoch)) {
+            return List.of();
+        }
+        Set<String> referenced = new HashSet<>(scan(bytes(WAL_RANGES),
+                (key, value) -> decode(value, WalRangeValue.class).objectKey()));
+        List<Map.Entry<String, WalObjectValue>> collectable = scan(utf8(WAL_OBJECTS), (key, value) -> Map.entry(
+                new String(key, StandardCharsets.UTF_8).substring(WAL_OBJECTS.length()),
+                decode(value, WalObjectValue.class))).stream()
+                .filter(object -> object.getValue().deleting() || !referenced.contains(object.getKey())
+                        && (object.getValue().unresolvedRanges() == 0 || revoked(object.getValue().incarnation())))
+                .limit(limit).toList();
+        try (IndexBatch batch = store.newBatch()) {
+            collectable.stream().filter(object -> !object.getValue().deleting()).forEach(object -> batch.put(family,
+                    utf8(walObjectKey(object.getKey())), encode(object.getValue().markedDeleting())));
+            batch.commit(true);
+        }
+        return collectable.stream().map(Map.Entry::getKey).toList();
+    }
+
+    private boolean revoked(UUID incarnation) {
+        return read(walWriterKey(incarnation), WalWriterValue.class).filter(WalWriterValue::revoked).isPresent();
+    }
+
+    @Override
+    public synchronized void forgetWalObjects(List<String> objectKeys) {
+        try (IndexBatch batch = store.newBatch()) {
+            objectKeys.stream().map(RocksDbMetadataStore::walObjectKey)
+                    .filter(key -> readUtf8(key, WalObjectValue.class).filter(WalObjectValue::deleting).isPresent())
+                    .forEach(key -> batch.delete(family, utf8(key)));
+            batch.commit(true);
+        }
+    }
+
+    @Override
+    public synchronized boolean revokeWalWriter(long controllerEpoch, UUID incarnation) {
+        if (!controllerAt(controllerEpoch)) {
+            return false;
+        }
+        String key = walWriterKey(incarnation);
+        write(key, new WalWriterValue(read(key, WalWriterValue.class).map(WalWriterValue::nodeId).orElse(null), true));
+        return true;
+    }
+
+    @Override
+    public synchronized List<String> committedWalObjects(UUID incarnation) {
+        return scan(utf8(WAL_OBJECTS), (key, value) -> decode(value, WalObjectValue.class).incarnation()
+                .equals(incarnation) ? new String(key, StandardCharsets.UTF_8).substring(WAL_OBJECTS.length()) : null)
+                .stream().filter(java.util.Objects::nonNull).toList();
+    }
+
     // ---- producer ids --------------------------------------------------------------------------------------
-
-    // ---- write-ahead log: not implemented yet in this adapter (the WAL work of issue 15 is under way) ---------
-
-    @Override
-    public java.util.Map<io.strata.metadata.TopicPartitionId, io.strata.metadata.WalCommitOutcome> commitWal(
-            io.strata.metadata.WalObjectCommit commit) {
-        throw new UnsupportedOperationException("write-ahead log commits are not supported by this metadata store yet");
-    }
-
-    @Override
-    public java.util.List<io.strata.metadata.WalRange> walRanges(io.strata.metadata.TopicPartitionId partition,
-                                                                long fromOffset) {
-        return java.util.List.of();
-    }
-
-    @Override
-    public boolean releaseWal(io.strata.metadata.TopicPartitionId partition, int leader, int leaderEpoch, long upTo) {
-        throw new UnsupportedOperationException("write-ahead log releases are not supported by this metadata store yet");
-    }
-
-    @Override
-    public java.util.List<String> collectableWalObjects(long controllerEpoch, int limit) {
-        return java.util.List.of();
-    }
-
-    @Override
-    public void forgetWalObjects(java.util.List<String> objectKeys) {
-    }
-
-    @Override
-    public boolean revokeWalWriter(long controllerEpoch, java.util.UUID incarnation) {
-        throw new UnsupportedOperationException("write-ahead log writers are not supported by this metadata store yet");
-    }
-
-    @Override
-    public java.util.List<String> committedWalObjects(java.util.UUID incarnation) {
-        return java.util.List.of();
-    }
 
     @Override
     public synchronized long allocateProducerIds(int size) {
@@ -590,6 +731,23 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         return "e/" + partition.topicId() + "/" + digits(partition.partition()) + "/" + digits(epoch);
     }
 
+    private static String walWriterKey(UUID incarnation) {
+        return WAL_WRITERS + incarnation;
+    }
+
+    /** UTF-8, unlike the other keys: an object key is the bucket's key, not ours to restrict to ASCII. */
+    private static String walObjectKey(String objectKey) {
+        return WAL_OBJECTS + objectKey;
+    }
+
+    private static String walRangePrefix(TopicPartitionId partition) {
+        return WAL_RANGES + partition.topicId() + "/" + digits(partition.partition()) + "/";
+    }
+
+    private static String walRangeKey(TopicPartitionId partition, long baseOffset) {
+        return walRangePrefix(partition) + String.format("%020d", baseOffset);
+    }
+
     private static TopicPartitionId partitionOf(String partitionKey) {
         String[] parts = partitionKey.split("/");
         return new TopicPartitionId(UUID.fromString(parts[1]), Integer.parseInt(parts[2]));
@@ -601,6 +759,14 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
 
     private static byte[] bytes(String key) {
         return key.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] utf8(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private <T> Optional<T> readUtf8(String key, Class<T> type) {
+        return get(utf8(key)).map(value -> decode(value, type));
     }
 
     private <T> Optional<T> read(String key, Class<T> type) {

@@ -180,7 +180,12 @@ public interface MetadataStore extends AutoCloseable {
      * and for each range, fenced by one {@code UPDATE ... WHERE leader = ? AND leader_epoch = ? AND committed_end =
      * baseOffset} with its row count checked: the range's row and the partition's committed end moved to the range's
      * end. Ranges are locked in (topic id, partition) order. An incarnation revoked by {@link #revokeWalWriter} gets
-     * {@link WalCommitOutcome#FENCED} for every range. Moves no change counter (commits are the hot path).
+     * {@link WalCommitOutcome#FENCED} for every range. A range whose fence does not pass is decided by
+     * {@link WalCommitOutcome#ofUnrecorded} unless an earlier attempt recorded it (then COMMITTED, whatever the
+     * partition's epoch now): a range whose offsets the writer's epoch has committed already is COMMITTED (its row
+     * released since), and an object that GC marked as deleting gets FENCED for any range not recorded yet. While a
+     * range of an object is OUT_OF_ORDER after its last attempt, the object is not collectable (unless its writer is
+     * revoked): the writer is expected to try it again. Moves no change counter (commits are the hot path).
      *
      * @return the outcome of each range's partition
      * @throws MetadataException when the database did not answer (nothing may be assumed: retry the same commit)
@@ -200,13 +205,17 @@ public interface MetadataStore extends AutoCloseable {
 
     /**
      * Up to {@code limit} committed WAL objects none of whose ranges is needed any more (released, or their
-     * partition deleted), each marked as being deleted so no range may refer to it again; conditional on the
-     * controller lease at {@code controllerEpoch} (empty otherwise). The caller deletes them from the bucket, then
-     * calls {@link #forgetWalObjects}.
+     * partition deleted) and none OUT_OF_ORDER at its last commit attempt (unless its writer is revoked), each
+     * marked as being deleted so no range may refer to it again, in key order, objects marked by an earlier call
+     * included (a crashed collection resumes); conditional on the controller lease at {@code controllerEpoch}
+     * (empty otherwise). The caller deletes them from the bucket, then calls {@link #forgetWalObjects}.
      */
     List<String> collectableWalObjects(long controllerEpoch, int limit);
 
-    /** Removes the rows of WAL objects deleted from the bucket (after {@link #collectableWalObjects}). */
+    /**
+     * Removes the rows of WAL objects deleted from the bucket (after {@link #collectableWalObjects}); keys of objects
+     * not marked as being deleted are left alone.
+     */
     void forgetWalObjects(List<String> objectKeys);
 
     /**

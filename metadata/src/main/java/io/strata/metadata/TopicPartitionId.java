@@ -12,10 +12,17 @@ public record TopicPartitionId(UUID topicId, int partition) implements Comparabl
         }
     }
 
-    /** The order rows are locked in (topic id, then partition), so that transactions never deadlock. */
+    /**
+     * The order rows are locked in (topic id, then partition), so that transactions never deadlock: topic ids
+     * compare as PostgreSQL compares uuids (their 16 bytes, unsigned), the order of its {@code ORDER BY topic_id},
+     * not as {@link UUID#compareTo} does (signed halves).
+     */
     @Override
     public int compareTo(TopicPartitionId other) {
-        int byTopic = topicId.compareTo(other.topicId);
+        int byTopic = Long.compareUnsigned(topicId.getMostSignificantBits(), other.topicId.getMostSignificantBits());
+        if (byTopic == 0) {
+            byTopic = Long.compareUnsigned(topicId.getLeastSignificantBits(), other.topicId.getLeastSignificantBits());
+        }
         return byTopic != 0 ? byTopic : Integer.compare(partition, other.partition);
     }
 }

@@ -1,7 +1,10 @@
 package io.strata.metadata;
 
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -15,5 +18,21 @@ public record WalObjectCommit(String objectKey, int nodeId, UUID incarnation, lo
         Objects.requireNonNull(objectKey, "objectKey");
         Objects.requireNonNull(incarnation, "incarnation");
         ranges = List.copyOf(ranges);
+        Set<TopicPartitionId> partitions = new HashSet<>();
+        for (WalRange range : ranges) {
+            if (!range.objectKey().equals(objectKey)) {
+                throw new IllegalArgumentException("a range of " + range.partition() + " in " + range.objectKey()
+                        + " is not in object " + objectKey);
+            }
+            if (!partitions.add(range.partition())) {
+                throw new IllegalArgumentException("a WAL object holds one range per partition; " + range.partition()
+                        + " has two in " + objectKey);
+            }
+        }
+    }
+
+    /** The ranges in (topic id, partition) order: the order in which a commit locks their partitions (rule 7). */
+    public List<WalRange> rangesInLockOrder() {
+        return ranges.stream().sorted(Comparator.comparing(WalRange::partition)).toList();
     }
 }

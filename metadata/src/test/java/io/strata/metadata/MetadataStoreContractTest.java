@@ -27,8 +27,10 @@ import org.junit.jupiter.api.Test;
  * draining brokers, the controller lease as a compare-and-set, leadership changes fenced by the controller epoch
  * and the partition's epoch with their history, planned moves (a requested move, the leader's hand-over), offline
  * partitions that remember their last leader, a new incarnation fencing its node id's partitions, topic
- * deletion, growth and config changes, the change version, the committed end fenced by the leader's epoch, and
- * producer-id blocks that never overlap.
+ * deletion, growth and config changes, the change version, the committed end fenced by the leader's epoch,
+ * write-ahead-log commits (a chain per partition, idempotent after a lost reply, fenced by epoch and by a revoked
+ * writer), their release and garbage collection by reference (fenced by the controller epoch), and producer-id
+ * blocks that never overlap.
  */
 public abstract class MetadataStoreContractTest {
 
@@ -587,6 +589,365 @@ public abstract class MetadataStoreContractTest {
         assertThat(store.committedOffsets(group)).extracting(CommittedOffset::partition).containsExactly(orders0);
         assertThat(store.deleteOffsets(slot, 2, 2, group, List.of())).isTrue();
         assertThat(store.committedOffsets(group)).isEmpty();
+    }
+
+    // ---- write-ahead log -----------------------------------------------------------------------------------
+
+    private static final UUID WRITER = UUID.fromString("00000000-0000-0000-0000-00000000000a");
+
+    /** Creates topic {@code name} with {@code partitions} partitions, each led by broker 1 at epoch 1. */
+    private List<TopicPartitionId> ledByOne(long controllerEpoch, String name, int partitions) {
+        UUID topicId = UUID.randomUUID();
+        store.createTopic(new TopicDefinition(topicId, name, partitions, Map.of()));
+        List<TopicPartitionId> led = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            TopicPartitionId tp = new TopicPartitionId(topicId, p);
+            store.electLeader(controllerEpoch, tp, 0, 1).orElseThrow();
+            led.add(tp);
+        }
+        return led;
+    }
+
+    private long controller() {
+        return store.claimController(1, UUID.randomUUID(), Optional.empty()).orElseThrow();
+    }
+
+    /** A range of {@code key} with one batch per offset, of producer 7 (sequence = offset). */
+    private static WalRange range(String key, TopicPartitionId tp, int epoch, long base, long end) {
+        List<WalBatch> batches = new ArrayList<>();
+        for (long offset = base; offset < end; offset++) {
+            batches.add(new WalBatch(offset, offset, 7, (short) 2, (int) offset, (int) offset, 1_000 + offset));
+        }
+        return new WalRange(tp, epoch, base, end, key, 64 + base * 10, (int) (end - base) * 10, batches);
+    }
+
+    private static WalObjectCommit walObject(String key, WalRange... ranges) {
+        return walObject(key, WRITER, ranges);
+    }
+
+    private static WalObjectCommit walObject(String key, UUID writer, WalRange... ranges) {
+        return new WalObjectCommit(key, 1, writer, 4096, List.of(ranges));
+    }
+
+    private static String walKey(long sequence) {
+        return "wal/1/" + WRITER + "/" + String.format("%020d", sequence) + ".wal";
+    }
+
+    @Test
+    void walObjectsCommitAsAChainInOffsetOrderAndMoveEachCommittedEnd() {
+        List<TopicPartitionId> tps = ledByOne(controller(), "orders", 2);
+        TopicPartitionId p0 = tps.get(0);
+        TopicPartitionId p1 = tps.get(1);
+
+        assertThat(store.commitWal(walObject(walKey(0), range(walKey(0), p1, 1, 0, 3), range(walKey(0), p0, 1, 0, 5))))
+                .containsOnly(Map.entry(p0, WalCommitOutcome.COMMITTED), Map.entry(p1, WalCommitOutcome.COMMITTED));
+        assertThat(store.commitWal(walObject(walKey(1), range(walKey(1), p0, 1, 5, 9))))
+                .containsOnly(Map.entry(p0, WalCommitOutcome.COMMITTED));
+
+        assertThat(store.committedEnd(p0)).isEqualTo(9);
+        assertThat(store.committedEnd(p1)).isEqualTo(3);
+        assertThat(store.walRanges(p0, 0)).containsExactly(range(walKey(0), p0, 1, 0, 5), range(walKey(1), p0, 1, 5, 9));
+        assertThat(store.committedWalObjects(WRITER)).containsExactly(walKey(0), walKey(1));
+    }
+
+    @Test
+    void theSameCommitTwiceAsAfterALostReplyIsCommittedBothTimesAndRecordedOnce() {
+        long controller = controller();
+        TopicPartitionId tp = ledByOne(controller, "orders", 1).get(0);
+        WalObjectCommit commit = walObject(walKey(0), range(walKey(0), tp, 1, 0, 4));
+
+        assertThat(store.commitWal(commit)).containsOnly(Map.entry(tp, WalCommitOutcome.COMMITTED));
+        assertThat(store.commitWal(commit)).as("the retry after a lost reply")
+                .containsOnly(Map.entry(tp, WalCommitOutcome.COMMITTED));
+
+        assertThat(store.committedEnd(tp)).isEqualTo(4);
+        assertThat(store.walRanges(tp, 0)).containsExactly(range(walKey(0), tp, 1, 0, 4));
+        assertThat(store.committedWalObjects(WRITER)).containsExactly(walKey(0));
+
+        store.electLeader(controller, tp, 1, 2).orElseThrow();
+        assertThat(store.commitWal(commit)).as("a retry after the partition moved on: its range is recorded")
+                .containsOnly(Map.entry(tp, WalCommitOutcome.COMMITTED));
+    }
+
+    @Test
+    void aCommitRetriedAfterItsRangeWasReleasedIsStillCommitted() {
+        TopicPartitionId tp = ledByOne(controller(), "orders", 1).get(0);
+        WalObjectCommit commit = walObject(walKey(0), range(walKey(0), tp, 1, 0, 4));
+        store.commitWal(commit);
+        assertThat(store.releaseWal(tp, 1, 1, 4)).isTrue();
+
+        assertThat(store.commitWal(commit)).containsOnly(Map.entry(tp, WalCommitOutcome.COMMITTED));
+        assertThat(store.walRanges(tp, 0)).as("not recorded again").isEmpty();
+        assertThat(store.committedEnd(tp)).isEqualTo(4);
+    }
+
+    @Test
+    void aCommitAtAStaleEpochOrByAnotherBrokerIsFencedAndLeavesTheCommittedEndAlone() {
+        long controller = controller();
+        List<TopicPartitionId> tps = ledByOne(controller, "orders", 2);
+        TopicPartitionId moved = tps.get(0);
+        TopicPartitionId kept = tps.get(1);
+        store.electLeader(controller, moved, 1, 1).orElseThrow(); // epoch 2, same leader
+
+        assertThat(store.commitWal(walObject(walKey(0), range(walKey(0), moved, 1, 0, 4), range(walKey(0), kept, 1, 0, 2))))
+                .as("only the partition at another epoch is fenced")
+                .containsOnly(Map.entry(moved, WalCommitOutcome.FENCED), Map.entry(kept, WalCommitOutcome.COMMITTED));
+        assertThat(store.committedEnd(moved)).isZero();
+        assertThat(store.walRanges(moved, 0)).isEmpty();
+
+        WalObjectCommit byTwo = new WalObjectCommit(walKey(1), 2, WRITER, 10, List.of(range(walKey(1), kept, 1, 2, 3)));
+        assertThat(store.commitWal(byTwo)).as("not the leader").containsOnly(Map.entry(kept, WalCommitOutcome.FENCED));
+        assertThat(store.committedEnd(kept)).isEqualTo(2);
+
+        store.deleteTopic(kept.topicId());
+        assertThat(store.commitWal(walObject(walKey(2), range(walKey(2), kept, 1, 2, 3))))
+                .as("a deleted topic").containsOnly(Map.entry(kept, WalCommitOutcome.FENCED));
+    }
+
+    @Test
+    void aRangeThatDoesNotStartAtTheCommittedEndIsOutOfOrderUntilTheGapIsCommitted() {
+        TopicPartitionId tp = ledByOne(controller(), "orders", 1).get(0);
+        WalObjectCommit later = walObject(walKey(1), range(walKey(1), tp, 1, 4, 6));
+
+        assertThat(store.commitWal(later)).containsOnly(Map.entry(tp, WalCommitOutcome.OUT_OF_ORDER));
+        assertThat(store.committedEnd(tp)).isZero();
+        assertThat(store.walRanges(tp, 0)).isEmpty();
+
+        store.commitWal(walObject(walKey(0), range(walKey(0), tp, 1, 0, 4)));
+        assertThat(store.commitWal(later)).containsOnly(Map.entry(tp, WalCommitOutcome.COMMITTED));
+        assertThat(store.committedEnd(tp)).isEqualTo(6);
+    }
+
+    @Test
+    void aRevokedIncarnationsCommitsAreAllFencedAndOnlyTheControllerAtItsEpochRevokes() {
+        long controller = controller();
+        TopicPartitionId tp = ledByOne(controller, "orders", 1).get(0);
+        UUID dead = UUID.randomUUID();
+
+        assertThat(store.revokeWalWriter(controller + 1, dead)).as("a stale controller").isFalse();
+        assertThat(store.commitWal(walObject(walKey(0), dead, range(walKey(0), tp, 1, 0, 2))))
+                .containsOnly(Map.entry(tp, WalCommitOutcome.COMMITTED));
+        assertThat(store.revokeWalWriter(controller, dead)).isTrue();
+        assertThat(store.revokeWalWriter(controller, dead)).as("again").isTrue();
+
+        assertThat(store.commitWal(walObject(walKey(1), dead, range(walKey(1), tp, 1, 2, 4))))
+                .containsOnly(Map.entry(tp, WalCommitOutcome.FENCED));
+        assertThat(store.committedEnd(tp)).isEqualTo(2);
+        assertThat(store.committedWalObjects(dead)).containsExactly(walKey(0));
+        assertThat(store.revokeWalWriter(controller, UUID.randomUUID())).as("one that never committed").isTrue();
+    }
+
+    @Test
+    void walRangesAreThoseEndingAfterTheOffsetInOrderWithTheirBatches() {
+        TopicPartitionId tp = ledByOne(controller(), "orders", 1).get(0);
+        WalRange first = range(walKey(0), tp, 1, 0, 3);
+        WalRange second = range(walKey(1), tp, 1, 3, 7);
+        WalRange third = range(walKey(2), tp, 1, 7, 8);
+        store.commitWal(walObject(walKey(0), first));
+        store.commitWal(walObject(walKey(1), second));
+        store.commitWal(walObject(walKey(2), third));
+
+        assertThat(store.walRanges(tp, 0)).containsExactly(first, second, third);
+        assertThat(store.walRanges(tp, 3)).containsExactly(second, third);
+        assertThat(store.walRanges(tp, 6)).containsExactly(second, third);
+        assertThat(store.walRanges(tp, 7)).containsExactly(third);
+        assertThat(store.walRanges(tp, 8)).isEmpty();
+        assertThat(store.walRanges(tp, 0).get(1).batches()).hasSize(4).first()
+                .isEqualTo(new WalBatch(3, 3, 7, (short) 2, 3, 3, 1_003));
+        assertThat(store.walRanges(new TopicPartitionId(UUID.randomUUID(), 0), 0)).isEmpty();
+    }
+
+    @Test
+    void releasingIsFencedByTheLeaderItsEpochAndTheCommittedEndAndForgetsOnlyWholeRanges() {
+        long controller = controller();
+        TopicPartitionId tp = ledByOne(controller, "orders", 1).get(0);
+        store.commitWal(walObject(walKey(0), range(walKey(0), tp, 1, 0, 3)));
+        store.commitWal(walObject(walKey(1), range(walKey(1), tp, 1, 3, 7)));
+
+        assertThat(store.releaseWal(tp, 2, 1, 3)).as("not the leader").isFalse();
+        assertThat(store.releaseWal(tp, 1, 0, 3)).as("a stale epoch").isFalse();
+        assertThat(store.releaseWal(tp, 1, 1, 8)).as("past the committed end").isFalse();
+        assertThat(store.walRanges(tp, 0)).hasSize(2);
+
+        assertThat(store.releaseWal(tp, 1, 1, 5)).as("up to the middle of the second range").isTrue();
+        assertThat(store.walRanges(tp, 0)).extracting(WalRange::baseOffset).containsExactly(3L);
+        assertThat(store.releaseWal(tp, 1, 1, 7)).isTrue();
+        assertThat(store.walRanges(tp, 0)).isEmpty();
+
+        store.electLeader(controller, tp, 1, 2).orElseThrow();
+        assertThat(store.releaseWal(tp, 1, 1, 7)).as("after the move").isFalse();
+        assertThat(store.releaseWal(tp, 2, 2, 7)).as("the new leader").isTrue();
+    }
+
+    @Test
+    void anObjectIsCollectableOnlyOnceNoneOfItsRangesIsNeededAndIsForgottenAfterItsDeletion() {
+        long controller = controller();
+        List<TopicPartitionId> tps = ledByOne(controller, "orders", 2);
+        TopicPartitionId p0 = tps.get(0);
+        TopicPartitionId p1 = tps.get(1);
+        store.commitWal(walObject(walKey(0), range(walKey(0), p0, 1, 0, 3), range(walKey(0), p1, 1, 0, 2)));
+        store.commitWal(walObject(walKey(1), range(walKey(1), p0, 1, 3, 5)));
+        assertThat(store.collectableWalObjects(controller, 10)).as("every range needed").isEmpty();
+        store.forgetWalObjects(List.of(walKey(0), walKey(1)));
+        assertThat(store.committedWalObjects(WRITER)).as("not being deleted: not forgotten")
+                .containsExactly(walKey(0), walKey(1));
+
+        store.releaseWal(p0, 1, 1, 5);
+        assertThat(store.collectableWalObjects(controller, 10)).as("p1's range in object 0 still needed")
+                .containsExactly(walKey(1));
+        store.releaseWal(p1, 1, 1, 2);
+        assertThat(store.collectableWalObjects(controller, 10)).as("a crashed GC's object again, and the new one")
+                .containsExactly(walKey(0), walKey(1));
+        assertThat(store.collectableWalObjects(controller, 1)).as("limited").hasSize(1);
+
+        store.forgetWalObjects(List.of(walKey(1)));
+        assertThat(store.collectableWalObjects(controller, 10)).containsExactly(walKey(0));
+        assertThat(store.committedWalObjects(WRITER)).containsExactly(walKey(0));
+        store.forgetWalObjects(List.of(walKey(0)));
+        assertThat(store.collectableWalObjects(controller, 10)).isEmpty();
+        assertThat(store.committedWalObjects(WRITER)).isEmpty();
+    }
+
+    @Test
+    void theObjectsOfADeletedTopicBecomeCollectableWhenNothingElseNeedsThem() {
+        long controller = controller();
+        TopicPartitionId doomed = ledByOne(controller, "doomed", 1).get(0);
+        TopicPartitionId kept = ledByOne(controller, "kept", 1).get(0);
+        store.commitWal(walObject(walKey(0), range(walKey(0), doomed, 1, 0, 3)));
+        store.commitWal(walObject(walKey(1), range(walKey(1), doomed, 1, 3, 4), range(walKey(1), kept, 1, 0, 2)));
+
+        assertThat(store.deleteTopic(doomed.topicId())).isTrue();
+
+        assertThat(store.collectableWalObjects(controller, 10)).containsExactly(walKey(0));
+        store.releaseWal(kept, 1, 1, 2);
+        assertThat(store.collectableWalObjects(controller, 10)).containsExactly(walKey(0), walKey(1));
+    }
+
+    @Test
+    void anObjectBeingDeletedIsNeverReferredToAgain() {
+        long controller = controller();
+        TopicPartitionId tp = ledByOne(controller, "orders", 1).get(0);
+        // every range of this attempt fenced: nothing refers to the object, GC takes it
+        store.electLeader(controller, tp, 1, 1).orElseThrow(); // epoch 2
+        WalObjectCommit stale = walObject(walKey(0), range(walKey(0), tp, 1, 0, 3));
+        assertThat(store.commitWal(stale)).containsOnly(Map.entry(tp, WalCommitOutcome.FENCED));
+        assertThat(store.collectableWalObjects(controller, 10)).containsExactly(walKey(0));
+
+        // a range of the same key at the current epoch, now that it is being deleted: fenced too
+        WalObjectCommit again = walObject(walKey(0), range(walKey(0), tp, 2, 0, 3));
+        assertThat(store.commitWal(again)).containsOnly(Map.entry(tp, WalCommitOutcome.FENCED));
+        assertThat(store.committedEnd(tp)).isZero();
+        assertThat(store.walRanges(tp, 0)).isEmpty();
+    }
+
+    @Test
+    void anObjectWithARangeStillOutOfOrderIsNotCollectableUntilItsWriterRetriesOrIsRevoked() {
+        long controller = controller();
+        List<TopicPartitionId> tps = ledByOne(controller, "orders", 2);
+        TopicPartitionId p0 = tps.get(0);
+        TopicPartitionId p1 = tps.get(1);
+        WalObjectCommit commit = walObject(walKey(1), range(walKey(1), p0, 1, 0, 2), range(walKey(1), p1, 1, 5, 6));
+        assertThat(store.commitWal(commit)).containsOnly(Map.entry(p0, WalCommitOutcome.COMMITTED),
+                Map.entry(p1, WalCommitOutcome.OUT_OF_ORDER));
+        store.releaseWal(p0, 1, 1, 2);
+
+        assertThat(store.collectableWalObjects(controller, 10)).as("the writer will try p1's range again").isEmpty();
+
+        store.commitWal(walObject(walKey(0), range(walKey(0), p1, 1, 0, 5)));
+        assertThat(store.commitWal(commit)).containsOnly(Map.entry(p0, WalCommitOutcome.COMMITTED),
+                Map.entry(p1, WalCommitOutcome.COMMITTED));
+        store.releaseWal(p1, 1, 1, 6);
+        assertThat(store.collectableWalObjects(controller, 10)).containsExactly(walKey(0), walKey(1));
+
+        // Out of order again for a writer that dies: collectable once it is revoked
+        UUID dead = UUID.randomUUID();
+        String key = "wal/1/" + dead + "/00000000000000000000.wal";
+        store.commitWal(walObject(key, dead, range(key, p1, 1, 9, 10)));
+        assertThat(store.collectableWalObjects(controller, 10)).doesNotContain(key);
+        store.revokeWalWriter(controller, dead);
+        assertThat(store.collectableWalObjects(controller, 10)).contains(key);
+    }
+
+    @Test
+    void garbageCollectionAnswersOnlyTheControllerAtItsEpoch() {
+        long controller = controller();
+        TopicPartitionId tp = ledByOne(controller, "orders", 1).get(0);
+        store.commitWal(walObject(walKey(0), range(walKey(0), tp, 1, 0, 3)));
+        store.releaseWal(tp, 1, 1, 3);
+        ControllerState current = store.controller().orElseThrow();
+        long next = store.claimController(2, UUID.randomUUID(), Optional.of(current)).orElseThrow();
+
+        assertThat(store.collectableWalObjects(controller, 10)).as("a deposed controller").isEmpty();
+        assertThat(store.revokeWalWriter(controller, WRITER)).isFalse();
+        assertThat(store.commitWal(walObject(walKey(1), range(walKey(1), tp, 1, 3, 4))))
+                .as("the writer was not revoked").containsOnly(Map.entry(tp, WalCommitOutcome.COMMITTED));
+        assertThat(store.collectableWalObjects(next, 10)).containsExactly(walKey(0));
+    }
+
+    @Test
+    void aCommitOfTwoRangesOfOnePartitionOrOfAnotherObjectsRangeIsRefused() {
+        TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
+        assertThatThrownBy(() -> walObject(walKey(0), range(walKey(0), tp, 1, 0, 2), range(walKey(0), tp, 1, 2, 3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one range per partition");
+        assertThatThrownBy(() -> walObject(walKey(0), range(walKey(1), tp, 1, 0, 2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not in object");
+    }
+
+    @Test
+    void attemptsOfOneCommitRacingEachOtherAreAllCommittedAndRecordOnce() throws Exception {
+        List<TopicPartitionId> tps = ledByOne(controller(), "orders", 3);
+        WalObjectCommit commit = walObject(walKey(0), range(walKey(0), tps.get(0), 1, 0, 2),
+                range(walKey(0), tps.get(1), 1, 0, 3), range(walKey(0), tps.get(2), 1, 0, 4));
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Map<TopicPartitionId, WalCommitOutcome>>> attempts = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                attempts.add(threads.submit(() -> {
+                    start.await();
+                    return store.commitWal(commit);
+                }));
+            }
+            start.countDown();
+            for (Future<Map<TopicPartitionId, WalCommitOutcome>> attempt : attempts) {
+                assertThat(attempt.get(60, java.util.concurrent.TimeUnit.SECONDS)).hasSize(3)
+                        .allSatisfy((tp, outcome) -> assertThat(outcome).isEqualTo(WalCommitOutcome.COMMITTED));
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        for (TopicPartitionId tp : tps) {
+            assertThat(store.walRanges(tp, 0)).singleElement().extracting(WalRange::endOffset)
+                    .isEqualTo(store.committedEnd(tp));
+        }
+        assertThat(store.committedWalObjects(WRITER)).containsExactly(walKey(0));
+    }
+
+    @Test
+    void concurrentCommitsOfOneChainEachCommitExactlyOnceInOrder() throws Exception {
+        TopicPartitionId tp = ledByOne(controller(), "orders", 1).get(0);
+        int objects = 20;
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            // every object is retried until committed, in any order: the chain ends up whole and recorded once
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < objects; i++) {
+                WalObjectCommit commit = walObject(walKey(i), range(walKey(i), tp, 1, i * 2L, i * 2L + 2));
+                done.add(threads.submit(() -> {
+                    while (store.commitWal(commit).get(tp) != WalCommitOutcome.COMMITTED) {
+                        Thread.onSpinWait();
+                    }
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(store.committedEnd(tp)).isEqualTo(objects * 2L);
+        assertThat(store.walRanges(tp, 0)).extracting(WalRange::baseOffset)
+                .containsExactlyElementsOf(java.util.stream.LongStream.range(0, objects).map(i -> i * 2).boxed().toList());
     }
 
     // ---- producer ids --------------------------------------------------------------------------------------

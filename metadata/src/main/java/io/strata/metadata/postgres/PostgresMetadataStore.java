@@ -16,6 +16,9 @@ import io.strata.metadata.NodeIdInUseException;
 import io.strata.metadata.PartitionLeadership;
 import io.strata.metadata.TopicDefinition;
 import io.strata.metadata.TopicPartitionId;
+import io.strata.metadata.WalCommitOutcome;
+import io.strata.metadata.WalObjectCommit;
+import io.strata.metadata.WalRange;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -70,6 +73,19 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code group_offsets} (V2)</td><td>(group, topic id, partition): committed offset, leader
  *       epoch, metadata, commit time (ms)</td><td>the group's coordinator, fenced by its slot's epoch; removed
  *       with their topic</td></tr>
+ *   <tr><td>{@code wal_writers} (V5)</td><td>incarnation of a broker that committed a WAL object (or that the
+ *       controller revoked): {@code node_id} (NULL when revoked before it committed anything), {@code revoked}
+ *       (no commit of it passes any more, so its uncommitted objects are orphans)</td><td>{@code commitWal}
+ *       (inserted, read FOR SHARE), the controller ({@code revokeWalWriter}, fenced by the controller epoch)</td></tr>
+ *   <tr><td>{@code wal_objects} (V5)</td><td>committed WAL object (by key): writer incarnation and node id, size,
+ *       commit time (database clock), {@code deleting} (GC chose it: no range may refer to it again),
+ *       {@code unresolved_ranges} (ranges its last commit attempt answered OUT_OF_ORDER: while non-zero and its
+ *       writer not revoked, the writer will try again, so it is not collectable)</td><td>{@code commitWal}; the
+ *       controller ({@code collectableWalObjects} marks, {@code forgetWalObjects} removes deleted ones)</td></tr>
+ *   <tr><td>{@code wal_ranges} (V5)</td><td>(topic id, partition, base offset): end offset, leader epoch, object
+ *       key, byte position and length in the object, {@code batches} ({@link io.strata.metadata.WalBatchCodec}'s
+ *       layout: one value per range, not a row per batch); removed with their partition</td><td>{@code commitWal}
+ *       (fenced by the leader, its epoch and the committed end), the leader ({@code releaseWal})</td></tr>
  * </table>
  * Migrations only expand (new tables, new columns with defaults), so brokers of the previous version keep working
  * during a rolling upgrade.
@@ -81,11 +97,13 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     private final HikariDataSource pool;
     private final Sql sql;
+    private final PostgresWal wal;
     private final String description;
 
     private PostgresMetadataStore(HikariDataSource pool, String description) {
         this.pool = pool;
         this.sql = new Sql(pool);
+        this.wal = new PostgresWal(sql);
         this.description = description;
     }
 
@@ -349,7 +367,7 @@ public final class PostgresMetadataStore implements MetadataStore {
      * Whether the controller lease is still at {@code controllerEpoch}, its row locked FOR SHARE until the
      * transaction ends (a takeover waits): the fence of every controller write.
      */
-    private static boolean controllerAt(Connection connection, long controllerEpoch) throws SQLException {
+    static boolean controllerAt(Connection connection, long controllerEpoch) throws SQLException {
         try (PreparedStatement lease = connection.prepareStatement(
                 "SELECT epoch FROM controller_lease WHERE id = 1 FOR SHARE");
              ResultSet row = lease.executeQuery()) {
@@ -811,45 +829,44 @@ public final class PostgresMetadataStore implements MetadataStore {
         return offsets.stream().sorted(java.util.Comparator.comparing(CommittedOffset::partition)).toList();
     }
 
+    // ---- write-ahead log (PostgresWal) -----------------------------------------------------------------------
+
+    @Override
+    public Map<TopicPartitionId, WalCommitOutcome> commitWal(WalObjectCommit commit) {
+        return wal.commit(commit);
+    }
+
+    @Override
+    public List<WalRange> walRanges(TopicPartitionId partition, long fromOffset) {
+        return wal.ranges(partition, fromOffset);
+    }
+
+    @Override
+    public boolean releaseWal(TopicPartitionId partition, int leader, int leaderEpoch, long upTo) {
+        return wal.release(partition, leader, leaderEpoch, upTo);
+    }
+
+    @Override
+    public List<String> collectableWalObjects(long controllerEpoch, int limit) {
+        return wal.collectable(controllerEpoch, limit);
+    }
+
+    @Override
+    public void forgetWalObjects(List<String> objectKeys) {
+        wal.forget(objectKeys);
+    }
+
+    @Override
+    public boolean revokeWalWriter(long controllerEpoch, UUID incarnation) {
+        return wal.revoke(controllerEpoch, incarnation);
+    }
+
+    @Override
+    public List<String> committedWalObjects(UUID incarnation) {
+        return wal.committedObjects(incarnation);
+    }
+
     // ---- producer ids --------------------------------------------------------------------------------------
-
-    // ---- write-ahead log: not implemented yet in this adapter (the WAL work of issue 15 is under way) ---------
-
-    @Override
-    public java.util.Map<io.strata.metadata.TopicPartitionId, io.strata.metadata.WalCommitOutcome> commitWal(
-            io.strata.metadata.WalObjectCommit commit) {
-        throw new UnsupportedOperationException("write-ahead log commits are not supported by this metadata store yet");
-    }
-
-    @Override
-    public java.util.List<io.strata.metadata.WalRange> walRanges(io.strata.metadata.TopicPartitionId partition,
-                                                                long fromOffset) {
-        return java.util.List.of();
-    }
-
-    @Override
-    public boolean releaseWal(io.strata.metadata.TopicPartitionId partition, int leader, int leaderEpoch, long upTo) {
-        throw new UnsupportedOperationException("write-ahead log releases are not supported by this metadata store yet");
-    }
-
-    @Override
-    public java.util.List<String> collectableWalObjects(long controllerEpoch, int limit) {
-        return java.util.List.of();
-    }
-
-    @Override
-    public void forgetWalObjects(java.util.List<String> objectKeys) {
-    }
-
-    @Override
-    public boolean revokeWalWriter(long controllerEpoch, java.util.UUID incarnation) {
-        throw new UnsupportedOperationException("write-ahead log writers are not supported by this metadata store yet");
-    }
-
-    @Override
-    public java.util.List<String> committedWalObjects(java.util.UUID incarnation) {
-        return java.util.List.of();
-    }
 
     @Override
     public long allocateProducerIds(int size) {

@@ -9,10 +9,16 @@ import io.strata.metadata.MetadataStoreContractTest;
 import io.strata.metadata.PartitionLeadership;
 import io.strata.metadata.TopicDefinition;
 import io.strata.metadata.TopicPartitionId;
+import io.strata.metadata.WalBatch;
+import io.strata.metadata.WalCommitOutcome;
+import io.strata.metadata.WalObjectCommit;
+import io.strata.metadata.WalRange;
 import io.strata.metadata.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -106,6 +112,47 @@ class PostgresMetadataStoreTest extends MetadataStoreContractTest {
             });
             assertThat(upgraded.drain(1, incarnation)).isTrue();
             assertThat(upgraded.brokers().get(0).draining()).isTrue();
+        }
+    }
+
+    @Test
+    void partitionsSortInJavaAsTheDatabaseOrdersAndLocksThem() {
+        // Topic ids on both sides of the sign bit of each half: PostgreSQL compares uuids as unsigned bytes
+        List<UUID> ids = List.of(UUID.fromString("7fffffff-ffff-ffff-0000-000000000000"),
+                UUID.fromString("80000000-0000-0000-0000-000000000000"),
+                UUID.fromString("ffffffff-ffff-ffff-0000-000000000000"),
+                UUID.fromString("00000000-0000-0000-8000-000000000000"),
+                UUID.fromString("00000000-0000-0000-7fff-ffffffffffff"));
+        for (UUID id : ids) {
+            store.createTopic(new TopicDefinition(id, "t" + id, 1, Map.of()));
+        }
+
+        List<TopicPartitionId> databaseOrder = store.leadership().stream().map(PartitionLeadership::partition).toList();
+
+        assertThat(databaseOrder).isSortedAccordingTo(Comparator.naturalOrder());
+    }
+
+    @Test
+    void aVersion4DatabaseIsMigratedAndItsPartitionsTakeWalCommits() throws Exception {
+        PostgresSettings older = PostgresServer.shared().createDatabase("upgrade");
+        Flyway.configure().dataSource(older.jdbcUrl(), older.user().orElse(null), older.password().orElse(null))
+                .locations("classpath:db/strata").table("strata_schema_history").target("4").load().migrate();
+        TopicPartitionId led = new TopicPartitionId(UUID.randomUUID(), 0);
+        try (Connection connection = DriverManager.getConnection(older.jdbcUrl(), older.user().orElse(null),
+                older.password().orElse(null));
+             Statement statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO topics VALUES ('" + led.topicId() + "', 'orders', 1, '{}', now())");
+            statement.executeUpdate("INSERT INTO partitions VALUES ('" + led.topicId() + "', 0, 2, 3, 40, -1, 2)");
+        }
+
+        try (MetadataStore upgraded = PostgresMetadataStore.open(older, "strata-test")) {
+            String key = "wal/2/" + UUID.randomUUID() + "/00000000000000000000.wal";
+            WalRange range = new WalRange(led, 3, 40, 45, key, 0, 100,
+                    List.of(new WalBatch(40, 44, 9, (short) 0, 0, 4, 1_000)));
+            assertThat(upgraded.commitWal(new WalObjectCommit(key, 2, UUID.randomUUID(), 100, List.of(range))))
+                    .containsOnly(Map.entry(led, WalCommitOutcome.COMMITTED));
+            assertThat(upgraded.committedEnd(led)).isEqualTo(45);
+            assertThat(upgraded.walRanges(led, 0)).containsExactly(range);
         }
     }
 
