@@ -42,7 +42,7 @@ public final class WalConfig {
      *                         cluster
      */
     public static Optional<WalSettings> from(BrokerConfig config, boolean clustered) {
-        boolean enabled = config.getBoolean(ENABLE, false); // interim: on by default in cluster mode once the PostgreSQL adapter commits WAL objects
+        boolean enabled = config.getBoolean(ENABLE, clustered);
         if (enabled && !clustered) {
             throw new ConfigException(ENABLE, "true", "the write-ahead log needs cluster mode ("
                     + ClusterSettings.METADATA_STORE + "); single-broker mode does not offer it yet");
