@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * What producers and consumers reported during a run: every acknowledged record (from the send callback),
@@ -18,6 +19,7 @@ public final class History {
     private final Queue<Observation> acknowledged = new ConcurrentLinkedQueue<>();
     private final Queue<Observation> seen = new ConcurrentLinkedQueue<>();
     private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+    private final LongAdder failedNotRetriable = new LongAdder();
     private final Queue<String> events = new ConcurrentLinkedQueue<>();
     private final LongAdder acknowledgedCount = new LongAdder();
     private final Map<Integer, AckGaps> gaps = new ConcurrentHashMap<>();
@@ -36,6 +38,10 @@ public final class History {
 
         synchronized long longestMillis() {
             return longest / 1_000_000;
+        }
+
+        synchronized long last() {
+            return last;
         }
     }
 
@@ -57,6 +63,15 @@ public final class History {
         return longest;
     }
 
+    /**
+     * When {@code partition}'s latest acknowledgement came ({@link System#nanoTime()}), -1 before its first: a
+     * value later than a fault's start says producing to it resumed.
+     */
+    public long lastAcknowledgedNanos(int partition) {
+        AckGaps g = gaps.get(partition);
+        return g == null ? -1 : g.last();
+    }
+
     /** A consumer read {@code value} at this position during the run. */
     public void seen(String value, int partition, long offset) {
         seen.add(new Observation(value, partition, offset));
@@ -65,6 +80,9 @@ public final class History {
     /** A send failed (callback or synchronous exception); only counted, by exception class. */
     public void failed(Throwable error) {
         failures.computeIfAbsent(error.getClass().getSimpleName(), k -> new LongAdder()).increment();
+        if (!(error instanceof RetriableException)) {
+            failedNotRetriable.increment();
+        }
     }
 
     /** Something worth printing beside the verdict. */
@@ -93,6 +111,15 @@ public final class History {
 
     public long failedCount() {
         return failures.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /**
+     * Failed sends whose error is not a Kafka {@link RetriableException} (an {@code OutOfOrderSequenceException}
+     * after a failover that lost producer state, for example); a timeout while no broker could take a partition
+     * is retriable.
+     */
+    public long failedNotRetriable() {
+        return failedNotRetriable.sum();
     }
 
     public List<String> events() {

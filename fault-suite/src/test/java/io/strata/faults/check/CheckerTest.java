@@ -164,4 +164,25 @@ class CheckerTest {
         assertThat(history.seen()).hasSize(4000);
         assertThat(history.failures()).containsEntry("IllegalStateException", 4L);
     }
+
+    @Test
+    void onlyFailedSendsWithAnErrorKafkaCallsRetriableAreTolerated() {
+        History history = new History();
+        history.failed(new org.apache.kafka.common.errors.TimeoutException("delivery timeout"));
+        history.failed(new org.apache.kafka.common.errors.NotLeaderOrFollowerException("moved"));
+        history.failed(new org.apache.kafka.common.errors.OutOfOrderSequenceException("state lost"));
+
+        assertThat(history.failedCount()).isEqualTo(3);
+        assertThat(history.failedNotRetriable()).isEqualTo(1);
+    }
+
+    @Test
+    void eachPartitionsLatestAcknowledgementIsKnown() {
+        History history = new History();
+        long before = System.nanoTime();
+        history.acknowledged("p0-0", 0, 0);
+
+        assertThat(history.lastAcknowledgedNanos(0)).isGreaterThanOrEqualTo(before);
+        assertThat(history.lastAcknowledgedNanos(1)).isEqualTo(-1);
+    }
 }
