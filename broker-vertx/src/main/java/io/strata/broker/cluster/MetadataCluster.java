@@ -21,6 +21,8 @@ import io.strata.metadata.postgres.PostgresMetadataStore;
 import io.strata.tiering.LogManager;
 import io.strata.tiering.TopicLogs;
 import io.strata.tiering.remote.UploadFence;
+import io.strata.tiering.wal.WalGarbageCollector;
+import io.strata.tiering.wal.WalGcMetrics;
 import io.strata.tiering.wal.WalLogSink;
 import io.strata.tiering.wal.WalMetrics;
 import io.strata.tiering.wal.WalReader;
@@ -65,6 +67,8 @@ import org.slf4j.LoggerFactory;
 public final class MetadataCluster implements Cluster, AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(MetadataCluster.class);
     private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(30);
+    /** How often the controller collects WAL objects (each pass lists {@code wal/} once). */
+    static final Duration WAL_GC_INTERVAL = Duration.ofSeconds(30);
 
     private final ClusterSettings settings;
     private final int nodeId;
@@ -90,7 +94,10 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
     private final Optional<WalSettings> walSettings;
     private final ObjectStore objects;
     private final WalMetrics walMetrics = new WalMetrics();
+    private final WalGcMetrics walGcMetrics = new WalGcMetrics();
     private volatile WalWriter walWriter;
+    private volatile WalGarbageCollector walGc;
+    private long lastWalGc = System.nanoTime() - WAL_GC_INTERVAL.toNanos();
 
     private MetadataCluster(ClusterSettings settings, int nodeId, LogManager logs, MetadataStore store,
                             CoordinatorSlots slots, SharedPrefixLease bucketLease, Optional<WalSettings> walSettings,
@@ -196,6 +203,10 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
             logs.setWalTail(new WalReader(store, objects));
             local.useWal(new WalLogSink(walWriter));
             controller.setTailsInBucket(true);
+            // An incarnation is revoked as a WAL writer only once no broker row names it (replaced by a newer start
+            // of its node id, or unregistered at a clean shutdown): a broker that is merely slow keeps committing
+            walGc = new WalGarbageCollector(store, objects, this::registeredIncarnations, walGcMetrics, 1000,
+                    Duration.ofSeconds(60));
             LOGGER.info("Write-ahead log on: acks=all is answered once the batches are in the bucket and committed"
                     + " (linger {} ms, objects up to {} bytes)", wal.linger().toMillis(), wal.batchBytes());
         });
@@ -214,6 +225,7 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
         }
         try {
             controller.runOnce();
+            collectWal();
         } catch (MetadataException e) {
             LOGGER.debug("Controller pass skipped: {}", e.getMessage());
         } catch (RuntimeException e) {
@@ -230,6 +242,31 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
         }
         return CompletableFuture.supplyAsync(() -> store.advanceCommittedEnd(id.get(), nodeId, epoch.get(),
                 uploadedEnd), logs.ioExecutor());
+    }
+
+    /** While this broker is the controller, a WAL garbage-collection pass every {@link #WAL_GC_INTERVAL}. */
+    private void collectWal() {
+        WalGarbageCollector gc = walGc;
+        java.util.OptionalLong epoch = controller.epoch();
+        if (gc == null || epoch.isEmpty() || System.nanoTime() - lastWalGc < WAL_GC_INTERVAL.toNanos()) {
+            return;
+        }
+        lastWalGc = System.nanoTime();
+        WalGarbageCollector.Pass pass = gc.collect(epoch.getAsLong());
+        if (pass.objectsCollected() > 0 || pass.orphansCollected() > 0) {
+            LOGGER.info("WAL garbage collection: {} object(s) no longer needed and {} orphan(s) deleted ({})",
+                    pass.objectsCollected(), pass.orphansCollected(), pass.outcome());
+        }
+    }
+
+    private java.util.Set<UUID> registeredIncarnations() {
+        return store.brokers().stream().map(broker -> broker.registration().incarnation())
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** The WAL garbage collector's counters (zero unless this broker was the controller with the WAL on). */
+    public WalGcMetrics walGcMetrics() {
+        return walGcMetrics;
     }
 
     /**

@@ -55,6 +55,7 @@ final class BrokerCluster implements AutoCloseable {
     private final PostgresSettings database;
     private final List<Integer> ports;
     private final Map<Integer, BrokerJvm> brokers = new HashMap<>();
+    private final Map<String, String> overrides = new HashMap<>();
 
     private BrokerCluster(Path dir, S3ProxyServer s3, PostgresSettings database, List<Integer> ports) {
         this.dir = dir;
@@ -72,6 +73,11 @@ final class BrokerCluster implements AutoCloseable {
         }
         S3ProxyServer s3 = S3ProxyServer.start(S3ProxyServer.Settings.onFreePort(dir.resolve("s3"), "cluster"));
         return new BrokerCluster(dir, s3, database, ports);
+    }
+
+    /** Sets {@code key} in the configuration of every broker started from now on. */
+    void set(String key, String value) {
+        overrides.put(key, value);
     }
 
     /** Every node id, 1 to the cluster's size. */
@@ -99,6 +105,7 @@ final class BrokerCluster implements AutoCloseable {
         properties.put("broker.heartbeat.interval.ms", "1000");
         properties.put("offsets.topic.num.partitions", "6");
         properties.put("remote.log.manager.task.interval.ms", "500");
+        properties.putAll(overrides);
         BrokerJvm broker = BrokerJvm.start(dataDir(node), properties, Map.of());
         brokers.put(node, broker);
         return broker;

@@ -114,7 +114,9 @@ class ClusterFaultTest {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void aBrokerKilledWithItsDiskKeptComesBackAndItsPartitionsServeAgain() throws Exception {
+    void withoutTheWalABrokerKilledWithItsDiskKeptHoldsItsPartitionsUntilItReturns() throws Exception {
+        // wal.enable=false: acknowledged records not yet uploaded are on the leader's disk only (Kafka's RF=1 rule)
+        cluster.set("wal.enable", "false");
         startCluster();
         Workload workload = new Workload(cluster.bootstrap(), TOPIC, PARTITIONS, 2, 1,
                 CheckedProducer.Settings.defaults().withRate(400)).start();
@@ -131,7 +133,7 @@ class ClusterFaultTest {
         } finally {
             workload.close();
         }
-        FaultRun.judge("cluster-kill-9", "kill -9 of one of 3 brokers, disk kept", 1, cluster.bootstrap(), TOPIC,
+        FaultRun.judge("cluster-kill-9-no-wal", "kill -9 of one of 3 brokers, disk kept, wal.enable=false", 1, cluster.bootstrap(), TOPIC,
                 PARTITIONS, workload, 0, "");
     }
 
