@@ -2,10 +2,15 @@ package io.strata.broker.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strata.broker.StrataBroker;
+import io.strata.broker.config.BrokerConfig;
 import io.strata.metadata.TopicPartitionId;
 import io.strata.metadata.WalBatch;
 import io.strata.metadata.WalCommitOutcome;
 import io.strata.metadata.WalRange;
+import io.strata.metadata.postgres.PostgresSettings;
+import io.strata.metadata.testing.PostgresServer;
+import io.strata.objectstore.s3proxy.S3ProxyServer;
 import io.strata.tiering.testing.InMemoryObjectStore;
 import io.strata.tiering.testing.WalObjectFixture;
 import io.strata.tiering.wal.WalMetrics;
@@ -13,18 +18,22 @@ import io.strata.tiering.wal.WalSettings;
 import io.strata.tiering.wal.WalWriter;
 import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The write-ahead log's series on {@code /metrics}: a {@link WalWriter} writes one object of two partitions to an
  * in-memory store and commits it (the database answers COMMITTED for one partition, FENCED for the other), and
- * Prometheus scrapes the broker's HTTP server. No cluster needed: the meters read a {@link WalMetrics}.
+ * Prometheus scrapes the broker's HTTP server (no cluster needed: the meters read a {@link WalMetrics}); and a
+ * broker in cluster mode serves the same series.
  */
 class WalMetricsEndpointTest {
 
@@ -93,5 +102,39 @@ class WalMetricsEndpointTest {
         assertThat(scraped.require("strata_wal_commit_latency_seconds_bucket", "le", "+Inf")).isEqualTo(1);
         assertThat(scraped.series("strata_wal_commit_latency_seconds_bucket")).hasSizeGreaterThan(10);
         assertThat(scraped.require("strata_wal_commit_latency_seconds_sum")).isPositive();
+    }
+
+    @Test
+    void aBrokerInClusterModeServesTheWriteAheadLogSeries(@TempDir Path dir) throws Exception {
+        // Given one broker in cluster mode (PostgreSQL metadata store, an S3 server) with its HTTP server on
+        PostgresSettings database = PostgresServer.shared().createDatabase("wal_metrics");
+        try (S3ProxyServer s3 = S3ProxyServer.start(S3ProxyServer.Settings.onFreePort(dir.resolve("s3"), "strata-it"))) {
+            Map<String, String> properties = new HashMap<>();
+            properties.put("node.id", "1");
+            properties.put("listeners", "PLAINTEXT://127.0.0.1:0");
+            properties.put("http.port", "0");
+            properties.put("log.dirs", dir.resolve("data").toString());
+            properties.put("metadata.store", "postgresql://127.0.0.1:" + database.port() + "/" + database.database());
+            properties.put("metadata.store.user", PostgresServer.USER);
+            properties.put("metadata.store.password", PostgresServer.PASSWORD);
+            properties.put("s3.endpoint", s3.endpoint().toString());
+            properties.put("s3.access.key", s3.settings().accessKey());
+            properties.put("s3.secret.key", s3.settings().secretKey());
+            properties.put("s3.bucket", "strata-it");
+            properties.put("s3.region", S3ProxyServer.REGION);
+            properties.put("s3.path.style", "true");
+            try (StrataBroker broker = StrataBroker.start(BrokerConfig.of(properties))) {
+                // When Prometheus scrapes it
+                PrometheusText scraped = HttpProbe.scrape(broker.httpPort().orElseThrow());
+
+                // Then the write-ahead log's series are there
+                for (String series : List.of("strata_wal_puts_total", "strata_wal_put_bytes_total",
+                        "strata_wal_put_errors_total", "strata_wal_commits_total", "strata_wal_commit_errors_total",
+                        "strata_wal_fenced_ranges_total", "strata_wal_objects_in_flight",
+                        "strata_wal_linger_fill_ratio", "strata_wal_commit_latency_seconds_count")) {
+                    assertThat(scraped.value(series)).as(series).isPresent();
+                }
+            }
+        }
     }
 }
