@@ -54,7 +54,8 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--offsets", description = "list every committed offset of every group, not only group summaries")
     boolean offsets;
 
-    @Option(names = "--no-checksums", description = "verify: skip downloading segments to check their CRC-32C")
+    @Option(names = "--no-checksums", description = "verify: skip downloading segments and write-ahead-log objects"
+            + " to check their CRC-32C and batch CRCs (WAL headers are still read)")
     boolean noChecksums;
 
     private final PrintStream out;

@@ -161,9 +161,9 @@ class InspectCommandTest extends BrokerTestBase {
         // Then the listing shows each object's writer, sequence, creation time, size and partitions
         assertThat(wal.exitCode()).as(wal.output()).isEqualTo(1);
         assertThat(wal.output()).contains("4 WAL object(s)",
-                WalObjectFixture.key(0) + "  node 1  incarnation " + WalObjectFixture.INCARNATION + "  sequence 0  created "
-                        + Instant.ofEpochMilli(WalObjectFixture.CREATED_MS) + "  2 partition(s)  " + first.bytes().length
-                        + " bytes",
+                WalObjectFixture.key(0) + "  node 1  incarnation " + WalObjectFixture.INCARNATION
+                        + "  sequence 0  created " + Instant.ofEpochMilli(WalObjectFixture.CREATED_MS)
+                        + "  2 partition(s)  " + first.bytes().length + " bytes",
                 WalObjectFixture.key(1) + "  " + damaged.length
                         + " bytes  UNREADABLE: damaged header: corrupt WAL object header: checksum mismatch",
                 "wal/readme.txt  1 bytes  UNREADABLE: not a write-ahead-log key");
@@ -179,8 +179,9 @@ class InspectCommandTest extends BrokerTestBase {
         assertThat(decoded.output()).doesNotContain("INVALID", "PROBLEM");
         // And a damaged header is one line, not a stack trace
         assertThat(decodedDamaged.exitCode()).isEqualTo(1);
-        assertThat(decodedDamaged.output()).contains(WalObjectFixture.key(1)
-                + ": damaged header: corrupt WAL object header: checksum mismatch").doesNotContain("Exception", "\tat ");
+        assertThat(decodedDamaged.output())
+                .contains(WalObjectFixture.key(1) + ": damaged header: corrupt WAL object header: checksum mismatch")
+                .doesNotContain("Exception", "\tat ");
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.output()).contains("no object " + WalObjectFixture.key(9));
         // And list counts them, verify names the damaged object and the foreign key

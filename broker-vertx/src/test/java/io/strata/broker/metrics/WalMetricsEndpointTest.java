@@ -108,7 +108,8 @@ class WalMetricsEndpointTest {
     void aBrokerInClusterModeServesTheWriteAheadLogSeries(@TempDir Path dir) throws Exception {
         // Given one broker in cluster mode (PostgreSQL metadata store, an S3 server) with its HTTP server on
         PostgresSettings database = PostgresServer.shared().createDatabase("wal_metrics");
-        try (S3ProxyServer s3 = S3ProxyServer.start(S3ProxyServer.Settings.onFreePort(dir.resolve("s3"), "strata-it"))) {
+        try (S3ProxyServer s3 = S3ProxyServer.start(
+                S3ProxyServer.Settings.onFreePort(dir.resolve("s3"), "strata-it"))) {
             Map<String, String> properties = new HashMap<>();
             properties.put("node.id", "1");
             properties.put("listeners", "PLAINTEXT://127.0.0.1:0");
