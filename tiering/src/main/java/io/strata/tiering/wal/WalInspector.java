@@ -1,6 +1,7 @@
 package io.strata.tiering.wal;
 
 import io.strata.objectstore.ObjectInfo;
+import io.strata.objectstore.ObjectNotFoundException;
 import io.strata.objectstore.ObjectStore;
 import io.strata.tiering.remote.BucketInspector.Problem;
 import io.strata.tiering.remote.RemoteLayout;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
@@ -27,6 +30,8 @@ public final class WalInspector {
 
     /** Bytes read from the start of an object to find its header (enough for 1,259 partitions). */
     private static final int HEADER_READ_BYTES = 64 * 1024;
+    /** Objects read at once. */
+    private static final int PARALLEL_READS = 16;
 
     private final ObjectStore store;
 
@@ -59,37 +64,63 @@ public final class WalInspector {
                 .sorted(java.util.Comparator.comparing(ObjectInfo::key)).toList();
     }
 
-    /** Every object under {@code wal/} with its header (one ranged GET each; none for a key that is not a WAL key). */
+    /**
+     * Every object under {@code wal/} with its header: one ranged GET each ({@value #PARALLEL_READS} at a time), none
+     * for a key that is not a WAL key. An object deleted between the listing and its GET (collected meanwhile) is
+     * left out.
+     */
     public List<Listed> list() {
-        return objects().stream().map(this::describe).toList();
+        List<ObjectInfo> objects = objects();
+        List<Listed> listed = new ArrayList<>(objects.size());
+        for (int from = 0; from < objects.size(); from += PARALLEL_READS) {
+            List<CompletableFuture<Optional<Listed>>> window = objects
+                    .subList(from, Math.min(objects.size(), from + PARALLEL_READS)).stream().map(this::readListed)
+                    .toList();
+            window.forEach(read -> read.join().ifPresent(listed::add));
+        }
+        return listed;
     }
 
-    private Listed describe(ObjectInfo object) {
+    private CompletableFuture<Optional<Listed>> readListed(ObjectInfo object) {
         Optional<WalKey> key = RemoteLayout.walKeyOf(object.key());
         if (key.isEmpty()) {
-            return new Listed(object, key, Optional.empty(), Optional.of("not a write-ahead-log key (wal/{nodeId}/"
-                    + "{incarnation}/{sequence:020d}.wal)"));
+            return CompletableFuture.completedFuture(Optional.of(new Listed(object, key, Optional.empty(),
+                    Optional.of("not a write-ahead-log key (wal/{nodeId}/{incarnation}/{sequence:020d}.wal)"))));
         }
-        try {
-            WalObject.Header header = WalObject.parseHeader(readHeader(object));
-            return new Listed(object, key, Optional.of(header), disagreement(key.get(), header));
-        } catch (IllegalArgumentException e) {
-            return new Listed(object, key, Optional.empty(), Optional.of("damaged header: " + e.getMessage()));
-        }
+        return readHeader(object).thenApply(bytes -> {
+            try {
+                WalObject.Header header = WalObject.parseHeader(bytes);
+                return Optional.of(new Listed(object, key, Optional.of(header), disagreement(key.get(), header)));
+            } catch (IllegalArgumentException e) {
+                return Optional.of(new Listed(object, key, Optional.empty(),
+                        Optional.of("damaged header: " + e.getMessage())));
+            }
+        }).exceptionally(error -> {
+            if (deleted(error)) {
+                return Optional.empty();
+            }
+            throw error instanceof CompletionException c ? c : new CompletionException(error);
+        });
+    }
+
+    private static boolean deleted(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof ObjectNotFoundException;
     }
 
     /** The first bytes of {@code object}, as many as its header declares when that is more than a first read. */
-    private ByteBuffer readHeader(ObjectInfo object) {
+    private CompletableFuture<ByteBuffer> readHeader(ObjectInfo object) {
         if (object.size() == 0) {
-            return ByteBuffer.allocate(0); // no range to ask for
+            return CompletableFuture.completedFuture(ByteBuffer.allocate(0)); // no range to ask for
         }
         int first = (int) Math.min(object.size(), HEADER_READ_BYTES);
-        ByteBuffer prefix = store.getRange(object.key(), 0, first).join();
-        OptionalInt declared = WalObject.declaredHeaderLength(prefix);
-        if (declared.isPresent() && declared.getAsInt() > prefix.remaining() && declared.getAsInt() <= object.size()) {
-            return store.getRange(object.key(), 0, declared.getAsInt()).join();
-        }
-        return prefix;
+        return store.getRange(object.key(), 0, first).thenCompose(prefix -> {
+            OptionalInt declared = WalObject.declaredHeaderLength(prefix);
+            return declared.isPresent() && declared.getAsInt() > prefix.remaining()
+                    && declared.getAsInt() <= object.size()
+                    ? store.getRange(object.key(), 0, declared.getAsInt())
+                    : CompletableFuture.completedFuture(prefix);
+        });
     }
 
     /** What the header says that its key does not, or empty. */
@@ -110,7 +141,15 @@ public final class WalInspector {
         if (object.isEmpty()) {
             return Optional.empty();
         }
-        ByteBuffer bytes = ByteBuffer.wrap(store.get(key).join());
+        ByteBuffer bytes;
+        try {
+            bytes = ByteBuffer.wrap(store.get(key).join());
+        } catch (CompletionException e) {
+            if (deleted(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
         WalObject.Header header;
         try {
             header = WalObject.parseHeader(bytes);

@@ -7,6 +7,8 @@ import static io.strata.tiering.testing.WalObjectFixture.twoPartitions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strata.objectstore.ObjectInfo;
+import io.strata.objectstore.ObjectStore;
 import io.strata.objectstore.PutCondition;
 import io.strata.tiering.remote.BucketInspector.Problem;
 import io.strata.tiering.testing.InMemoryObjectStore;
@@ -14,9 +16,12 @@ import io.strata.tiering.wal.WalInspector.Batch;
 import io.strata.tiering.wal.WalInspector.Decoded;
 import io.strata.tiering.wal.WalInspector.DecodedEntry;
 import io.strata.tiering.wal.WalInspector.Listed;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** {@link WalInspector} over objects written by {@link WalObject#encode}, intact and damaged (unit test). */
@@ -126,5 +131,30 @@ class WalInspectorTest {
     @Test
     void aMissingObjectDecodesToNothing() {
         assertThat(inspector.decode(key(9))).isEmpty();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anObjectCollectedBetweenTheListingAndItsReadIsLeftOut() {
+        // Given a store whose listing still shows an object that is gone when read (GC deleted it meanwhile)
+        put(key(0), twoPartitions(0).bytes());
+        ObjectStore listingAGhost = (ObjectStore) Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
+                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+                    Object result = method.invoke(store, args);
+                    if (!method.getName().equals("listAll")) {
+                        return result;
+                    }
+                    List<ObjectInfo> objects = new ArrayList<>(((CompletableFuture<List<ObjectInfo>>) result).join());
+                    objects.add(new ObjectInfo(key(1), 500, "gone"));
+                    return CompletableFuture.completedFuture(objects);
+                });
+        WalInspector ghostly = new WalInspector(listingAGhost);
+
+        assertThat(ghostly.objects()).hasSize(2);
+
+        // Then listing and verifying go on without it
+        assertThat(ghostly.list()).extracting(l -> l.object().key()).containsExactly(key(0));
+        assertThat(ghostly.verify(true)).isEmpty();
+        assertThat(ghostly.decode(key(1))).isEmpty();
     }
 }
