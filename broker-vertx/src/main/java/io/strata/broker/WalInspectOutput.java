@@ -35,7 +35,7 @@ final class WalInspectOutput {
             StringBuilder line = new StringBuilder(listed.object().key()).append("  ");
             listed.header().ifPresent(h -> line.append(header(h)).append("  "));
             line.append(listed.object().size()).append(" bytes");
-            listed.damage().ifPresent(damage -> line.append("  UNREADABLE: ").append(damage));
+            listed.damage().ifPresent(damage -> line.append("  PROBLEM: ").append(damage));
             out.println(line);
         }
         return objects.stream().anyMatch(l -> l.damage().isPresent()) ? 1 : 0;

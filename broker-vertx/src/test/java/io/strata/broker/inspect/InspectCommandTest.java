@@ -165,8 +165,8 @@ class InspectCommandTest extends BrokerTestBase {
                         + "  sequence 0  created " + Instant.ofEpochMilli(WalObjectFixture.CREATED_MS)
                         + "  2 partition(s)  " + first.bytes().length + " bytes",
                 WalObjectFixture.key(1) + "  " + damaged.length
-                        + " bytes  UNREADABLE: damaged header: corrupt WAL object header: checksum mismatch",
-                "wal/readme.txt  1 bytes  UNREADABLE: not a write-ahead-log key");
+                        + " bytes  PROBLEM: damaged header: corrupt WAL object header: checksum mismatch",
+                "wal/readme.txt  1 bytes  PROBLEM: not a write-ahead-log key");
         // And decoding shows the header entries and each batch read from the bytes
         WalObject.Entry entry = first.header().entries().get(0);
         assertThat(decoded.exitCode()).as(decoded.output()).isZero();

@@ -8,6 +8,7 @@ import io.strata.tiering.remote.RemoteLayout;
 import io.strata.tiering.remote.RemoteLayout.WalKey;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -61,7 +62,7 @@ public final class WalInspector {
     /** Every object under {@code wal/}, in key order. */
     public List<ObjectInfo> objects() {
         return store.listAll(RemoteLayout.WAL).join().stream()
-                .sorted(java.util.Comparator.comparing(ObjectInfo::key)).toList();
+                .sorted(Comparator.comparing(ObjectInfo::key)).toList();
     }
 
     /**
