@@ -2,6 +2,7 @@ package io.strata.broker;
 
 import io.strata.broker.config.BrokerConfig;
 import io.strata.broker.config.TieringSettings;
+import io.strata.objectstore.ObjectInfo;
 import io.strata.tiering.remote.BucketInspector;
 import io.strata.tiering.remote.BucketInspector.Inventory;
 import io.strata.tiering.remote.BucketInspector.Problem;
@@ -10,9 +11,11 @@ import io.strata.tiering.remote.GroupManifest;
 import io.strata.tiering.remote.GroupManifest.PartitionOffset;
 import io.strata.tiering.remote.ManifestSegment;
 import io.strata.tiering.remote.PartitionManifest;
+import io.strata.tiering.wal.WalInspector;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,19 +25,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code strata inspect [list|verify]}: what the bucket holds, read from the bucket alone (the
- * broker may be stopped). {@code list} prints topics, partitions and segments from the manifests, and the
- * consumer groups whose committed offsets are in the bucket;
+ * {@code strata inspect [list|verify|wal [KEY]]}: what the bucket holds, read from the bucket alone (the
+ * broker may be stopped). {@code list} prints topics, partitions and segments from the manifests, the
+ * consumer groups whose committed offsets are in the bucket, and how many write-ahead-log objects it holds;
  * {@code verify} also checks that every listed object exists with the listed size and CRC-32C, that
- * every index sidecar matches its segment, and reports objects no manifest references. Exit code 0
- * when the bucket is consistent, 1 when {@code verify} found problems, 2 on errors.
+ * every index sidecar matches its segment, reports objects no manifest references, and checks every object under
+ * {@code wal/} ({@link WalInspector#verify}); {@code wal} lists the write-ahead-log objects with their headers, and
+ * {@code wal KEY} decodes one ({@link WalInspectOutput}). Exit code 0 when the bucket is consistent, 1 when
+ * {@code verify} found problems (or {@code wal} a damaged object), 2 on errors.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "List or verify the topics, partitions and segments in the bucket.")
+        description = "List or verify the topics, partitions, segments and write-ahead-log objects in the bucket.")
 final class InspectCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", defaultValue = "list", description = "list (default) or verify")
+    @Parameters(index = "0", defaultValue = "list", description = "list (default), verify, or wal")
     String action;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "KEY",
+            description = "wal: the key of one write-ahead-log object to decode (as 'inspect wal' lists it)")
+    String walKey;
 
     @Option(names = {"-c", "--config"}, description = "Broker properties file (environment STRATA_* variables win).")
     Path configFile;
@@ -45,7 +54,8 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--offsets", description = "list every committed offset of every group, not only group summaries")
     boolean offsets;
 
-    @Option(names = "--no-checksums", description = "verify: skip downloading segments to check their CRC-32C")
+    @Option(names = "--no-checksums", description = "verify: skip downloading segments and write-ahead-log objects"
+            + " to check their CRC-32C and batch CRCs (WAL headers are still read)")
     boolean noChecksums;
 
     private final PrintStream out;
@@ -60,8 +70,12 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!action.equals("list") && !action.equals("verify")) {
-            out.println("unknown action '" + action + "': use list or verify");
+        if (!action.equals("list") && !action.equals("verify") && !action.equals("wal")) {
+            out.println("unknown action '" + action + "': use list, verify or wal");
+            return 2;
+        }
+        if (walKey != null && !action.equals("wal")) {
+            out.println("unexpected argument '" + walKey + "': only 'inspect wal' takes a key");
             return 2;
         }
         BrokerConfig config = BrokerConfig.load(Optional.ofNullable(configFile), System.getenv());
@@ -72,13 +86,22 @@ final class InspectCommand implements Callable<Integer> {
         }
         try (Bucket bucket = Bucket.openForInspection(settings, config.logDir())) {
             BucketInspector inspector = new BucketInspector(bucket.store().orElseThrow());
+            WalInspector wal = new WalInspector(bucket.store().orElseThrow());
             out.println("Bucket: " + bucket.describe());
+            if (action.equals("wal")) {
+                WalInspectOutput output = new WalInspectOutput(wal, out);
+                return walKey == null ? output.list() : output.decode(walKey);
+            }
             Inventory inventory = inspector.inventory();
             print(inventory);
+            List<ObjectInfo> walObjects = wal.objects();
+            out.printf("%d write-ahead-log object(s), %d bytes (inspect wal lists them)%n", walObjects.size(),
+                    walObjects.stream().mapToLong(ObjectInfo::size).sum());
             if (action.equals("list")) {
                 return 0;
             }
-            List<Problem> problems = inspector.verify(inventory, !noChecksums);
+            List<Problem> problems = new ArrayList<>(inspector.verify(inventory, !noChecksums));
+            problems.addAll(wal.verify(!noChecksums));
             problems.forEach(p -> out.println("PROBLEM " + p));
             out.println(problems.isEmpty() ? "OK: every listed object is present" + (noChecksums ? "" : " and intact")
                     + ", no orphans" : problems.size() + " problem(s)");

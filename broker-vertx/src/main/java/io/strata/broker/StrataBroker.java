@@ -179,6 +179,9 @@ public final class StrataBroker implements AutoCloseable {
             logs.limitPartitions(config.maxPartitions());
             monitoring.readiness().logsOpened();
             monitoring.metrics().bindLogs(logs);
+            if (cluster != null) {
+                monitoring.metrics().bindWal(cluster.walMetrics());
+            }
             return start(config, tiering, vertx, logs, bucket, monitoring, lock, Optional.ofNullable(cluster));
         } catch (Exception e) {
             if (monitoring != null) {

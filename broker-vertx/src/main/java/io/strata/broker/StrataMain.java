@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code java -jar strata-broker.jar [serve] [--config FILE]}: runs a broker until SIGTERM/SIGINT,
  * then shuts it down cleanly. With no arguments it serves with defaults (127.0.0.1:9092, ./data).
- * {@code java -jar strata-broker.jar inspect [list|verify]} reads the bucket ({@link InspectCommand}).
+ * {@code java -jar strata-broker.jar inspect [list|verify|wal [KEY]]} reads the bucket ({@link InspectCommand}).
  */
 @Command(name = "strata", mixinStandardHelpOptions = true, version = "Strata 0.1.0",
         description = "A Kafka-compatible broker that tiers to object storage.",

@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.strata.broker.network.RequestObserver;
 import io.strata.tiering.LogManager;
 import io.strata.tiering.log.LogDirHealth;
+import io.strata.tiering.wal.WalMetrics;
 import java.util.Collection;
 import java.util.function.IntSupplier;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -61,6 +62,11 @@ import org.apache.kafka.common.protocol.ApiKeys;
  *   <tr><td>{@code strata_remote_cache_hits_total}, {@code _misses_total}, {@code _evictions_total},
  *       {@code _gets_total}, {@code strata_remote_cache_size_bytes}, {@code strata_remote_deleted_segments_total}
  *       </td><td>none</td><td>none (Strata's chunk cache of remote segments)</td></tr>
+ *   <tr><td>{@code strata_wal_puts_total}, {@code strata_wal_put_bytes_total}, {@code strata_wal_put_errors_total},
+ *       {@code strata_wal_commits_total}, {@code strata_wal_commit_errors_total},
+ *       {@code strata_wal_fenced_ranges_total}, {@code strata_wal_objects_in_flight},
+ *       {@code strata_wal_linger_fill_ratio}, {@code strata_wal_commit_latency_seconds} (histogram)</td><td>none</td>
+ *       <td>none (the write-ahead log, cluster mode only: {@link #bindWal})</td></tr>
  *   <tr><td>{@code jvm_*}, {@code process_*}, {@code system_*}</td><td>Micrometer's</td><td>JVM and process
  *       metrics (memory, GC, threads, classes, CPU, uptime, file descriptors)</td></tr>
  * </table>
@@ -120,6 +126,11 @@ public final class BrokerMetrics implements AutoCloseable {
                 .description("Partitions offline after a failed write or read of their files").register(registry);
         logs.addListener(new PartitionMeters(registry, logs.remote(), traffic));
         logs.remote().ifPresent(remote -> RemoteTierMeters.bind(registry, remote.metrics(), remote.cache()));
+    }
+
+    /** The write-ahead log's counters, gauges and commit latency histogram ({@link WalMeters}). */
+    public void bindWal(WalMetrics wal) {
+        WalMeters.bind(registry, wal);
     }
 
     /**

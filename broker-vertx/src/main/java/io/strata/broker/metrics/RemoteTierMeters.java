@@ -58,8 +58,9 @@ final class RemoteTierMeters {
                 .description("Bytes of chunks held in the cache").register(registry);
     }
 
-    private static <T> void counter(MeterRegistry registry, String name, T source, ToDoubleFunction<T> count,
-                                    String description) {
+    /** Registers a counter read from {@code source} at scrape time. */
+    static <T> void counter(MeterRegistry registry, String name, T source, ToDoubleFunction<T> count,
+                            String description) {
         FunctionCounter.builder(name, source, count).description(description).register(registry);
     }
 }

@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.broker.StrataMain;
 import io.strata.broker.it.BrokerTestBase;
+import io.strata.objectstore.PutCondition;
+import io.strata.objectstore.s3.S3Config;
+import io.strata.objectstore.s3.S3ObjectStore;
+import io.strata.objectstore.s3proxy.S3ProxyServer;
+import io.strata.tiering.remote.RemoteLayout;
+import io.strata.tiering.testing.WalObjectFixture;
+import io.strata.tiering.wal.WalObject;
 import io.strata.tiering.log.PartitionLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -113,5 +121,73 @@ class InspectCommandTest extends BrokerTestBase {
         assertThat(afterStop.exitCode()).as(afterStop.output()).isEqualTo(1);
         assertThat(afterStop.output()).contains("orders-0  log start 0  " + segments + " segment(s)",
                 "PROBLEM ORPHAN topics/stray");
+    }
+
+    /** An S3 client of the running broker's embedded server (the bucket {@code strata inspect} reads). */
+    private S3ObjectStore embeddedBucket() {
+        return S3ObjectStore.open(S3Config.builder("strata")
+                .endpoint(broker.embeddedS3Endpoint().orElseThrow())
+                .region(S3ProxyServer.REGION)
+                .credentials(S3ProxyServer.DEFAULT_ACCESS_KEY, S3ProxyServer.DEFAULT_SECRET_KEY)
+                .pathStyle(true)
+                .build());
+    }
+
+    @Test
+    void listsDecodesAndVerifiesWriteAheadLogObjects() throws Exception {
+        // Given two WAL objects PUT to the bucket as a broker writes them, a damaged one and a foreign key under wal/
+        WalObject.Encoded first = WalObjectFixture.twoPartitions(0);
+        byte[] damaged = WalObjectFixture.twoPartitions(1).bytes();
+        damaged[60] ^= 0x01;
+        try (S3ObjectStore store = embeddedBucket()) {
+            store.put(WalObjectFixture.key(0), first.bytes(), PutCondition.IF_ABSENT).join();
+            store.put(WalObjectFixture.key(1), damaged, PutCondition.IF_ABSENT).join();
+            store.put(WalObjectFixture.key(2), WalObjectFixture.twoPartitions(2).bytes(), PutCondition.IF_ABSENT)
+                    .join();
+            store.put("wal/readme.txt", "x".getBytes(StandardCharsets.UTF_8), PutCondition.IF_ABSENT).join();
+        }
+        Path running = configFile(Map.of("s3.endpoint", broker.embeddedS3Endpoint().orElseThrow().toString(),
+                "s3.access.key", "strata", "s3.secret.key", "strata-secret", "s3.bucket", "strata"));
+        String topicA = RemoteLayout.kafkaId(WalObjectFixture.TOPIC_A);
+
+        // When inspect lists them, decodes the intact and the damaged one, and verifies the bucket
+        Run wal = inspect(running, "wal");
+        Run decoded = inspect(running, "wal", WalObjectFixture.key(0));
+        Run decodedDamaged = inspect(running, "wal", WalObjectFixture.key(1));
+        Run missing = inspect(running, "wal", WalObjectFixture.key(9));
+        Run list = inspect(running, "list");
+        Run verify = inspect(running, "verify");
+
+        // Then the listing shows each object's writer, sequence, creation time, size and partitions
+        assertThat(wal.exitCode()).as(wal.output()).isEqualTo(1);
+        assertThat(wal.output()).contains("4 WAL object(s)",
+                WalObjectFixture.key(0) + "  node 1  incarnation " + WalObjectFixture.INCARNATION
+                        + "  sequence 0  created " + Instant.ofEpochMilli(WalObjectFixture.CREATED_MS)
+                        + "  2 partition(s)  " + first.bytes().length + " bytes",
+                WalObjectFixture.key(1) + "  " + damaged.length
+                        + " bytes  PROBLEM: damaged header: corrupt WAL object header: checksum mismatch",
+                "wal/readme.txt  1 bytes  PROBLEM: not a write-ahead-log key");
+        // And decoding shows the header entries and each batch read from the bytes
+        WalObject.Entry entry = first.header().entries().get(0);
+        assertThat(decoded.exitCode()).as(decoded.output()).isZero();
+        assertThat(decoded.output()).contains("WAL object " + WalObjectFixture.key(0),
+                "topic " + topicA + " partition 0  leader epoch 7  offsets 10..14  bytes " + entry.position() + ".."
+                        + (entry.position() + entry.length() - 1) + " (" + entry.length() + ")  2 batch(es)",
+                "batch offsets 10..11  producer 4000 epoch 2  sequences 0..1  2 record(s)",
+                "batch offsets 12..14  producer 4000 epoch 2  sequences 2..4  3 record(s)",
+                "partition 3  leader epoch 7  offsets 0..2");
+        assertThat(decoded.output()).doesNotContain("INVALID", "PROBLEM");
+        // And a damaged header is one line, not a stack trace
+        assertThat(decodedDamaged.exitCode()).isEqualTo(1);
+        assertThat(decodedDamaged.output())
+                .contains(WalObjectFixture.key(1) + ": damaged header: corrupt WAL object header: checksum mismatch")
+                .doesNotContain("Exception", "\tat ");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.output()).contains("no object " + WalObjectFixture.key(9));
+        // And list counts them, verify names the damaged object and the foreign key
+        assertThat(list.output()).contains("4 write-ahead-log object(s)");
+        assertThat(verify.exitCode()).as(verify.output()).isEqualTo(1);
+        assertThat(verify.output()).contains("PROBLEM WAL_HEADER " + WalObjectFixture.key(1) + ": damaged header",
+                "PROBLEM NOT_WAL wal/readme.txt", "2 problem(s)");
     }
 }

@@ -145,21 +145,39 @@ public final class RemoteLayout {
         return walIncarnationPrefix(nodeId, incarnation) + String.format(Locale.ROOT, "%020d", sequence) + WAL_SUFFIX;
     }
 
-    /** The incarnation that wrote WAL object {@code key}, or empty when the key is not one. */
-    public static Optional<UUID> walIncarnationOf(String key) {
+    /** What a WAL object's key names: the writer's node id and incarnation, and the object's sequence. */
+    public record WalKey(int nodeId, UUID incarnation, long sequence) {
+        /** The key itself, {@link #walObject}. */
+        public String key() {
+            return walObject(nodeId, incarnation, sequence);
+        }
+    }
+
+    /**
+     * What WAL object key {@code key} names, or empty when it is not exactly a key {@link #walObject} writes (a
+     * node id, an incarnation in its canonical form, a sequence of 20 digits).
+     */
+    public static Optional<WalKey> walKeyOf(String key) {
         if (!key.startsWith(WAL) || !key.endsWith(WAL_SUFFIX)) {
             return Optional.empty();
         }
-        String[] parts = key.substring(WAL.length()).split("/");
+        String[] parts = key.substring(WAL.length(), key.length() - WAL_SUFFIX.length()).split("/", -1);
         if (parts.length != 3) {
             return Optional.empty();
         }
         try {
-            Integer.parseInt(parts[0]);
-            return Optional.of(UUID.fromString(parts[1]));
+            WalKey parsed = new WalKey(Integer.parseInt(parts[0]), UUID.fromString(parts[1]),
+                    Long.parseLong(parts[2]));
+            // UUID.fromString and parseInt accept forms walObject never writes ("+1", "1-2-3-4-5", short sequences)
+            return parsed.key().equals(key) ? Optional.of(parsed) : Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /** The incarnation that wrote WAL object {@code key}, or empty when the key is not one. */
+    public static Optional<UUID> walIncarnationOf(String key) {
+        return walKeyOf(key).map(WalKey::incarnation);
     }
 
     public static String kafkaId(UUID id) {

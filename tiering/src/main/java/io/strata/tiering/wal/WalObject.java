@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.zip.CRC32C;
 
@@ -86,6 +87,15 @@ public final class WalObject {
     }
 
     /**
+     * The header length that the first bytes of an object declare (the field at offset 6), so that a reader knows
+     * how many bytes {@link #parseHeader} needs; empty when fewer than 10 bytes are given. Not checked: parse the
+     * header to know whether it is one.
+     */
+    public static OptionalInt declaredHeaderLength(ByteBuffer prefix) {
+        return prefix.remaining() < 10 ? OptionalInt.empty() : OptionalInt.of(prefix.getInt(prefix.position() + 6));
+    }
+
+    /**
      * Lays {@code parts} out as one object. The parts must name distinct partitions in (topic id, partition) order.
      */
     public static Encoded encode(int nodeId, UUID incarnation, long sequence, long createdMs, List<Part> parts) {
@@ -159,7 +169,9 @@ public final class WalObject {
         long sequence = buffer.getLong();
         long createdMs = buffer.getLong();
         int count = buffer.getInt();
-        if (count < 0 || headerLength != headerLength(count) || object.remaining() < headerLength) {
+        // in long arithmetic: a damaged count of 2^30 gives the header length of 0 entries in int arithmetic
+        if (count < 0 || headerLength != FIXED_HEADER + (long) ENTRY_BYTES * count + 4
+                || object.remaining() < headerLength) {
             throw new IllegalArgumentException("corrupt WAL object header: " + count + " entries, header length "
                     + headerLength + ", " + object.remaining() + " bytes");
         }
