@@ -15,15 +15,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.slf4j.Logger;
@@ -89,6 +92,27 @@ public final class WalWriter implements AutoCloseable {
         }
     }
 
+    /** An object from its flush to its outcome: its listeners are told exactly once, by the commit or by close. */
+    private static final class Flight {
+        final List<Part> parts;
+        private final AtomicBoolean decided = new AtomicBoolean();
+
+        Flight(List<Part> parts) {
+            this.parts = parts;
+        }
+
+        /** Whether the caller is the one to tell the listeners. */
+        boolean decide() {
+            return decided.compareAndSet(false, true);
+        }
+
+        void fail(RuntimeException cause) {
+            if (decide()) {
+                parts.forEach(p -> p.listener.failed(p.baseOffset, p.leaderEpoch, cause));
+            }
+        }
+    }
+
     private final ObjectStore store;
     private final Committer committer;
     private final int nodeId;
@@ -108,6 +132,7 @@ public final class WalWriter implements AutoCloseable {
     private boolean flushWanted;
     private long bufferedBytes;
     private CompletableFuture<Void> commitChain = CompletableFuture.completedFuture(null);
+    private final Set<Flight> flights = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     public WalWriter(ObjectStore store, Committer committer, int nodeId, UUID incarnation, WalSettings settings,
@@ -140,7 +165,7 @@ public final class WalWriter implements AutoCloseable {
             throw new NotLeaderOrFollowerException("the write-ahead log of this broker is closed");
         }
         synchronized (lock) {
-            if (bufferedBytes >= settings.maxBufferedBytes()) {
+            if (bufferedBytes > settings.maxBufferedBytes()) {
                 throw new NotEnoughReplicasException("the write-ahead log of this broker has " + bufferedBytes
                         + " bytes waiting for the bucket or the metadata database; not appending to " + partition
                         + " until they are committed");
@@ -231,15 +256,17 @@ public final class WalWriter implements AutoCloseable {
                 parts.stream().map(p -> new WalObject.Part(p.partition, p.leaderEpoch, p.baseOffset, p.endOffset,
                         p.batches)).toList());
         metrics.fillPermille.add(Math.min(1000, bytes * 1000 / settings.batchBytes()));
+        Flight flight = new Flight(parts);
+        flights.add(flight);
         CompletableFuture<Void> put = putUntilDone(key, encoded.bytes(), 0);
         CompletableFuture<Void> previous = commitChain;
         commitChain = put.thenCombine(previous, (a, b) -> (Void) null)
-                .thenRunAsync(() -> commitUntilDecided(key, encoded, parts, firstAppend), commitThread)
+                .thenRunAsync(() -> commitUntilDecided(key, encoded, flight, firstAppend), commitThread)
                 .handle((ignored, error) -> {
+                    flights.remove(flight);
                     if (error != null) { // closed meanwhile, or a bug: nothing of it is acknowledged
-                        RuntimeException cause = new NotLeaderOrFollowerException("the write-ahead log object " + key
-                                + " was not committed: " + error);
-                        parts.forEach(p -> p.listener.failed(p.baseOffset, p.leaderEpoch, cause));
+                        flight.fail(new NotLeaderOrFollowerException("the write-ahead log object " + key
+                                + " was not committed: " + error));
                     }
                     finished(bytes);
                     return null;
@@ -290,7 +317,8 @@ public final class WalWriter implements AutoCloseable {
     }
 
     /** Records the object in the database, retrying the same commit until it is decided; tells the listeners. */
-    private void commitUntilDecided(String key, WalObject.Encoded encoded, List<Part> parts, long firstAppend) {
+    private void commitUntilDecided(String key, WalObject.Encoded encoded, Flight flight, long firstAppend) {
+        List<Part> parts = flight.parts;
         List<WalRange> ranges = new ArrayList<>(parts.size());
         for (int i = 0; i < parts.size(); i++) {
             Part part = parts.get(i);
@@ -318,6 +346,9 @@ public final class WalWriter implements AutoCloseable {
         }
         metrics.commits.increment();
         metrics.commitLatency(System.nanoTime() - firstAppend);
+        if (!flight.decide()) {
+            return; // closed meanwhile: its appends were already failed
+        }
         for (Part part : parts) {
             WalCommitOutcome outcome = outcomes.getOrDefault(part.partition, WalCommitOutcome.FENCED);
             if (outcome == WalCommitOutcome.COMMITTED) {
@@ -346,7 +377,10 @@ public final class WalWriter implements AutoCloseable {
         }
     }
 
-    /** Stops: what is not committed now never will be by this writer (its appends fail). */
+    /**
+     * Stops: what is not committed now never will be by this writer (its appends fail), whether gathered or in
+     * flight (a PUT that has not answered, a commit being retried).
+     */
     @Override
     public void close() {
         List<Part> dropped;
@@ -360,6 +394,9 @@ public final class WalWriter implements AutoCloseable {
         }
         RuntimeException cause = new NotLeaderOrFollowerException("the write-ahead log is closed");
         dropped.forEach(p -> p.listener.failed(p.baseOffset, p.leaderEpoch, cause));
+        for (Flight flight : List.copyOf(flights)) {
+            flight.fail(cause);
+        }
         timer.shutdownNow();
         commitThread.shutdownNow();
     }
