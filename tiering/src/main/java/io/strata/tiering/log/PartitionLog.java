@@ -729,9 +729,14 @@ public final class PartitionLog implements AutoCloseable {
         return search.offsetForTimestamp(timestamp, logStartOffset, highWatermark());
     }
 
-    /** The record with the greatest timestamp (the first such record when several share it), on either tier. */
+    /**
+     * The record with the greatest timestamp (the first such record when several share it), on either tier; none
+     * while that record is above the high watermark (as Kafka answers consumers: a record that may be lost is never
+     * named, CLUSTER.md invariant 3).
+     */
     public Optional<TimestampAndOffset> maxTimestampOffset() {
-        return search.maxTimestampOffset(logStartOffset);
+        long highWatermark = highWatermark();
+        return search.maxTimestampOffset(logStartOffset).filter(found -> found.offset < highWatermark);
     }
 
     /**
@@ -822,7 +827,7 @@ public final class PartitionLog implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            long target = Math.min(newStart, end.offset());
+            long target = Math.min(newStart, highWatermark());
             if (target <= logStartOffset) {
                 return;
             }
@@ -938,16 +943,16 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    /**
-     * Closes the files without flushing, for topic deletion; the caller removes the RocksDB entries
-     * and the directory.
-     */
     /** A closed log commits nothing more: requests waiting for its commits fail (the producer retries). */
     private void failUncommitted() {
         committed.failed(end.offset(), Integer.MAX_VALUE, new NotLeaderOrFollowerException("the log of "
                 + topicPartition + " was closed before the append was committed"));
     }
 
+    /**
+     * Closes the files without flushing, for topic deletion; the caller removes the RocksDB entries
+     * and the directory.
+     */
     public void closeForDeletion() {
         lock.lock();
         try {
