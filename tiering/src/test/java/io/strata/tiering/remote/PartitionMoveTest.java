@@ -533,12 +533,17 @@ class PartitionMoveTest {
         final List<WalObjectCommit> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** While incomplete, commits do not answer. */
         volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+        /** What every range gets; only COMMITTED ones are recorded. */
+        volatile WalCommitOutcome outcome = WalCommitOutcome.COMMITTED;
 
         Map<TopicPartitionId, WalCommitOutcome> commit(WalObjectCommit commit) {
             gate.join();
-            commits.add(commit);
+            WalCommitOutcome decided = outcome;
+            if (decided == WalCommitOutcome.COMMITTED) {
+                commits.add(commit);
+            }
             Map<TopicPartitionId, WalCommitOutcome> outcomes = new java.util.TreeMap<>();
-            commit.ranges().forEach(r -> outcomes.put(r.partition(), WalCommitOutcome.COMMITTED));
+            commit.ranges().forEach(r -> outcomes.put(r.partition(), decided));
             return outcomes;
         }
 
@@ -556,6 +561,59 @@ class PartitionMoveTest {
         }
     }
 
+    /** Attaches a write-ahead log to {@code log}: a real {@link WalWriter} on the bucket, committing to the database. */
+    private void attachWal(PartitionLog log, CommittedWal database) {
+        WalWriter writer = new WalWriter(bucket, database::commit, 1, UUID.randomUUID(),
+                new WalSettings(Duration.ofMillis(5), 4096, 4, 1 << 20), new WalMetrics());
+        closeables.add(() -> {
+            database.gate.complete(null);
+            writer.close();
+        });
+        log.attachWal(new WalLogSink(writer));
+    }
+
+    @Test
+    void handOffWithAWalUploadsOnlyOnceTheLastAppendsAreCommitted() throws Exception {
+        // Given a partition with a write-ahead log whose last appends are not committed yet
+        LogManager a = broker("a");
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog onA = log(a);
+        CommittedWal database = new CommittedWal();
+        attachWal(onA, database);
+        produce(onA, 4);
+        onA.awaitCommitted(20).get(30, TimeUnit.SECONDS);
+        database.gate = new CompletableFuture<>();
+        produce(onA, 6);
+
+        // When A hands the partition over
+        CompletableFuture<Long> handOff = a.handOff(TP);
+
+        // Then nothing goes to the bucket while the commit is pending (rule 3), and all of it once it is done
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> {
+                    assertThat(handOff).isNotDone();
+                    assertThat(onA.remoteEndOffset()).isZero();
+                });
+        database.gate.complete(null);
+        assertThat(handOff.get(60, TimeUnit.SECONDS)).isEqualTo(50);
+        assertThat(onA.remoteEndOffset()).isEqualTo(50);
+    }
+
+    @Test
+    void handOffFailsWhenTheLastAppendsAreFenced() throws Exception {
+        LogManager a = broker("a");
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog onA = log(a);
+        CommittedWal database = new CommittedWal();
+        attachWal(onA, database);
+        database.outcome = WalCommitOutcome.FENCED;
+        produce(onA, 3);
+
+        assertThatThrownBy(() -> a.handOff(TP).get(60, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasMessageContaining("were not committed");
+        assertThat(onA.remoteEndOffset()).isZero();
+    }
+
     @Test
     void reopenedLogEndsAtItsUploadedSegmentsPlusTheCommittedWalTail() throws Exception {
         // Given a partition led by A at epoch 3 whose first 150 offsets are in uploaded segments
@@ -571,13 +629,7 @@ class PartitionMoveTest {
 
         // And the next 35 offsets only in committed WAL objects, and 10 more only on A's disk (never committed)
         CommittedWal database = new CommittedWal();
-        WalWriter writer = new WalWriter(bucket, database::commit, 1, UUID.randomUUID(),
-                new WalSettings(Duration.ofMillis(5), 4096, 4, 1 << 20), new WalMetrics());
-        closeables.add(() -> {
-            database.gate.complete(null);
-            writer.close();
-        });
-        onA.attachWal(new WalLogSink(writer));
+        attachWal(onA, database);
         produce(onA, 7);
         onA.awaitCommitted(185).get(30, TimeUnit.SECONDS);
         assertThat(database.commits).as("the tail spans several WAL objects").hasSizeGreaterThan(1);

@@ -190,9 +190,11 @@ class WalObjectTest {
         List<WalObject.Part> twice = List.of(part(ORDERS_0, 1, 0, 1, 0), part(ORDERS_0, 1, 3, 1, 0));
 
         assertThatThrownBy(() -> WalObject.encode(1, INCARNATION, 0, 0, reversed))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of (topic id, partition) order");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("out of (topic id, partition) order");
         assertThatThrownBy(() -> WalObject.encode(1, INCARNATION, 0, 0, twice))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of (topic id, partition) order");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("out of (topic id, partition) order");
     }
 
     @Test
