@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Commits run one at a time in sequence order on the {@code wal-commit} thread, so the ranges of one partition
  *       commit in offset order, each starting where the previous one ended (rule 7).</li>
  *   <li>Only an epoch mismatch fences: a failed PUT is retried with the same bytes and key (a 412 on a retry is
- *       our own earlier attempt, checked by reading the object back); a failed commit is retried with the same
+ *       our own earlier attempt, checked by reading the object back, again if that read fails); a failed commit is retried with the same
  *       commit, which the store answers idempotently. A fenced or out-of-order range fails its partition's waiting
  *       appends ({@link Listener#failed}).</li>
  *   <li>Appends are refused ({@link #checkAdmits}) while more than {@link WalSettings#maxBufferedBytes()} wait.</li>
@@ -295,25 +295,36 @@ public final class WalWriter implements AutoCloseable {
         }
         return store.put(key, bytes, PutCondition.IF_ABSENT).thenApply(info -> (Void) null)
                 .exceptionallyCompose(error -> {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
-                    if (cause instanceof PreconditionFailedException) {
-                        // our own earlier attempt, whose reply was lost? Only if the object holds these bytes
-                        return store.get(key).thenCompose(existing -> Arrays.equals(existing, bytes)
-                                ? CompletableFuture.<Void>completedFuture(null)
-                                : CompletableFuture.<Void>failedFuture(new IllegalStateException("the bucket holds a"
-                                + " different object under " + key + ": another writer uses this incarnation")));
+                    Throwable cause = unwrap(error);
+                    if (!(cause instanceof PreconditionFailedException)) {
+                        return putAgain(key, bytes, attempt, cause);
                     }
-                    metrics.putErrors.increment();
-                    long delay = backoff(attempt);
-                    if (attempt % 10 == 0) {
-                        LOGGER.warn("Writing WAL object {} failed ({}); retrying in {} ms with the same bytes", key,
-                                cause.toString(), delay);
-                    }
-                    return CompletableFuture.supplyAsync(() -> null,
-                                    CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))
-                            .thenCompose(ignored -> putUntilDone(key, bytes, attempt + 1));
+                    // our own earlier attempt, whose reply was lost? Only if the object holds these bytes; a read
+                    // that fails proves nothing either way, so it means one more attempt
+                    return store.get(key).handle((existing, readError) -> readError == null
+                                    ? Arrays.equals(existing, bytes) ? CompletableFuture.<Void>completedFuture(null)
+                                    : CompletableFuture.<Void>failedFuture(new IllegalStateException("the bucket holds"
+                                    + " a different object under " + key + ": another writer uses this incarnation"))
+                                    : putAgain(key, bytes, attempt, unwrap(readError)))
+                            .thenCompose(next -> next);
                 });
+    }
+
+    /** After a failed attempt: the same PUT again after a backoff. */
+    private CompletableFuture<Void> putAgain(String key, byte[] bytes, int attempt, Throwable cause) {
+        metrics.putErrors.increment();
+        long delay = backoff(attempt);
+        if (attempt % 10 == 0) {
+            LOGGER.warn("Writing WAL object {} failed ({}); retrying in {} ms with the same bytes", key,
+                    cause.toString(), delay);
+        }
+        return CompletableFuture.supplyAsync(() -> null,
+                        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))
+                .thenCompose(ignored -> putUntilDone(key, bytes, attempt + 1));
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /** Records the object in the database, retrying the same commit until it is decided; tells the listeners. */

@@ -237,6 +237,19 @@ class WalWriterTest {
     }
 
     @Test
+    void aLostPutReplyWhoseReadBackFailsIsRetriedNotFailed() throws Exception {
+        WalWriter writer = lingering();
+        Events p0 = new Events();
+        store.loseReplyOnce.add(key(0));
+        store.failGetsOnce.add(key(0));
+
+        add(writer, P0, 2, 0, 3, p0);
+
+        assertThat(p0.next()).as("a GET that fails is no proof of another writer").isEqualTo("committed 3");
+        assertThat(committer.calls).hasSize(1);
+    }
+
+    @Test
     void anotherObjectUnderTheSameKeyFailsTheAppendsAndIsNeverCommitted() throws Exception {
         WalWriter writer = lingering();
         Events p0 = new Events();
@@ -548,13 +561,14 @@ class WalWriterTest {
 
     /**
      * An {@link InMemoryObjectStore} whose PUTs are recorded, can be held per key until released, or can lose their
-     * reply once (stored, but answered with an error).
+     * reply once (stored, but answered with an error); a GET of a key can fail once.
      */
     static final class ControlledStore extends ForwardingObjectStore {
         final InMemoryObjectStore memory;
         final List<Put> attempts = new CopyOnWriteArrayList<>();
         final Map<String, CompletableFuture<Void>> holds = new ConcurrentHashMap<>();
         final Set<String> loseReplyOnce = ConcurrentHashMap.newKeySet();
+        final Set<String> failGetsOnce = ConcurrentHashMap.newKeySet();
 
         ControlledStore() {
             this(new InMemoryObjectStore());
@@ -585,6 +599,14 @@ class WalWriterTest {
                 return CompletableFuture.failedFuture(new ObjectStoreException("reply lost", true, null));
             }
             return memory.put(key, bytes, condition);
+        }
+
+        @Override
+        public CompletableFuture<byte[]> get(String key) {
+            if (failGetsOnce.remove(key)) {
+                return CompletableFuture.failedFuture(new ObjectStoreException("connection reset", true, null));
+            }
+            return memory.get(key);
         }
     }
 }
