@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Commits run one at a time in sequence order on the {@code wal-commit} thread, so the ranges of one partition
  *       commit in offset order, each starting where the previous one ended (rule 7).</li>
  *   <li>Only an epoch mismatch fences: a failed PUT is retried with the same bytes and key (a 412 on a retry is
- *       our own earlier attempt, checked by reading the object back, again if that read fails); a failed commit is retried with the same
- *       commit, which the store answers idempotently. A fenced or out-of-order range fails its partition's waiting
- *       appends ({@link Listener#failed}).</li>
+ *       our own earlier attempt, checked by reading the object back, and tried again if that read fails); a failed
+ *       commit is retried with the same commit, which the store answers idempotently. A fenced or out-of-order range
+ *       fails its partition's waiting appends ({@link Listener#failed}), and so does {@link #close}.</li>
  *   <li>Appends are refused ({@link #checkAdmits}) while more than {@link WalSettings#maxBufferedBytes()} wait.</li>
  * </ul>
  * Thread-safe: {@link #add} is called under each partition's append lock, so one partition's ranges arrive in
