@@ -741,7 +741,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Deletes the oldest segments that {@code retention.ms}, {@code retention.bytes} or the log start
-     * offset have expired, advancing the log start offset.
+     * offset have expired, advancing the log start offset; never one that ends above the high watermark.
      *
      * @return the number of segments deleted
      */
@@ -755,8 +755,13 @@ public final class PartitionLog implements AutoCloseable {
                 return 0;
             }
             List<SegmentRecord> records = segmentRecords();
-            int count = RetentionPolicy.expiredSegments(records, config.retentionMs(), config.retentionBytes(),
+            int expired = RetentionPolicy.expiredSegments(records, config.retentionMs(), config.retentionBytes(),
                     logStartOffset, clock.millis());
+            long highWatermark = highWatermark();
+            int count = 0;
+            while (count < expired && records.get(count).nextOffset() <= highWatermark) {
+                count++; // as in Kafka, never a segment holding what is not committed yet
+            }
             if (count == 0) {
                 return 0;
             }

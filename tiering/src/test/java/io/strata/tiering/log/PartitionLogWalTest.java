@@ -376,6 +376,24 @@ class PartitionLogWalTest extends LogHarnessTest {
         assertThat(log.append(batch().producer(PID, (short) 0, 5).records(1).build()).firstOffset()).isEqualTo(5);
     }
 
+    @Test
+    void retentionNeverDeletesASegmentAboveTheHighWatermark() {
+        PartitionLog log = harness.open(config("segment.bytes", "1024", "retention.bytes", "1"));
+        log.attachWal(sink);
+        while (log.sealedSegments().size() < 3) {
+            log.append(batch().records(1).valueSize(300).timestamp(harness.clock.millis()).build());
+        }
+        long firstEnd = log.sealedSegments().get(0).nextOffset();
+        log.onCommitted(firstEnd);
+
+        int deleted = log.deleteExpiredSegments();
+
+        assertThat(deleted).as("only the committed segment goes").isEqualTo(1);
+        assertThat(log.logStartOffset()).isEqualTo(firstEnd).isLessThanOrEqualTo(log.highWatermark());
+        log.onCommitted(log.logEndOffset());
+        assertThat(log.deleteExpiredSegments()).isEqualTo(2);
+    }
+
     // ---- uploads (CLUSTER.md rule 3) ------------------------------------------------------------------------------
 
     @Test
