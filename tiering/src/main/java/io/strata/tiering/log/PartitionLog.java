@@ -729,14 +729,19 @@ public final class PartitionLog implements AutoCloseable {
         return search.offsetForTimestamp(timestamp, logStartOffset, highWatermark());
     }
 
-    /** The record with the greatest timestamp (the first such record when several share it), on either tier. */
+    /**
+     * The record with the greatest timestamp (the first such record when several share it), on either tier; none
+     * while that record is above the high watermark (as Kafka answers consumers: a record that may be lost is never
+     * named, CLUSTER.md invariant 3).
+     */
     public Optional<TimestampAndOffset> maxTimestampOffset() {
-        return search.maxTimestampOffset(logStartOffset);
+        long highWatermark = highWatermark();
+        return search.maxTimestampOffset(logStartOffset).filter(found -> found.offset < highWatermark);
     }
 
     /**
      * Deletes the oldest segments that {@code retention.ms}, {@code retention.bytes} or the log start
-     * offset have expired, advancing the log start offset.
+     * offset have expired, advancing the log start offset; never one that ends above the high watermark.
      *
      * @return the number of segments deleted
      */
@@ -750,8 +755,13 @@ public final class PartitionLog implements AutoCloseable {
                 return 0;
             }
             List<SegmentRecord> records = segmentRecords();
-            int count = RetentionPolicy.expiredSegments(records, config.retentionMs(), config.retentionBytes(),
+            int expired = RetentionPolicy.expiredSegments(records, config.retentionMs(), config.retentionBytes(),
                     logStartOffset, clock.millis());
+            long highWatermark = highWatermark();
+            int count = 0;
+            while (count < expired && records.get(count).nextOffset() <= highWatermark) {
+                count++; // as in Kafka, never a segment holding what is not committed yet
+            }
             if (count == 0) {
                 return 0;
             }
@@ -822,7 +832,7 @@ public final class PartitionLog implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            long target = Math.min(newStart, end.offset());
+            long target = Math.min(newStart, highWatermark());
             if (target <= logStartOffset) {
                 return;
             }
@@ -938,16 +948,16 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    /**
-     * Closes the files without flushing, for topic deletion; the caller removes the RocksDB entries
-     * and the directory.
-     */
     /** A closed log commits nothing more: requests waiting for its commits fail (the producer retries). */
     private void failUncommitted() {
         committed.failed(end.offset(), Integer.MAX_VALUE, new NotLeaderOrFollowerException("the log of "
                 + topicPartition + " was closed before the append was committed"));
     }
 
+    /**
+     * Closes the files without flushing, for topic deletion; the caller removes the RocksDB entries
+     * and the directory.
+     */
     public void closeForDeletion() {
         lock.lock();
         try {

@@ -15,15 +15,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.slf4j.Logger;
@@ -42,9 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Commits run one at a time in sequence order on the {@code wal-commit} thread, so the ranges of one partition
  *       commit in offset order, each starting where the previous one ended (rule 7).</li>
  *   <li>Only an epoch mismatch fences: a failed PUT is retried with the same bytes and key (a 412 on a retry is
- *       our own earlier attempt, checked by reading the object back); a failed commit is retried with the same
- *       commit, which the store answers idempotently. A fenced or out-of-order range fails its partition's waiting
- *       appends ({@link Listener#failed}).</li>
+ *       our own earlier attempt, checked by reading the object back, and tried again if that read fails); a failed
+ *       commit is retried with the same commit, which the store answers idempotently. A fenced or out-of-order range
+ *       fails its partition's waiting appends ({@link Listener#failed}), and so does {@link #close}.</li>
  *   <li>Appends are refused ({@link #checkAdmits}) while more than {@link WalSettings#maxBufferedBytes()} wait.</li>
  * </ul>
  * Thread-safe: {@link #add} is called under each partition's append lock, so one partition's ranges arrive in
@@ -89,6 +92,27 @@ public final class WalWriter implements AutoCloseable {
         }
     }
 
+    /** An object from its flush to its outcome: its listeners are told exactly once, by the commit or by close. */
+    private static final class Flight {
+        final List<Part> parts;
+        private final AtomicBoolean decided = new AtomicBoolean();
+
+        Flight(List<Part> parts) {
+            this.parts = parts;
+        }
+
+        /** Whether the caller is the one to tell the listeners. */
+        boolean decide() {
+            return decided.compareAndSet(false, true);
+        }
+
+        void fail(RuntimeException cause) {
+            if (decide()) {
+                parts.forEach(p -> p.listener.failed(p.baseOffset, p.leaderEpoch, cause));
+            }
+        }
+    }
+
     private final ObjectStore store;
     private final Committer committer;
     private final int nodeId;
@@ -108,6 +132,7 @@ public final class WalWriter implements AutoCloseable {
     private boolean flushWanted;
     private long bufferedBytes;
     private CompletableFuture<Void> commitChain = CompletableFuture.completedFuture(null);
+    private final Set<Flight> flights = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     public WalWriter(ObjectStore store, Committer committer, int nodeId, UUID incarnation, WalSettings settings,
@@ -140,7 +165,7 @@ public final class WalWriter implements AutoCloseable {
             throw new NotLeaderOrFollowerException("the write-ahead log of this broker is closed");
         }
         synchronized (lock) {
-            if (bufferedBytes >= settings.maxBufferedBytes()) {
+            if (bufferedBytes > settings.maxBufferedBytes()) {
                 throw new NotEnoughReplicasException("the write-ahead log of this broker has " + bufferedBytes
                         + " bytes waiting for the bucket or the metadata database; not appending to " + partition
                         + " until they are committed");
@@ -231,15 +256,17 @@ public final class WalWriter implements AutoCloseable {
                 parts.stream().map(p -> new WalObject.Part(p.partition, p.leaderEpoch, p.baseOffset, p.endOffset,
                         p.batches)).toList());
         metrics.fillPermille.add(Math.min(1000, bytes * 1000 / settings.batchBytes()));
+        Flight flight = new Flight(parts);
+        flights.add(flight);
         CompletableFuture<Void> put = putUntilDone(key, encoded.bytes(), 0);
         CompletableFuture<Void> previous = commitChain;
         commitChain = put.thenCombine(previous, (a, b) -> (Void) null)
-                .thenRunAsync(() -> commitUntilDecided(key, encoded, parts, firstAppend), commitThread)
+                .thenRunAsync(() -> commitUntilDecided(key, encoded, flight, firstAppend), commitThread)
                 .handle((ignored, error) -> {
+                    flights.remove(flight);
                     if (error != null) { // closed meanwhile, or a bug: nothing of it is acknowledged
-                        RuntimeException cause = new NotLeaderOrFollowerException("the write-ahead log object " + key
-                                + " was not committed: " + error);
-                        parts.forEach(p -> p.listener.failed(p.baseOffset, p.leaderEpoch, cause));
+                        flight.fail(new NotLeaderOrFollowerException("the write-ahead log object " + key
+                                + " was not committed: " + error));
                     }
                     finished(bytes);
                     return null;
@@ -268,29 +295,41 @@ public final class WalWriter implements AutoCloseable {
         }
         return store.put(key, bytes, PutCondition.IF_ABSENT).thenApply(info -> (Void) null)
                 .exceptionallyCompose(error -> {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
-                    if (cause instanceof PreconditionFailedException) {
-                        // our own earlier attempt, whose reply was lost? Only if the object holds these bytes
-                        return store.get(key).thenCompose(existing -> Arrays.equals(existing, bytes)
-                                ? CompletableFuture.<Void>completedFuture(null)
-                                : CompletableFuture.<Void>failedFuture(new IllegalStateException("the bucket holds a"
-                                + " different object under " + key + ": another writer uses this incarnation")));
+                    Throwable cause = unwrap(error);
+                    if (!(cause instanceof PreconditionFailedException)) {
+                        return putAgain(key, bytes, attempt, cause);
                     }
-                    metrics.putErrors.increment();
-                    long delay = backoff(attempt);
-                    if (attempt % 10 == 0) {
-                        LOGGER.warn("Writing WAL object {} failed ({}); retrying in {} ms with the same bytes", key,
-                                cause.toString(), delay);
-                    }
-                    return CompletableFuture.supplyAsync(() -> null,
-                                    CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))
-                            .thenCompose(ignored -> putUntilDone(key, bytes, attempt + 1));
+                    // our own earlier attempt, whose reply was lost? Only if the object holds these bytes; a read
+                    // that fails proves nothing either way, so it means one more attempt
+                    return store.get(key).handle((existing, readError) -> readError == null
+                                    ? Arrays.equals(existing, bytes) ? CompletableFuture.<Void>completedFuture(null)
+                                    : CompletableFuture.<Void>failedFuture(new IllegalStateException("the bucket holds"
+                                    + " a different object under " + key + ": another writer uses this incarnation"))
+                                    : putAgain(key, bytes, attempt, unwrap(readError)))
+                            .thenCompose(next -> next);
                 });
     }
 
+    /** After a failed attempt: the same PUT again after a backoff. */
+    private CompletableFuture<Void> putAgain(String key, byte[] bytes, int attempt, Throwable cause) {
+        metrics.putErrors.increment();
+        long delay = backoff(attempt);
+        if (attempt % 10 == 0) {
+            LOGGER.warn("Writing WAL object {} failed ({}); retrying in {} ms with the same bytes", key,
+                    cause.toString(), delay);
+        }
+        return CompletableFuture.supplyAsync(() -> null,
+                        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))
+                .thenCompose(ignored -> putUntilDone(key, bytes, attempt + 1));
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     /** Records the object in the database, retrying the same commit until it is decided; tells the listeners. */
-    private void commitUntilDecided(String key, WalObject.Encoded encoded, List<Part> parts, long firstAppend) {
+    private void commitUntilDecided(String key, WalObject.Encoded encoded, Flight flight, long firstAppend) {
+        List<Part> parts = flight.parts;
         List<WalRange> ranges = new ArrayList<>(parts.size());
         for (int i = 0; i < parts.size(); i++) {
             Part part = parts.get(i);
@@ -318,6 +357,9 @@ public final class WalWriter implements AutoCloseable {
         }
         metrics.commits.increment();
         metrics.commitLatency(System.nanoTime() - firstAppend);
+        if (!flight.decide()) {
+            return; // closed meanwhile: its appends were already failed
+        }
         for (Part part : parts) {
             WalCommitOutcome outcome = outcomes.getOrDefault(part.partition, WalCommitOutcome.FENCED);
             if (outcome == WalCommitOutcome.COMMITTED) {
@@ -346,7 +388,10 @@ public final class WalWriter implements AutoCloseable {
         }
     }
 
-    /** Stops: what is not committed now never will be by this writer (its appends fail). */
+    /**
+     * Stops: what is not committed now never will be by this writer (its appends fail), whether gathered or in
+     * flight (a PUT that has not answered, a commit being retried).
+     */
     @Override
     public void close() {
         List<Part> dropped;
@@ -360,6 +405,9 @@ public final class WalWriter implements AutoCloseable {
         }
         RuntimeException cause = new NotLeaderOrFollowerException("the write-ahead log is closed");
         dropped.forEach(p -> p.listener.failed(p.baseOffset, p.leaderEpoch, cause));
+        for (Flight flight : List.copyOf(flights)) {
+            flight.fail(cause);
+        }
         timer.shutdownNow();
         commitThread.shutdownNow();
     }

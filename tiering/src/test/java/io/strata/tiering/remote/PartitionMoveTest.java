@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.index.RemoteSegment;
 import io.strata.index.RemoteSegmentState;
+import io.strata.metadata.MetadataStore;
+import io.strata.metadata.TopicPartitionId;
+import io.strata.metadata.WalCommitOutcome;
+import io.strata.metadata.WalObjectCommit;
+import io.strata.metadata.WalRange;
 import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
 import io.strata.objectstore.s3.S3ObjectStore;
@@ -16,6 +21,11 @@ import io.strata.tiering.TopicLogs;
 import io.strata.tiering.log.AppendResult;
 import io.strata.tiering.log.PartitionLog;
 import io.strata.tiering.testing.MutableClock;
+import io.strata.tiering.wal.WalLogSink;
+import io.strata.tiering.wal.WalMetrics;
+import io.strata.tiering.wal.WalReader;
+import io.strata.tiering.wal.WalSettings;
+import io.strata.tiering.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -516,5 +526,138 @@ class PartitionMoveTest {
         a.reopenFromBucket(TP);
         assertThat(log(a).highWatermark()).isEqualTo(50);
         assertThat(a.topic("orders").orElseThrow().partitions()).hasSize(2);
+    }
+
+    /** Stands for the metadata database's WAL records: commits every range it is given, lists them back. */
+    private static final class CommittedWal {
+        final List<WalObjectCommit> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** While incomplete, commits do not answer. */
+        volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+        /** What every range gets; only COMMITTED ones are recorded. */
+        volatile WalCommitOutcome outcome = WalCommitOutcome.COMMITTED;
+
+        Map<TopicPartitionId, WalCommitOutcome> commit(WalObjectCommit commit) {
+            gate.join();
+            WalCommitOutcome decided = outcome;
+            if (decided == WalCommitOutcome.COMMITTED) {
+                commits.add(commit);
+            }
+            Map<TopicPartitionId, WalCommitOutcome> outcomes = new java.util.TreeMap<>();
+            commit.ranges().forEach(r -> outcomes.put(r.partition(), decided));
+            return outcomes;
+        }
+
+        /** A metadata store that answers only {@code walRanges} (what {@link WalReader} asks). */
+        MetadataStore ranges() {
+            return (MetadataStore) java.lang.reflect.Proxy.newProxyInstance(MetadataStore.class.getClassLoader(),
+                    new Class<?>[] {MetadataStore.class}, (proxy, method, args) -> {
+                        if (!method.getName().equals("walRanges")) {
+                            throw new UnsupportedOperationException(method.getName());
+                        }
+                        return commits.stream().flatMap(c -> c.ranges().stream())
+                                .filter(r -> r.partition().equals(args[0]) && r.endOffset() > (long) args[1])
+                                .sorted(java.util.Comparator.comparingLong(WalRange::baseOffset)).toList();
+                    });
+        }
+    }
+
+    /** Attaches a write-ahead log to {@code log}: a real {@link WalWriter} on the bucket, committing to the database. */
+    private void attachWal(PartitionLog log, CommittedWal database) {
+        WalWriter writer = new WalWriter(bucket, database::commit, 1, UUID.randomUUID(),
+                new WalSettings(Duration.ofMillis(5), 4096, 4, 1 << 20), new WalMetrics());
+        closeables.add(() -> {
+            database.gate.complete(null);
+            writer.close();
+        });
+        log.attachWal(new WalLogSink(writer));
+    }
+
+    @Test
+    void handOffWithAWalUploadsOnlyOnceTheLastAppendsAreCommitted() throws Exception {
+        // Given a partition with a write-ahead log whose last appends are not committed yet
+        LogManager a = broker("a");
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog onA = log(a);
+        CommittedWal database = new CommittedWal();
+        attachWal(onA, database);
+        produce(onA, 4);
+        onA.awaitCommitted(20).get(30, TimeUnit.SECONDS);
+        database.gate = new CompletableFuture<>();
+        produce(onA, 6);
+
+        // When A hands the partition over
+        CompletableFuture<Long> handOff = a.handOff(TP);
+
+        // Then nothing goes to the bucket while the commit is pending (rule 3), and all of it once it is done
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> {
+                    assertThat(handOff).isNotDone();
+                    assertThat(onA.remoteEndOffset()).isZero();
+                });
+        database.gate.complete(null);
+        assertThat(handOff.get(60, TimeUnit.SECONDS)).isEqualTo(50);
+        assertThat(onA.remoteEndOffset()).isEqualTo(50);
+    }
+
+    @Test
+    void handOffFailsWhenTheLastAppendsAreFenced() throws Exception {
+        LogManager a = broker("a");
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog onA = log(a);
+        CommittedWal database = new CommittedWal();
+        attachWal(onA, database);
+        database.outcome = WalCommitOutcome.FENCED;
+        produce(onA, 3);
+
+        assertThatThrownBy(() -> a.handOff(TP).get(60, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasMessageContaining("were not committed");
+        assertThat(onA.remoteEndOffset()).isZero();
+    }
+
+    @Test
+    void reopenedLogEndsAtItsUploadedSegmentsPlusTheCommittedWalTail() throws Exception {
+        // Given a partition led by A at epoch 3 whose first 150 offsets are in uploaded segments
+        LogManager a = broker("a");
+        LogManager b = broker("b");
+        TopicLogs topic = a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog onA = log(a);
+        onA.setLeaderEpoch(3);
+        produce(onA, 30);
+        onA.sealForHandOff();
+        a.remote().orElseThrow().runPassAndWait();
+        assertThat(onA.remoteEndOffset()).isEqualTo(150);
+
+        // And the next 35 offsets only in committed WAL objects, and 10 more only on A's disk (never committed)
+        CommittedWal database = new CommittedWal();
+        attachWal(onA, database);
+        produce(onA, 7);
+        onA.awaitCommitted(185).get(30, TimeUnit.SECONDS);
+        assertThat(database.commits).as("the tail spans several WAL objects").hasSizeGreaterThan(1);
+        database.gate = new CompletableFuture<>();
+        produce(onA, 2);
+        assertThat(onA.logEndOffset()).isEqualTo(195);
+        assertThat(onA.highWatermark()).isEqualTo(185);
+
+        // When B rebuilds the partition from the bucket's segments and the committed WAL ranges (ranged GETs)
+        b.adoptTopic("orders", topic.topicId(), 1, TIERED);
+        b.setWalTail(new WalReader(database.ranges(), openStore()));
+        b.reopenFromBucket(TP);
+        PartitionLog onB = log(b);
+
+        // Then its log ends at the committed end, every record below it readable at its offset with A's epoch,
+        // and nothing of A's uncommitted appends
+        assertThat(onB.logEndOffset()).isEqualTo(185);
+        assertThat(onB.highWatermark()).isEqualTo(185);
+        assertReadsEverything(onB, 185);
+        assertThat(batchesOf(onB)).allSatisfy(batch -> assertThat(batch.partitionLeaderEpoch()).isEqualTo(3));
+
+        // And the producer state includes the replayed batches: a retry of the last committed batch is a duplicate,
+        // and the producer's next sequence after it is accepted at the committed end
+        AppendResult retry = onB.append(batch().records(5).valueSize(200).producer(PRODUCER, (short) 0, 180)
+                .build());
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.firstOffset()).isEqualTo(180);
+        assertThat(onB.append(batch().records(5).producer(PRODUCER, (short) 0, 185).build()).firstOffset())
+                .isEqualTo(185);
     }
 }
