@@ -220,6 +220,7 @@ final class LocalLeadership {
         }, io).handle((next, error) -> {
             if (error != null) {
                 LOGGER.warn("Hand-over of {} failed ({}); serving it again until the next try", tp, error.toString());
+                logs.log(tp).ifPresent(PartitionLog::resumeAppends);
                 states.replace(id, handing, serving);
             } else {
                 states.remove(id, handing);

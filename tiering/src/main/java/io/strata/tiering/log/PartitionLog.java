@@ -85,6 +85,8 @@ public final class PartitionLog implements AutoCloseable {
     private long unflushedMessages;
     private long lastFlushMs;
     private boolean closed;
+    /** Appends are refused: the log's end is a hand-over's end ({@link #sealForHandOff}). Under the lock. */
+    private boolean sealedForHandOff;
     /** Stamped into every appended batch ({@link #setLeaderEpoch}); 0 in single-broker mode. */
     private volatile int leaderEpoch;
     /** The offsets that live only in the bucket: detached until {@link #attachRemote}. */
@@ -358,6 +360,9 @@ public final class PartitionLog implements AutoCloseable {
             // read under the lock: appends from several connections then get non-decreasing LogAppendTimes
             long nowMs = clock.millis();
             ensureOpen();
+            if (sealedForHandOff) {
+                throw new NotLeaderOrFollowerException(topicPartition + " is being handed over to another broker");
+            }
             if (batches.isEmpty()) {
                 return AppendResult.empty(logStartOffset);
             }
@@ -540,24 +545,39 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Seals the active segment now if it holds anything, and fsyncs and checkpoints the log, so that every
      * offset below the log end is in a sealed, uploadable segment ({@link #uploadableSegments}) when this
-     * returns. For a hand-over of the partition: the caller has stopped appends.
+     * returns. For a hand-over of the partition: from now on appends are refused with NOT_LEADER_OR_FOLLOWER (a
+     * produce that passed the leadership check before the hand-over began may still arrive) until
+     * {@link #resumeAppends}.
      *
      * @return the log end offset
      */
     public long sealForHandOff() {
+        long sealedEnd;
         lock.lock();
         try {
             ensureOpen();
+            sealedForHandOff = true;
             if (!active.isEmpty()) {
                 roll(clock.millis());
             }
+            sealedEnd = end.offset();
         } catch (IOException | IndexStoreException e) {
             throw storageError("roll", e);
         } finally {
             lock.unlock();
         }
         flush();
-        return end.offset();
+        return sealedEnd;
+    }
+
+    /** Lets appends in again after a hand-over that did not happen ({@link #sealForHandOff}). */
+    public void resumeAppends() {
+        lock.lock();
+        try {
+            sealedForHandOff = false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Rolls the active segment if {@code segment.ms} has passed since it was created. */

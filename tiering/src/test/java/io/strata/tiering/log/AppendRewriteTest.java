@@ -13,6 +13,7 @@ import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.junit.jupiter.api.Test;
 
 /** Offsets and LogAppendTime are set by rewriting the batch header; the records section is stored as sent. */
@@ -87,6 +88,23 @@ class AppendRewriteTest extends LogHarnessTest {
         assertThat(log.uploadableSegments().get(0).nextOffset()).isEqualTo(4);
         assertThat(log.sealForHandOff()).isEqualTo(4); // nothing new: no empty segment sealed
         assertThat(log.uploadableSegments()).hasSize(1);
+    }
+
+    @Test
+    void aLogSealedForAHandOffRefusesAppendsUntilItResumesThem() {
+        // A produce that passed the leadership check before the hand-over began may reach the log after the seal:
+        // appended then, it would sit in an unsealed segment above the hand-over's end and the upload would wait
+        PartitionLog log = harness.open(config());
+        log.append(batch().records(4).build());
+        long end = log.sealForHandOff();
+
+        assertThatThrownBy(() -> log.append(batch().records(1).build()))
+                .isInstanceOf(NotLeaderOrFollowerException.class);
+        assertThat(log.logEndOffset()).isEqualTo(end);
+        assertThat(log.uploadableSegments().get(log.uploadableSegments().size() - 1).nextOffset()).isEqualTo(end);
+
+        log.resumeAppends(); // the hand-over failed: the partition is served again
+        assertThat(log.append(batch().records(1).build()).firstOffset()).isEqualTo(end);
     }
 
     @Test

@@ -360,6 +360,7 @@ class PartitionMoveTest {
         PartitionLog log = log(a);
         produce(log, 8);
         log.sealForHandOff();
+        log.resumeAppends(); // sealed only to make the segment uploadable: it takes appends again
         a.remote().orElseThrow().runPassAndWait();
         long cataloged = log.remoteEndOffset();
         assertThat(cataloged).isEqualTo(40);
@@ -624,6 +625,7 @@ class PartitionMoveTest {
         onA.setLeaderEpoch(3);
         produce(onA, 30);
         onA.sealForHandOff();
+        onA.resumeAppends(); // sealed only to make the segment uploadable: it takes appends again
         a.remote().orElseThrow().runPassAndWait();
         assertThat(onA.remoteEndOffset()).isEqualTo(150);
 
