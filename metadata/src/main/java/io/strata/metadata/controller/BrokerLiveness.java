@@ -11,9 +11,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Which registered brokers the controller counts as alive (CLUSTER.md rule 8): a broker is dead only when its
- * heartbeat count has not moved for a whole session timeout, measured on the controller's own monotonic clock
- * during its own tenure; never from stored timestamps, so a database outage (no one can renew) does not expire
- * every broker at once, and a new controller gives every broker a full session timeout first.
+ * heartbeat count has not moved for a whole session timeout, measured on the controller's own monotonic clock;
+ * never from stored timestamps, so a database outage (no one can renew) does not expire every broker at once. The
+ * controller feeds it as a candidate too, so a broker that died with the previous controller is judged by what this
+ * one watched before it took the lease, not given a new session at the takeover.
  *
  * <p>Fed by {@link #observe} with each read of the {@code brokers} table. A gap between two reads longer than half
  * a session timeout (the controller could not read: the database was away, or this process was paused) restarts

@@ -69,7 +69,12 @@ public final class Controller {
     private long watchedSince;
     private volatile OptionalLong epoch = OptionalLong.empty();
     private volatile long lastRenewalSent;
-    private BrokerLiveness liveness;
+    /**
+     * Fed on every pass, as candidate and as holder, so that a new controller judges the brokers by what it watched
+     * before it took the lease (same monotonic clock, same blind-gap rule): a broker that died with the old
+     * controller is dead a session after it stopped, not a session after the takeover.
+     */
+    private final BrokerLiveness liveness;
     private Set<Integer> draining = Set.of();
     private volatile boolean tailsInBucket;
 
@@ -81,6 +86,7 @@ public final class Controller {
         this.sessionNanos = sessionTimeout.toNanos();
         this.marginNanos = heartbeatInterval.toNanos();
         this.nanoClock = nanoClock;
+        this.liveness = new BrokerLiveness(sessionTimeout, nanoClock);
     }
 
     /**
@@ -125,7 +131,7 @@ public final class Controller {
      */
     public synchronized boolean reassign(TopicPartitionId partition, int target) {
         OptionalLong held = epoch();
-        if (held.isEmpty() || liveness == null || !liveness.alive().contains(target)
+        if (held.isEmpty() || !liveness.alive().contains(target)
                 || store.brokers().stream().anyMatch(b -> b.nodeId() == target && b.draining())) {
             return false;
         }
@@ -164,12 +170,12 @@ public final class Controller {
         LOGGER.warn("Broker {} is no longer the controller (epoch {}): another broker took the lease", nodeId,
                 epoch.getAsLong());
         epoch = OptionalLong.empty();
-        liveness = null;
         pinned.clear();
     }
 
     private void contend() {
         long now = nanoClock.getAsLong();
+        liveness.observe(store.brokers());
         Optional<ControllerState> current = store.controller();
         if (current.isPresent() && current.get().nodeId() == nodeId && current.get().incarnation().equals(incarnation)) {
             take(current.get().epoch(), now); // a claim whose reply was lost had landed
@@ -195,7 +201,6 @@ public final class Controller {
     private void take(long newEpoch, long sentAt) {
         lastRenewalSent = sentAt;
         epoch = OptionalLong.of(newEpoch);
-        liveness = new BrokerLiveness(Duration.ofNanos(sessionNanos), nanoClock);
         pinned.clear();
         draining = Set.of();
         LOGGER.info("Broker {} is the controller (epoch {})", nodeId, newEpoch);

@@ -102,14 +102,17 @@ class ControllerTest {
         for (int i = 0; i < 10; i++) {
             clockOne.addAndGet(HEARTBEAT.toNanos());
             clockTwo.addAndGet(HEARTBEAT.toNanos());
+            heartbeat(1, 2, 3);
             one.runOnce();
             two.runOnce();
         }
         assertThat(two.epoch()).isEmpty();
 
-        // One stops (paused): after a whole session on two's clock, two takes over with the next epoch
+        // One's controller stops (a stuck thread; the brokers, one included, keep renewing their registrations):
+        // after a whole session on two's clock, two takes over with the next epoch
         for (int i = 0; i < 5; i++) {
             clockTwo.addAndGet(HEARTBEAT.toNanos());
+            heartbeat(1, 2, 3);
             two.runOnce();
         }
         assertThat(two.epoch()).hasValue(2);
@@ -151,6 +154,46 @@ class ControllerTest {
             assertThat(p.leaderEpoch()).isEqualTo(3);
             assertThat(p.lastLeader()).isEqualTo(3);
         });
+    }
+
+    @Test
+    void withTheTailsInTheBucketADeadLeadersPartitionsGoToLiveBrokersAtOnce() {
+        Controller holding = controller(1, clockOne);
+        holding.setTailsInBucket(true);
+        holding.runOnce();
+        List<PartitionLeadership> three = ledBy(3);
+
+        // Broker 3 stops renewing: after a session its partitions go to the live brokers, not offline
+        passes(holding, 7, 1, 2);
+        assertThat(leadersByBroker()).containsOnly(Map.entry(1, 3L), Map.entry(2, 3L));
+        assertThat(store.leadership()).filteredOn(p -> three.stream().anyMatch(t -> t.partition().equals(p.partition())))
+                .allSatisfy(p -> assertThat(p.leaderEpoch()).as("offline at 2, led again at 3").isEqualTo(3));
+    }
+
+    @Test
+    void aBrokerThatDiedWithTheControllerIsJudgedByWhatTheNextControllerSawAsACandidate() {
+        Controller one = controller(1, clockOne);
+        Controller two = controller(2, clockTwo);
+        two.setTailsInBucket(true);
+        one.runOnce();
+        two.runOnce();
+        List<PartitionLeadership> three = ledBy(3);
+
+        // Brokers 1 (the controller) and 3 die together; two watches the lease and the brokers, heartbeat by heartbeat
+        int passes = 0;
+        while (ledBy(3).size() > 0 && passes < 20) {
+            clockTwo.addAndGet(HEARTBEAT.toNanos());
+            heartbeat(2);
+            two.runOnce();
+            passes++;
+        }
+
+        // Then broker 3's partitions move a session after it stopped, not a session after two took the lease
+        assertThat(two.epoch()).hasValue(2);
+        assertThat(passes).as("heartbeat intervals until broker 3's partitions left it")
+                .isLessThanOrEqualTo((int) (SESSION.toNanos() / HEARTBEAT.toNanos()) + 2);
+        assertThat(store.leadership()).filteredOn(p -> three.stream().anyMatch(t -> t.partition().equals(p.partition())))
+                .allSatisfy(p -> assertThat(p.leader()).isEqualTo(2));
     }
 
     @Test
