@@ -615,6 +615,37 @@ class PartitionMoveTest {
     }
 
     @Test
+    void uploadFenceHearsOfEachUploadedSegmentOnlyOnceTheManifestListsIt() throws Exception {
+        // Given a fence that notes, whenever it is told that segments are manifested, what the manifest lists then
+        LogManager a = broker("a");
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        List<long[]> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        a.setUploadFence(new UploadFence() {
+            @Override
+            public CompletableFuture<Boolean> confirm(TopicPartition tp, long uploadedEnd) {
+                return CompletableFuture.completedFuture(true);
+            }
+
+            @Override
+            public void manifested(TopicPartition tp, long end) {
+                List<ManifestSegment> listed = PartitionManifest.fromJson(
+                        bucket.get(key(a, "manifest", 0)).join()).segments();
+                told.add(new long[] {end, listed.get(listed.size() - 1).lastOffset() + 1});
+            }
+        });
+        produce(log(a), 30);
+        log(a).sealForHandOff();
+
+        // When its segments are uploaded
+        a.remote().orElseThrow().runPassAndWait();
+
+        // Then the fence was told of each segment's end, up to the log end, each time after the manifest listed it
+        assertThat(told).isNotEmpty().allSatisfy(t -> assertThat(t[1]).as("listed when told of %d", t[0])
+                .isGreaterThanOrEqualTo(t[0]));
+        assertThat(told.get(told.size() - 1)[0]).isEqualTo(150);
+    }
+
+    @Test
     void reopenedLogEndsAtItsUploadedSegmentsPlusTheCommittedWalTail() throws Exception {
         // Given a partition led by A at epoch 3 whose first 150 offsets are in uploaded segments
         LogManager a = broker("a");
