@@ -10,7 +10,6 @@ import io.strata.metadata.MetadataStore;
 import io.strata.metadata.TopicPartitionId;
 import io.strata.metadata.WalCommitOutcome;
 import io.strata.metadata.WalObjectCommit;
-import io.strata.metadata.WalRange;
 import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
 import io.strata.objectstore.s3.S3ObjectStore;
@@ -21,6 +20,7 @@ import io.strata.tiering.TopicLogs;
 import io.strata.tiering.log.AppendResult;
 import io.strata.tiering.log.PartitionLog;
 import io.strata.tiering.testing.MutableClock;
+import io.strata.tiering.testing.WalRangesOnly;
 import io.strata.tiering.wal.WalLogSink;
 import io.strata.tiering.wal.WalMetrics;
 import io.strata.tiering.wal.WalReader;
@@ -549,15 +549,7 @@ class PartitionMoveTest {
 
         /** A metadata store that answers only {@code walRanges} (what {@link WalReader} asks). */
         MetadataStore ranges() {
-            return (MetadataStore) java.lang.reflect.Proxy.newProxyInstance(MetadataStore.class.getClassLoader(),
-                    new Class<?>[] {MetadataStore.class}, (proxy, method, args) -> {
-                        if (!method.getName().equals("walRanges")) {
-                            throw new UnsupportedOperationException(method.getName());
-                        }
-                        return commits.stream().flatMap(c -> c.ranges().stream())
-                                .filter(r -> r.partition().equals(args[0]) && r.endOffset() > (long) args[1])
-                                .sorted(java.util.Comparator.comparingLong(WalRange::baseOffset)).toList();
-                    });
+            return WalRangesOnly.of(() -> commits.stream().flatMap(c -> c.ranges().stream()).toList());
         }
     }
 
