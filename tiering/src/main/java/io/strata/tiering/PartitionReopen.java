@@ -88,6 +88,7 @@ final class PartitionReopen {
             underway.remove(tp);
             throw new IllegalStateException("cannot reopen " + tp + ": " + e.getMessage(), e);
         }
+        PartitionLog log = null;
         try {
             int epoch = old.leaderEpoch();
             old.closeForDeletion();
@@ -100,7 +101,7 @@ final class PartitionReopen {
                 store.producerStates().replaceAll(writes, old.key(), producers);
                 writes.commit(true);
             }
-            PartitionLog log = opener.open(topic, tp.partition());
+            log = opener.open(topic, tp.partition());
             log.setLeaderEpoch(epoch);
             remote.attach(log);
             List<MemoryRecords> tail = walTail.read(old.key(), log.logEndOffset());
@@ -115,6 +116,9 @@ final class PartitionReopen {
                     tailBytes, log.logEndOffset(), log.producerStates().size());
             return log;
         } catch (RuntimeException e) {
+            if (log != null) { // opened, but its tail could not be replayed: the next attempt opens another
+                log.closeForDeletion();
+            }
             remote.release(old, true);
             underway.remove(tp);
             throw e;

@@ -10,7 +10,6 @@ import io.strata.metadata.MetadataStore;
 import io.strata.metadata.TopicPartitionId;
 import io.strata.metadata.WalCommitOutcome;
 import io.strata.metadata.WalObjectCommit;
-import io.strata.metadata.WalRange;
 import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
 import io.strata.objectstore.s3.S3ObjectStore;
@@ -21,6 +20,7 @@ import io.strata.tiering.TopicLogs;
 import io.strata.tiering.log.AppendResult;
 import io.strata.tiering.log.PartitionLog;
 import io.strata.tiering.testing.MutableClock;
+import io.strata.tiering.testing.WalRangesOnly;
 import io.strata.tiering.wal.WalLogSink;
 import io.strata.tiering.wal.WalMetrics;
 import io.strata.tiering.wal.WalReader;
@@ -550,15 +550,7 @@ class PartitionMoveTest {
 
         /** A metadata store that answers only {@code walRanges} (what {@link WalReader} asks). */
         MetadataStore ranges() {
-            return (MetadataStore) java.lang.reflect.Proxy.newProxyInstance(MetadataStore.class.getClassLoader(),
-                    new Class<?>[] {MetadataStore.class}, (proxy, method, args) -> {
-                        if (!method.getName().equals("walRanges")) {
-                            throw new UnsupportedOperationException(method.getName());
-                        }
-                        return commits.stream().flatMap(c -> c.ranges().stream())
-                                .filter(r -> r.partition().equals(args[0]) && r.endOffset() > (long) args[1])
-                                .sorted(java.util.Comparator.comparingLong(WalRange::baseOffset)).toList();
-                    });
+            return WalRangesOnly.of(() -> commits.stream().flatMap(c -> c.ranges().stream()).toList());
         }
     }
 
@@ -616,10 +608,41 @@ class PartitionMoveTest {
     }
 
     @Test
-    void reopenedLogEndsAtItsUploadedSegmentsPlusTheCommittedWalTail() throws Exception {
-        // Given a partition led by A at epoch 3 whose first 150 offsets are in uploaded segments
+    void uploadFenceHearsOfEachUploadedSegmentOnlyOnceTheManifestListsIt() throws Exception {
+        // Given a fence that notes, whenever it is told that segments are manifested, what the manifest lists then
         LogManager a = broker("a");
-        LogManager b = broker("b");
+        a.createTopic("orders", 1, (short) 1, TIERED);
+        List<long[]> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        a.setUploadFence(new UploadFence() {
+            @Override
+            public CompletableFuture<Boolean> confirm(TopicPartition tp, long uploadedEnd) {
+                return CompletableFuture.completedFuture(true);
+            }
+
+            @Override
+            public void manifested(TopicPartition tp, long end) {
+                List<ManifestSegment> listed = PartitionManifest.fromJson(
+                        bucket.get(key(a, "manifest", 0)).join()).segments();
+                told.add(new long[] {end, listed.get(listed.size() - 1).lastOffset() + 1});
+            }
+        });
+        produce(log(a), 30);
+        log(a).sealForHandOff();
+
+        // When its segments are uploaded
+        a.remote().orElseThrow().runPassAndWait();
+
+        // Then the fence was told of each segment's end, up to the log end, each time after the manifest listed it
+        assertThat(told).isNotEmpty().allSatisfy(t -> assertThat(t[1]).as("listed when told of %d", t[0])
+                .isGreaterThanOrEqualTo(t[0]));
+        assertThat(told.get(told.size() - 1)[0]).isEqualTo(150);
+    }
+
+    /**
+     * Given partition 0 of "orders" led by {@code a} at epoch 3, its first 150 offsets in uploaded segments, the next
+     * 35 only in WAL objects committed to {@code database}, and 10 more only on A's disk (never committed).
+     */
+    private TopicLogs tailOnlyInTheWal(LogManager a, CommittedWal database) throws Exception {
         TopicLogs topic = a.createTopic("orders", 1, (short) 1, TIERED);
         PartitionLog onA = log(a);
         onA.setLeaderEpoch(3);
@@ -628,9 +651,6 @@ class PartitionMoveTest {
         onA.resumeAppends(); // sealed only to make the segment uploadable: it takes appends again
         a.remote().orElseThrow().runPassAndWait();
         assertThat(onA.remoteEndOffset()).isEqualTo(150);
-
-        // And the next 35 offsets only in committed WAL objects, and 10 more only on A's disk (never committed)
-        CommittedWal database = new CommittedWal();
         attachWal(onA, database);
         produce(onA, 7);
         onA.awaitCommitted(185).get(30, TimeUnit.SECONDS);
@@ -639,6 +659,16 @@ class PartitionMoveTest {
         produce(onA, 2);
         assertThat(onA.logEndOffset()).isEqualTo(195);
         assertThat(onA.highWatermark()).isEqualTo(185);
+        return topic;
+    }
+
+    @Test
+    void reopenedLogEndsAtItsUploadedSegmentsPlusTheCommittedWalTail() throws Exception {
+        // Given a partition whose tail above its uploaded segments is only in committed WAL objects
+        LogManager a = broker("a");
+        LogManager b = broker("b");
+        CommittedWal database = new CommittedWal();
+        TopicLogs topic = tailOnlyInTheWal(a, database);
 
         // When B rebuilds the partition from the bucket's segments and the committed WAL ranges (ranged GETs)
         b.adoptTopic("orders", topic.topicId(), 1, TIERED);
@@ -661,5 +691,62 @@ class PartitionMoveTest {
         assertThat(retry.firstOffset()).isEqualTo(180);
         assertThat(onB.append(batch().records(5).producer(PRODUCER, (short) 0, 185).build()).firstOffset())
                 .isEqualTo(185);
+    }
+
+    @Test
+    void reopenThatCannotReadTheWalTailFailsAndTheNextOneRebuildsEverything() throws Exception {
+        // Given a partition whose tail above its uploaded segments is only in committed WAL objects
+        LogManager a = broker("a");
+        LogManager b = broker("b");
+        CommittedWal database = new CommittedWal();
+        TopicLogs topic = tailOnlyInTheWal(a, database);
+        b.adoptTopic("orders", topic.topicId(), 1, TIERED);
+        WalReader reader = new WalReader(database.ranges(), openStore());
+        AtomicBoolean unreachable = new AtomicBoolean(true);
+        b.setWalTail((partition, from) -> {
+            if (unreachable.get()) {
+                throw new IllegalStateException("the bucket is unreachable");
+            }
+            return reader.read(partition, from);
+        });
+
+        // When B's first reopen cannot read the tail, it fails; the next one, once the bucket answers, succeeds
+        assertThatThrownBy(() -> b.reopenFromBucket(TP)).hasMessageContaining("unreachable");
+        unreachable.set(false);
+        b.reopenFromBucket(TP);
+
+        // Then the partition is whole: segments plus the committed tail, nothing else
+        PartitionLog onB = log(b);
+        assertThat(onB.logEndOffset()).isEqualTo(185);
+        assertReadsEverything(onB, 185);
+        assertThat(onB.append(batch().records(5).producer(PRODUCER, (short) 0, 185).build()).firstOffset())
+                .isEqualTo(185);
+
+        // And the log the failed attempt had opened was closed: none of its (since deleted) files is still open
+        assertThat(openFilesUnder(onB.directory())).noneMatch(file -> file.endsWith("(deleted)"));
+    }
+
+    /** The files this JVM holds open under {@code directory} (Linux: {@code /proc/self/fd}). */
+    private static List<String> openFilesUnder(Path directory) throws IOException {
+        Path fds = Path.of("/proc/self/fd");
+        if (!java.nio.file.Files.isDirectory(fds)) {
+            org.junit.jupiter.api.Assertions.assertNotEquals("true", System.getenv("CI"),
+                    "CI must list open files, and " + fds + " is missing");
+            org.junit.jupiter.api.Assumptions.abort("no " + fds + ": cannot list the files this JVM holds open");
+        }
+        List<String> open = new ArrayList<>();
+        try (var entries = java.nio.file.Files.list(fds)) {
+            for (Path fd : entries.toList()) {
+                try {
+                    String target = java.nio.file.Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(directory.toString())) {
+                        open.add(target);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the descriptor was closed while listing
+                }
+            }
+        }
+        return open;
     }
 }
