@@ -63,17 +63,6 @@ final class CommittedEnd {
         }
     }
 
-    /**
-     * The log lost its tail above {@code end} (a failed append rolled back, or the log was emptied): forget what
-     * was pending above it.
-     */
-    synchronized void truncated(LogEnd end) {
-        pending.removeIf(e -> e.offset() > end.offset());
-        if (!tracking || visible.offset() > end.offset()) {
-            visible = end;
-        }
-    }
-
     /** Every offset below {@code offset} is committed. */
     void committed(long offset) {
         List<CompletableFuture<Void>> done = new ArrayList<>();
