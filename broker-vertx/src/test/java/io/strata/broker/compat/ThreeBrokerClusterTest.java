@@ -96,10 +96,8 @@ class ThreeBrokerClusterTest {
         return brokers.start(tempDir.resolve("broker-" + nodeId), brokerProperties(nodeId));
     }
 
-    @Test
-    @Timeout(value = 300, unit = TimeUnit.SECONDS)
-    void threeBrokersSpreadLeadersAndAPlannedShutdownAndReturnLoseNothing() throws Exception {
-        // Given three brokers of one cluster and a topic created through the first
+    /** Brokers 1 to 3, once all three are live, with {@link #TOPIC} created through the first. */
+    private List<BrokerProcess> startThreeWithTopic() throws Exception {
         List<BrokerProcess> started = new ArrayList<>();
         for (int node = 1; node <= 3; node++) {
             started.add(startBroker(node));
@@ -107,6 +105,15 @@ class ThreeBrokerClusterTest {
         String bootstrap = started.get(0).bootstrapServers();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> liveBrokers(bootstrap).size() == 3);
         Clients.createTopic(bootstrap, TOPIC, PARTITIONS, Map.of());
+        return started;
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void threeBrokersSpreadLeadersAndAPlannedShutdownAndReturnLoseNothing() throws Exception {
+        // Given three brokers of one cluster and a topic created through the first
+        List<BrokerProcess> started = startThreeWithTopic();
+        String bootstrap = started.get(0).bootstrapServers();
 
         // Then every partition gets a leader, and the leaders are spread over the three brokers, two each
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
@@ -138,13 +145,8 @@ class ThreeBrokerClusterTest {
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void aLeaderKilledWithItsDiskDeletedLosesNothingAcknowledged() throws Exception {
         // Given three brokers whose write-ahead log is on (the default in cluster mode)
-        List<BrokerProcess> started = new ArrayList<>();
-        for (int node = 1; node <= 3; node++) {
-            started.add(startBroker(node));
-        }
+        List<BrokerProcess> started = startThreeWithTopic();
         String bootstrap = started.get(0).bootstrapServers();
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> liveBrokers(bootstrap).size() == 3);
-        Clients.createTopic(bootstrap, TOPIC, PARTITIONS, Map.of());
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
                 assertThat(leaderCounts(bootstrap)).containsOnlyKeys(1, 2, 3));
 
