@@ -241,6 +241,10 @@ public final class BucketRestore {
                 String sidecarKey = RemoteLayout.index(tp, key.topicId(), segment.baseOffset());
                 ObjectInfo object = objects.get(sidecarKey);
                 if (object == null) {
+                    // Listed before the manifest was read: a leader may have uploaded the segment in between
+                    object = store.head(sidecarKey).join().orElse(null);
+                }
+                if (object == null) {
                     throw new BucketObjectChecks.BadBucketObjectException(
                             RemoteLayout.partitionManifest(tp, key.topicId()), "lists segment " + segment.baseOffset()
                             + " whose index object " + sidecarKey + " is missing");

@@ -118,10 +118,30 @@ class PartitionMoveTest {
 
     /** A broker's LogManager on its own data directory and its own S3 client, on the shared prefix. */
     private LogManager broker(String name) {
+        return broker(name, openStore());
+    }
+
+    private LogManager broker(String name, ObjectStore store) {
         LogManager manager = LogManager.open(tempDir.resolve(name), Map.of(), clock, QUIET, 2,
-                Optional.of(new RemoteStorage(openStore(), REMOTE, PrefixLease.exclusive())));
+                Optional.of(new RemoteStorage(store, REMOTE, PrefixLease.exclusive())));
         closeables.add(manager);
         return manager;
+    }
+
+    /** A store whose listings leave out the keys {@code hidden} accepts: listed before those objects were PUT. */
+    private static final class StaleListings extends io.strata.objectstore.ForwardingObjectStore {
+        private final java.util.function.Predicate<String> hidden;
+
+        StaleListings(ObjectStore delegate, java.util.function.Predicate<String> hidden) {
+            super(delegate);
+            this.hidden = hidden;
+        }
+
+        @Override
+        public CompletableFuture<io.strata.objectstore.ListPage> list(String prefix, String token, int maxKeys) {
+            return delegate.list(prefix, token, maxKeys).thenApply(page -> new io.strata.objectstore.ListPage(
+                    page.objects().stream().filter(object -> !hidden.test(object.key())).toList(), page.nextToken()));
+        }
     }
 
     private static PartitionLog log(LogManager manager) {
@@ -200,6 +220,7 @@ class PartitionMoveTest {
             case "manifest" -> RemoteLayout.partitionManifest(TP, topicId);
             case "producers" -> RemoteLayout.producerState(TP, topicId, offset);
             case "segment" -> RemoteLayout.segment(TP, topicId, offset);
+            case "index" -> RemoteLayout.index(TP, topicId, offset);
             default -> throw new IllegalArgumentException(what);
         };
     }
@@ -283,6 +304,27 @@ class PartitionMoveTest {
         // And the bucket checks out: every object is referenced (the producer-state objects included)
         BucketInspector inspector = new BucketInspector(bucket);
         assertThat(inspector.verify(inspector.inventory(), true)).isEmpty();
+    }
+
+    @Test
+    void aSegmentWhoseIndexWasUploadedAfterTheListingIsRestored() throws Exception {
+        // Given a partition in the bucket, and a reader whose listing was taken just before the last segment's index
+        // object went up (the leader uploads while a broker restores: listing, then the manifest read)
+        LogManager a = broker("a");
+        TopicLogs topic = a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog onA = log(a);
+        produce(onA, 30);
+        onA.sealForHandOff();
+        a.remote().orElseThrow().runPassAndWait();
+        String lastIndex = key(a, "index", onA.uploadableSegments().get(onA.uploadableSegments().size() - 1)
+                .baseOffset());
+        LogManager b = broker("b", new StaleListings(openStore(), lastIndex::equals));
+
+        // When B reopens it, Then the manifest's segments are all there
+        b.adoptTopic("orders", topic.topicId(), 1, TIERED);
+        b.reopenFromBucket(TP);
+        assertThat(log(b).logEndOffset()).isEqualTo(150);
+        assertReadsEverything(log(b), 150);
     }
 
     @Test
