@@ -201,7 +201,7 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
         walSettings.ifPresent(wal -> {
             walWriter = new WalWriter(objects, store::commitWal, nodeId, incarnation, wal, walMetrics);
             logs.setWalTail(new WalReader(store, objects));
-            local.useWal(new WalLogSink(walWriter));
+            local.useWal(new WalLogSink(walWriter, wal));
             controller.setTailsInBucket(true);
             // An incarnation is revoked as a WAL writer only once no broker row names it (replaced by a newer start
             // of its node id, or unregistered at a clean shutdown): a broker that is merely slow keeps committing

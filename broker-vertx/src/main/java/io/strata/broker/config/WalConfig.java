@@ -21,6 +21,11 @@ import java.util.Set;
  *   <tr><td>{@code wal.max.in.flight}</td><td>8</td><td>objects being written or committed at once</td></tr>
  *   <tr><td>{@code wal.buffer.bytes}</td><td>67108864</td><td>appends are refused (NOT_ENOUGH_REPLICAS,
  *       retriable) while this much waits to be committed</td></tr>
+ *   <tr><td>{@code wal.tail.max.bytes}</td><td>67108864</td><td>a partition's active segment rolls (and is
+ *       uploaded, releasing its WAL ranges) once it holds this much: what a new leader reads from the WAL at
+ *       most</td></tr>
+ *   <tr><td>{@code wal.tail.max.ms}</td><td>300000</td><td>... or once it is this old: how long a slow partition
+ *       keeps WAL objects from being collected</td></tr>
  * </table>
  */
 public final class WalConfig {
@@ -30,7 +35,10 @@ public final class WalConfig {
     public static final String BATCH_BYTES = "wal.batch.bytes";
     public static final String MAX_IN_FLIGHT = "wal.max.in.flight";
     public static final String BUFFER_BYTES = "wal.buffer.bytes";
-    static final Set<String> KEYS = Set.of(ENABLE, LINGER_MS, BATCH_BYTES, MAX_IN_FLIGHT, BUFFER_BYTES);
+    public static final String TAIL_MAX_BYTES = "wal.tail.max.bytes";
+    public static final String TAIL_MAX_MS = "wal.tail.max.ms";
+    static final Set<String> KEYS = Set.of(ENABLE, LINGER_MS, BATCH_BYTES, MAX_IN_FLIGHT, BUFFER_BYTES,
+            TAIL_MAX_BYTES, TAIL_MAX_MS);
 
     private WalConfig() {
     }
@@ -67,6 +75,15 @@ public final class WalConfig {
             throw new ConfigException(BUFFER_BYTES, Long.toString(buffer), "must be at least " + BATCH_BYTES
                     + " (" + batchBytes + ")");
         }
-        return Optional.of(new WalSettings(Duration.ofMillis(linger), batchBytes, inFlight, buffer));
+        long tailBytes = config.getLong(TAIL_MAX_BYTES, WalSettings.DEFAULT_TAIL_MAX_BYTES);
+        if (tailBytes < 1024) {
+            throw new ConfigException(TAIL_MAX_BYTES, Long.toString(tailBytes), "must be at least 1024");
+        }
+        long tailMs = config.getLong(TAIL_MAX_MS, WalSettings.DEFAULT_TAIL_MAX.toMillis());
+        if (tailMs < 1000) {
+            throw new ConfigException(TAIL_MAX_MS, Long.toString(tailMs), "must be at least 1000");
+        }
+        return Optional.of(new WalSettings(Duration.ofMillis(linger), batchBytes, inFlight, buffer, tailBytes,
+                Duration.ofMillis(tailMs)));
     }
 }

@@ -477,8 +477,8 @@ public final class PartitionLog implements AutoCloseable {
         if (segment.isEmpty()) {
             return;
         }
-        boolean full = (long) segment.sizeInBytes() + incomingBytes > cfg.segmentBytes();
-        boolean old = nowMs - segment.createdMs() >= cfg.segmentMs();
+        boolean full = (long) segment.sizeInBytes() + incomingBytes > segmentBytes(cfg);
+        boolean old = nowMs - segment.createdMs() >= segmentMs(cfg);
         if (full || old) {
             roll(nowMs);
         }
@@ -498,6 +498,18 @@ public final class PartitionLog implements AutoCloseable {
         LOGGER.debug("Rolled {} at offset {} ({} bytes sealed)", topicPartition, next.baseOffset(),
                 sealed.sizeInBytes());
         scheduleCheckpoint(List.of(sealed), next.baseOffset(), nowMs);
+    }
+
+    /** {@code segment.bytes}, or less while a write-ahead log bounds the tail it holds ({@link WalSink#tailMaxBytes}). */
+    private long segmentBytes(LogConfig cfg) {
+        WalSink sink = wal;
+        return sink == null ? cfg.segmentBytes() : Math.min(cfg.segmentBytes(), sink.tailMaxBytes());
+    }
+
+    /** {@code segment.ms}, or less while a write-ahead log bounds the tail's age ({@link WalSink#tailMaxMs}). */
+    private long segmentMs(LogConfig cfg) {
+        WalSink sink = wal;
+        return sink == null ? cfg.segmentMs() : Math.min(cfg.segmentMs(), sink.tailMaxMs());
     }
 
     /** Queues an fsync of {@code toFlush} followed by a checkpoint at {@code newRecoveryPoint}. Under the lock. */
@@ -586,7 +598,7 @@ public final class PartitionLog implements AutoCloseable {
         lock.lock();
         try {
             if (!closed && health.online(topicPartition) && !active.isEmpty()
-                    && nowMs - active.createdMs() >= config.segmentMs()) {
+                    && nowMs - active.createdMs() >= segmentMs(config)) {
                 roll(nowMs);
             }
         } catch (IOException | IndexStoreException e) {

@@ -23,4 +23,18 @@ public interface WalSink {
      */
     void appended(PartitionLog log, int leaderEpoch, long baseOffset, long endOffset, ByteBuffer bytes,
                   List<? extends RecordBatch> batches);
+
+    /**
+     * The most bytes a partition's active segment may hold while its records are in the write-ahead log only: a
+     * fuller one rolls (then it is uploaded, which releases its WAL ranges), so a new leader never reads more than
+     * this from the WAL, and WAL objects are not kept for a partition that writes slowly (CLUSTER.md rule 11).
+     */
+    default long tailMaxBytes() {
+        return Long.MAX_VALUE;
+    }
+
+    /** As {@link #tailMaxBytes}, for the age of the active segment in milliseconds. */
+    default long tailMaxMs() {
+        return Long.MAX_VALUE;
+    }
 }

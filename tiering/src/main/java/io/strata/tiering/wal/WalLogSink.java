@@ -13,9 +13,33 @@ import org.apache.kafka.common.record.RecordBatch;
 public final class WalLogSink implements WalSink {
 
     private final WalWriter writer;
+    private final long tailMaxBytes;
+    private final long tailMaxMs;
 
+    /** Without tail limits of its own (segments roll by their topic's settings only). */
     public WalLogSink(WalWriter writer) {
+        this(writer, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /** With the tail limits of {@code settings} ({@link WalSettings#tailMaxBytes()}, {@link WalSettings#tailMax()}). */
+    public WalLogSink(WalWriter writer, WalSettings settings) {
+        this(writer, settings.tailMaxBytes(), settings.tailMax().toMillis());
+    }
+
+    private WalLogSink(WalWriter writer, long tailMaxBytes, long tailMaxMs) {
         this.writer = writer;
+        this.tailMaxBytes = tailMaxBytes;
+        this.tailMaxMs = tailMaxMs;
+    }
+
+    @Override
+    public long tailMaxBytes() {
+        return tailMaxBytes;
+    }
+
+    @Override
+    public long tailMaxMs() {
+        return tailMaxMs;
     }
 
     @Override

@@ -41,6 +41,18 @@ class PartitionLogWalTest extends LogHarnessTest {
     static final class RecordingSink implements WalSink {
         final List<Handed> handed = new CopyOnWriteArrayList<>();
         volatile RuntimeException refusal;
+        volatile long tailMaxBytes = Long.MAX_VALUE;
+        volatile long tailMaxMs = Long.MAX_VALUE;
+
+        @Override
+        public long tailMaxBytes() {
+            return tailMaxBytes;
+        }
+
+        @Override
+        public long tailMaxMs() {
+            return tailMaxMs;
+        }
 
         @Override
         public void checkAdmits(PartitionLog log) {
@@ -103,6 +115,34 @@ class PartitionLogWalTest extends LogHarnessTest {
             return e.getCause();
         }
         throw new AssertionError("the future completed without failing");
+    }
+
+    // ---- the WAL tail is bounded: segments roll by the WAL's limits (rule 11) -----------------------------------
+
+    @Test
+    void aSegmentRollsOnceItHoldsMoreThanTheWalTailMayHold() {
+        sink.tailMaxBytes = 2_000; // far below segment.bytes
+        PartitionLog log = attached(1, 0);
+
+        for (int i = 0; i < 10; i++) {
+            log.append(batch().records(1).valueSize(500).build());
+        }
+
+        assertThat(log.segmentRecords()).as("segments of at most about 2,000 bytes").hasSizeGreaterThan(3)
+                .allSatisfy(segment -> assertThat(segment.sizeBytes()).isLessThanOrEqualTo(2_000));
+    }
+
+    @Test
+    void aSegmentRollsOnceItIsOlderThanTheWalTailMayBe() {
+        sink.tailMaxMs = 60_000; // far below segment.ms
+        PartitionLog log = attached(1, 0);
+        log.append(records(1));
+        harness.clock.advance(java.time.Duration.ofSeconds(61));
+
+        log.maybeRollByTime();
+
+        assertThat(log.segmentRecords()).hasSize(2);
+        assertThat(log.sealedSegments()).singleElement().satisfies(s -> assertThat(s.nextOffset()).isEqualTo(1));
     }
 
     // ---- the high watermark is the committed end ------------------------------------------------------------------
