@@ -146,7 +146,8 @@ public final class StrataBroker implements AutoCloseable {
     public static StrataBroker start(BrokerConfig config) {
         TieringSettings tiering = TieringSettings.from(config);
         ClusterSettings clusterSettings = ClusterSettings.from(config);
-        WalConfig.from(config, clusterSettings.clustered()); // a bad wal.* setting stops the start here, in one line
+        // A bad wal.* setting stops the start here, in one line
+        boolean walOn = WalConfig.from(config, clusterSettings.clustered()).isPresent();
         if (clusterSettings.clustered() && (!tiering.enabled() || tiering.embedded())) {
             // Before anything is opened: one line, exit code 1
             throw new StartupFailure("Cluster mode (" + ClusterSettings.METADATA_STORE + ") needs one bucket that"
@@ -171,7 +172,9 @@ public final class StrataBroker implements AutoCloseable {
                 bucket.claimPrefix(config.logDir(), config.nodeId(), ClaimSettings.from(config),
                         monitoring.readiness()::fenced);
             }
-            logs = openLogs(config, bucket);
+            // With the WAL a cluster's broker opens each partition from the bucket when it comes to lead it: it need
+            // not restore every partition's catalog at start on an empty disk
+            logs = openLogs(config, bucket, !walOn);
             if (clusterSettings.clustered()) {
                 cluster = MetadataCluster.open(clusterSettings, config.nodeId(), logs, shared,
                         WalConfig.from(config, true), bucket.store().orElseThrow());
@@ -217,13 +220,13 @@ public final class StrataBroker implements AutoCloseable {
         return bucket;
     }
 
-    private static LogManager openLogs(BrokerConfig config, Bucket bucket) {
+    private static LogManager openLogs(BrokerConfig config, Bucket bucket, boolean restoreFromBucket) {
         LogManagerSchedule schedule = new LogManagerSchedule(
                 config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS, 300_000),
                 config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS, 1_000),
                 config.getLong(BrokerConfig.LOG_ROLL_CHECK_INTERVAL_MS, 10_000));
         return LogManager.open(config.logDir(), topicDefaults(config), Clock.systemUTC(), schedule,
-                config.workerPoolSize(), bucket.remoteStorage());
+                config.workerPoolSize(), bucket.remoteStorage(), restoreFromBucket);
     }
 
     private static StrataBroker start(BrokerConfig config, TieringSettings tiering, Vertx vertx, LogManager logs,

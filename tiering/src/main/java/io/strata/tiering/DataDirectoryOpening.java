@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *       unclean), whether the directory is new, and what {@code meta.properties} says;</li>
  *   <li>the cluster id is settled (RocksDB's, else {@code meta.properties}', else the bucket's, else a new one) and
  *       start is refused when two of them disagree; producer ids continue from the highest block end known;</li>
- *   <li>a lost or empty catalog is restored from the bucket, when tiering;</li>
+ *   <li>a lost or empty catalog is restored from the bucket, when tiering (unless the caller opens partitions from
+ * the bucket itself when it comes to lead them: a broker of a cluster with the write-ahead log);</li>
  *   <li>the data directory and the catalog are reconciled ({@link DataDirectoryReconciler}): topics rebuilt from
  *       partition directories are cataloged, directories of deleted topics removed;</li>
  *   <li>every cataloged topic's partitions are opened (recovered unless the shutdown was clean) and served;</li>
@@ -102,14 +103,14 @@ final class DataDirectoryOpening {
      * @throws IllegalStateException when the data directory holds data that cannot be explained, or the bucket
      *                               objects that fail checks
      */
-    Opened open(Found found) throws IOException {
+    Opened open(Found found, boolean restoreFromBucket) throws IOException {
         Fsync.delete(found.marker()); // durably: a marker back after a power loss would skip recovery
         boolean catalogEmpty = store.topics().list().isEmpty();
         // A lost or new catalog: the bucket's identity is checked before anything is restored from it
         Optional<ClusterManifest> bucketIdentity = remote.isPresent() && catalogEmpty
                 ? remote.get().readClusterManifest() : Optional.empty();
         Opened opened = identify(found.fileMeta(), bucketIdentity);
-        if (remote.isPresent() && catalogEmpty) {
+        if (remote.isPresent() && catalogEmpty && restoreFromBucket) {
             remote.get().restoreFromBucket();
         }
         Map<String, TopicRecord> cataloged = new HashMap<>();

@@ -137,12 +137,25 @@ public final class LogManager implements AutoCloseable {
      */
     public static LogManager open(Path dataDir, Map<String, String> topicDefaults, Clock clock,
                                   LogManagerSchedule schedule, int ioThreads, Optional<RemoteStorage> remoteStorage) {
+        return open(dataDir, topicDefaults, clock, schedule, ioThreads, remoteStorage, true);
+    }
+
+    /**
+     * As {@link #open(Path, Map, Clock, LogManagerSchedule, int, Optional)}; with {@code restoreFromBucket} false an
+     * empty catalog is not restored from the bucket at start (a broker of a cluster whose tails are in the write-ahead
+     * log: it opens each partition from the bucket when it comes to lead it, {@link #reopenFromBucket}, and need not
+     * read every partition's catalog first).
+     */
+    public static LogManager open(Path dataDir, Map<String, String> topicDefaults, Clock clock,
+                                  LogManagerSchedule schedule, int ioThreads, Optional<RemoteStorage> remoteStorage,
+                                  boolean restoreFromBucket) {
         DataDirectoryOpening.Found found = DataDirectoryOpening.inspect(dataDir);
         RocksDbIndexStore store = RocksDbIndexStore.open(dataDir.resolve(INDEX_DIRECTORY));
         LogManager manager = new LogManager(dataDir, topicDefaults, clock, store, ioThreads, remoteStorage);
         try {
             DataDirectoryOpening.Opened opened = new DataDirectoryOpening(dataDir, clock, store, manager.remote,
-                    manager.topics, manager.directories, manager.catalog, manager.deletions).open(found);
+                    manager.topics, manager.directories, manager.catalog, manager.deletions).open(found,
+                    restoreFromBucket);
             manager.clusterId = opened.clusterId();
             manager.producerIds = opened.producerIds();
         } catch (IOException | RuntimeException e) {

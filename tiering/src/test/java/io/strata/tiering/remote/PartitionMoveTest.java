@@ -328,6 +328,29 @@ class PartitionMoveTest {
     }
 
     @Test
+    void aBrokerThatSkipsTheStartupRestoreOpensAPartitionFromTheBucketWhenItComesToLeadIt() throws Exception {
+        // Given a partition in the bucket
+        LogManager a = broker("a");
+        TopicLogs topic = a.createTopic("orders", 1, (short) 1, TIERED);
+        PartitionLog onA = log(a);
+        produce(onA, 30);
+        onA.sealForHandOff();
+        a.remote().orElseThrow().runPassAndWait();
+
+        // When another broker starts on an empty disk without restoring the bucket's catalog
+        LogManager b = LogManager.open(tempDir.resolve("b"), Map.of(), clock, QUIET, 2,
+                Optional.of(new RemoteStorage(openStore(), REMOTE, PrefixLease.exclusive())), false);
+        closeables.add(b);
+
+        // Then it knows no topic until told, and reopening the partition from the bucket serves everything
+        assertThat(b.topics()).isEmpty();
+        b.adoptTopic("orders", topic.topicId(), 1, TIERED);
+        b.reopenFromBucket(TP);
+        assertThat(log(b).logEndOffset()).isEqualTo(150);
+        assertReadsEverything(log(b), 150);
+    }
+
+    @Test
     void reopenReplaysSegmentsAboveTheNewestProducerStateObject() throws Exception {
         // Given a partition whose segments reached the bucket by the periodic uploads only (no hand-over, so no
         // producer-state object)
