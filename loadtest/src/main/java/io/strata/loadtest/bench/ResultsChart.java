@@ -18,7 +18,9 @@ import java.util.function.Predicate;
 
 /**
  * {@code chart.png}, drawn with XChart: on top, the throughput (MiB/s) of each throughput scenario; below,
- * the latency percentiles (ms) of each latency scenario; one bar series per system, medians over the rounds.
+ * the latency percentiles (ms) of each latency scenario, wal-path's (the physical limit of a Strata cluster's WAL
+ * path, and its brokers' WAL commit latency) beside produce-latency's; one bar series per system, medians over the
+ * rounds.
  * A missing median (n/a, failed) has no bar; bars are labelled with their value to one decimal. The image is {@value #WIDTH} × {@value #HEIGHT} pixels.
  */
 final class ResultsChart {
@@ -34,7 +36,7 @@ final class ResultsChart {
         BufferedImage throughput = panel(summary, title + ": throughput", "MiB/s",
             row -> row.metric() == Metric.MIB_PER_SEC, row -> row.scenario().id());
         BufferedImage latency = panel(summary, title + ": latency", "ms",
-            row -> row.metric().isLatency() && row.scenario().metrics().stream().allMatch(Metric::isLatency),
+            row -> row.metric().isLatency() && !row.scenario().metrics().contains(Metric.MIB_PER_SEC),
             row -> row.scenario().id().replace("-latency", "") + " " + row.metric().label().replace(" ms", ""));
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D graphics = image.createGraphics();
