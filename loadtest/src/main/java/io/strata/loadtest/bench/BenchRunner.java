@@ -178,6 +178,9 @@ final class BenchRunner {
         }
 
         private Optional<String> notApplicable(Scenario scenario) {
+            if (target.name().equals(Systems.STRATA_CLUSTER_SLOW_S3) && !Systems.SLOW_S3_SCENARIOS.contains(scenario)) {
+                return Optional.of("the cluster behind the slow object store is measured for latency only");
+            }
             if (scenario == Scenario.WAL_PATH) {
                 return target.walStores().isPresent() ? Optional.empty() : Optional.of("no write-ahead log to probe:"
                     + " wal-path is for the Strata clusters the tool starts");

@@ -58,8 +58,10 @@ final class ResultTable {
             goals.forEach(goal -> out.append(goal).append('\n'));
         }
         for (SystemReport system : systems) {
+            boolean cluster = system.kind().contains("cluster");
             system.peakRssMiB().ifPresent(rss -> out.append(String.format(Locale.ROOT,
-                "%nPeak RSS of %s's broker: %.0f MiB (VmHWM of its JVM)%s", system.name(), rss,
+                cluster ? "%nPeak RSS of %s's brokers: %.0f MiB (sum of their JVMs' VmHWM)%s"
+                    : "%nPeak RSS of %s's broker: %.0f MiB (VmHWM of its JVM)%s", system.name(), rss,
                 system.peakTreeRssMiB().isPresent()
                     ? String.format(Locale.ROOT, "; %.0f MiB with its child processes (sampled VmRSS)",
                         system.peakTreeRssMiB().getAsDouble())
