@@ -288,6 +288,7 @@ final class BenchRunner {
             throws Exception {
             try (Progress.Task task = progress.start(label, records, workload.recordSize())) {
                 RunCpu cpu = RunCpu.start(target);
+                double storeStart = target.walStores().map(WalStores::storeCpuSeconds).orElse(0.0);
                 ProducerDriver.Result result = ProducerDriver.run(
                     ProducerDriver.producerProperties(target.bootstrap(), acks, workload), topic, records,
                     workload.recordSize(), rate, null, task.done());
@@ -296,6 +297,10 @@ final class BenchRunner {
                 figures.putAll(result.figures());
                 if (rate <= 0) { // unthrottled: the CPU per GiB of a fixed-rate run is mostly idle polling
                     cpu.addTo(figures, result.acknowledged() * workload.recordSize());
+                    double gib = result.acknowledged() * workload.recordSize() / (1024.0 * 1024 * 1024);
+                    target.walStores().filter(stores -> gib > 0).ifPresent(stores -> progress.say(String.format(
+                        Locale.ROOT, "  %s S3 server and PostgreSQL: %.2f CPU s/GiB (not in broker CPU)", target.name(),
+                        (stores.storeCpuSeconds() - storeStart) / gib)));
                 }
                 return figures;
             }

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Starts the brokers of {@code --start} as separate JVMs on free ports of 127.0.0.1, data in a directory
  * of their own, each with its own JVM options ({@link #KAFKA_JVM_OPTS}, {@link #STRATA_JVM_OPTS}, unless
- * {@code --kafka-jvm-opts}, {@code --strata-jvm-opts} or {@code --broker-jvm-opts}) and both with
- * {@code group.initial.rebalance.delay.ms=0}, so that a consumer
- * group benchmark does not wait 3 s for the first rebalance on either (and Kafka with
+ * {@code --kafka-jvm-opts}, {@code --strata-jvm-opts} or {@code --broker-jvm-opts}; every broker of a cluster
+ * gets the same options as a single broker) and all with {@code group.initial.rebalance.delay.ms=0}, so that a
+ * consumer group benchmark does not wait 3 s for the first rebalance on either (and Kafka with
  * {@code log.segment.delete.delay.ms=0}, so that it deletes a deleted topic's files at once, as Strata
  * does, rather than a minute later in the middle of another run):
  * <ul>
@@ -28,7 +28,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>Strata: {@code java -jar broker-vertx/target/strata-broker.jar} configured through
  *       {@code STRATA_*} variables, its embedded S3 server on a free port (a fixed one, so that a restarted
  *       broker finds the same bucket), the tiering and retention checks every second so that catchup-cold
- *       sees its segments uploaded and deleted locally within seconds.</li>
+ *       sees its segments uploaded and deleted locally within seconds;</li>
+ *   <li>a Kafka cluster ({@link #startKafkaCluster}): node 1 broker and controller, the others brokers, replication
+ *       factor 3 and {@code min.insync.replicas=2};</li>
+ *   <li>a Strata cluster ({@link #startStrataCluster}): node ids 1 to n, one metadata database and one S3
+ *       endpoint ({@link ClusterServices} starts them), the write-ahead log on.</li>
  * </ul>
  */
 final class BrokerLauncher {

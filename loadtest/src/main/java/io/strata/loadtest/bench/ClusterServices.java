@@ -56,8 +56,15 @@ final class ClusterServices {
             prefix, Map.of());
         WalStores stores = new WalStores(endpoint, S3Service.BUCKET, S3Service.ACCESS_KEY, S3Service.SECRET_KEY,
             S3Service.REGION, prefix, postgres.jdbcUrl(database), PostgresProcess.USER, WAL_LINGER_MS,
-            layout.childClasspath());
+            layout.childClasspath(), storePids());
         return Systems.cluster(system, brokers, Optional.of(stores));
+    }
+
+    private List<Long> storePids() {
+        List<Long> pids = new java.util.ArrayList<>();
+        postgres.process().pid().ifPresent(pids::add);
+        s3.pids().forEach(pids::add);
+        return pids;
     }
 
     void stop() throws InterruptedException {

@@ -68,6 +68,15 @@ final class S3Service {
         return command;
     }
 
+    /** The S3 server's JVM and the proxy's, while they run. */
+    List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
+        server.pid().ifPresent(pids::add);
+        proxy.flatMap(process -> process.pid().isPresent() ? Optional.of(process.pid().getAsLong()) : Optional.empty())
+            .ifPresent(pids::add);
+        return pids;
+    }
+
     URI endpoint() {
         return URI.create("http://" + server.bootstrap());
     }
