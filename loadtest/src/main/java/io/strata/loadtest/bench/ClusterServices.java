@@ -67,7 +67,7 @@ final class ClusterServices {
         return pids;
     }
 
-    void stop() throws InterruptedException {
+    void stop() throws InterruptedException, IOException {
         try {
             s3.stop();
         } finally {

@@ -4,7 +4,10 @@ import io.strata.loadtest.FreePorts;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +30,12 @@ final class S3Service {
 
     private final BrokerProcess server;
     private final Optional<BrokerProcess> proxy;
+    private final Path store;
 
-    private S3Service(BrokerProcess server, Optional<BrokerProcess> proxy) {
+    private S3Service(BrokerProcess server, Optional<BrokerProcess> proxy, Path store) {
         this.server = server;
         this.proxy = proxy;
+        this.store = store;
     }
 
     /**
@@ -57,7 +62,7 @@ final class S3Service {
             started.start();
             proxy = Optional.of(started);
         }
-        return new S3Service(server, proxy);
+        return new S3Service(server, proxy, dir.resolve("s3"));
     }
 
     /** A JVM with the broker jar (object store, S3Proxy, PostgreSQL driver) and this tool's classes. */
@@ -85,11 +90,18 @@ final class S3Service {
         return proxy.map(process -> URI.create("http://" + process.bootstrap()));
     }
 
-    /** Stops the proxy, then S3Proxy (whose own child, the S3Proxy server, exits with it). */
-    void stop() throws InterruptedException {
+    /** Stops the proxy, then S3Proxy (whose own child, the S3Proxy server, exits with it), and deletes the store. */
+    void stop() throws InterruptedException, IOException {
         if (proxy.isPresent()) {
             proxy.get().stop();
         }
         server.stop();
+        if (Files.exists(store)) {
+            try (Stream<Path> paths = Files.walk(store)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
     }
 }
