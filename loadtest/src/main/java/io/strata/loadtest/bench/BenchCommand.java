@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The {@code bench} command: starts the brokers of {@code --start} (or takes the bootstraps of
@@ -212,7 +210,7 @@ final class BenchCommand implements Callable<Integer> {
                     Collections.reverse(lastFirst);
                     for (StartedBroker broker : lastFirst) {
                         broker.process().stop();
-                        deleteRecursively(broker.dataDir());
+                        Directories.deleteRecursively(broker.dataDir());
                     }
                 }
                 if (services != null) {
@@ -322,17 +320,6 @@ final class BenchCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "unknown";
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 

@@ -90,10 +90,8 @@ final class PostgresProcess {
             // already down: stopping its process below is enough
         }
         server.stop();
-        try (Stream<Path> paths = Files.walk(dataDir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+        try {
+            Directories.deleteRecursively(dataDir);
         } catch (IOException e) {
             // left in /tmp
         }

@@ -4,10 +4,7 @@ import io.strata.loadtest.FreePorts;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,12 +93,6 @@ final class S3Service {
             proxy.get().stop();
         }
         server.stop();
-        if (Files.exists(store)) {
-            try (Stream<Path> paths = Files.walk(store)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
-        }
+        Directories.deleteRecursively(store);
     }
 }
