@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -14,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * A TCP proxy in front of an S3 server that gives each connection the two properties of a real
  * object store that a server on the same machine lacks: a time to first byte and a bandwidth cap per
  * connection. The first response bytes after each request are held until {@code --first-byte-ms}
- * after the request arrived, and each connection's responses flow at most at
+ * after the request arrived (or a time drawn uniformly between it and {@code --first-byte-max-ms}), and each connection's responses flow at most at
  * {@code --mib-per-second} (AWS S3 gives a single GET connection roughly 50-100 MB/s after a first
  * byte of 10-50 ms). Requests pass unchanged. catchup.sh's emulated-S3 mode puts it between the
  * broker (and the raw-GET measurement) and the S3 server, so that the object store, not the 2 shared
@@ -22,7 +23,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java -cp loadtest/target/classes io.strata.loadtest.ThrottledProxy --listen-port 9100 --target-port 9000 \
- *     [--mib-per-second 80] [--first-byte-ms 20]
+ *     [--mib-per-second 80] [--first-byte-ms 20] [--first-byte-max-ms 50]
  * </pre>
  *
  * Two threads per connection, blocking sockets; runs until the process is stopped.
@@ -34,18 +35,27 @@ public final class ThrottledProxy {
     private final int targetPort;
     private final double bytesPerNano;
     private final long firstByteNanos;
+    private final long firstByteMaxNanos;
 
-    private ThrottledProxy(int targetPort, double mibPerSecond, long firstByteMs) {
+    private ThrottledProxy(int targetPort, double mibPerSecond, long firstByteMs, long firstByteMaxMs) {
         this.targetPort = targetPort;
         this.bytesPerNano = mibPerSecond * 1024 * 1024 / 1e9;
         this.firstByteNanos = TimeUnit.MILLISECONDS.toNanos(firstByteMs);
+        this.firstByteMaxNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(firstByteMs, firstByteMaxMs));
+    }
+
+    /** This response's time to first byte: uniform between the minimum and the maximum. */
+    private long firstByteDelayNanos() {
+        return firstByteMaxNanos == firstByteNanos ? firstByteNanos
+            : ThreadLocalRandom.current().nextLong(firstByteNanos, firstByteMaxNanos + 1);
     }
 
     public static void main(String[] args) throws IOException {
         Arguments arguments = Arguments.parse(args);
+        long firstByteMs = Long.parseLong(arguments.optional("first-byte-ms", "20"));
         ThrottledProxy proxy = new ThrottledProxy(Integer.parseInt(arguments.required("target-port")),
-            Double.parseDouble(arguments.optional("mib-per-second", "80")),
-            Long.parseLong(arguments.optional("first-byte-ms", "20")));
+            Double.parseDouble(arguments.optional("mib-per-second", "80")), firstByteMs,
+            Long.parseLong(arguments.optional("first-byte-max-ms", Long.toString(firstByteMs))));
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocket server = new ServerSocket(Integer.parseInt(arguments.required("listen-port")), 100, loopback)) {
             System.out.println("ready port=" + server.getLocalPort());
@@ -93,7 +103,7 @@ public final class ThrottledProxy {
                     long requested = pendingRequestNanos;
                     if (requested != 0) {
                         pendingRequestNanos = 0;
-                        sleepUntil(requested + firstByteNanos);
+                        sleepUntil(requested + firstByteDelayNanos());
                         flowStart = System.nanoTime();
                         sentSinceStart = 0;
                     }

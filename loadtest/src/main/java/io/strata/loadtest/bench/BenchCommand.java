@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The {@code bench} command: starts the brokers of {@code --start} (or takes the bootstraps of
@@ -38,10 +37,23 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--start", split = ",", paramLabel = "strata|kafka",
+    @Option(names = "--start", split = ",", paramLabel = "SYSTEM",
         description = "Start these brokers on free 127.0.0.1 ports, in temporary directories, and benchmark them"
-            + " one after the other (Apache Kafka 4.1 in KRaft mode from the Maven jars; Strata from its jar).")
+            + " one after the other (Apache Kafka 4.1 in KRaft mode from the Maven jars; Strata from its jar):"
+            + " strata, kafka (one broker each), strata-cluster, kafka-cluster (--cluster-size brokers each; Strata in"
+            + " cluster mode with its write-ahead log, a PostgreSQL and an S3 server the tool starts; Kafka with"
+            + " replication factor 3 and min.insync.replicas=2), strata-cluster-slow-s3 (a Strata cluster whose S3"
+            + " server answers through a proxy that delays each response's first byte, --slow-s3-first-byte-ms).")
     List<String> start = new ArrayList<>();
+
+    @Option(names = "--cluster-size", defaultValue = "3",
+        description = "Brokers of strata-cluster and kafka-cluster (default ${DEFAULT-VALUE}).")
+    int clusterSize;
+
+    @Option(names = "--slow-s3-first-byte-ms", defaultValue = "20-50", paramLabel = "MIN-MAX",
+        description = "Time to first byte of each S3 response for strata-cluster-slow-s3, drawn uniformly between"
+            + " MIN and MAX milliseconds (default ${DEFAULT-VALUE}).")
+    String slowS3FirstByteMs;
 
     @Option(names = "--target", paramLabel = "NAME=HOST:PORT",
         description = "An already running broker, named (repeatable). Name them strata and kafka to get ratios.")
@@ -140,9 +152,10 @@ final class BenchCommand implements Callable<Integer> {
         Layout layout = strataJar == null ? Layout.ofThisCheckout() : Layout.ofThisCheckout().withStrataJar(strataJar);
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("strata-bench");
         List<Target> targets = new ArrayList<>();
-        Map<String, StartedBroker> startedBrokers = new LinkedHashMap<>();
+        Map<String, List<StartedBroker>> startedBrokers = new LinkedHashMap<>();
         List<RunOutcome> outcomes;
         List<SystemReport> systems = new ArrayList<>();
+        ClusterServices services = null;
         try (Progress progress = Progress.forStandardError()) {
             try {
                 BrokerLauncher launcher = new BrokerLauncher(layout,
@@ -150,17 +163,37 @@ final class BenchCommand implements Callable<Integer> {
                 for (String system : start) {
                     progress.say("starting " + system + " (work directory " + work + ")");
                     Path dir = Files.createDirectories(work.resolve(system));
-                    StartedBroker broker = system.equals(Summary.KAFKA) ? launcher.startKafka(dir) : launcher.startStrata(dir);
-                    startedBrokers.put(system, broker);
-                    targets.add(new Target(system, broker.process().bootstrap(), Optional.of(broker)));
-                    progress.say(system + " (pid " + broker.process().pid().orElse(-1) + ") on "
-                        + broker.process().bootstrap() + ", log " + broker.process().logFile());
+                    Target target;
+                    if (Systems.isStrataCluster(system)) {
+                        if (services == null) {
+                            services = ClusterServices.start(layout, work,
+                                start.contains(Systems.STRATA_CLUSTER_SLOW_S3) ? Optional.of(slowS3FirstByteMs)
+                                    : Optional.empty(), progress);
+                        }
+                        target = services.startStrataCluster(launcher, system, dir, clusterSize);
+                    } else if (system.equals(Systems.KAFKA_CLUSTER)) {
+                        List<StartedBroker> brokers = launcher.startKafkaCluster(dir, clusterSize);
+                        target = Systems.cluster(system, brokers, Optional.empty());
+                    } else {
+                        StartedBroker broker = system.equals(Summary.KAFKA) ? launcher.startKafka(dir)
+                            : launcher.startStrata(dir);
+                        target = Target.single(system, broker);
+                    }
+                    startedBrokers.put(system, target.brokers());
+                    targets.add(target);
+                    if (target.isCluster()) {
+                        Topics.awaitBrokers(target.bootstrap(), target.brokers().size());
+                    }
+                    for (StartedBroker broker : target.brokers()) {
+                        progress.say(system + " (pid " + broker.process().pid().orElse(-1) + ") on "
+                            + broker.process().bootstrap() + ", log " + broker.process().logFile());
+                    }
                 }
                 for (String target : namedTargets) {
                     int equals = target.indexOf('=');
-                    targets.add(new Target(target.substring(0, equals), target.substring(equals + 1), Optional.empty()));
+                    targets.add(Target.external(target.substring(0, equals), target.substring(equals + 1)));
                 }
-                bootstraps.forEach(bootstrap -> targets.add(new Target(bootstrap, bootstrap, Optional.empty())));
+                bootstraps.forEach(bootstrap -> targets.add(Target.external(bootstrap, bootstrap)));
                 try (RssSampler rss = new RssSampler(startedBrokers)) {
                     outcomes = new BenchRunner(targets, scenarios, workload, rounds, progress, rss).run();
                     rss.close();
@@ -170,9 +203,18 @@ final class BenchCommand implements Callable<Integer> {
                     }
                 }
             } finally {
-                for (StartedBroker broker : startedBrokers.values()) {
-                    broker.process().stop();
-                    deleteRecursively(broker.dataDir());
+                for (List<StartedBroker> brokers : startedBrokers.values()) {
+                    // the last first: Kafka's node 1 is the cluster's controller, which a broker's controlled
+                    // shutdown needs (without it, the broker waits a minute for it and is killed)
+                    List<StartedBroker> lastFirst = new ArrayList<>(brokers);
+                    Collections.reverse(lastFirst);
+                    for (StartedBroker broker : lastFirst) {
+                        broker.process().stop();
+                        Directories.deleteRecursively(broker.dataDir());
+                    }
+                }
+                if (services != null) {
+                    services.stop();
                 }
                 if (!startedBrokers.isEmpty()) {
                     progress.say("brokers stopped; their logs are in " + work);
@@ -199,10 +241,21 @@ final class BenchCommand implements Callable<Integer> {
     /** Refuses options that cannot run, before anything starts; package-private for the tests. */
     void validate() {
         for (String system : start) {
-            if (!system.equals(Summary.STRATA) && !system.equals(Summary.KAFKA)) {
+            if (!Systems.STARTABLE.contains(system)) {
                 throw new ParameterException(spec.commandLine(),
-                    "--start takes strata and/or kafka, not " + system);
+                    "--start takes " + String.join(", ", Systems.STARTABLE) + ", not " + system);
             }
+        }
+        if (clusterSize < 1) {
+            throw new ParameterException(spec.commandLine(), "--cluster-size is at least 1");
+        }
+        if (!slowS3FirstByteMs.matches("\\d+(-\\d+)?")) {
+            throw new ParameterException(spec.commandLine(), "--slow-s3-first-byte-ms wants MIN-MAX milliseconds, not "
+                + slowS3FirstByteMs);
+        }
+        if (scenarios.contains(Scenario.WAL_PATH) && !scenarios.contains(Scenario.PRODUCE_LATENCY)) {
+            throw new ParameterException(spec.commandLine(), "wal-path probes at the WAL object size and rate that"
+                + " produce-latency measures: run both");
         }
         for (String target : namedTargets) {
             if (target.indexOf('=') < 1) {
@@ -239,14 +292,16 @@ final class BenchCommand implements Callable<Integer> {
             .originalArgs());
     }
 
-    private static Map<String, String> versions(Layout layout, Map<String, StartedBroker> started) {
+    private static Map<String, String> versions(Layout layout, Map<String, List<StartedBroker>> started) {
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("kafkaClients", AppInfoParser.getVersion());
-        if (started.containsKey(Summary.KAFKA)) {
+        List<StartedBroker.Kind> kinds = started.values().stream().flatMap(List::stream).map(StartedBroker::kind)
+            .toList();
+        if (kinds.contains(StartedBroker.Kind.KAFKA)) {
             Matcher matcher = Pattern.compile("kafka_2\\.13-([^/:]+)\\.jar").matcher(layout.kafkaClasspath());
             versions.put("apacheKafka", matcher.find() ? matcher.group(1) : "unknown");
         }
-        if (started.containsKey(Summary.STRATA)) {
+        if (kinds.contains(StartedBroker.Kind.STRATA)) {
             versions.put("strataJar", layout.strataJar().toString());
             versions.put("strataCommit", gitCommit(layout.loadtestDir()));
         }
@@ -265,17 +320,6 @@ final class BenchCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "unknown";
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 

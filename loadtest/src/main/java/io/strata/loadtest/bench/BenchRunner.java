@@ -86,7 +86,7 @@ final class BenchRunner {
         String topic = topicName("warmup", 0);
         String label = String.format(Locale.ROOT, "%s warm-up %d/%d", target.name(), pass, WARMUP_PASSES);
         try {
-            Topics.create(target.bootstrap(), topic, workload.partitions(), Map.of());
+            Topics.create(target, topic, workload.partitions());
             try (Progress.Task task = progress.start(label + " produce", records, workload.recordSize())) {
                 String acks = pass == 2 ? "1" : "all";
                 ProducerDriver.run(ProducerDriver.producerProperties(target.bootstrap(), acks, workload), topic,
@@ -108,11 +108,15 @@ final class BenchRunner {
 
     /** Waits for a started Strata's upload backlog to drain, so that this run does not pay for the last one's. */
     private void drainUploads(Target target, String label) throws InterruptedException {
-        Optional<StartedBroker> strata = target.started().filter(b -> b.kind() == StartedBroker.Kind.STRATA);
-        if (strata.isEmpty()) {
-            return;
+        for (StartedBroker strata : target.brokers()) {
+            if (strata.kind() == StartedBroker.Kind.STRATA) {
+                drainUploads(strata, label);
+            }
         }
-        UploadBacklog backlog = new UploadBacklog(strata.get().httpPort());
+    }
+
+    private void drainUploads(StartedBroker strata, String label) throws InterruptedException {
+        UploadBacklog backlog = new UploadBacklog(strata.httpPort());
         OptionalLong before = backlog.bytes();
         if (before.isPresent() && before.getAsLong() > 0) {
             progress.say(String.format(Locale.ROOT, "%s: waiting for %.0f MiB of sealed segments to reach the"
@@ -130,6 +134,9 @@ final class BenchRunner {
         private final int round;
         private final List<Scenario> scenarios;
         private Optional<String> hotTopic = Optional.empty();
+        /** A Strata cluster's WAL counters over this round's produce-latency run, and its seconds, for wal-path. */
+        private Optional<WalCounters> fixedRateWal = Optional.empty();
+        private double fixedRateSeconds;
 
         TargetRound(Target target, int round, List<Scenario> scenarios) {
             this.target = target;
@@ -171,8 +178,18 @@ final class BenchRunner {
         }
 
         private Optional<String> notApplicable(Scenario scenario) {
+            if (target.name().equals(Systems.STRATA_CLUSTER_SLOW_S3) && !Systems.SLOW_S3_SCENARIOS.contains(scenario)) {
+                return Optional.of("the cluster behind the slow object store is measured for latency only");
+            }
+            if (scenario == Scenario.WAL_PATH) {
+                return target.walStores().isPresent() ? Optional.empty() : Optional.of("no write-ahead log to probe:"
+                    + " wal-path is for the Strata clusters the tool starts");
+            }
             if (scenario != Scenario.CATCHUP_COLD) {
                 return Optional.empty();
+            }
+            if (target.isCluster()) {
+                return Optional.of("catchup-cold restarts one broker and reads its log: not for a cluster");
             }
             if (target.started().isEmpty()) {
                 return Optional.of("needs a Strata broker started by the tool (--start strata), which it restarts for"
@@ -191,11 +208,17 @@ final class BenchRunner {
                 return new ColdCatchup(target.started().orElseThrow(), workload, progress, rss::sample)
                     .run(label, topic);
             }
+            if (scenario == Scenario.WAL_PATH) {
+                WalCounters counters = fixedRateWal.orElseThrow(() -> new IllegalStateException(
+                    "produce-latency did not measure in this round, so the WAL object size is unknown"));
+                return WalPathRun.run(target, counters, fixedRateSeconds, workload.partitions(),
+                    target.brokers().get(0).process().logFile().getParent().getParent(), progress, label);
+            }
             if (scenario == Scenario.CONSUME_HOT) {
                 String source = hotTopic.orElse(null);
                 if (source == null) {
                     source = topic;
-                    Topics.create(bootstrap, source, workload.partitions(), Map.of());
+                    Topics.create(target, source, workload.partitions());
                     hotTopic = Optional.of(source);
                     produce(label + " (preparing, not measured)", source, "all", workload.records(), 0);
                 }
@@ -210,7 +233,7 @@ final class BenchRunner {
                     return figures;
                 }
             }
-            Topics.create(bootstrap, topic, workload.partitions(), Map.of());
+            Topics.create(target, topic, workload.partitions());
             boolean keep = false;
             try {
                 switch (scenario) {
@@ -225,7 +248,7 @@ final class BenchRunner {
                         return produce(label, topic, "1", workload.records(), 0);
                     }
                     case PRODUCE_LATENCY -> {
-                        return produce(label, topic, "all", workload.latencyRecords(), workload.rate());
+                        return produceAtFixedRate(label, topic);
                     }
                     case E2E_LATENCY -> {
                         try (Progress.Task task = progress.start(label, workload.latencyRecords(), workload.recordSize())) {
@@ -243,10 +266,29 @@ final class BenchRunner {
             }
         }
 
+        /** produce-latency; on a Strata cluster also the WAL counters of its brokers over the run, for wal-path. */
+        private Map<Metric, Double> produceAtFixedRate(String label, String topic) throws Exception {
+            if (target.walStores().isEmpty()) {
+                return produce(label, topic, "all", workload.latencyRecords(), workload.rate());
+            }
+            List<Integer> ports = target.brokers().stream().map(StartedBroker::httpPort).toList();
+            WalCounters before = WalCounters.read(ports);
+            Map<Metric, Double> figures = produce(label, topic, "all", workload.latencyRecords(), workload.rate());
+            // the records went out over this long; before and after, no append, so no WAL object
+            fixedRateSeconds = (double) workload.latencyRecords() / workload.rate();
+            WalCounters run = WalCounters.read(ports).since(before);
+            fixedRateWal = Optional.of(run);
+            progress.say(String.format(Locale.ROOT, "  %s WAL: %.0f objects of %.1f KiB on average, commit p50 %s ms,"
+                + " p99 %s ms", target.name(), run.puts(), run.meanObjectBytes().orElse(0) / 1024,
+                format(run.commitQuantileMs(0.5)), format(run.commitQuantileMs(0.99))));
+            return figures;
+        }
+
         private Map<Metric, Double> produce(String label, String topic, String acks, long records, int rate)
             throws Exception {
             try (Progress.Task task = progress.start(label, records, workload.recordSize())) {
                 RunCpu cpu = RunCpu.start(target);
+                double storeStart = target.walStores().map(WalStores::storeCpuSeconds).orElse(0.0);
                 ProducerDriver.Result result = ProducerDriver.run(
                     ProducerDriver.producerProperties(target.bootstrap(), acks, workload), topic, records,
                     workload.recordSize(), rate, null, task.done());
@@ -255,10 +297,18 @@ final class BenchRunner {
                 figures.putAll(result.figures());
                 if (rate <= 0) { // unthrottled: the CPU per GiB of a fixed-rate run is mostly idle polling
                     cpu.addTo(figures, result.acknowledged() * workload.recordSize());
+                    double gib = result.acknowledged() * workload.recordSize() / (1024.0 * 1024 * 1024);
+                    target.walStores().filter(stores -> gib > 0).ifPresent(stores -> progress.say(String.format(
+                        Locale.ROOT, "  %s S3 server and PostgreSQL: %.2f CPU s/GiB (not in broker CPU)", target.name(),
+                        (stores.storeCpuSeconds() - storeStart) / gib)));
                 }
                 return figures;
             }
         }
+    }
+
+    private static String format(java.util.OptionalDouble value) {
+        return value.isPresent() ? String.format(Locale.ROOT, "%.2f", value.getAsDouble()) : "?";
     }
 
     private static String describe(Map<Metric, Double> figures) {

@@ -30,6 +30,15 @@ record Layout(Path loadtestDir, Path strataJar) {
         return new Layout(loadtestDir, jar);
     }
 
+    /**
+     * The classpath of the helper JVMs a Strata cluster needs (S3 server, throttling proxy, wal-path probe): the
+     * broker jar first (object store, S3Proxy, the PostgreSQL driver), then this tool's classes
+     * ({@code target/classes}, without the jar's manifest classpath of Kafka's jars).
+     */
+    String childClasspath() {
+        return strataJar + java.io.File.pathSeparator + loadtestDir.resolve("target").resolve("classes");
+    }
+
     Path kafkaLogConfig() {
         return loadtestDir.resolve("conf").resolve("logback-kafka.xml");
     }

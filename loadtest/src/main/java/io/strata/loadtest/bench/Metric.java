@@ -18,7 +18,17 @@ enum Metric {
      * CPU seconds this tool's JVM (the producer or consumer of the run) used per GiB of record values: on a
      * machine the client shares with the broker, what the client takes is not the broker's.
      */
-    CLIENT_CPU_S_PER_GIB("client CPU s/GiB", false);
+    CLIENT_CPU_S_PER_GIB("client CPU s/GiB", false),
+    /**
+     * A Strata cluster's WAL commit latency during produce-latency, from its brokers' histogram
+     * {@code strata_wal_commit_latency_seconds} (first append gathered into an object to its commit in the database).
+     */
+    WAL_COMMIT_P50_MS("WAL commit p50 ms", false),
+    WAL_COMMIT_P99_MS("WAL commit p99 ms", false),
+    /** The mean size of the WAL objects a Strata cluster PUT during produce-latency. */
+    WAL_OBJECT_KIB("WAL object KiB", false),
+    /** WAL objects PUT per second by the whole Strata cluster during produce-latency. */
+    WAL_PUTS_PER_SEC("WAL PUTs/s", false);
 
     private final String label;
     private final boolean higherIsBetter;
@@ -37,6 +47,7 @@ enum Metric {
     }
 
     boolean isLatency() {
-        return this == P50_MS || this == P99_MS || this == P999_MS;
+        return this == P50_MS || this == P99_MS || this == P999_MS || this == WAL_COMMIT_P50_MS
+            || this == WAL_COMMIT_P99_MS;
     }
 }

@@ -23,7 +23,7 @@ final class ResultTable {
         List<String> header = new ArrayList<>(List.of("scenario", "metric"));
         header.addAll(summary.systems());
         if (summary.hasRatio()) {
-            header.add("strata/kafka");
+            header.add(summary.ratioLabel().orElseThrow());
             header.add("per round");
         }
         List<List<String>> lines = new ArrayList<>();
@@ -47,13 +47,21 @@ final class ResultTable {
         row(out, header.stream().map(column -> "---").toList());
         lines.forEach(line -> row(out, line));
         if (summary.hasRatio()) {
-            out.append('\n').append("strata/kafka divides Strata's median by Kafka's: above 1 is better for MiB/s and")
+            out.append('\n').append(summary.ratioLabel().orElseThrow())
+                .append(" divides Strata's median by Kafka's: above 1 is better for MiB/s and")
                 .append(" records/s, worse for latencies and CPU seconds per GiB. per round divides the two")
                 .append(" systems' figures of each round, in round order.\n");
         }
+        List<String> goals = ClusterGoals.check(summary);
+        if (!goals.isEmpty()) {
+            out.append("\nGoals of issue 15 (medians; reported, not asserted):\n");
+            goals.forEach(goal -> out.append(goal).append('\n'));
+        }
         for (SystemReport system : systems) {
+            boolean cluster = system.kind().contains("cluster");
             system.peakRssMiB().ifPresent(rss -> out.append(String.format(Locale.ROOT,
-                "%nPeak RSS of %s's broker: %.0f MiB (VmHWM of its JVM)%s", system.name(), rss,
+                cluster ? "%nPeak RSS of %s's brokers: %.0f MiB (sum of their JVMs' VmHWM)%s"
+                    : "%nPeak RSS of %s's broker: %.0f MiB (VmHWM of its JVM)%s", system.name(), rss,
                 system.peakTreeRssMiB().isPresent()
                     ? String.format(Locale.ROOT, "; %.0f MiB with its child processes (sampled VmRSS)",
                         system.peakTreeRssMiB().getAsDouble())
@@ -71,9 +79,10 @@ final class ResultTable {
 
     static String number(Metric metric, double value) {
         return switch (metric) {
-            case MIB_PER_SEC -> String.format(Locale.ROOT, "%.1f", value);
-            case RECORDS_PER_SEC -> String.format(Locale.ROOT, "%.0f", value);
-            case P50_MS, P99_MS, P999_MS, BROKER_CPU_S_PER_GIB, CLIENT_CPU_S_PER_GIB ->
+            case MIB_PER_SEC, WAL_OBJECT_KIB -> String.format(Locale.ROOT, "%.1f", value);
+            case RECORDS_PER_SEC, WAL_PUTS_PER_SEC -> String.format(Locale.ROOT, "%.0f", value);
+            case P50_MS, P99_MS, P999_MS, BROKER_CPU_S_PER_GIB, CLIENT_CPU_S_PER_GIB, WAL_COMMIT_P50_MS,
+                 WAL_COMMIT_P99_MS ->
                 String.format(Locale.ROOT, "%.2f", value);
         };
     }

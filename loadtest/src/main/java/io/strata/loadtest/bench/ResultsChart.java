@@ -18,7 +18,9 @@ import java.util.function.Predicate;
 
 /**
  * {@code chart.png}, drawn with XChart: on top, the throughput (MiB/s) of each throughput scenario; below,
- * the latency percentiles (ms) of each latency scenario; one bar series per system, medians over the rounds.
+ * the latency percentiles (ms) of each latency scenario, wal-path's (the physical limit of a Strata cluster's WAL
+ * path, and its brokers' WAL commit latency) beside produce-latency's; one bar series per system, medians over the
+ * rounds.
  * A missing median (n/a, failed) has no bar; bars are labelled with their value to one decimal. The image is {@value #WIDTH} × {@value #HEIGHT} pixels.
  */
 final class ResultsChart {
@@ -34,8 +36,8 @@ final class ResultsChart {
         BufferedImage throughput = panel(summary, title + ": throughput", "MiB/s",
             row -> row.metric() == Metric.MIB_PER_SEC, row -> row.scenario().id());
         BufferedImage latency = panel(summary, title + ": latency", "ms",
-            row -> row.metric().isLatency() && row.scenario().metrics().stream().allMatch(Metric::isLatency),
-            row -> row.scenario().id().replace("-latency", "") + " " + row.metric().label().replace(" ms", ""));
+            row -> row.metric().isLatency() && !row.scenario().metrics().contains(Metric.MIB_PER_SEC),
+            ResultsChart::latencyCategory);
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D graphics = image.createGraphics();
         try {
@@ -47,6 +49,15 @@ final class ResultsChart {
             graphics.dispose();
         }
         ImageIO.write(image, "png", file.toFile());
+    }
+
+    /** "produce p99", "e2e p50"; for wal-path "PUT+commit p99" (the probe) and "WAL commit p99" (the brokers). */
+    static String latencyCategory(Summary.Row row) {
+        String percentile = row.metric().label().replace(" ms", "");
+        if (row.scenario() == Scenario.WAL_PATH) {
+            return percentile.startsWith("WAL") ? percentile : "PUT+commit " + percentile;
+        }
+        return row.scenario().id().replace("-latency", "") + " " + percentile;
     }
 
     /** One half of the image: a bar chart of the rows {@code include} selects, or a line saying there are none. */
@@ -71,6 +82,9 @@ final class ResultsChart {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLabelsVisible(true);
+        if (rows.size() > 6) {
+            chart.getStyler().setXAxisLabelRotation(30); // long category names would overlap
+        }
         List<String> categories = rows.stream().map(category).toList();
         for (String system : summary.systems()) {
             List<Double> values = new ArrayList<>();

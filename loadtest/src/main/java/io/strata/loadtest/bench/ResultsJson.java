@@ -29,7 +29,9 @@ import java.util.OptionalDouble;
  *                "strataOverKafkaPerRound": [1.02]}]
  * }
  * </pre>
- * A run without figures has {@code "notApplicable"} or {@code "error"} (a string) instead; a summary median
+ * With strata-cluster and kafka-cluster, {@code "ratioOf"} is {@code "strata-cluster/kafka-cluster"} and the
+ * {@code strataOverKafka} figures divide those two; {@code "goals"} lists issue 15's goals with the figures measured
+ * ({@link ClusterGoals}). A run without figures has {@code "notApplicable"} or {@code "error"} (a string) instead; a summary median
  * that could not be computed is {@code null}, with the reason under {@code "missing"}.
  */
 final class ResultsJson {
@@ -71,6 +73,9 @@ final class ResultsJson {
             outcome.notApplicable().ifPresent(reason -> node.put("notApplicable", reason));
             outcome.error().ifPresent(error -> node.put("error", error));
         }
+        summary.ratioLabel().ifPresent(label -> root.put("ratioOf", label));
+        ArrayNode goals = root.putArray("goals");
+        ClusterGoals.check(summary).forEach(goal -> goals.add(goal.substring(2)));
         ArrayNode rows = root.putArray("summary");
         for (Summary.Row row : summary.rows()) {
             ObjectNode node = rows.addObject();

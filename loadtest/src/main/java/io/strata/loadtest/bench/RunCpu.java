@@ -1,6 +1,7 @@
 package io.strata.loadtest.bench;
 
 import io.strata.loadtest.ProcessCpu;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -15,18 +16,24 @@ final class RunCpu {
 
     private static final double GIB = 1024.0 * 1024 * 1024;
 
-    private final OptionalLong brokerPid;
+    private final List<Long> brokerPids;
     private final double brokerStart;
     private final double clientStart;
 
-    private RunCpu(OptionalLong brokerPid) {
-        this.brokerPid = brokerPid;
-        this.brokerStart = brokerPid.isPresent() ? ProcessCpu.seconds(brokerPid.getAsLong()) : 0;
+    private RunCpu(List<Long> brokerPids) {
+        this.brokerPids = brokerPids;
+        this.brokerStart = brokersSeconds();
         this.clientStart = ProcessCpu.ownSeconds();
     }
 
+    /** For a cluster, the CPU of all its broker JVMs together. */
     static RunCpu start(Target target) {
-        return new RunCpu(target.started().map(broker -> broker.process().pid()).orElse(OptionalLong.empty()));
+        return new RunCpu(target.brokers().stream().map(broker -> broker.process().pid())
+            .filter(OptionalLong::isPresent).map(OptionalLong::getAsLong).toList());
+    }
+
+    private double brokersSeconds() {
+        return brokerPids.stream().mapToDouble(ProcessCpu::seconds).sum();
     }
 
     /** Adds the CPU seconds per GiB of {@code bytes} moved since {@link #start} to {@code figures}. */
@@ -36,8 +43,8 @@ final class RunCpu {
         }
         double gib = bytes / GIB;
         figures.put(Metric.CLIENT_CPU_S_PER_GIB, Math.max(0, ProcessCpu.ownSeconds() - clientStart) / gib);
-        if (brokerPid.isPresent()) {
-            double used = ProcessCpu.seconds(brokerPid.getAsLong()) - brokerStart; // in ticks of 10 ms
+        if (!brokerPids.isEmpty()) {
+            double used = brokersSeconds() - brokerStart; // in ticks of 10 ms
             figures.put(Metric.BROKER_CPU_S_PER_GIB, Math.max(0, used) / gib);
         }
     }

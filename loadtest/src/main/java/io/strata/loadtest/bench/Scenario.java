@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The named scenarios, in the order a round runs them: the produce runs first, consume-hot reads what
- * produce-acks-all wrote, and catchup-cold, which restarts Strata, comes last.
+ * The named scenarios, in the order a round runs them: the produce runs first, wal-path right after the
+ * produce-latency run whose WAL objects it imitates, consume-hot reads what produce-acks-all wrote, and
+ * catchup-cold, which restarts Strata, comes last.
  */
 enum Scenario {
     PRODUCE_ACKS_ALL("produce-acks-all", "unthrottled producer, acks=all",
@@ -17,6 +18,11 @@ enum Scenario {
             Metric.CLIENT_CPU_S_PER_GIB)),
     PRODUCE_LATENCY("produce-latency", "producer at a fixed rate, send() to acknowledgement",
         List.of(Metric.P50_MS, Metric.P99_MS, Metric.P999_MS)),
+    WAL_PATH("wal-path", "Strata cluster only: a bare PUT of the WAL object size produce-latency measured, then one"
+        + " database commit (the physical limit of the WAL path); beside it the brokers' WAL commit latency in"
+        + " produce-latency",
+        List.of(Metric.P50_MS, Metric.P99_MS, Metric.P999_MS, Metric.WAL_COMMIT_P50_MS, Metric.WAL_COMMIT_P99_MS,
+            Metric.WAL_OBJECT_KIB, Metric.WAL_PUTS_PER_SEC)),
     CONSUME_HOT("consume-hot", "one consumer reads the records produce-acks-all just wrote (page cache)",
         List.of(Metric.MIB_PER_SEC, Metric.RECORDS_PER_SEC, Metric.BROKER_CPU_S_PER_GIB,
             Metric.CLIENT_CPU_S_PER_GIB)),

@@ -15,7 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Creates and deletes the benchmark's topics (replication factor 1) with a short-lived {@link Admin}. A
+ * Creates and deletes the benchmark's topics (replication factor 1, or a cluster's) with a short-lived {@link Admin}. A
  * created topic is returned only once every partition answers ListOffsets on its leader: Apache Kafka
  * answers the first produce to a partition it has not loaded yet with NOT_LEADER_OR_FOLLOWER, the producer
  * retries that first batch after later ones were appended, and the idempotent producer then retries
@@ -27,10 +27,44 @@ final class Topics {
     }
 
     static void create(String bootstrap, String topic, int partitions, Map<String, String> configs) throws Exception {
+        create(bootstrap, topic, partitions, (short) 1, configs);
+    }
+
+    /** A topic of {@code target}'s: with its replication factor and topic configs (a cluster's RF 3). */
+    static void create(Target target, String topic, int partitions) throws Exception {
+        create(target.bootstrap(), topic, partitions, target.replicationFactor(), target.topicConfigs());
+    }
+
+    static void create(String bootstrap, String topic, int partitions, short replicationFactor,
+                       Map<String, String> configs) throws Exception {
         try (Admin admin = Admin.create(properties(bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all()
+            admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor).configs(configs))).all()
                 .get(60, TimeUnit.SECONDS);
             awaitLeaders(admin, topic, partitions);
+        }
+    }
+
+    /**
+     * Waits until the cluster behind {@code bootstrap} lists {@code brokers} brokers (DescribeCluster), so that its
+     * first topic's partitions are spread over all of them.
+     */
+    static void awaitBrokers(String bootstrap, int brokers) throws Exception {
+        try (Admin admin = Admin.create(properties(bootstrap))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            int seen = 0;
+            while (System.nanoTime() < deadline) {
+                try {
+                    seen = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
+                    if (seen >= brokers) {
+                        return;
+                    }
+                } catch (ExecutionException e) {
+                    // not ready yet: ask again
+                }
+                Thread.sleep(500); // brokers register in the background: nothing to wait on but time
+            }
+            throw new IllegalStateException("the cluster at " + bootstrap + " lists " + seen + " of its " + brokers
+                + " brokers after 90 s");
         }
     }
 

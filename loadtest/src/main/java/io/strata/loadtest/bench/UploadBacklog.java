@@ -1,10 +1,5 @@
 package io.strata.loadtest.bench;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.OptionalLong;
 
@@ -19,25 +14,15 @@ final class UploadBacklog {
 
     static final String METRIC = "kafka_server_brokertopicmetrics_remote_copy_lag_bytes";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final URI metrics;
+    private final int httpPort;
 
     UploadBacklog(int httpPort) {
-        this.metrics = URI.create("http://127.0.0.1:" + httpPort + "/metrics");
+        this.httpPort = httpPort;
     }
 
     /** The backlog now, or empty when the endpoint does not answer. */
     OptionalLong bytes() {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(metrics)
-                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? OptionalLong.of(sum(response.body())) : OptionalLong.empty();
-        } catch (IOException e) {
-            return OptionalLong.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return OptionalLong.empty();
-        }
+        return PrometheusText.scrape(httpPort).map(text -> OptionalLong.of(sum(text))).orElse(OptionalLong.empty());
     }
 
     /** Waits until the backlog is zero, the endpoint stops answering, or {@code timeout} passes; returns the last reading. */
@@ -53,12 +38,6 @@ final class UploadBacklog {
 
     /** The sum of the metric's samples in Prometheus text (lines {@code name{labels} value}). */
     static long sum(String prometheusText) {
-        double total = 0;
-        for (String line : prometheusText.split("\n")) {
-            if (line.startsWith(METRIC + "{") || line.startsWith(METRIC + " ")) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return (long) total;
+        return (long) PrometheusText.sum(prometheusText, METRIC);
     }
 }

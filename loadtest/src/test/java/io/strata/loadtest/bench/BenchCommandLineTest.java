@@ -55,4 +55,24 @@ class BenchCommandLineTest {
         assertThat(Files.readString(dir.resolve("results.md"))).contains("| catchup-cold | MiB/s | n/a |");
         assertThat(dir.resolve("chart.png")).isNotEmptyFile();
     }
+
+    @Test
+    void theClusterSystemsPassTheChecks() {
+        BenchCommand command = new BenchCommand();
+        new picocli.CommandLine(command).parseArgs("--start", "strata-cluster,kafka-cluster,strata-cluster-slow-s3");
+
+        command.validate();
+    }
+
+    @Test
+    void refusesWalPathWithoutTheFixedRateRunItImitates() {
+        assertThat(LoadtestMain.execute("--start", "strata-cluster", "--scenarios", "wal-path", "--out",
+            dir.toString())).isEqualTo(2);
+    }
+
+    @Test
+    void refusesASlowStoreDelayThatIsNoRange() {
+        assertThat(LoadtestMain.execute("--start", "strata-cluster-slow-s3", "--slow-s3-first-byte-ms", "slow",
+            "--out", dir.toString())).isEqualTo(2);
+    }
 }

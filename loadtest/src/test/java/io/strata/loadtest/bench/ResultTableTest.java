@@ -75,4 +75,28 @@ class ResultTableTest {
         return summary.rows().stream().filter(row -> row.scenario() == scenario && row.metric() == metric)
             .findFirst().orElseThrow();
     }
+
+    @Test
+    void theClusterPairGetsTheRatioColumnAndTheGoalsOfIssue15() {
+        List<RunOutcome> outcomes = List.of(
+            RunOutcome.measured(Scenario.PRODUCE_ACKS_ALL, "strata-cluster", 1, java.util.Map.of(Metric.MIB_PER_SEC, 60.0)),
+            RunOutcome.measured(Scenario.PRODUCE_ACKS_ALL, "kafka-cluster", 1, java.util.Map.of(Metric.MIB_PER_SEC, 40.0)),
+            RunOutcome.measured(Scenario.PRODUCE_LATENCY, "strata-cluster", 1, java.util.Map.of(Metric.P99_MS, 30.0)),
+            RunOutcome.measured(Scenario.PRODUCE_LATENCY, "kafka-cluster", 1, java.util.Map.of(Metric.P99_MS, 100.0)),
+            RunOutcome.measured(Scenario.WAL_PATH, "strata-cluster", 1, java.util.Map.of(Metric.P99_MS, 12.0)),
+            RunOutcome.notApplicable(Scenario.WAL_PATH, "kafka-cluster", 1, "no write-ahead log"));
+        Summary summary = Summary.of(List.of("strata-cluster", "kafka-cluster"),
+            List.of(Scenario.PRODUCE_ACKS_ALL, Scenario.PRODUCE_LATENCY, Scenario.WAL_PATH), outcomes);
+
+        String table = ResultTable.render(summary, List.of());
+
+        assertThat(summary.ratioLabel()).hasValue("strata-cluster/kafka-cluster");
+        assertThat(table).startsWith("| scenario | metric | strata-cluster | kafka-cluster | strata-cluster/kafka-cluster"
+            + " | per round |\n");
+        assertThat(table).contains("| produce-acks-all | MiB/s | 60.0 | 40.0 | 1.50 | 1.50 |\n");
+        assertThat(table).contains("- produce throughput strata-cluster/kafka-cluster: 1.50x (goal >= 1.5x): met");
+        assertThat(table).contains("- produce p99 at the fixed rate strata-cluster/kafka-cluster: 0.30x (goal <= 0.5x): met");
+        assertThat(table).contains("- strata-cluster produce p99 30.00 ms against the WAL path's physical p99 12.00 ms"
+            + " + wal.linger.ms 5 + 5 ms = 22.00 ms: not met");
+    }
 }
