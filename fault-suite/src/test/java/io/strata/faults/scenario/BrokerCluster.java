@@ -56,6 +56,7 @@ final class BrokerCluster implements AutoCloseable {
     private final List<Integer> ports;
     private final Map<Integer, BrokerJvm> brokers = new HashMap<>();
     private final Map<String, String> overrides = new HashMap<>();
+    private final Map<Integer, Map<String, String>> environments = new HashMap<>();
 
     private BrokerCluster(Path dir, S3ProxyServer s3, PostgresSettings database, List<Integer> ports) {
         this.dir = dir;
@@ -98,6 +99,11 @@ final class BrokerCluster implements AutoCloseable {
         return s3.port();
     }
 
+    /** Adds {@code environment} to the process environment of broker {@code node} whenever it starts from now on. */
+    void setEnvironment(int node, Map<String, String> environment) {
+        environments.put(node, Map.copyOf(environment));
+    }
+
     /** Every node id, 1 to the cluster's size. */
     List<Integer> nodes() {
         return IntStream.rangeClosed(1, ports.size()).boxed().toList();
@@ -123,7 +129,7 @@ final class BrokerCluster implements AutoCloseable {
         properties.put("offsets.topic.num.partitions", "6");
         properties.put("remote.log.manager.task.interval.ms", "500");
         properties.putAll(overrides);
-        BrokerJvm broker = BrokerJvm.start(dataDir(node), properties, Map.of());
+        BrokerJvm broker = BrokerJvm.start(dataDir(node), properties, environments.getOrDefault(node, Map.of()));
         brokers.put(node, broker);
         return broker;
     }

@@ -3,8 +3,11 @@ package io.strata.faults.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strata.faults.Prerequisites;
 import io.strata.faults.check.FinalLog;
+import io.strata.faults.check.History;
 import io.strata.faults.check.Observation;
+import io.strata.faults.inject.ClockShim;
 import io.strata.faults.inject.FaultProxy;
 import io.strata.faults.inject.FaultProxy.Mode;
 import io.strata.faults.load.CheckedProducer;
@@ -14,6 +17,7 @@ import io.strata.faults.load.Workload;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Faults around the write-ahead log in cluster mode (issue 15) beyond kills and pauses ({@link WalFailoverFaultTest})
  * and the database restart ({@link ClusterFaultTest}): the database's answers to commits lost, the object store slow
- * or refusing, a topic deleted and re-created while its partitions move. Three broker JVMs ({@link BrokerCluster}),
+ * or refusing, a topic deleted and re-created while its partitions move, a broker's wall clock jumping. Three broker JVMs ({@link BrokerCluster}),
  * two idempotent acks=all producers and a consumer under way, judged by the checker (every acknowledged record
  * present exactly once at its offset, nothing a consumer saw rolled back) and by the failed sends: none but
  * retriable ones.
@@ -48,6 +52,9 @@ class WalFaultTest {
     private static final long SLOW_STORE_DELAY_MS = 300;
     private static final Duration SLOW_STORE_FOR = Duration.ofSeconds(10);
     private static final Duration STORE_REFUSING_FOR = Duration.ofSeconds(15);
+    private static final long CLOCK_JUMP_MS = Duration.ofHours(1).toMillis();
+    /** How long a broker's clock stays jumped: past a whole session timeout, so a lease read off it would expire. */
+    private static final Duration CLOCK_JUMPED_FOR = Duration.ofMillis(2 * BrokerCluster.SESSION_MS);
 
     @TempDir
     Path tempDir;
@@ -203,6 +210,62 @@ class WalFaultTest {
                 bystander, PARTITIONS, bystanders, 0, "");
         assertThat(bystanders.history().failedNotRetriable()).as("failed sends that are not retriable on the"
                 + " bystander topic (all failed: %s)", bystanders.history().failures()).isZero();
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void aBrokerWhoseWallClockJumpsAnHourAndBackKeepsItsPartitionsAndLosesNothing() throws Exception {
+        ClockShim.Result built = ClockShim.build(tempDir.resolve("clock-shim"));
+        if (built.shim().isEmpty()) {
+            Prerequisites.skipOrFail("the clock shim could not be built: " + built.message());
+        }
+        ClockShim clock = built.shim().orElseThrow();
+        // Given broker 1 (the first started, so it usually holds the controller lease) on a wall clock of its own
+        int node = 1;
+        cluster = BrokerCluster.create(tempDir, "wal_clock_jump", BROKERS);
+        cluster.setEnvironment(node, clock.environment());
+        cluster.startWithTopic(TOPIC, PARTITIONS, TOPIC_CONFIGS);
+        List<Integer> placement;
+        Workload workload = workload(TOPIC, "");
+        try {
+            awaitProgress(workload, 1_000, "before the clock jump");
+            placement = await().atMost(PROGRESS_TIMEOUT).ignoreExceptions().until(() -> cluster.leaders(TOPIC),
+                    leaders -> cluster.nodes().stream().allMatch(n -> Collections.frequency(leaders, n)
+                            == PARTITIONS / BROKERS));
+            List<Integer> own = cluster.awaitPartitionsLedBy(TOPIC, node);
+
+            for (long offset : new long[] {CLOCK_JUMP_MS, 0}) {
+                // When its wall clock jumps an hour ahead (then back), for longer than a session timeout
+                long jumped = System.nanoTime();
+                clock.jump(offset);
+                TimeUnit.MILLISECONDS.sleep(CLOCK_JUMPED_FOR.toMillis());
+                // Then its partitions keep taking acks=all writes on it (leases run on monotonic clocks)
+                awaitAcknowledgedAfter(workload.history(), own, jumped);
+                assertThat(cluster.leaders(TOPIC)).as("leaders after broker %d's clock jumped %+d ms", node, offset)
+                        .isEqualTo(placement);
+            }
+        } finally {
+            clock.jump(0);
+            workload.close();
+        }
+        // And nobody judged a broker dead: no spurious failover
+        List<String> deaths = cluster.nodes().stream().map(cluster::broker).flatMap(b -> b.log().lines())
+                .filter(line -> line.contains(" is dead")).toList();
+        assertThat(deaths).as("brokers judged dead while broker %d's clock jumped", node).isEmpty();
+        boolean controller = cluster.broker(node).log().contains("Controller - Leader of");
+        judge("wal-clock-jump", "wall clock of one broker of 3 (" + (controller ? "the controller" : "not the"
+                + " controller") + ") +1 h, then back", 2, workload, "each jump held " + CLOCK_JUMPED_FOR.toSeconds()
+                + " s; its partitions acknowledged throughout, leaders unchanged " + placement);
+    }
+
+    /**
+     * Waits until each of {@code partitions} got an acknowledgement after {@code since} ({@link System#nanoTime()});
+     * fails after {@link #PROGRESS_TIMEOUT}.
+     */
+    private static void awaitAcknowledgedAfter(History history, List<Integer> partitions, long since) {
+        await().atMost(PROGRESS_TIMEOUT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> assertThat(partitions)
+                .as("partitions with an acknowledgement since the fault (failed sends %s)", history.failures())
+                .allSatisfy(p -> assertThat(history.lastAcknowledgedNanos(p)).isGreaterThan(since)));
     }
 
     private Workload workload(String topic, String names) {
