@@ -18,9 +18,12 @@ import org.slf4j.LoggerFactory;
  * A TCP proxy on 127.0.0.1 that can fail the service behind it (the S3 server, for the object-store faults):
  * {@link Mode#PASS} copies bytes both ways; {@link Mode#REFUSE} closes every new connection at once (the
  * service is gone); {@link Mode#BLACKHOLE} accepts connections and swallows requests without ever answering
- * (the service hangs); {@link Mode#SLOW} delays every chunk of a response by {@code delayMs}. Switching to a
- * failing mode also cuts the connections already open, so kept-alive connections fail too. Two threads per
- * connection, blocking sockets (as loadtest's ThrottledProxy). Thread-safe.
+ * (the service hangs); {@link Mode#SLOW} delays every chunk of a response by {@code delayMs};
+ * {@link Mode#LOSE_REPLIES} forwards requests but swallows any chunk of a response that holds a given marker and cuts
+ * that connection (the service did the work, its client never hears of it: a database's answer to COMMIT, for
+ * example). Switching to {@link Mode#REFUSE} or {@link Mode#BLACKHOLE} also cuts the connections already open, so
+ * kept-alive connections fail too. Two threads per connection, blocking sockets (as loadtest's ThrottledProxy); a
+ * marker split across two reads of a response goes through. Thread-safe.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -28,15 +31,17 @@ public final class FaultProxy implements AutoCloseable {
     private static final int BUFFER_BYTES = 64 * 1024;
 
     /** What the proxy does with traffic. */
-    public enum Mode { PASS, REFUSE, BLACKHOLE, SLOW }
+    public enum Mode { PASS, REFUSE, BLACKHOLE, SLOW, LOSE_REPLIES }
 
     private final int targetPort;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong failedConnections = new AtomicLong();
+    private final AtomicLong lostReplies = new AtomicLong();
     private volatile Mode mode = Mode.PASS;
     private volatile long delayMs;
+    private volatile byte[] lostReplyMarker = new byte[0];
     private volatile boolean closed;
 
     private FaultProxy(int targetPort, ServerSocket server) {
@@ -74,6 +79,23 @@ public final class FaultProxy implements AutoCloseable {
         if (newMode == Mode.REFUSE || newMode == Mode.BLACKHOLE) {
             open.forEach(FaultProxy::closeQuietly);
         }
+    }
+
+    /**
+     * Switches to {@link Mode#LOSE_REPLIES}: from now on a response chunk holding {@code marker} is dropped and its
+     * connection cut, both ways.
+     */
+    public void loseRepliesContaining(byte[] marker) {
+        if (marker.length == 0) {
+            throw new IllegalArgumentException("an empty marker would lose every reply");
+        }
+        lostReplyMarker = marker.clone();
+        setMode(Mode.LOSE_REPLIES);
+    }
+
+    /** Replies dropped so far in {@link Mode#LOSE_REPLIES}. */
+    public long lostReplies() {
+        return lostReplies.get();
     }
 
     /** Connections accepted so far. */
@@ -149,6 +171,10 @@ public final class FaultProxy implements AutoCloseable {
                 if (responses && mode == Mode.SLOW) {
                     TimeUnit.MILLISECONDS.sleep(delayMs);
                 }
+                if (responses && mode == Mode.LOSE_REPLIES && contains(buffer, n, lostReplyMarker)) {
+                    lostReplies.incrementAndGet();
+                    return; // dropped; finally cuts both sides
+                }
                 out.write(buffer, 0, n);
             }
         } catch (IOException e) {
@@ -161,6 +187,19 @@ public final class FaultProxy implements AutoCloseable {
             open.remove(from);
             open.remove(to);
         }
+    }
+
+    private static boolean contains(byte[] buffer, int length, byte[] marker) {
+        outer:
+        for (int start = 0; start + marker.length <= length; start++) {
+            for (int i = 0; i < marker.length; i++) {
+                if (buffer[start + i] != marker[i]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     @Override

@@ -1,15 +1,11 @@
 package io.strata.faults.inject;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * fsync failure below the log: {@code fsync_fail.c} (a resource beside this class) built with gcc into an
@@ -37,26 +33,10 @@ public final class FsyncShim {
      * @return the shim, or empty with the reason printed when gcc is missing or fails
      */
     public static Result build(Path buildDir) throws IOException, InterruptedException {
-        Files.createDirectories(buildDir);
-        Path source = buildDir.resolve(SOURCE);
-        try (InputStream in = Objects.requireNonNull(FsyncShim.class.getResourceAsStream(SOURCE), SOURCE)) {
-            Files.write(source, in.readAllBytes());
-        }
         Path library = buildDir.resolve("libfsyncfail.so");
-        Process gcc;
-        try {
-            gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-Wall", "-o", library.toString(),
-                    source.toString(), "-ldl").redirectErrorStream(true).start();
-        } catch (IOException e) {
-            return new Result(Optional.empty(), "gcc is not available: " + e.getMessage());
-        }
-        String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!gcc.waitFor(60, TimeUnit.SECONDS)) {
-            gcc.destroyForcibly();
-            return new Result(Optional.empty(), "gcc did not finish within 60 s");
-        }
-        if (gcc.exitValue() != 0) {
-            return new Result(Optional.empty(), "gcc failed (" + gcc.exitValue() + "): " + output);
+        Optional<String> failed = PreloadLibrary.build(SOURCE, buildDir, library.getFileName().toString());
+        if (failed.isPresent()) {
+            return new Result(Optional.empty(), failed.get());
         }
         Path trigger = buildDir.resolve("fsync-fail.trigger");
         Files.deleteIfExists(trigger);

@@ -21,11 +21,20 @@ public final class Workload implements AutoCloseable {
 
     public Workload(String bootstrap, String topic, int partitions, int producerCount, int consumerCount,
                     CheckedProducer.Settings settings) {
+        this(bootstrap, topic, partitions, producerCount, consumerCount, settings, "");
+    }
+
+    /**
+     * As above, with producers named {@code <names>p0}, {@code <names>p1}, ... (so their values differ from those of
+     * another workload on the same topic name), consumers {@code <names>c0}, ...
+     */
+    public Workload(String bootstrap, String topic, int partitions, int producerCount, int consumerCount,
+                    CheckedProducer.Settings settings, String names) {
         for (int i = 0; i < producerCount; i++) {
-            producers.add(new CheckedProducer("p" + i, bootstrap, topic, partitions, history, settings));
+            producers.add(new CheckedProducer(names + "p" + i, bootstrap, topic, partitions, history, settings));
         }
         for (int i = 0; i < consumerCount; i++) {
-            consumers.add(new CheckedConsumer("c" + i, bootstrap, topic, partitions, history));
+            consumers.add(new CheckedConsumer(names + "c" + i, bootstrap, topic, partitions, history));
         }
     }
 

@@ -130,4 +130,21 @@ class FaultProxyTest {
         proxy.setMode(Mode.PASS);
         assertThat(roundTrip("back", 5_000)).isEqualTo("back");
     }
+
+    @Test
+    void loseRepliesDropsOnlyAnAnswerHoldingTheMarkerAndCutsItsConnection() throws IOException {
+        proxy.loseRepliesContaining("COMMIT".getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(roundTrip("select", 5_000)).as("an answer without the marker").isEqualTo("select");
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("COMMIT".getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(readOrReset(socket)).as("the answer holding the marker: lost, the connection cut")
+                    .isEqualTo(-1);
+        }
+        assertThat(proxy.lostReplies()).isEqualTo(1);
+        proxy.setMode(Mode.PASS);
+        assertThat(roundTrip("COMMIT", 5_000)).isEqualTo("COMMIT");
+    }
 }

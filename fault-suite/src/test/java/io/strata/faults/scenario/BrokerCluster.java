@@ -56,6 +56,7 @@ final class BrokerCluster implements AutoCloseable {
     private final List<Integer> ports;
     private final Map<Integer, BrokerJvm> brokers = new HashMap<>();
     private final Map<String, String> overrides = new HashMap<>();
+    private final Map<Integer, Map<String, String>> environments = new HashMap<>();
 
     private BrokerCluster(Path dir, S3ProxyServer s3, PostgresSettings database, List<Integer> ports) {
         this.dir = dir;
@@ -80,6 +81,29 @@ final class BrokerCluster implements AutoCloseable {
         overrides.put(key, value);
     }
 
+    /**
+     * The {@code metadata.store} URL of this cluster's database reached at {@code port} of 127.0.0.1: the database's
+     * own ({@link #databasePort()}), or a fault proxy's in front of it.
+     */
+    String metadataStore(int port) {
+        return "postgresql://127.0.0.1:" + port + "/" + database.database() + "?user=" + PostgresServer.USER
+                + "&password=" + PostgresServer.PASSWORD;
+    }
+
+    int databasePort() {
+        return database.port();
+    }
+
+    /** The S3 server's port, for a fault proxy in front of it ({@code s3.endpoint} is then set to the proxy's). */
+    int s3Port() {
+        return s3.port();
+    }
+
+    /** Adds {@code environment} to the process environment of broker {@code node} whenever it starts from now on. */
+    void setEnvironment(int node, Map<String, String> environment) {
+        environments.put(node, Map.copyOf(environment));
+    }
+
     /** Every node id, 1 to the cluster's size. */
     List<Integer> nodes() {
         return IntStream.rangeClosed(1, ports.size()).boxed().toList();
@@ -99,14 +123,13 @@ final class BrokerCluster implements AutoCloseable {
         Map<String, String> properties = new HashMap<>(FaultRun.bucketProperties(s3, s3.endpoint().toString(), ""));
         properties.put("node.id", Integer.toString(node));
         properties.put("listeners", "PLAINTEXT://127.0.0.1:" + ports.get(node - 1));
-        properties.put("metadata.store", "postgresql://127.0.0.1:" + database.port() + "/" + database.database()
-                + "?user=" + PostgresServer.USER + "&password=" + PostgresServer.PASSWORD);
+        properties.put("metadata.store", metadataStore(database.port()));
         properties.put("broker.session.timeout.ms", Long.toString(SESSION_MS));
         properties.put("broker.heartbeat.interval.ms", "1000");
         properties.put("offsets.topic.num.partitions", "6");
         properties.put("remote.log.manager.task.interval.ms", "500");
         properties.putAll(overrides);
-        BrokerJvm broker = BrokerJvm.start(dataDir(node), properties, Map.of());
+        BrokerJvm broker = BrokerJvm.start(dataDir(node), properties, environments.getOrDefault(node, Map.of()));
         brokers.put(node, broker);
         return broker;
     }
@@ -139,6 +162,13 @@ final class BrokerCluster implements AutoCloseable {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+    }
+
+    /** Deletes {@code topic} with the Admin client (DeleteTopics), waiting for the answer. */
+    void deleteTopic(String topic) throws Exception {
+        try (Admin admin = admin()) {
+            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** The leader of each partition of {@code topic}, by partition, -1 for none. */

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything read from the bucket is untrusted: sizes are checked before a download, names, partition
  * counts, offsets and positions before they reach a path, an allocation or the catalog
- * ({@link BucketObjectChecks}); a bad object stops the restore with a message naming it. When the bucket
+ * ({@link BucketObjectChecks}); a bad object stops the restore with a message naming it. The listing is older than
+ * the manifests read after it, so an index object a manifest names but the listing lacks is looked up again (HEAD)
+ * before it counts as missing: other brokers upload while this one restores. When the bucket
  * holds two incarnations of one topic name (a deletion whose bucket part had not finished), the newest one
  * without a deletion tombstone is restored and the other is recorded as a pending deletion.
  */
@@ -241,7 +243,8 @@ public final class BucketRestore {
                 String sidecarKey = RemoteLayout.index(tp, key.topicId(), segment.baseOffset());
                 ObjectInfo object = objects.get(sidecarKey);
                 if (object == null) {
-                    // Listed before the manifest was read: a leader may have uploaded the segment in between
+                    // the listing was taken before the manifest was read: a segment uploaded meanwhile (by the
+                    // broker leading the partition) has its index object written before the manifest names it
                     object = store.head(sidecarKey).join().orElse(null);
                 }
                 if (object == null) {

@@ -4,6 +4,9 @@ import static io.strata.tiering.testing.RecordBatches.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strata.objectstore.ListPage;
+import io.strata.objectstore.ForwardingObjectStore;
+import io.strata.objectstore.ObjectStore;
 import io.strata.tiering.LogManager;
 import io.strata.tiering.LogManagerSchedule;
 import io.strata.tiering.log.PartitionLog;
@@ -17,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
@@ -264,8 +269,15 @@ class RemoteTierTest {
         assertThatThrownBy(() -> log.read(0, 1000, true)).isInstanceOf(OffsetOutOfRangeException.class);
     }
 
-    @Test
-    void aBrokerWithAnEmptyDiskRestoresTopicsAndServesEveryTieredRecord() {
+    /** A topic tiered by a first manager, which then closed. */
+    private record Tiered(UUID topicId, long remoteEnd) {
+    }
+
+    /**
+     * A first manager on directory "a" appends {@link #BATCHES} batches to "orders", copies what it can and closes;
+     * what it did not copy is forgotten from {@link #appended}.
+     */
+    private Tiered tieredThenClosed() {
         LogManager first = open("a");
         first.createTopic("orders", 1, (short) 1, TIERED);
         PartitionLog log = log(first);
@@ -275,6 +287,12 @@ class RemoteTierTest {
         first.close();
         managers.remove(first);
         appended.removeIf(a -> a.offset() >= remoteEnd);
+        return new Tiered(log.key().topicId(), remoteEnd);
+    }
+
+    @Test
+    void aBrokerWithAnEmptyDiskRestoresTopicsAndServesEveryTieredRecord() {
+        long remoteEnd = tieredThenClosed().remoteEnd();
 
         LogManager second = open("b");
 
@@ -286,6 +304,44 @@ class RemoteTierTest {
         long ts = appended.get(appended.size() / 2).timestamp();
         assertThat(restored.offsetForTimestamp(ts)).map(t -> t.offset).contains(expectedOffsetFor(ts));
         assertThat(restored.append(batch().records(1).build()).firstOffset()).isEqualTo(remoteEnd);
+    }
+
+    @Test
+    void aBrokerWithAnEmptyDiskRestoresASegmentUploadedBetweenItsListingAndItsManifestRead() {
+        // Given a bucket whose newest segment's index object went up after the restoring broker listed the bucket,
+        // and whose manifest, rewritten after that upload, is read after the listing (another broker uploads
+        // while this one starts)
+        Tiered tiered = tieredThenClosed();
+        long remoteEnd = tiered.remoteEnd();
+        long newest = PartitionManifest.fromJson(bucket.bytes(RemoteLayout.partitionManifest(TP, tiered.topicId()))
+                .orElseThrow()).segments().stream().mapToLong(ManifestSegment::baseOffset).max().orElseThrow();
+        String lateIndex = RemoteLayout.index(TP, tiered.topicId(), newest);
+
+        // When a broker with an empty disk restores from a listing that does not show that index object yet
+        LogManager second = LogManager.open(tempDir.resolve("b"), Map.of(), clock, QUIET, 2, Optional.of(
+                new RemoteStorage(new ListingWithout(bucket, lateIndex), REMOTE, PrefixLease.exclusive())));
+        managers.add(second);
+
+        // Then it restores every segment the manifest lists, the late one too
+        PartitionLog restored = log(second);
+        assertThat(restored.highWatermark()).isEqualTo(remoteEnd);
+        assertReadsEverything(restored, 0);
+    }
+
+    /** The bucket as a listing taken before {@code hidden} was written shows it; everything else as it is. */
+    private static final class ListingWithout extends ForwardingObjectStore {
+        private final String hidden;
+
+        ListingWithout(ObjectStore bucket, String hidden) {
+            super(bucket);
+            this.hidden = hidden;
+        }
+
+        @Override
+        public CompletableFuture<ListPage> list(String prefix, String continuationToken, int maxKeys) {
+            return delegate.list(prefix, continuationToken, maxKeys).thenApply(page -> new ListPage(page.objects()
+                    .stream().filter(object -> !object.key().equals(hidden)).toList(), page.nextToken()));
+        }
     }
 
     /**
