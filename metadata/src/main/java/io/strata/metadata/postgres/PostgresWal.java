@@ -53,11 +53,11 @@ final class PostgresWal {
             }
             ObjectRow object = lockObject(connection, commit);
             boolean mayRecord = !object.deleting();
-            int[] fenced = mayRecord ? moveCommittedEnds(connection, commit.nodeId(), ranges) : new int[ranges.size()];
+            int[] passed = mayRecord ? moveCommittedEnds(connection, commit.nodeId(), ranges) : new int[ranges.size()];
             List<WalRange> recorded = new ArrayList<>();
             for (int i = 0; i < ranges.size(); i++) {
                 WalRange range = ranges.get(i);
-                if (fenced[i] == 1) {
+                if (passed[i] == 1) {
                     recorded.add(range);
                     outcomes.put(range.partition(), WalCommitOutcome.COMMITTED);
                 } else {
