@@ -200,7 +200,7 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
                 settings.heartbeatInterval(), System::nanoTime);
         walSettings.ifPresent(wal -> {
             walWriter = new WalWriter(objects, store::commitWal, nodeId, incarnation, wal, walMetrics);
-            logs.setWalTail(new WalReader(store, objects));
+            logs.setWalTail(new WalReader(store::walRanges, objects));
             local.useWal(new WalLogSink(walWriter, wal));
             controller.setTailsInBucket(true);
             // An incarnation is revoked as a WAL writer only once no broker row names it (replaced by a newer start

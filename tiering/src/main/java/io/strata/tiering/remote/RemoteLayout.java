@@ -135,9 +135,14 @@ public final class RemoteLayout {
         return String.format(Locale.ROOT, "%020d", baseOffset);
     }
 
+    /** {@code wal/{nodeId}/}: the WAL objects of every incarnation of a broker. */
+    public static String walNodePrefix(int nodeId) {
+        return WAL + nodeId + "/";
+    }
+
     /** {@code wal/{nodeId}/{incarnation}/}: the WAL objects of one incarnation of a broker. */
     public static String walIncarnationPrefix(int nodeId, UUID incarnation) {
-        return WAL + nodeId + "/" + incarnation + "/";
+        return walNodePrefix(nodeId) + incarnation + "/";
     }
 
     /** {@code wal/{nodeId}/{incarnation}/{sequence:020d}.wal}. */

@@ -71,7 +71,15 @@ public final class WalInspector {
      * left out.
      */
     public List<Listed> list() {
-        List<ObjectInfo> objects = objects();
+        return list(objects());
+    }
+
+    /** As {@link #list()}, for the objects under {@code prefix} (a broker's {@code wal/{nodeId}/}). */
+    public List<Listed> list(String prefix) {
+        return list(store.listAll(prefix).join());
+    }
+
+    private List<Listed> list(List<ObjectInfo> objects) {
         List<Listed> listed = new ArrayList<>(objects.size());
         for (int from = 0; from < objects.size(); from += PARALLEL_READS) {
             List<CompletableFuture<Optional<Listed>>> window = objects

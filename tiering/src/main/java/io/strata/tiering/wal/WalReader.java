@@ -13,24 +13,32 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.record.MemoryRecords;
 
 /**
- * Reads a partition's committed write-ahead-log tail: the ranges the metadata database lists for it
- * ({@link MetadataStore#walRanges}), each with one ranged GET of its object, all GETs at once, returned in offset
- * order. A range shorter in the bucket than recorded is an error (the object was damaged or deleted early).
+ * Reads a partition's committed write-ahead-log tail: the ranges its {@link Ranges} list (the metadata database's
+ * {@link MetadataStore#walRanges} in a cluster, the bucket's own {@link WalChain} in single-broker mode), each with
+ * one ranged GET of its object, all GETs at once, returned in offset order. A range shorter in the bucket than
+ * recorded is an error (the object was damaged or deleted early).
  */
 public final class WalReader implements WalTail {
 
-    private final MetadataStore metadata;
+    /** Where a partition's committed ranges are recorded. */
+    @FunctionalInterface
+    public interface Ranges {
+        /** The committed ranges of {@code partition} that end above {@code fromOffset}, in offset order. Blocking. */
+        List<WalRange> walRanges(TopicPartitionId partition, long fromOffset);
+    }
+
+    private final Ranges ranges;
     private final ObjectStore store;
 
-    public WalReader(MetadataStore metadata, ObjectStore store) {
-        this.metadata = metadata;
+    public WalReader(Ranges ranges, ObjectStore store) {
+        this.ranges = ranges;
         this.store = store;
     }
 
     @Override
     public List<MemoryRecords> read(PartitionKey partition, long fromOffset) {
-        List<WalRange> ranges = metadata.walRanges(new TopicPartitionId(partition.topicId(), partition.partition()),
-                fromOffset);
+        List<WalRange> ranges = this.ranges.walRanges(
+                new TopicPartitionId(partition.topicId(), partition.partition()), fromOffset);
         List<CompletableFuture<ByteBuffer>> reads = new ArrayList<>(ranges.size());
         for (WalRange range : ranges) {
             reads.add(store.getRange(range.objectKey(), range.position(), range.length()));

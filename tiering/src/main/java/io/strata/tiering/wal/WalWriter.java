@@ -137,6 +137,16 @@ public final class WalWriter implements AutoCloseable {
 
     public WalWriter(ObjectStore store, Committer committer, int nodeId, UUID incarnation, WalSettings settings,
                      WalMetrics metrics) {
+        this(store, committer, nodeId, incarnation, settings, metrics, 0);
+    }
+
+    /**
+     * A writer whose first object gets sequence {@code firstSequence}: single-broker mode continues its node's
+     * sequence across incarnations ({@link WalChain}).
+     */
+    public WalWriter(ObjectStore store, Committer committer, int nodeId, UUID incarnation, WalSettings settings,
+                     WalMetrics metrics, long firstSequence) {
+        this.nextSequence = firstSequence;
         this.store = store;
         this.committer = committer;
         this.nodeId = nodeId;

@@ -613,8 +613,8 @@ class PartitionMoveTest {
             return outcomes;
         }
 
-        /** A metadata store that answers only {@code walRanges} (what {@link WalReader} asks). */
-        MetadataStore ranges() {
+        /** The committed ranges, as {@link WalReader} asks for them. */
+        WalReader.Ranges ranges() {
             return WalRangesOnly.of(() -> commits.stream().flatMap(c -> c.ranges().stream()).toList());
         }
     }

@@ -1,0 +1,283 @@
+package io.strata.tiering.wal;
+
+import io.strata.metadata.TopicPartitionId;
+import io.strata.metadata.WalCommitOutcome;
+import io.strata.metadata.WalObjectCommit;
+import io.strata.metadata.WalRange;
+import io.strata.objectstore.ObjectStore;
+import io.strata.tiering.remote.RemoteLayout;
+import io.strata.tiering.remote.RemoteLayout.WalKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Single-broker mode's record of what its write-ahead log committed: the bucket itself (CLUSTER.md rule 5). The
+ * embedded metadata store lives on the very disk that may be lost, so there an object is committed once it and
+ * every object of lower sequence of this node are in the bucket. Sequences continue without gaps across the node's
+ * incarnations ({@code wal/{nodeId}/{incarnation}/{sequence:020d}.wal}), so a broker starting on any disk, an empty
+ * one too, learns from the bucket alone what was committed.
+ *
+ * <ul>
+ *   <li>{@link #load}: lists the node's objects and reads their headers. Sorted by sequence, the chain is the run
+ *       from the lowest sequence up to the first gap. An object above a gap was PUT while a lower one was not, by an
+ *       incarnation that then died: nothing in it was acknowledged with acks=all, and it is deleted before this
+ *       incarnation writes its first object, at {@link #nextSequence()}.</li>
+ *   <li>{@link #commit}, the {@link WalWriter.Committer} of single-broker mode: the writer has PUT the object and
+ *       commits in sequence order, so the object joins the chain.</li>
+ *   <li>{@link #walRanges}: a partition's committed ranges, for {@link WalReader}.</li>
+ *   <li>{@link #release} (a partition's uploaded segments reach an offset) and {@link #forgetTopic}: ranges no longer
+ *       needed. {@link #collect} deletes objects from the low end of the chain only, one at a time and in order,
+ *       while the lowest holds no needed range, so the chain never gets a gap.</li>
+ * </ul>
+ * Thread-safe.
+ */
+public final class WalChain {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(WalChain.class);
+
+    /** One object of the chain and the partitions whose ranges in it are still needed. */
+    private static final class Link {
+        final String key;
+        final Set<TopicPartitionId> holding = new HashSet<>();
+
+        Link(String key) {
+            this.key = key;
+        }
+    }
+
+    private final ObjectStore store;
+    private final Object lock = new Object();
+    private final TreeMap<Long, Link> links = new TreeMap<>();
+    private final Map<String, Long> sequences = new HashMap<>();
+    private final Map<TopicPartitionId, TreeMap<Long, WalRange>> needed = new HashMap<>();
+    private final Map<TopicPartitionId, Long> committedEnds = new HashMap<>();
+    private long nextSequence;
+    private boolean collecting;
+
+    private WalChain(ObjectStore store) {
+        this.store = store;
+    }
+
+    /**
+     * The chain of node {@code nodeId} as the bucket holds it, with the objects above its first gap deleted.
+     * Blocking.
+     *
+     * @throws IllegalStateException when an object of the chain cannot be read or two objects claim one sequence
+     *                               (the message names them): replaying past it could lose or reorder records
+     */
+    public static WalChain load(ObjectStore store, int nodeId) {
+        TreeMap<Long, List<WalInspector.Listed>> bySequence = new TreeMap<>();
+        for (WalInspector.Listed listed : new WalInspector(store).list(RemoteLayout.walNodePrefix(nodeId))) {
+            if (listed.key().isEmpty() || listed.key().get().nodeId() != nodeId) {
+                LOGGER.warn("Ignoring {} in the write-ahead log of broker {}: not one of its WAL objects",
+                        listed.object().key(), nodeId);
+                continue;
+            }
+            bySequence.computeIfAbsent(listed.key().get().sequence(), s -> new ArrayList<>()).add(listed);
+        }
+        WalChain chain = new WalChain(store);
+        long expected = bySequence.isEmpty() ? 0 : bySequence.firstKey();
+        while (bySequence.containsKey(expected)) {
+            List<WalInspector.Listed> atSequence = bySequence.remove(expected);
+            if (atSequence.size() > 1) {
+                throw new IllegalStateException("the write-ahead log of broker " + nodeId + " has " + atSequence.size()
+                        + " objects with sequence " + expected + ": " + atSequence.stream()
+                        .map(l -> l.object().key()).toList());
+            }
+            WalInspector.Listed listed = atSequence.get(0);
+            if (listed.header().isEmpty() || listed.damage().isPresent()) {
+                throw new IllegalStateException("write-ahead-log object " + listed.object().key() + " cannot be"
+                        + " replayed: " + listed.damage().orElse("no header"));
+            }
+            chain.add(expected, listed.object().key(), ranges(listed.object().key(), listed.header().get()));
+            expected++;
+        }
+        chain.nextSequence = expected;
+        List<String> orphans = bySequence.values().stream().flatMap(List::stream).map(l -> l.object().key()).toList();
+        if (!orphans.isEmpty()) {
+            LOGGER.warn("Deleting {} write-ahead-log object(s) of broker {} above sequence {}, the end of its committed"
+                    + " chain: they were written while an earlier object was not, and never committed", orphans.size(),
+                    nodeId, expected - 1);
+            store.deleteAll(orphans).join();
+        }
+        LOGGER.info("The write-ahead log of broker {} holds {} committed object(s) ({} partition(s) with ranges);"
+                + " this incarnation goes on at sequence {}", nodeId, chain.links.size(), chain.needed.size(), expected);
+        return chain;
+    }
+
+    private static List<WalRange> ranges(String key, WalObject.Header header) {
+        return header.entries().stream().map(e -> new WalRange(e.partition(), e.leaderEpoch(), e.baseOffset(),
+                e.endOffset(), key, e.position(), e.length(), List.of())).toList();
+    }
+
+    /** The sequence of the next object this node writes. */
+    public long nextSequence() {
+        synchronized (lock) {
+            return nextSequence;
+        }
+    }
+
+    /**
+     * Adds an object the writer PUT to the chain: every range is committed. Idempotent (a retried commit of the
+     * last object is answered the same).
+     *
+     * @throws IllegalStateException when the object is not the next of the chain (a writer that did not start at
+     *                               {@link #nextSequence()}, or committed out of order)
+     */
+    public Map<TopicPartitionId, WalCommitOutcome> commit(WalObjectCommit commit) {
+        long sequence = RemoteLayout.walKeyOf(commit.objectKey()).map(WalKey::sequence).orElseThrow(
+                () -> new IllegalArgumentException(commit.objectKey() + " is not a write-ahead-log key"));
+        Map<TopicPartitionId, WalCommitOutcome> outcomes = new LinkedHashMap<>();
+        commit.ranges().forEach(range -> outcomes.put(range.partition(), WalCommitOutcome.COMMITTED));
+        synchronized (lock) {
+            if (commit.objectKey().equals(keyOf(sequence))) {
+                return outcomes; // committed by an earlier attempt
+            }
+            if (sequence != nextSequence) {
+                throw new IllegalStateException("write-ahead-log object " + commit.objectKey() + " is not the next"
+                        + " of the chain, which goes on at sequence " + nextSequence);
+            }
+            add(sequence, commit.objectKey(), commit.ranges());
+            nextSequence = sequence + 1;
+        }
+        return outcomes;
+    }
+
+    private String keyOf(long sequence) {
+        Link link = links.get(sequence);
+        return link == null ? null : link.key;
+    }
+
+    private void add(long sequence, String key, List<WalRange> ranges) {
+        Link link = new Link(key);
+        links.put(sequence, link);
+        sequences.put(key, sequence);
+        for (WalRange range : ranges) {
+            needed.computeIfAbsent(range.partition(), p -> new TreeMap<>()).put(range.baseOffset(), range);
+            committedEnds.merge(range.partition(), range.endOffset(), Math::max);
+            link.holding.add(range.partition());
+        }
+    }
+
+    /** The end of {@code partition}'s last committed range, if it has any in the chain now. */
+    public OptionalLong committedEnd(TopicPartitionId partition) {
+        synchronized (lock) {
+            Long end = needed.containsKey(partition) ? committedEnds.get(partition) : null;
+            return end == null ? OptionalLong.empty() : OptionalLong.of(end);
+        }
+    }
+
+    /** The committed ranges of {@code partition} still needed that end above {@code fromOffset}, in offset order. */
+    public List<WalRange> walRanges(TopicPartitionId partition, long fromOffset) {
+        synchronized (lock) {
+            TreeMap<Long, WalRange> ranges = needed.get(partition);
+            return ranges == null ? List.of()
+                    : ranges.values().stream().filter(r -> r.endOffset() > fromOffset).toList();
+        }
+    }
+
+    /** {@code partition}'s ranges below {@code end} are in uploaded segments: they are no longer needed. */
+    public void release(TopicPartitionId partition, long end) {
+        synchronized (lock) {
+            TreeMap<Long, WalRange> ranges = needed.get(partition);
+            if (ranges == null) {
+                return;
+            }
+            ranges.values().removeIf(range -> {
+                if (range.endOffset() > end) {
+                    return false;
+                }
+                unhold(range);
+                return true;
+            });
+            if (ranges.isEmpty()) {
+                needed.remove(partition);
+            }
+        }
+    }
+
+    /** The topics with ranges still needed. */
+    public Set<UUID> topics() {
+        synchronized (lock) {
+            Set<UUID> topics = new HashSet<>();
+            needed.keySet().forEach(partition -> topics.add(partition.topicId()));
+            return topics;
+        }
+    }
+
+    /** Every range of topic {@code topicId} is no longer needed (the topic was deleted). */
+    public void forgetTopic(UUID topicId) {
+        synchronized (lock) {
+            needed.entrySet().removeIf(entry -> {
+                if (!entry.getKey().topicId().equals(topicId)) {
+                    return false;
+                }
+                entry.getValue().values().forEach(this::unhold);
+                committedEnds.remove(entry.getKey());
+                return true;
+            });
+        }
+    }
+
+    private void unhold(WalRange range) {
+        Long sequence = sequences.get(range.objectKey());
+        Link link = sequence == null ? null : links.get(sequence);
+        if (link != null) {
+            link.holding.remove(range.partition());
+        }
+    }
+
+    /**
+     * Deletes the objects at the low end of the chain that hold no needed range, one at a time and in sequence order
+     * (a crash meanwhile leaves a shorter chain, never one with a gap). Returns how many were deleted. Blocking; one
+     * collection at a time (a call during another returns 0).
+     */
+    public int collect() {
+        synchronized (lock) {
+            if (collecting) {
+                return 0;
+            }
+            collecting = true;
+        }
+        int deleted = 0;
+        try {
+            while (true) {
+                Map.Entry<Long, Link> lowest;
+                synchronized (lock) {
+                    lowest = links.firstEntry();
+                    // the newest object stays: it carries the chain's sequence over to the next incarnation
+                    if (lowest == null || !lowest.getValue().holding.isEmpty() || links.size() == 1) {
+                        return deleted;
+                    }
+                }
+                store.deleteAll(List.of(lowest.getValue().key)).join();
+                synchronized (lock) {
+                    links.remove(lowest.getKey());
+                    sequences.remove(lowest.getValue().key);
+                }
+                deleted++;
+            }
+        } finally {
+            synchronized (lock) {
+                collecting = false;
+            }
+        }
+    }
+
+    /** How many objects the chain holds now. */
+    public int objects() {
+        synchronized (lock) {
+            return links.size();
+        }
+    }
+}
