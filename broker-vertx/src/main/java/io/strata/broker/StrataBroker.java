@@ -3,6 +3,7 @@ package io.strata.broker;
 import io.strata.broker.cluster.Cluster;
 import io.strata.broker.cluster.ClusterOfOne;
 import io.strata.broker.cluster.MetadataCluster;
+import io.strata.broker.cluster.SingleBrokerWal;
 import io.strata.broker.cluster.SharedPrefixLease;
 import io.strata.broker.config.ClusterSettings;
 import io.strata.broker.config.BrokerConfig;
@@ -61,6 +62,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.strata.tiering.wal.WalSettings;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
@@ -91,11 +93,12 @@ public final class StrataBroker implements AutoCloseable {
     private final Monitoring monitoring;
     private final DataDirectoryLock lock;
     private final Optional<MetadataCluster> cluster;
+    private final Optional<SingleBrokerWal> localWal;
     private volatile boolean closed;
 
     private StrataBroker(BrokerConfig config, LogManager logs, Vertx vertx, KafkaServer server,
                          AtomicReference<BrokerIdentity> identity, Bucket bucket, Monitoring monitoring,
-                         DataDirectoryLock lock, Optional<MetadataCluster> cluster) {
+                         DataDirectoryLock lock, Optional<MetadataCluster> cluster, Optional<SingleBrokerWal> localWal) {
         this.config = config;
         this.logs = logs;
         this.vertx = vertx;
@@ -105,6 +108,7 @@ public final class StrataBroker implements AutoCloseable {
         this.monitoring = monitoring;
         this.lock = lock;
         this.cluster = cluster;
+        this.localWal = localWal;
     }
 
     /** The metrics, the readiness state and the HTTP server serving them, created before anything else. */
@@ -147,7 +151,13 @@ public final class StrataBroker implements AutoCloseable {
         TieringSettings tiering = TieringSettings.from(config);
         ClusterSettings clusterSettings = ClusterSettings.from(config);
         // A bad wal.* setting stops the start here, in one line
-        boolean walOn = WalConfig.from(config, clusterSettings.clustered()).isPresent();
+        Optional<WalSettings> walSettings = WalConfig.from(config, clusterSettings.clustered());
+        boolean walOn = walSettings.isPresent();
+        if (walOn && !clusterSettings.clustered() && (!tiering.enabled() || tiering.embedded())) {
+            throw new StartupFailure(WalConfig.ENABLE + "=true needs a bucket on another machine: set s3.endpoint"
+                    + " (STRATA_S3_ENDPOINT) and s3.bucket, and leave " + TieringSettings.ENABLE + " on; the embedded"
+                    + " S3 server keeps its objects on this broker's disk, which the write-ahead log must survive.");
+        }
         if (clusterSettings.clustered() && (!tiering.enabled() || tiering.embedded())) {
             // Before anything is opened: one line, exit code 1
             throw new StartupFailure("Cluster mode (" + ClusterSettings.METADATA_STORE + ") needs one bucket that"
@@ -160,6 +170,7 @@ public final class StrataBroker implements AutoCloseable {
         Bucket bucket = null;
         LogManager logs = null;
         MetadataCluster cluster = null;
+        SingleBrokerWal localWal = null;
         try {
             vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.numNetworkThreads())));
             monitoring = Monitoring.start(vertx, config);
@@ -174,18 +185,24 @@ public final class StrataBroker implements AutoCloseable {
             }
             // With the WAL a cluster's broker opens each partition from the bucket when it comes to lead it: it need
             // not restore every partition's catalog at start on an empty disk
-            logs = openLogs(config, bucket, !walOn);
+            logs = openLogs(config, bucket, !(walOn && clusterSettings.clustered()));
             if (clusterSettings.clustered()) {
                 cluster = MetadataCluster.open(clusterSettings, config.nodeId(), logs, shared,
-                        WalConfig.from(config, true), bucket.store().orElseThrow());
+                        walSettings, bucket.store().orElseThrow());
+            } else if (walOn) {
+                localWal = SingleBrokerWal.open(logs, bucket.store().orElseThrow(), config.nodeId(),
+                        walSettings.get());
             }
             logs.limitPartitions(config.maxPartitions());
             monitoring.readiness().logsOpened();
             monitoring.metrics().bindLogs(logs);
             if (cluster != null) {
                 monitoring.metrics().bindWal(cluster.walMetrics());
+            } else if (localWal != null) {
+                monitoring.metrics().bindWal(localWal.metrics());
             }
-            return start(config, tiering, vertx, logs, bucket, monitoring, lock, Optional.ofNullable(cluster));
+            return start(config, tiering, vertx, logs, bucket, monitoring, lock, Optional.ofNullable(cluster),
+                    Optional.ofNullable(localWal));
         } catch (Exception e) {
             if (monitoring != null) {
                 monitoring.close();
@@ -195,6 +212,9 @@ public final class StrataBroker implements AutoCloseable {
             }
             if (cluster != null) {
                 cluster.close();
+            }
+            if (localWal != null) {
+                localWal.close();
             }
             if (logs != null) {
                 logs.close();
@@ -231,7 +251,8 @@ public final class StrataBroker implements AutoCloseable {
 
     private static StrataBroker start(BrokerConfig config, TieringSettings tiering, Vertx vertx, LogManager logs,
                                       Bucket bucket, Monitoring monitoring, DataDirectoryLock lock,
-                                      Optional<MetadataCluster> clustered) throws Exception {
+                                      Optional<MetadataCluster> clustered, Optional<SingleBrokerWal> localWal)
+            throws Exception {
         Endpoint advertised = config.advertisedListener();
         AtomicReference<BrokerIdentity> identity = new AtomicReference<>(
                 new BrokerIdentity(config.nodeId(), advertised.host(), advertised.port(), logs.clusterId()));
@@ -312,7 +333,7 @@ public final class StrataBroker implements AutoCloseable {
                         StartupFailure.describeBucketFailure(error, tiering));
             }
         });
-        return new StrataBroker(config, logs, vertx, server, identity, bucket, monitoring, lock, clustered);
+        return new StrataBroker(config, logs, vertx, server, identity, bucket, monitoring, lock, clustered, localWal);
     }
 
     /** Where changes of committed offsets go: to the bucket when the broker tiers, nowhere otherwise. */
@@ -412,6 +433,8 @@ public final class StrataBroker implements AutoCloseable {
         // While the listener still answers, so that clients hear NOT_LEADER_OR_FOLLOWER and move on at once
         cluster.ifPresent(MetadataCluster::close);
         await(server.close(), "The listener");
+        // No produce comes in any more: what the write-ahead log holds is committed before the logs close
+        localWal.ifPresent(SingleBrokerWal::close);
         // Before the logs close: no scrape may read a closed log manager.
         monitoring.close();
         await(vertx.close(), "Vert.x");

@@ -509,13 +509,7 @@ public final class MetadataCluster implements Cluster, AutoCloseable {
         closing = true;
         WalWriter wal = walWriter;
         if (wal != null) {
-            try {
-                wal.flush().get(HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                LOGGER.warn("The write-ahead log did not commit everything before stopping ({}); appends not"
-                        + " committed were not acknowledged with acks=all", e.toString());
-            }
-            wal.close();
+            wal.flushAndClose(HAND_OVER_TIMEOUT);
         }
         syncThread.shutdownNow();
         controllerThread.shutdownNow();

@@ -6,15 +6,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The write-ahead log in the bucket (cluster mode): with it, acks=all is answered once the batches are in a WAL
- * object and committed in the metadata database, and a dead broker's partitions move without its disk.
+ * The write-ahead log in the bucket: with it, acks=all is answered once the batches are in a WAL object and
+ * committed (in the metadata database in cluster mode; in single-broker mode the bucket's gap-free chain of objects is
+ * the commit record), and a dead broker's partitions move, or a broker comes back, without its disk.
  *
  * <table>
  *   <caption>Keys</caption>
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code wal.enable}</td><td>true in cluster mode</td><td>false: acks=all is answered after the local
  *       append, and a dead leader's partitions wait for it (Kafka's replication factor 1, unclean election off);
- *       single-broker mode does not offer the WAL yet</td></tr>
+ *       false by default in single-broker mode, where true needs a bucket on another machine</td></tr>
  *   <tr><td>{@code wal.linger.ms}</td><td>5</td><td>how long an object waits for more appends after its
  *       first</td></tr>
  *   <tr><td>{@code wal.batch.bytes}</td><td>4194304</td><td>an object is written once it holds this much</td></tr>
@@ -46,15 +47,10 @@ public final class WalConfig {
     /**
      * The WAL's settings when it is on, else empty.
      *
-     * @throws ConfigException naming the key when a value is unusable, or when the WAL is asked for without a
-     *                         cluster
+     * @throws ConfigException naming the key when a value is unusable
      */
     public static Optional<WalSettings> from(BrokerConfig config, boolean clustered) {
         boolean enabled = config.getBoolean(ENABLE, clustered);
-        if (enabled && !clustered) {
-            throw new ConfigException(ENABLE, "true", "the write-ahead log needs cluster mode ("
-                    + ClusterSettings.METADATA_STORE + "); single-broker mode does not offer it yet");
-        }
         if (!enabled) {
             return Optional.empty();
         }

@@ -66,7 +66,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
  *       {@code strata_wal_commits_total}, {@code strata_wal_commit_errors_total},
  *       {@code strata_wal_fenced_ranges_total}, {@code strata_wal_objects_in_flight},
  *       {@code strata_wal_linger_fill_ratio}, {@code strata_wal_commit_latency_seconds} (histogram)</td><td>none</td>
- *       <td>none (the write-ahead log, cluster mode only: {@link #bindWal})</td></tr>
+ *       <td>none (the write-ahead log, while it is on: {@link #bindWal})</td></tr>
  *   <tr><td>{@code jvm_*}, {@code process_*}, {@code system_*}</td><td>Micrometer's</td><td>JVM and process
  *       metrics (memory, GC, threads, classes, CPU, uptime, file descriptors)</td></tr>
  * </table>

@@ -448,8 +448,12 @@ public final class RemoteLogManager implements AutoCloseable {
         }
     }
 
-    /** Writes the topic's manifest unless the one last written is current; throws when that fails. */
-    private void ensureTopicManifest(TopicRecord topic) {
+    /**
+     * Writes the topic's manifest unless the one last written is current; throws when that fails. Blocking. A
+     * write-ahead log that is its own commit record (single-broker mode) calls it before it commits a topic's first
+     * records: a broker restoring from the bucket finds a topic by its manifest.
+     */
+    public void ensureTopicManifest(TopicRecord topic) {
         UUID topicId = topic.topicId();
         if (!topic.equals(topicManifestsWritten.get(topicId))) {
             writeTopicManifest(topic, topicManifestRetries.computeIfAbsent(topicId, id -> new Backoff())).join();

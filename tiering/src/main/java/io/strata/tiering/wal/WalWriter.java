@@ -399,6 +399,22 @@ public final class WalWriter implements AutoCloseable {
     }
 
     /**
+     * Commits what waits, for up to {@code timeout}, then {@link #close}s: the stop of a broker, which acknowledges
+     * with acks=all what commits meanwhile. Blocking.
+     */
+    public void flushAndClose(java.time.Duration timeout) {
+        try {
+            flush().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOGGER.warn("The write-ahead log did not commit everything before stopping ({}); appends not committed"
+                    + " were not acknowledged with acks=all", e.toString());
+        }
+        close();
+    }
+
+    /**
      * Stops: what is not committed now never will be by this writer (its appends fail), whether gathered or in
      * flight (a PUT that has not answered, a commit being retried).
      */
