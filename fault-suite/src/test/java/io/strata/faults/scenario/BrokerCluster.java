@@ -10,7 +10,6 @@ import io.strata.metadata.postgres.PostgresSettings;
 import io.strata.metadata.testing.PostgresServer;
 import io.strata.objectstore.s3proxy.S3ProxyServer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
@@ -145,12 +143,7 @@ final class BrokerCluster implements AutoCloseable {
     /** The disk of a broker that is not running is lost: its data directory is deleted, then created empty. */
     void loseDisk(int node) throws IOException {
         assertThat(broker(node).isAlive()).as("broker %d runs", node).isFalse();
-        try (Stream<Path> walk = Files.walk(dataDir(node))) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
-        Files.createDirectories(dataDir(node));
+        FaultRun.loseDisk(dataDir(node));
     }
 
     /** Every broker's {@code host:port}, for clients. */

@@ -11,6 +11,7 @@ import io.strata.faults.report.CampaignReport;
 import io.strata.faults.report.ResultRow;
 import io.strata.objectstore.s3proxy.S3ProxyServer;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -62,6 +63,16 @@ final class FaultRun {
      * Broker properties that tier to {@code s3}'s bucket under {@code prefix}, reached at {@code endpoint} (the
      * server itself, or a fault proxy in front of it).
      */
+    /** A disk is lost: {@code dataDir} is deleted with everything in it, then created empty. */
+    static void loseDisk(Path dataDir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dataDir)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(path);
+            }
+        }
+        java.nio.file.Files.createDirectories(dataDir);
+    }
+
     static Map<String, String> bucketProperties(S3ProxyServer s3, String endpoint, String prefix) {
         Map<String, String> properties = new HashMap<>();
         properties.put("s3.endpoint", endpoint);

@@ -7,8 +7,10 @@ import io.strata.faults.broker.BrokerJvm;
 import io.strata.faults.load.CheckedProducer;
 import io.strata.faults.load.Topics;
 import io.strata.faults.load.Workload;
+import io.strata.objectstore.s3proxy.S3ProxyServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +38,35 @@ class KillNineTest {
         assertTimeoutPreemptively(Duration.ofMinutes(FaultRun.size(4, 15)), () -> run(cycles));
     }
 
+    /**
+     * A single broker with the write-ahead log ({@code wal.enable=true}, CLUSTER.md rule 5) over an S3 server of its
+     * own: each kill also deletes its data directory, and it restarts on an empty disk with every record it
+     * acknowledged, replayed from the bucket's chain of WAL objects.
+     */
+    @Test
+    void aSingleBrokerWithTheWalLosesNothingWhenKilledWithItsDiskDeleted() throws Exception {
+        int cycles = FaultRun.size(3, 10);
+        try (S3ProxyServer s3 = S3ProxyServer.start(S3ProxyServer.Settings.onFreePort(tempDir.resolve("s3"),
+                "single-wal"))) {
+            Map<String, String> bucket = new HashMap<>(FaultRun.bucketProperties(s3, s3.endpoint().toString(), ""));
+            bucket.put("wal.enable", "true");
+            // a broker on an empty disk cannot prove it is the one that claimed the bucket: it waits for the claim
+            bucket.put("bucket.claim.ttl.ms", "5000");
+            assertTimeoutPreemptively(Duration.ofMinutes(FaultRun.size(4, 12)), () -> run(cycles, bucket, true));
+        }
+    }
+
     private void run(int cycles) throws Exception {
-        // Given a broker on a fixed port, tiering to its embedded S3 server, with a topic of small segments
+        run(cycles, Map.of(), false);
+    }
+
+    private void run(int cycles, Map<String, String> settings, boolean loseDisk) throws Exception {
+        // Given a broker on a fixed port, tiering to its embedded S3 server (or the one in settings), with a topic of
+        // small segments
         Path dataDir = tempDir.resolve("data");
-        Map<String, String> config = Map.of(
-                "listeners", "PLAINTEXT://127.0.0.1:" + BrokerJvm.freePort(),
-                "remote.log.manager.task.interval.ms", "1000");
+        Map<String, String> config = new HashMap<>(settings);
+        config.put("listeners", "PLAINTEXT://127.0.0.1:" + BrokerJvm.freePort());
+        config.put("remote.log.manager.task.interval.ms", "1000");
         BrokerJvm broker = BrokerJvm.start(dataDir, config, Map.of());
         int crashes = 0;
         try {
@@ -64,8 +89,12 @@ class KillNineTest {
                         crashes++;
                     }
                     broker.kill();
-                    // And restarted on the same data directory and port
-                    broker = BrokerJvm.start(dataDir, config, Map.of());
+                    if (loseDisk) {
+                        FaultRun.loseDisk(dataDir);
+                    }
+                    // And restarted on the same data directory (or an empty one) and port
+                    broker = loseDisk ? startOnceTheClaimExpires(dataDir, config) : BrokerJvm.start(dataDir, config,
+                            Map.of());
                     assertThat(broker.bootstrapServers()).isEqualTo(bootstrap);
                 }
                 long afterLast = workload.acknowledged();
@@ -79,10 +108,32 @@ class KillNineTest {
             }
 
             // Then every acknowledged record is there exactly once, where its acknowledgement said
-            FaultRun.judge("kill-9", "kill -9 of the broker", cycles, bootstrap, TOPIC, PARTITIONS, workload,
-                    crashes, "");
+            FaultRun.judge(loseDisk ? "kill-9-disk-lost-wal" : "kill-9", loseDisk
+                    ? "kill -9 of a single broker with the WAL, its data directory deleted" : "kill -9 of the broker",
+                    cycles, bootstrap, TOPIC, PARTITIONS, workload, crashes, "");
         } finally {
             broker.close();
         }
+    }
+
+    /**
+     * Starts the broker as a supervisor would restart it: a start on an empty disk is refused (exit code 1) while the
+     * killed broker's claim of the bucket lives ({@code bucket.claim.ttl.ms}), and is tried again.
+     */
+    private static BrokerJvm startOnceTheClaimExpires(Path dataDir, Map<String, String> config) {
+        java.util.concurrent.atomic.AtomicReference<BrokerJvm> started = new java.util.concurrent.atomic.AtomicReference<>();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    try {
+                        started.set(BrokerJvm.start(dataDir, config, Map.of()));
+                        return true;
+                    } catch (IllegalStateException e) {
+                        if (!String.valueOf(e.getMessage()).contains("is claimed by")) {
+                            throw e;
+                        }
+                        return false;
+                    }
+                });
+        return started.get();
     }
 }
