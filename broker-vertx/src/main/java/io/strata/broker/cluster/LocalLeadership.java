@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *       transaction passes leadership to the target at the next epoch with the committed end at the log end.</li>
  * </ul>
  * A partition whose leadership moved elsewhere (or whose epoch moved past this broker's) is dropped at once; its
- * local files stay as a cache until it comes back. Partitions of the coordinator-slot topic have no log: they go
+ * local files stay as a cache until it comes back. A partition whose epoch or committed end goes backwards in the
+ * database is halted ({@link RegressionGuard}). Partitions of the coordinator-slot topic have no log: they go
  * straight to {@code SERVING}. Thread-safe: {@link #apply} runs on the sync thread, the rest anywhere.
  */
 final class LocalLeadership {
@@ -56,6 +57,7 @@ final class LocalLeadership {
     private final Executor io;
     private final String slotTopic;
     private final Map<TopicPartitionId, State> states = new ConcurrentHashMap<>();
+    private final RegressionGuard regressions = new RegressionGuard();
     /** The write-ahead log appends go to, or null when it is off. */
     private volatile WalSink wal;
 
@@ -98,6 +100,7 @@ final class LocalLeadership {
         Map<java.util.UUID, String> names = new java.util.HashMap<>();
         snapshot.topics().values().forEach(topic -> names.put(topic.topicId(), topic.name()));
         states.keySet().removeIf(id -> !snapshot.leadership().containsKey(id));
+        regressions.observe(snapshot.leadership());
         for (PartitionLeadership leadership : snapshot.leadership().values()) {
             TopicPartitionId id = leadership.partition();
             String name = names.get(id.topicId());
@@ -105,9 +108,17 @@ final class LocalLeadership {
                 continue;
             }
             State state = states.get(id);
+            if (regressions.halted(id)) {
+                states.remove(id); // rule 5: never served again by this broker until it restarts
+                continue;
+            }
             if (leadership.leader() != nodeId) {
                 if (state != null && state.phase() != Phase.HANDING_OVER) {
                     states.remove(id);
+                    if (wal != null) { // what it committed here: the database may never go below it
+                        logs.log(new TopicPartition(name, id.partition()))
+                                .ifPresent(log -> regressions.committed(id, log.highWatermark()));
+                    }
                     LOGGER.info("{}-{} is now led by broker {} at epoch {}: no longer served here", name,
                             id.partition(), leadership.leader(), leadership.leaderEpoch());
                 }
@@ -139,6 +150,9 @@ final class LocalLeadership {
             }
             WalSink sink = wal;
             long committedEnd = sink == null ? -1 : store.committedEnd(id);
+            if (sink != null && !regressions.checkCommittedEnd(id, committedEnd)) {
+                throw new IllegalStateException(tp + " is halted: its committed end went back in the database");
+            }
             if (staleLocally(id, epoch, log.get())) {
                 LOGGER.info("Opening {} at leader epoch {} from the bucket (another broker led it since this one did)",
                         tp, epoch);
