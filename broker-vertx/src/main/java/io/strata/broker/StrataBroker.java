@@ -190,7 +190,7 @@ public final class StrataBroker implements AutoCloseable {
                 cluster = MetadataCluster.open(clusterSettings, config.nodeId(), logs, shared,
                         walSettings, bucket.store().orElseThrow());
             } else if (walOn) {
-                localWal = SingleBrokerWal.open(logs, bucket.store().orElseThrow(), config.nodeId(),
+                localWal = SingleBrokerWal.open(logs, bucket.remoteStorage().orElseThrow(), config.nodeId(),
                         walSettings.get());
             }
             logs.limitPartitions(config.maxPartitions());
