@@ -197,9 +197,9 @@ public final class StrataBroker implements AutoCloseable {
             monitoring.readiness().logsOpened();
             monitoring.metrics().bindLogs(logs);
             if (cluster != null) {
-                monitoring.metrics().bindWal(cluster.walMetrics());
+                monitoring.metrics().bindWal(cluster.walMetrics(), cluster.walGcMetrics());
             } else if (localWal != null) {
-                monitoring.metrics().bindWal(localWal.metrics());
+                monitoring.metrics().bindWal(localWal.metrics(), localWal.gcMetrics());
             }
             return start(config, tiering, vertx, logs, bucket, monitoring, lock, Optional.ofNullable(cluster),
                     Optional.ofNullable(localWal));

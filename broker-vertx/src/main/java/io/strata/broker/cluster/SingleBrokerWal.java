@@ -14,6 +14,7 @@ import io.strata.tiering.remote.RemoteLogManager;
 import io.strata.tiering.remote.RemoteStorage;
 import io.strata.tiering.remote.UploadFence;
 import io.strata.tiering.wal.WalChain;
+import io.strata.tiering.wal.WalGcMetrics;
 import io.strata.tiering.wal.WalLogSink;
 import io.strata.tiering.wal.WalMetrics;
 import io.strata.tiering.wal.WalReader;
@@ -66,13 +67,14 @@ public final class SingleBrokerWal implements AutoCloseable {
     private final WalLogSink sink;
     private final WalReader reader;
     private final WalMetrics metrics;
+    private final WalGcMetrics gcMetrics = new WalGcMetrics();
     private final PrefixLease lease;
 
     private SingleBrokerWal(LogManager logs, RemoteStorage bucket, int nodeId, WalSettings settings) {
         ObjectStore objects = bucket.fencedStore();
         this.lease = bucket.lease();
         this.logs = logs;
-        this.chain = WalChain.load(objects, nodeId);
+        this.chain = WalChain.load(objects, nodeId, gcMetrics);
         this.metrics = new WalMetrics();
         this.writer = new WalWriter(objects, this::commit, nodeId, UUID.randomUUID(), settings, metrics,
                 chain.nextSequence());
@@ -250,6 +252,11 @@ public final class SingleBrokerWal implements AutoCloseable {
     /** The write-ahead log's counters. */
     public WalMetrics metrics() {
         return metrics;
+    }
+
+    /** Its garbage collection's counters (the chain's low end, and orphans deleted at start). */
+    public WalGcMetrics gcMetrics() {
+        return gcMetrics;
     }
 
     /** Commits what waits (up to 30 s), then stops the writer: appends from now on are refused. Blocking. */

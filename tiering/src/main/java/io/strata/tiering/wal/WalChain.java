@@ -68,14 +68,16 @@ public final class WalChain {
     private final Map<TopicPartitionId, TreeMap<Long, WalRange>> needed = new HashMap<>();
     private final Map<TopicPartitionId, Long> committedEnds = new HashMap<>();
     private final int nodeId;
+    private final WalGcMetrics metrics;
     private long nextSequence;
     /** The highest collection floor written (-1: none). */
     private long floor;
     private boolean collecting;
 
-    private WalChain(ObjectStore store, int nodeId) {
+    private WalChain(ObjectStore store, int nodeId, WalGcMetrics metrics) {
         this.store = store;
         this.nodeId = nodeId;
+        this.metrics = metrics;
     }
 
     /**
@@ -87,6 +89,11 @@ public final class WalChain {
      *                               them): replaying past it could lose or reorder records
      */
     public static WalChain load(ObjectStore store, int nodeId) {
+        return load(store, nodeId, new WalGcMetrics());
+    }
+
+    /** As {@link #load(ObjectStore, int)}, counting what it and {@link #collect} delete in {@code metrics}. */
+    public static WalChain load(ObjectStore store, int nodeId, WalGcMetrics metrics) {
         long floor = store.listAll(RemoteLayout.walFloorPrefix(nodeId)).join().stream()
                 .map(info -> RemoteLayout.walFloorOf(nodeId, info.key())).filter(OptionalLong::isPresent)
                 .mapToLong(OptionalLong::getAsLong).max().orElse(-1);
@@ -106,7 +113,7 @@ public final class WalChain {
         for (WalInspector.Listed listed : present) {
             bySequence.computeIfAbsent(listed.key().get().sequence(), s -> new ArrayList<>()).add(listed);
         }
-        WalChain chain = new WalChain(store, nodeId);
+        WalChain chain = new WalChain(store, nodeId, metrics);
         long first = floor >= 0 ? floor : bySequence.isEmpty() ? 0 : bySequence.firstKey();
         if (!bySequence.isEmpty() && !bySequence.containsKey(first) && floor >= 0) {
             throw new IllegalStateException("the write-ahead log of broker " + nodeId + " was collected up to sequence "
@@ -137,6 +144,7 @@ public final class WalChain {
                     + " to {}): above a gap, or below the collection floor; none is needed", discarded.size(), nodeId,
                     first, expected - 1);
             store.deleteAll(discarded).join();
+            metrics.orphansCollected.add(discarded.size());
         }
         LOGGER.info("The write-ahead log of broker {} holds {} committed object(s) ({} partition(s) with ranges);"
                 + " this incarnation goes on at sequence {}", nodeId, chain.links.size(), chain.needed.size(), expected);
@@ -191,7 +199,11 @@ public final class WalChain {
         links.put(sequence, link);
         sequences.put(key, sequence);
         for (WalRange range : ranges) {
-            needed.computeIfAbsent(range.partition(), p -> new TreeMap<>()).put(range.baseOffset(), range);
+            WalRange replaced = needed.computeIfAbsent(range.partition(), p -> new TreeMap<>())
+                    .put(range.baseOffset(), range);
+            if (replaced != null) { // the same offsets again (a later object wins): the earlier one no longer holds them
+                unhold(replaced);
+            }
             committedEnds.merge(range.partition(), range.endOffset(), Math::max);
             link.holding.add(range.partition());
         }
@@ -301,6 +313,7 @@ public final class WalChain {
             int deleted = 0;
             for (Map.Entry<Long, Link> entry : doomed) {
                 store.deleteAll(List.of(entry.getValue().key)).join();
+                metrics.objectsCollected.increment();
                 synchronized (lock) {
                     links.remove(entry.getKey());
                     sequences.remove(entry.getValue().key);
