@@ -2,10 +2,8 @@ package io.strata.tiering.wal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strata.index.RocksDbIndexStore;
 import io.strata.metadata.BrokerRegistration;
 import io.strata.metadata.MetadataStore;
-import io.strata.metadata.TopicDefinition;
 import io.strata.metadata.TopicPartitionId;
 import io.strata.metadata.WalBatch;
 import io.strata.metadata.WalCommitOutcome;
@@ -14,6 +12,7 @@ import io.strata.metadata.WalRange;
 import io.strata.objectstore.PutCondition;
 import io.strata.tiering.remote.BucketInspector.Problem;
 import io.strata.tiering.remote.RemoteLayout;
+import io.strata.tiering.testing.EmbeddedWalDatabase;
 import io.strata.tiering.testing.InMemoryObjectStore;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -31,13 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** The bucket's WAL objects checked against the embedded metadata store, with the in-memory bucket. */
 class WalReferenceCheckTest {
 
-    private static final int NODE = 1;
+    private static final int NODE = EmbeddedWalDatabase.NODE;
     private static final int OBJECT_BYTES = 100;
 
     @TempDir
     Path dir;
 
-    private RocksDbIndexStore database;
+    private EmbeddedWalDatabase database;
     private MetadataStore store;
     private final InMemoryObjectStore bucket = new InMemoryObjectStore();
     private final UUID writer = UUID.randomUUID();
@@ -46,14 +45,12 @@ class WalReferenceCheckTest {
 
     @BeforeEach
     void setUp() {
-        database = RocksDbIndexStore.open(dir.resolve("index"));
-        store = database.metadata();
+        database = new EmbeddedWalDatabase(dir);
+        store = database.store();
         store.register(new BrokerRegistration(NODE, writer, "PLAINTEXT://one:9092", Optional.empty()),
                 Duration.ofSeconds(30));
-        controller = store.claimController(NODE, writer, Optional.empty()).orElseThrow();
-        orders = new TopicPartitionId(UUID.randomUUID(), 0);
-        store.createTopic(new TopicDefinition(orders.topicId(), "orders", 1, Map.of()));
-        store.electLeader(controller, orders, 0, NODE).orElseThrow();
+        controller = database.controller();
+        orders = database.lead("orders");
     }
 
     @AfterEach
