@@ -83,7 +83,7 @@ class InspectVerifyDatabaseTest {
         return WalObjectFixture.key(sequence);
     }
 
-    /** Commits object {@code sequence} as holding offsets {@code base} to {@code end} of orders-0, at its first entry. */
+    /** PUTs and commits object {@code sequence} as offsets {@code base} to {@code end} of orders-0 (its first entry). */
     private String putAndCommit(long sequence, long base, long end) {
         String key = put(sequence);
         WalObject.Encoded object = WalObjectFixture.twoPartitions(sequence);
