@@ -99,16 +99,20 @@ class InspectVerifyDatabaseTest {
     private record Run(int exitCode, String output) {
     }
 
-    private Run verify(boolean withDatabase) throws IOException {
+    /** The settings naming the test's metadata database. */
+    private Map<String, String> metadataStore() {
+        return Map.of("metadata.store", "postgresql://" + database.host() + ":" + database.port() + "/"
+                        + database.database(), "metadata.store.user", database.user().orElseThrow(),
+                "metadata.store.password", database.password().orElseThrow());
+    }
+
+    /** {@code strata inspect verify} of the test's bucket, with {@code metadataStore} among its settings. */
+    private Run verify(Map<String, String> metadataStore) throws IOException {
         Map<String, String> settings = new HashMap<>(Map.of("remote.log.storage.system.enable", "true",
                 "s3.endpoint", s3.endpoint().toString(), "s3.bucket", "strata",
                 "s3.access.key", S3ProxyServer.DEFAULT_ACCESS_KEY, "s3.secret.key", S3ProxyServer.DEFAULT_SECRET_KEY,
                 "log.dirs", dir.resolve("data").toString()));
-        if (withDatabase) {
-            settings.putAll(Map.of("metadata.store", "postgresql://" + database.host() + ":" + database.port() + "/"
-                            + database.database(), "metadata.store.user", database.user().orElseThrow(),
-                    "metadata.store.password", database.password().orElseThrow()));
-        }
+        settings.putAll(metadataStore);
         Properties properties = new Properties();
         properties.putAll(settings);
         Path file = dir.resolve("inspect.properties");
@@ -141,7 +145,7 @@ class InspectVerifyDatabaseTest {
         long version = cluster.changeVersion();
 
         // When inspect verifies the bucket against the database
-        Run run = verify(true);
+        Run run = verify(metadataStore());
 
         // Then the lost object is WAL_MISSING, the skipped one WAL_UNREFERENCED, the rest counted
         assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
@@ -162,10 +166,21 @@ class InspectVerifyDatabaseTest {
         put(0);
         putAndCommit(1, 0, 5);
 
-        Run run = verify(false);
+        Run run = verify(Map.of());
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output().split("not checked against a metadata database", -1)).as(run.output()).hasSize(2);
         assertThat(run.output()).doesNotContain("WAL_MISSING", "WAL_UNREFERENCED");
+    }
+
+    @Test
+    void anUnreachableMetadataDatabaseIsAnErrorInOneLine() throws IOException {
+        put(0);
+
+        Run run = verify(Map.of("metadata.store", "postgresql://127.0.0.1:1/none?user=u&password=s3cret"));
+
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
+        assertThat(run.output()).contains("The metadata database postgresql://u@127.0.0.1:1/none could not be reached")
+                .doesNotContain("s3cret", "\tat ");
     }
 }

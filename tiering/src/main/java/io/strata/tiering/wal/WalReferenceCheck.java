@@ -44,8 +44,9 @@ import java.util.stream.Collectors;
  * <p>A running cluster gives no false alarm: the bucket is listed first, then the database read (one snapshot,
  * {@link MetadataStore#walCatalog}), and each object about to be reported is looked at again (HEAD) after that
  * read: an object PUT and committed after the listing is there by then (not missing), and one that GC deleted and
- * forgot between the listing and the read is gone by then (not unreferenced). An incarnation the database still
- * lists as registered counts as live even if its broker died a moment ago: the controller has not revoked it yet.
+ * forgot between the listing and the read is gone by then (not unreferenced). "Live" is what GC takes it to mean: a
+ * broker row names the incarnation (the controller revokes an incarnation only once none does, so a killed broker's
+ * objects count as live until its node id restarts or its row goes).
  *
  * <p>Blocking (the bucket and the database); not for an event loop.
  */
