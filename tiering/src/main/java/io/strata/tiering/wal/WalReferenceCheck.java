@@ -70,71 +70,72 @@ public final class WalReferenceCheck {
     /** Lists the bucket, reads the database, and classifies each object (see the class comment). */
     public Report check() {
         List<ObjectInfo> listed = bucket.listAll(RemoteLayout.WAL).join();
-        WalCatalog catalog = metadata.walCatalog();
-        Tally tally = new Tally();
+        Pass pass = new Pass(metadata.walCatalog());
         Set<String> inBucket = new HashSet<>();
-        Map<String, CommittedObject> rows = catalog.objects().stream()
-                .collect(Collectors.toMap(CommittedObject::objectKey, row -> row));
-        Map<UUID, Long> highestCommitted = new HashMap<>();
-        for (CommittedObject row : catalog.objects()) {
-            RemoteLayout.walKeyOf(row.objectKey()).ifPresent(key -> highestCommitted.merge(row.incarnation(),
-                    key.sequence(), Math::max));
-        }
         for (ObjectInfo object : listed) {
             RemoteLayout.walKeyOf(object.key()).ifPresent(key -> {
                 inBucket.add(object.key());
-                classify(object, key, rows.get(object.key()), catalog, highestCommitted, tally);
+                pass.classify(object, key);
             });
         }
-        for (CommittedObject row : catalog.objects()) {
-            if (!row.collectable() && !inBucket.contains(row.objectKey())) {
-                checkAbsent(row, tally);
-            }
-        }
-        return new Report(tally.problems, tally.referenced, tally.collectable, tally.inFlight);
+        pass.catalog.objects().stream().filter(row -> !row.collectable() && !inBucket.contains(row.objectKey()))
+                .forEach(pass::checkAbsent);
+        return new Report(pass.problems, pass.referenced, pass.collectable, pass.inFlight);
     }
 
-    /** Counts, and the problems found so far. */
-    private static final class Tally {
+    /** One check: the catalog read after the listing, each writer's highest committed sequence, what was found. */
+    private final class Pass {
+        final WalCatalog catalog;
+        final Map<String, CommittedObject> rows;
+        final Map<UUID, Long> highestCommitted = new HashMap<>();
         final List<Problem> problems = new ArrayList<>();
         int referenced;
         int collectable;
         int inFlight;
-    }
 
-    /** One listed object with a WAL key, and the row naming it (null when none does). */
-    private void classify(ObjectInfo object, WalKey key, CommittedObject row, WalCatalog catalog,
-                          Map<UUID, Long> highestCommitted, Tally tally) {
-        UUID incarnation = key.incarnation();
-        if (row != null && !row.collectable()) {
-            tally.referenced++;
-            tooShort(row, object.size()).ifPresent(tally.problems::add);
-        } else if (row != null || catalog.revoked().contains(incarnation)
-                || !catalog.registered().contains(incarnation)) {
-            tally.collectable++;
-        } else if (key.sequence() < highestCommitted.getOrDefault(incarnation, -1L)) {
-            if (bucket.head(object.key()).join().isPresent()) { // not collected and forgotten since the listing
-                tally.problems.add(new Problem("WAL_UNREFERENCED", object.key(), "no database row names it and GC"
-                        + " will not collect it: its writer, incarnation " + incarnation + ", is registered and not"
-                        + " revoked, and has committed sequence " + highestCommitted.get(incarnation)));
+        Pass(WalCatalog catalog) {
+            this.catalog = catalog;
+            rows = catalog.objects().stream().collect(Collectors.toMap(CommittedObject::objectKey, row -> row));
+            for (CommittedObject row : catalog.objects()) {
+                RemoteLayout.walKeyOf(row.objectKey()).ifPresent(key -> highestCommitted.merge(row.incarnation(),
+                        key.sequence(), Math::max));
             }
-        } else {
-            tally.inFlight++;
         }
-    }
 
-    /** A row GC would not take whose object was not listed: PUT after the listing, or lost. */
-    private void checkAbsent(CommittedObject row, Tally tally) {
-        Optional<ObjectInfo> late = bucket.head(row.objectKey()).join();
-        if (late.isPresent()) {
-            tally.referenced++;
-            tooShort(row, late.get().size()).ifPresent(tally.problems::add);
-            return;
+        /** One listed object with a WAL key. */
+        void classify(ObjectInfo object, WalKey key) {
+            CommittedObject row = rows.get(object.key());
+            UUID incarnation = key.incarnation();
+            if (row != null && !row.collectable()) {
+                referenced++;
+                tooShort(row, object.size()).ifPresent(problems::add);
+            } else if (row != null || catalog.revoked().contains(incarnation)
+                    || !catalog.registered().contains(incarnation)) {
+                collectable++;
+            } else if (key.sequence() < highestCommitted.getOrDefault(incarnation, -1L)) {
+                if (bucket.head(object.key()).join().isPresent()) { // not collected and forgotten since the listing
+                    problems.add(new Problem("WAL_UNREFERENCED", object.key(), "no database row names it and GC will"
+                            + " not collect it: its writer, incarnation " + incarnation + ", is registered and not"
+                            + " revoked, and has committed sequence " + highestCommitted.get(incarnation)));
+                }
+            } else {
+                inFlight++;
+            }
         }
-        tally.problems.add(new Problem("WAL_MISSING", row.objectKey(), "absent from the bucket, but the database"
-                + (row.ranges().isEmpty() ? " expects its writer to commit ranges of it"
-                : " needs it for " + row.ranges().stream().map(WalReferenceCheck::describe)
-                        .collect(Collectors.joining("; ")))));
+
+        /** A row GC would not take whose object was not listed: PUT after the listing, or lost. */
+        void checkAbsent(CommittedObject row) {
+            Optional<ObjectInfo> late = bucket.head(row.objectKey()).join();
+            if (late.isPresent()) {
+                referenced++;
+                tooShort(row, late.get().size()).ifPresent(problems::add);
+                return;
+            }
+            problems.add(new Problem("WAL_MISSING", row.objectKey(), "absent from the bucket, but the database"
+                    + (row.ranges().isEmpty() ? " expects its writer to commit ranges of it"
+                    : " needs it for " + row.ranges().stream().map(WalReferenceCheck::describe)
+                            .collect(Collectors.joining("; ")))));
+        }
     }
 
     /** {@code WAL_MISSING} when the object ({@code size} bytes) ends before one of its needed ranges does. */

@@ -121,6 +121,21 @@ class WalReferenceCheckTest {
     }
 
     @Test
+    void anObjectWhoseCommitItsWriterWillRetryIsNeededAndMissingWhenGone() {
+        String key = put(writer, 0);
+        WalRange early = new WalRange(orders, 1, 5, 10, key, 10, 50, List.of(new WalBatch(5, 9, -1, (short) -1, -1,
+                -1, 1_000)));
+        assertThat(store.commitWal(new WalObjectCommit(key, NODE, writer, OBJECT_BYTES, List.of(early))))
+                .containsOnly(Map.entry(orders, WalCommitOutcome.OUT_OF_ORDER));
+        bucket.deleteAll(List.of(key)).join();
+
+        WalReferenceCheck.Report report = check();
+
+        assertThat(report.problems()).containsExactly(new Problem("WAL_MISSING", key,
+                "absent from the bucket, but the database expects its writer to commit ranges of it"));
+    }
+
+    @Test
     void anObjectShorterThanANeededRangesByteEndIsMissingData() {
         String key = put(writer, 0);
         commit(key, writer, 0, 10, OBJECT_BYTES); // bytes 10..109 of a 100-byte object
