@@ -39,7 +39,7 @@ class GroupOffsetUploaderTest {
     void open() {
         index = RocksDbIndexStore.open(dir.resolve("rocksdb"));
         write(batch -> index.topics().put(batch, ORDERS));
-        uploader = new GroupOffsetUploader(bucket, index, Runnable::run);
+        uploader = new GroupOffsetUploader(bucket, index, Runnable::run, false);
     }
 
     @AfterEach
