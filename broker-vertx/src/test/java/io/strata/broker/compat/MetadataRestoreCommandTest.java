@@ -77,22 +77,9 @@ class MetadataRestoreCommandTest {
     }
 
     private Map<String, String> properties(PostgresSettings database) {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("node.id", "1");
-        properties.put("metadata.store", "postgresql://127.0.0.1:" + database.port() + "/" + database.database());
-        properties.put("metadata.store.user", PostgresServer.USER);
-        properties.put("metadata.store.password", PostgresServer.PASSWORD);
-        properties.put("broker.session.timeout.ms", "6000");
-        properties.put("broker.heartbeat.interval.ms", "1000");
+        Map<String, String> properties = ClusterBrokerProperties.of(1, database, s3, BUCKET);
         properties.put("offsets.topic.num.partitions", "3");
         properties.put("offsets.bucket.sync.interval.ms", "200");
-        properties.put("s3.endpoint", s3.endpoint().toString());
-        properties.put("s3.access.key", s3.settings().accessKey());
-        properties.put("s3.secret.key", s3.settings().secretKey());
-        properties.put("s3.bucket", BUCKET);
-        properties.put("s3.region", S3ProxyServer.REGION);
-        properties.put("s3.path.style", "true");
-        properties.put("remote.log.manager.task.interval.ms", "200");
         return properties;
     }
 
