@@ -11,11 +11,13 @@ import io.strata.tiering.restore.MetadataRestore.LostTail;
 import io.strata.tiering.restore.MetadataRestore.PartitionFound;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -80,10 +82,21 @@ final class MetadataRestoreCommand implements Callable<Integer> {
             }
             print(database.get(), result);
             return 0;
-        } catch (MetadataException | IllegalStateException e) {
+        } catch (MetadataException | IllegalStateException e) { // unreachable database, a damaged manifest
             out.println("Nothing restored: " + e.getMessage());
             return 2;
+        } catch (CompletionException e) { // the bucket did not answer
+            out.println("Nothing restored: the bucket could not be read: " + rootMessage(e));
+            return 2;
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     private static String refusal(PostgresSettings database, int topics) {
@@ -107,7 +120,7 @@ final class MetadataRestoreCommand implements Callable<Integer> {
                 + " %d for ids handed out after them)%n", result.metadata().producerIdFloor(),
                 result.highestProducerId(), result.clusterBlockEnd(), MetadataRestore.PRODUCER_ID_GAP);
         Map<String, List<LostTail>> lost = new LinkedHashMap<>();
-        result.lostTails().forEach(tail -> lost.computeIfAbsent(tail.walObject(), k -> new java.util.ArrayList<>())
+        result.lostTails().forEach(tail -> lost.computeIfAbsent(tail.walObject(), k -> new ArrayList<>())
                 .add(tail));
         out.printf("Lost by design: the bucket holds %d write-ahead-log object(s); records in them above the segment"
                 + " ends are not restored (%d object(s) hold such records)%n", result.walObjects(), lost.size());

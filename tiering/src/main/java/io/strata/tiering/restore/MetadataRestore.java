@@ -143,11 +143,11 @@ public final class MetadataRestore {
         List<CommittedOffset> offsets = new ArrayList<>();
         int groups = 0;
         int[] skipped = {0};
+        Map<String, TopicRecord> byName = new HashMap<>();
+        topics.forEach(topic -> byName.put(topic.name(), topic));
         for (GroupManifest group : manifests.groups()) {
             List<GroupManifest.PartitionOffset> restorable = BucketManifests.restorable(group, topics,
                     ignored -> skipped[0]++);
-            Map<String, TopicRecord> byName = new HashMap<>();
-            topics.forEach(topic -> byName.put(topic.name(), topic));
             for (GroupManifest.PartitionOffset offset : restorable) {
                 offsets.add(new CommittedOffset(group.groupId(), new TopicPartitionId(
                         byName.get(offset.topic()).topicId(), offset.partition()), offset.offset(), offset.leaderEpoch(),
