@@ -19,7 +19,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code strata metadata restore [--config FILE]}: rebuilds an empty metadata database ({@code metadata.store}) from
@@ -50,7 +52,17 @@ final class MetadataRestoreCommand implements Callable<Integer> {
     /** {@code strata metadata}: the parent of {@code restore}. */
     @Command(name = "metadata", mixinStandardHelpOptions = true, description = "Manage the metadata database.",
             subcommands = MetadataRestoreCommand.class)
-    static final class Parent {
+    static final class Parent implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        /** Without a subcommand: its usage, exit code 2. */
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 2;
+        }
     }
 
     @Override
