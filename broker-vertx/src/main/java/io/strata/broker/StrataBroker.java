@@ -275,8 +275,7 @@ public final class StrataBroker implements AutoCloseable {
         // else in RocksDB, copied to the bucket every offsets.bucket.sync.interval.ms
         GroupCoordinatorContext groups = clustered
                 .map(c -> GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
-                        new MetadataOffsetStorage(c.store(), c.slotLeases(), c.topicIds(), logs.ioExecutor()),
-                        c::partitionExists, GroupOwnership.of(c, c.slotLeases())))
+                        clusterOffsets(c, logs), c::partitionExists, GroupOwnership.of(c, c.slotLeases())))
                 .orElseGet(() -> GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
                         new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor(), groupOffsetsChanged(logs)),
                         tp -> logs.log(tp).isPresent(), GroupOwnership.singleBroker(cluster)));
@@ -334,6 +333,17 @@ public final class StrataBroker implements AutoCloseable {
             }
         });
         return new StrataBroker(config, logs, vertx, server, identity, bucket, monitoring, lock, clustered, localWal);
+    }
+
+    /**
+     * Committed offsets in the metadata database; each group changed here is copied to the bucket (its group
+     * manifest, from which {@code strata metadata restore} rebuilds them).
+     */
+    private static MetadataOffsetStorage clusterOffsets(MetadataCluster cluster, LogManager logs) {
+        MetadataOffsetStorage offsets = new MetadataOffsetStorage(cluster.store(), cluster.slotLeases(),
+                cluster.topicIds(), logs.ioExecutor(), groupOffsetsChanged(logs));
+        logs.remote().ifPresent(remote -> remote.groupOffsets().useSource(offsets));
+        return offsets;
     }
 
     /** Where changes of committed offsets go: to the bucket when the broker tiers, nowhere otherwise. */
