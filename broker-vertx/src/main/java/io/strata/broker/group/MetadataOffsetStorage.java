@@ -41,19 +41,17 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 public final class MetadataOffsetStorage implements OffsetStorage {
 
+    private final SlotFencedCalls calls;
     private final MetadataStore store;
-    private final SlotLeases leases;
     private final TopicIds topics;
-    private final Executor pool;
 
     /**
      * @param pool where the blocking database calls run (the broker's pool for metadata calls)
      */
     public MetadataOffsetStorage(MetadataStore store, SlotLeases leases, TopicIds topics, Executor pool) {
+        this.calls = new SlotFencedCalls(store, leases, pool);
         this.store = store;
-        this.leases = leases;
         this.topics = topics;
-        this.pool = pool;
     }
 
     @Override
@@ -71,8 +69,8 @@ public final class MetadataOffsetStorage implements OffsetStorage {
                         offset.offset(), offset.leaderEpoch().orElse(-1), offset.metadata().orElse(""),
                         offset.commitTimestampMs()));
             }
-            SlotLease lease = lease(group);
-            fenced(store.commitOffsets(lease.slot(), lease.nodeId(), slotEpoch, rows), group, lease, slotEpoch);
+            calls.fenced(group, slotEpoch, (db, slot, coordinator, epoch) ->
+                    db.commitOffsets(slot, coordinator, epoch, rows));
             return null;
         });
     }
@@ -139,31 +137,11 @@ public final class MetadataOffsetStorage implements OffsetStorage {
 
     /** Deletes {@code partitions} of the group (all of them when empty: the store's convention). */
     private void deleteFenced(int slotEpoch, String group, List<TopicPartitionId> partitions) {
-        SlotLease lease = lease(group);
-        fenced(store.deleteOffsets(lease.slot(), lease.nodeId(), slotEpoch, group, partitions), group, lease,
-                slotEpoch);
-    }
-
-    private SlotLease lease(String group) {
-        return leases.leaseFor(group).orElseThrow(() -> new NotCoordinatorException(
-                "This broker does not lead the coordinator slot of group " + group));
-    }
-
-    private static void fenced(boolean stored, String group, SlotLease lease, int slotEpoch) {
-        if (!stored) {
-            throw new NotCoordinatorException("The coordinator slot " + lease.slot().partition() + " of group "
-                    + group + " is no longer led by broker " + lease.nodeId() + " at epoch " + slotEpoch);
-        }
+        calls.fenced(group, slotEpoch, (db, slot, coordinator, epoch) ->
+                db.deleteOffsets(slot, coordinator, epoch, group, partitions));
     }
 
     private <T> CompletableFuture<T> call(Supplier<T> work) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return work.get();
-            } catch (MetadataException e) {
-                throw new CoordinatorNotAvailableException("The metadata database did not answer: "
-                        + e.getMessage(), e);
-            }
-        }, pool);
+        return calls.call(work);
     }
 }
