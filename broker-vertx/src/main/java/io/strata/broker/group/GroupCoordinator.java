@@ -61,9 +61,9 @@ public final class GroupCoordinator {
 
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     /**
-     * The groups being looked up in the offset and generation storages by {@link #admit}, each with the admissions waiting for that
-     * lookup in arrival order (the first is the one that started it): they are let through in that order, so the
-     * requests of a group run in the order they came, whatever order the storage answers in.
+     * The groups being looked up in the offset and generation storages by {@link #admit}, each with the admissions
+     * waiting for that lookup in arrival order (the first is the one that started it): they are let through in that
+     * order, so the requests of a group run in the order they came, whatever order the storages answer in.
      */
     private final Map<String, List<CompletableFuture<Errors>>> lookups = new HashMap<>();
     private final GroupScheduler scheduler;
