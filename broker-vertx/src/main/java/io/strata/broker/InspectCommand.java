@@ -1,8 +1,14 @@
 package io.strata.broker;
 
 import io.strata.broker.config.BrokerConfig;
+import io.strata.broker.config.ClusterSettings;
 import io.strata.broker.config.TieringSettings;
+import io.strata.metadata.MetadataException;
+import io.strata.metadata.MetadataStore;
+import io.strata.metadata.postgres.PostgresMetadataStore;
+import io.strata.metadata.postgres.PostgresSettings;
 import io.strata.objectstore.ObjectInfo;
+import io.strata.objectstore.ObjectStore;
 import io.strata.tiering.remote.BucketInspector;
 import io.strata.tiering.remote.BucketInspector.Inventory;
 import io.strata.tiering.remote.BucketInspector.Problem;
@@ -12,6 +18,7 @@ import io.strata.tiering.remote.GroupManifest.PartitionOffset;
 import io.strata.tiering.remote.ManifestSegment;
 import io.strata.tiering.remote.PartitionManifest;
 import io.strata.tiering.wal.WalInspector;
+import io.strata.tiering.wal.WalReferenceCheck;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -25,14 +32,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code strata inspect [list|verify|wal [KEY]]}: what the bucket holds, read from the bucket alone (the
- * broker may be stopped). {@code list} prints topics, partitions and segments from the manifests, the
+ * {@code strata inspect [list|verify|wal [KEY]]}: what the bucket holds, read from the bucket (the broker may be
+ * stopped). {@code list} prints topics, partitions and segments from the manifests, the
  * consumer groups whose committed offsets are in the bucket, and how many write-ahead-log objects it holds;
  * {@code verify} also checks that every listed object exists with the listed size and CRC-32C, that
  * every index sidecar matches its segment, reports objects no manifest references, and checks every object under
- * {@code wal/} ({@link WalInspector#verify}); {@code wal} lists the write-ahead-log objects with their headers, and
- * {@code wal KEY} decodes one ({@link WalInspectOutput}). Exit code 0 when the bucket is consistent, 1 when
- * {@code verify} found problems (or {@code wal} a damaged object), 2 on errors.
+ * {@code wal/} ({@link WalInspector#verify}); when {@code metadata.store} names a metadata database (cluster mode),
+ * {@code verify} also reads it, read only, and checks the write-ahead-log objects against it
+ * ({@link WalReferenceCheck}: {@code WAL_MISSING}, {@code WAL_UNREFERENCED}). {@code wal} lists the write-ahead-log
+ * objects with their headers, and {@code wal KEY} decodes one ({@link WalInspectOutput}). Exit code 0 when the
+ * bucket is consistent, 1 when {@code verify} found problems (or {@code wal} a damaged object), 2 on errors (an
+ * unreachable metadata database included).
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "List or verify the topics, partitions, segments and write-ahead-log objects in the bucket.")
@@ -102,10 +112,33 @@ final class InspectCommand implements Callable<Integer> {
             }
             List<Problem> problems = new ArrayList<>(inspector.verify(inventory, !noChecksums));
             problems.addAll(wal.verify(!noChecksums));
+            problems.addAll(checkWalAgainstDatabase(config, bucket.store().orElseThrow()));
             problems.forEach(p -> out.println("PROBLEM " + p));
             out.println(problems.isEmpty() ? "OK: every listed object is present" + (noChecksums ? "" : " and intact")
                     + ", no orphans" : problems.size() + " problem(s)");
             return problems.isEmpty() ? 0 : 1;
+        } catch (MetadataException e) {
+            out.println(e.getMessage());
+            return 2;
+        }
+    }
+
+    /**
+     * The write-ahead-log objects checked against the metadata database ({@link WalReferenceCheck}, through a
+     * read-only connection) when {@code metadata.store} names one, else one line saying they were not: the problems.
+     */
+    private List<Problem> checkWalAgainstDatabase(BrokerConfig config, ObjectStore store) {
+        Optional<PostgresSettings> database = ClusterSettings.from(config).store();
+        if (database.isEmpty()) {
+            out.println("Write-ahead-log objects not checked against a metadata database (no "
+                    + ClusterSettings.METADATA_STORE + " configured)");
+            return List.of();
+        }
+        try (MetadataStore metadata = PostgresMetadataStore.openReadOnly(database.get(), "strata-inspect")) {
+            WalReferenceCheck.Report report = new WalReferenceCheck(store, metadata).check();
+            out.printf("Write-ahead-log objects against the metadata database %s: %d referenced, %d collectable,"
+                    + " %d in flight%n", database.get(), report.referenced(), report.collectable(), report.inFlight());
+            return report.problems();
         }
     }
 

@@ -191,16 +191,16 @@ public final class StrataBroker implements AutoCloseable {
                 cluster = MetadataCluster.open(clusterSettings, config.nodeId(), logs, shared,
                         walSettings, bucket.store().orElseThrow());
             } else if (walOn) {
-                localWal = SingleBrokerWal.open(logs, bucket.store().orElseThrow(), config.nodeId(),
+                localWal = SingleBrokerWal.open(logs, bucket.remoteStorage().orElseThrow(), config.nodeId(),
                         walSettings.get());
             }
             logs.limitPartitions(config.maxPartitions());
             monitoring.readiness().logsOpened();
             monitoring.metrics().bindLogs(logs);
             if (cluster != null) {
-                monitoring.metrics().bindWal(cluster.walMetrics());
+                monitoring.metrics().bindWal(cluster.walMetrics(), cluster.walGcMetrics());
             } else if (localWal != null) {
-                monitoring.metrics().bindWal(localWal.metrics());
+                monitoring.metrics().bindWal(localWal.metrics(), localWal.gcMetrics());
             }
             return start(config, tiering, vertx, logs, bucket, monitoring, lock, Optional.ofNullable(cluster),
                     Optional.ofNullable(localWal));

@@ -15,6 +15,7 @@ import io.strata.metadata.StoredGroup;
 import io.strata.metadata.StoredMember;
 import io.strata.metadata.TopicDefinition;
 import io.strata.metadata.TopicPartitionId;
+import io.strata.metadata.WalCatalog;
 import io.strata.metadata.WalBatchCodec;
 import io.strata.metadata.WalCommitOutcome;
 import io.strata.metadata.WalObjectCommit;
@@ -32,6 +33,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import org.rocksdb.ColumnFamilyHandle;
 
 /**
@@ -742,18 +744,30 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         }
         Set<String> referenced = new HashSet<>(scan(bytes(WAL_RANGES),
                 (key, value) -> decode(value, WalRangeValue.class).objectKey()));
-        List<Map.Entry<String, WalObjectValue>> collectable = scan(utf8(WAL_OBJECTS), (key, value) -> Map.entry(
-                new String(key, StandardCharsets.UTF_8).substring(WAL_OBJECTS.length()),
-                decode(value, WalObjectValue.class))).stream()
-                .filter(object -> object.getValue().deleting() || !referenced.contains(object.getKey())
-                        && (object.getValue().unresolvedRanges() == 0 || revoked(object.getValue().incarnation())))
-                .limit(limit).toList();
+        List<Map.Entry<String, WalObjectValue>> collectable = walObjectValues().stream()
+                .filter(object -> collectable(object, referenced)).limit(limit).toList();
         try (IndexBatch batch = store.newBatch()) {
             collectable.stream().filter(object -> !object.getValue().deleting()).forEach(object -> batch.put(family,
                     utf8(walObjectKey(object.getKey())), encode(object.getValue().markedDeleting())));
             batch.commit(true);
         }
         return collectable.stream().map(Map.Entry::getKey).toList();
+    }
+
+    /** Every committed WAL object's key and value, in key order. */
+    private List<Map.Entry<String, WalObjectValue>> walObjectValues() {
+        return scan(utf8(WAL_OBJECTS), (key, value) -> Map.entry(
+                new String(key, StandardCharsets.UTF_8).substring(WAL_OBJECTS.length()),
+                decode(value, WalObjectValue.class)));
+    }
+
+    /**
+     * GC's rule: marked deleting, or no range of it left ({@code referenced}: the keys of objects that hold a range)
+     * and none waiting for its writer to retry unless that writer is revoked.
+     */
+    private boolean collectable(Map.Entry<String, WalObjectValue> object, Set<String> referenced) {
+        return object.getValue().deleting() || !referenced.contains(object.getKey())
+                && (object.getValue().unresolvedRanges() == 0 || revoked(object.getValue().incarnation()));
     }
 
     private boolean revoked(UUID incarnation) {
@@ -785,6 +799,29 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         return scan(utf8(WAL_OBJECTS), (key, value) -> decode(value, WalObjectValue.class).incarnation()
                 .equals(incarnation) ? new String(key, StandardCharsets.UTF_8).substring(WAL_OBJECTS.length()) : null)
                 .stream().filter(java.util.Objects::nonNull).toList();
+    }
+
+    @Override
+    public synchronized WalCatalog walCatalog() {
+        Map<String, List<WalCatalog.Extent>> ranges = scan(bytes(WAL_RANGES), (key, value) -> {
+            WalRangeValue range = decode(value, WalRangeValue.class);
+            return Map.entry(range.objectKey(), new WalCatalog.Extent(
+                    partitionOf(new String(key, StandardCharsets.US_ASCII)), range.baseOffset(), range.endOffset(),
+                    range.position(), range.length()));
+        }).stream().collect(Collectors.groupingBy(Map.Entry::getKey,
+                Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
+        List<WalCatalog.CommittedObject> objects = walObjectValues().stream()
+                .map(object -> new WalCatalog.CommittedObject(object.getKey(), object.getValue().incarnation(),
+                        object.getValue().sizeBytes(), collectable(object, ranges.keySet()),
+                        ranges.getOrDefault(object.getKey(), List.of())))
+                .toList();
+        Set<UUID> revoked = scan(bytes(WAL_WRITERS), (key, value) -> Map.entry(
+                UUID.fromString(new String(key, StandardCharsets.US_ASCII).substring(WAL_WRITERS.length())),
+                decode(value, WalWriterValue.class))).stream().filter(writer -> writer.getValue().revoked())
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
+        Set<UUID> registered = brokers().stream().map(broker -> broker.registration().incarnation())
+                .collect(Collectors.toSet());
+        return new WalCatalog(registered, revoked, objects);
     }
 
     // ---- producer ids --------------------------------------------------------------------------------------

@@ -229,6 +229,13 @@ public interface MetadataStore extends AutoCloseable {
     /** The keys of the committed WAL objects (being deleted or not) written by {@code incarnation}. */
     List<String> committedWalObjects(UUID incarnation);
 
+    /**
+     * Every committed WAL object with the ranges of it still needed and whether GC would collect it, the registered
+     * incarnations and the revoked writers, read in one consistent snapshot. Writes nothing, takes no lock and moves no
+     * counter: {@code strata inspect verify} reads it against the bucket.
+     */
+    WalCatalog walCatalog();
+
     // ---- committed offsets of consumer groups --------------------------------------------------------------
 
     /**

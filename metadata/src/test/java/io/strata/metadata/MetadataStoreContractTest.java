@@ -975,6 +975,45 @@ public abstract class MetadataStoreContractTest {
     }
 
     @Test
+    void theWalCatalogNamesEachCommittedObjectWithItsNeededRangesAndWhetherGcWouldTakeItAndWritesNothing() {
+        BrokerRegistration one = broker(1, "one");
+        store.register(one, SESSION);
+        long controller = controller();
+        List<TopicPartitionId> tps = ledByOne(controller, "orders", 2);
+        TopicPartitionId p0 = tps.get(0);
+        TopicPartitionId p1 = tps.get(1);
+        UUID dead = UUID.randomUUID();
+        String deadKey = "wal/1/" + dead + "/00000000000000000000.wal";
+        store.commitWal(walObject(walKey(0), range(walKey(0), p0, 1, 0, 3), range(walKey(0), p1, 1, 0, 2)));
+        store.commitWal(walObject(walKey(1), range(walKey(1), p0, 1, 3, 5)));
+        store.releaseWal(p0, 1, 1, 5); // object 1 is needed no more, object 0 only for p1
+        assertThat(store.commitWal(walObject(walKey(2), range(walKey(2), p1, 1, 4, 6))))
+                .containsOnly(Map.entry(p1, WalCommitOutcome.OUT_OF_ORDER));
+        store.commitWal(walObject(deadKey, dead, range(deadKey, p1, 1, 2, 3)));
+        store.revokeWalWriter(controller, dead);
+        long version = store.changeVersion();
+
+        WalCatalog catalog = store.walCatalog();
+
+        assertThat(catalog.registered()).containsExactly(one.incarnation());
+        assertThat(catalog.revoked()).containsExactly(dead);
+        assertThat(catalog.objects()).containsExactlyInAnyOrder(
+                new WalCatalog.CommittedObject(walKey(0), WRITER, 4096, false,
+                        List.of(new WalCatalog.Extent(p1, 0, 2, 64, 20))),
+                new WalCatalog.CommittedObject(walKey(1), WRITER, 4096, true, List.of()),
+                new WalCatalog.CommittedObject(walKey(2), WRITER, 4096, false, List.of()),
+                new WalCatalog.CommittedObject(deadKey, dead, 4096, false,
+                        List.of(new WalCatalog.Extent(p1, 2, 3, 84, 10))));
+        assertThat(catalog.objects()).extracting(WalCatalog.CommittedObject::objectKey).isSorted();
+        assertThat(store.changeVersion()).as("nothing written").isEqualTo(version);
+        assertThat(store.collectableWalObjects(controller, 10)).as("GC takes what the catalog calls collectable")
+                .containsExactly(walKey(1));
+        assertThat(store.walCatalog().objects()).as("marked deleting now: still collectable")
+                .filteredOn(WalCatalog.CommittedObject::collectable)
+                .extracting(WalCatalog.CommittedObject::objectKey).containsExactly(walKey(1));
+    }
+
+    @Test
     void aCommitOfTwoRangesOfOnePartitionOrOfAnotherObjectsRangeIsRefused() {
         TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
         assertThatThrownBy(() -> walObject(walKey(0), range(walKey(0), tp, 1, 0, 2), range(walKey(0), tp, 1, 2, 3)))

@@ -9,9 +9,12 @@ import io.strata.tiering.LogListener;
 import io.strata.tiering.LogManager;
 import io.strata.tiering.TopicLogs;
 import io.strata.tiering.log.PartitionLog;
+import io.strata.tiering.remote.PrefixLease;
 import io.strata.tiering.remote.RemoteLogManager;
+import io.strata.tiering.remote.RemoteStorage;
 import io.strata.tiering.remote.UploadFence;
 import io.strata.tiering.wal.WalChain;
+import io.strata.tiering.wal.WalGcMetrics;
 import io.strata.tiering.wal.WalLogSink;
 import io.strata.tiering.wal.WalMetrics;
 import io.strata.tiering.wal.WalReader;
@@ -64,10 +67,14 @@ public final class SingleBrokerWal implements AutoCloseable {
     private final WalLogSink sink;
     private final WalReader reader;
     private final WalMetrics metrics;
+    private final WalGcMetrics gcMetrics = new WalGcMetrics();
+    private final PrefixLease lease;
 
-    private SingleBrokerWal(LogManager logs, ObjectStore objects, int nodeId, WalSettings settings) {
+    private SingleBrokerWal(LogManager logs, RemoteStorage bucket, int nodeId, WalSettings settings) {
+        ObjectStore objects = bucket.fencedStore();
+        this.lease = bucket.lease();
         this.logs = logs;
-        this.chain = WalChain.load(objects, nodeId);
+        this.chain = WalChain.load(objects, nodeId, gcMetrics);
         this.metrics = new WalMetrics();
         this.writer = new WalWriter(objects, this::commit, nodeId, UUID.randomUUID(), settings, metrics,
                 chain.nextSequence());
@@ -79,10 +86,14 @@ public final class SingleBrokerWal implements AutoCloseable {
      * Loads the node's chain from the bucket, brings every tiered partition to the end the bucket records (see the
      * class comment) and attaches the WAL to it. Blocking.
      *
+     * <p>Every PUT and delete goes through {@code bucket}'s claim of the prefix ({@link RemoteStorage#fencedStore}),
+     * and a commit is made only while the claim is good: a broker paused past its claim, whose prefix another broker
+     * may have taken, acknowledges nothing more.
+     *
      * @throws IllegalStateException when the chain cannot be loaded or a partition cannot be brought to its end
      */
-    public static SingleBrokerWal open(LogManager logs, ObjectStore objects, int nodeId, WalSettings settings) {
-        SingleBrokerWal wal = new SingleBrokerWal(logs, objects, nodeId, settings);
+    public static SingleBrokerWal open(LogManager logs, RemoteStorage bucket, int nodeId, WalSettings settings) {
+        SingleBrokerWal wal = new SingleBrokerWal(logs, bucket, nodeId, settings);
         try {
             wal.start();
             return wal;
@@ -194,10 +205,14 @@ public final class SingleBrokerWal implements AutoCloseable {
     }
 
     /**
-     * The writer's commit: the object joins the chain. A topic's manifest is written first, unless current; ranges
-     * of a topic deleted meanwhile are fenced and forgotten.
+     * The writer's commit: the object joins the chain, while this broker's claim of the prefix is good. A topic's
+     * manifest is written first, unless current; ranges of a topic deleted meanwhile are fenced and forgotten.
      */
     private Map<TopicPartitionId, WalCommitOutcome> commit(WalObjectCommit commit) {
+        if (!lease.writable()) { // retried by the writer until the claim is renewed (or for good, once taken)
+            throw new IllegalStateException("this broker's claim of the bucket prefix is not current: "
+                    + lease.fencedReason().orElse("not renewed in time"));
+        }
         RemoteLogManager remote = logs.remote().orElseThrow();
         Set<UUID> gone = new HashSet<>();
         for (WalRange range : commit.ranges()) {
@@ -237,6 +252,11 @@ public final class SingleBrokerWal implements AutoCloseable {
     /** The write-ahead log's counters. */
     public WalMetrics metrics() {
         return metrics;
+    }
+
+    /** Its garbage collection's counters (the chain's low end, and orphans deleted at start). */
+    public WalGcMetrics gcMetrics() {
+        return gcMetrics;
     }
 
     /** Commits what waits (up to 30 s), then stops the writer: appends from now on are refused. Blocking. */

@@ -65,7 +65,9 @@ import org.apache.kafka.common.protocol.ApiKeys;
  *   <tr><td>{@code strata_wal_puts_total}, {@code strata_wal_put_bytes_total}, {@code strata_wal_put_errors_total},
  *       {@code strata_wal_commits_total}, {@code strata_wal_commit_errors_total},
  *       {@code strata_wal_fenced_ranges_total}, {@code strata_wal_objects_in_flight},
- *       {@code strata_wal_linger_fill_ratio}, {@code strata_wal_commit_latency_seconds} (histogram)</td><td>none</td>
+ *       {@code strata_wal_linger_fill_ratio}, {@code strata_wal_commit_latency_seconds} (histogram),
+ *       {@code strata_wal_gc_objects_collected_total}, {@code strata_wal_gc_orphans_collected_total},
+ *       {@code strata_wal_gc_writers_revoked_total}, {@code strata_wal_gc_failed_passes_total}</td><td>none</td>
  *       <td>none (the write-ahead log, while it is on: {@link #bindWal})</td></tr>
  *   <tr><td>{@code jvm_*}, {@code process_*}, {@code system_*}</td><td>Micrometer's</td><td>JVM and process
  *       metrics (memory, GC, threads, classes, CPU, uptime, file descriptors)</td></tr>
@@ -128,9 +130,13 @@ public final class BrokerMetrics implements AutoCloseable {
         logs.remote().ifPresent(remote -> RemoteTierMeters.bind(registry, remote.metrics(), remote.cache()));
     }
 
-    /** The write-ahead log's counters, gauges and commit latency histogram ({@link WalMeters}). */
-    public void bindWal(WalMetrics wal) {
+    /**
+     * The write-ahead log's counters, gauges and commit latency histogram ({@link WalMeters}), and its garbage
+     * collection's counters ({@link WalGcMeters}).
+     */
+    public void bindWal(WalMetrics wal, io.strata.tiering.wal.WalGcMetrics gc) {
         WalMeters.bind(registry, wal);
+        WalGcMeters.bind(registry, gc);
     }
 
     /**

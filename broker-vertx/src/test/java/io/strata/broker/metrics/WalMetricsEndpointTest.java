@@ -13,6 +13,9 @@ import io.strata.metadata.testing.PostgresServer;
 import io.strata.objectstore.s3proxy.S3ProxyServer;
 import io.strata.tiering.testing.InMemoryObjectStore;
 import io.strata.tiering.testing.WalObjectFixture;
+import io.strata.objectstore.PutCondition;
+import io.strata.tiering.wal.WalChain;
+import io.strata.tiering.wal.WalGcMetrics;
 import io.strata.tiering.wal.WalMetrics;
 import io.strata.tiering.wal.WalSettings;
 import io.strata.tiering.wal.WalWriter;
@@ -74,8 +77,19 @@ class WalMetricsEndpointTest {
 
     @Test
     void writeAheadLogPutsCommitsFencedRangesFillAndCommitLatencyAreOnMetrics() throws Exception {
-        // Given the broker's metrics bound to a write-ahead log that wrote and committed one object
-        metrics.bindWal(wal);
+        // Given the broker's metrics bound to a write-ahead log that wrote and committed one object, and to a
+        // collection that deleted one object no range needed and one orphan above a gap in a single broker's chain
+        WalGcMetrics gc = new WalGcMetrics();
+        metrics.bindWal(wal, gc);
+        InMemoryObjectStore chainBucket = new InMemoryObjectStore();
+        for (long sequence : new long[] {0, 1, 3}) {
+            chainBucket.put(WalObjectFixture.key(sequence), WalObjectFixture.twoPartitions(sequence).bytes(),
+                    PutCondition.IF_ABSENT).join();
+        }
+        WalChain chain = WalChain.load(chainBucket, 1, gc);
+        chain.release(new TopicPartitionId(WalObjectFixture.TOPIC_A, 0), Long.MAX_VALUE);
+        chain.release(new TopicPartitionId(WalObjectFixture.TOPIC_B, 3), Long.MAX_VALUE);
+        chain.collect();
         writer = new WalWriter(new InMemoryObjectStore(),
                 commit -> commit.ranges().stream().collect(Collectors.toMap(WalRange::partition,
                         range -> range.partition().equals(LED) ? WalCommitOutcome.COMMITTED : WalCommitOutcome.FENCED)),
@@ -102,6 +116,10 @@ class WalMetricsEndpointTest {
         assertThat(scraped.require("strata_wal_commit_latency_seconds_bucket", "le", "+Inf")).isEqualTo(1);
         assertThat(scraped.series("strata_wal_commit_latency_seconds_bucket")).hasSizeGreaterThan(10);
         assertThat(scraped.require("strata_wal_commit_latency_seconds_sum")).isPositive();
+        assertThat(scraped.require("strata_wal_gc_objects_collected_total")).isEqualTo(1);
+        assertThat(scraped.require("strata_wal_gc_orphans_collected_total")).isEqualTo(1);
+        assertThat(scraped.require("strata_wal_gc_writers_revoked_total")).isZero();
+        assertThat(scraped.require("strata_wal_gc_failed_passes_total")).isZero();
     }
 
     @Test
@@ -132,7 +150,8 @@ class WalMetricsEndpointTest {
                 for (String series : List.of("strata_wal_puts_total", "strata_wal_put_bytes_total",
                         "strata_wal_put_errors_total", "strata_wal_commits_total", "strata_wal_commit_errors_total",
                         "strata_wal_fenced_ranges_total", "strata_wal_objects_in_flight",
-                        "strata_wal_linger_fill_ratio", "strata_wal_commit_latency_seconds_count")) {
+                        "strata_wal_linger_fill_ratio", "strata_wal_commit_latency_seconds_count",
+                        "strata_wal_gc_objects_collected_total", "strata_wal_gc_orphans_collected_total")) {
                     assertThat(scraped.value(series)).as(series).isPresent();
                 }
             }

@@ -17,6 +17,7 @@ import io.strata.metadata.PartitionLeadership;
 import io.strata.metadata.StoredGroup;
 import io.strata.metadata.TopicDefinition;
 import io.strata.metadata.TopicPartitionId;
+import io.strata.metadata.WalCatalog;
 import io.strata.metadata.WalCommitOutcome;
 import io.strata.metadata.WalObjectCommit;
 import io.strata.metadata.WalRange;
@@ -32,6 +33,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
@@ -119,6 +121,30 @@ public final class PostgresMetadataStore implements MetadataStore {
      * @throws MetadataException when the database cannot be reached or its schema is not one this broker knows
      */
     public static PostgresMetadataStore open(PostgresSettings settings, String applicationName) {
+        HikariDataSource pool = connect(settings, applicationName, false, Flyway::migrate,
+                "could not be reached or migrated");
+        LOGGER.info("Metadata database {} (schema migrated by Flyway)", settings);
+        return new PostgresMetadataStore(pool, settings.toString());
+    }
+
+    /**
+     * Connects to the database {@code settings} names for reading only ({@code strata inspect}): nothing is migrated,
+     * the schema must already be this version's (Flyway validates it), and every connection is read only, so the
+     * database refuses any write tried through this store (a {@link MetadataException}).
+     *
+     * @throws MetadataException when the database cannot be reached or its schema is not this version's
+     */
+    public static PostgresMetadataStore openReadOnly(PostgresSettings settings, String applicationName) {
+        HikariDataSource pool = connect(settings, applicationName, true, Flyway::validate,
+                "could not be reached, or its schema is not this version's (a broker of this version migrates it)");
+        return new PostgresMetadataStore(pool, settings.toString());
+    }
+
+    /**
+     * A pool of connections to the database; {@code readOnly}: every connection is read only, in a transaction and
+     * outside one (the driver's {@code readOnlyMode=always}), so the database refuses any write on it.
+     */
+    private static HikariDataSource pool(PostgresSettings settings, String applicationName, boolean readOnly) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(settings.jdbcUrl());
         settings.user().ifPresent(config::setUsername);
@@ -127,25 +153,32 @@ public final class PostgresMetadataStore implements MetadataStore {
         config.setMaximumPoolSize(8);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
-        config.setInitializationFailTimeout(-1); // Flyway below reports an unreachable database, in one line
+        config.setInitializationFailTimeout(-1); // Flyway reports an unreachable database, in one line
         config.addDataSourceProperty("ApplicationName", applicationName);
         config.addDataSourceProperty("connectTimeout", "10");
         config.addDataSourceProperty("socketTimeout", "30");
-        HikariDataSource pool = new HikariDataSource(config);
+        if (readOnly) {
+            config.setReadOnly(true);
+            config.addDataSourceProperty("readOnlyMode", "always");
+        }
+        return new HikariDataSource(config);
+    }
+
+    /** A pool on which Flyway did {@code schema} (migrate or validate), or a MetadataException saying it failed. */
+    private static HikariDataSource connect(PostgresSettings settings, String applicationName, boolean readOnly,
+                                            Consumer<Flyway> schema, String failed) {
+        HikariDataSource pool = pool(settings, applicationName, readOnly);
         try {
-            Flyway.configure()
+            schema.accept(Flyway.configure()
                     .dataSource(pool)
                     .locations("classpath:db/strata")
                     .table("strata_schema_history")
-                    .load()
-                    .migrate();
+                    .load());
+            return pool;
         } catch (FlywayException e) {
             pool.close();
-            throw new MetadataException("The metadata database " + settings + " could not be reached or migrated: "
-                    + rootMessage(e), e);
+            throw new MetadataException("The metadata database " + settings + " " + failed + ": " + rootMessage(e), e);
         }
-        LOGGER.info("Metadata database {} (schema migrated by Flyway)", settings);
-        return new PostgresMetadataStore(pool, settings.toString());
     }
 
     @Override
@@ -870,6 +903,11 @@ public final class PostgresMetadataStore implements MetadataStore {
     @Override
     public List<String> committedWalObjects(UUID incarnation) {
         return wal.committedObjects(incarnation);
+    }
+
+    @Override
+    public WalCatalog walCatalog() {
+        return wal.catalog();
     }
 
     // ---- generations of consumer groups (PostgresGroups) -------------------------------------------------------

@@ -2,6 +2,7 @@ package io.strata.metadata.postgres;
 
 import io.strata.metadata.TopicPartitionId;
 import io.strata.metadata.WalBatchCodec;
+import io.strata.metadata.WalCatalog;
 import io.strata.metadata.WalCommitOutcome;
 import io.strata.metadata.WalObjectCommit;
 import io.strata.metadata.WalRange;
@@ -9,12 +10,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -310,6 +315,52 @@ final class PostgresWal {
             }
             return true;
         });
+    }
+
+    /**
+     * One REPEATABLE READ, READ ONLY transaction (one snapshot, and the database refuses any write in it): the
+     * registered incarnations, the revoked writers, every object with {@link #COLLECTABLE} evaluated, and the ranges.
+     */
+    WalCatalog catalog() {
+        return sql.transaction("read the WAL catalog", connection -> {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+            Set<UUID> registered = uuids(connection, "SELECT incarnation FROM brokers");
+            Set<UUID> revoked = uuids(connection, "SELECT incarnation FROM wal_writers WHERE revoked");
+            Map<String, List<WalCatalog.Extent>> ranges = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT object_key, topic_id, partition_index, base_offset, end_offset, position, length
+                    FROM wal_ranges ORDER BY topic_id, partition_index, base_offset""");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    ranges.computeIfAbsent(rows.getString(1), key -> new ArrayList<>()).add(new WalCatalog.Extent(
+                            new TopicPartitionId(rows.getObject(2, UUID.class), rows.getInt(3)), rows.getLong(4),
+                            rows.getLong(5), rows.getLong(6), rows.getInt(7)));
+                }
+            }
+            List<WalCatalog.CommittedObject> objects = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT o.object_key, o.incarnation,"
+                    + " o.size_bytes, " + COLLECTABLE + " FROM wal_objects o ORDER BY o.object_key COLLATE \"C\"");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    String key = rows.getString(1);
+                    objects.add(new WalCatalog.CommittedObject(key, rows.getObject(2, UUID.class), rows.getLong(3),
+                            rows.getBoolean(4), ranges.getOrDefault(key, List.of())));
+                }
+            }
+            return new WalCatalog(registered, revoked, objects);
+        });
+    }
+
+    private static Set<UUID> uuids(Connection connection, String query) throws SQLException {
+        Set<UUID> uuids = new HashSet<>();
+        try (PreparedStatement select = connection.prepareStatement(query); ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                uuids.add(rows.getObject(1, UUID.class));
+            }
+        }
+        return uuids;
     }
 
     List<String> committedObjects(UUID incarnation) {

@@ -157,6 +157,40 @@ class PostgresMetadataStoreTest extends MetadataStoreContractTest {
     }
 
     @Test
+    void aReadOnlyStoreReadsWhatIsThereAndTheDatabaseRefusesEveryWriteThroughIt() throws Exception {
+        TopicDefinition orders = new TopicDefinition(UUID.randomUUID(), "orders", 1, Map.of());
+        store.createTopic(orders);
+
+        try (MetadataStore readOnly = PostgresMetadataStore.openReadOnly(settings, "strata-test-inspect")) {
+            assertThat(readOnly.topics()).containsExactly(orders);
+            assertThat(readOnly.walCatalog().objects()).isEmpty();
+            assertThatThrownBy(() -> readOnly.createTopic(new TopicDefinition(UUID.randomUUID(), "other", 1, Map.of())))
+                    .isInstanceOf(MetadataException.class).hasMessageContaining("read-only transaction");
+            assertThatThrownBy(() -> readOnly.revokeWalWriter(1, UUID.randomUUID()))
+                    .isInstanceOf(MetadataException.class).hasMessageContaining("read-only transaction");
+        }
+        assertThat(store.topics()).containsExactly(orders);
+    }
+
+    @Test
+    void aReadOnlyStoreRefusesADatabaseWhoseSchemaIsNotThisVersionsAndMigratesNothing() throws Exception {
+        PostgresSettings older = PostgresServer.shared().createDatabase("older");
+        Flyway.configure().dataSource(older.jdbcUrl(), older.user().orElse(null), older.password().orElse(null))
+                .locations("classpath:db/strata").table("strata_schema_history").target("4").load().migrate();
+
+        assertThatThrownBy(() -> PostgresMetadataStore.openReadOnly(older, "strata-test-inspect"))
+                .isInstanceOf(MetadataException.class).hasMessageContaining("is not this version's");
+
+        try (Connection connection = DriverManager.getConnection(older.jdbcUrl(), older.user().orElse(null),
+                older.password().orElse(null));
+             Statement statement = connection.createStatement();
+             java.sql.ResultSet row = statement.executeQuery("SELECT to_regclass('wal_objects') IS NULL")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getBoolean(1)).as("version 5 not applied").isTrue();
+        }
+    }
+
+    @Test
     void anUnreachableDatabaseIsOneLineThatNamesItWithoutThePassword() {
         PostgresSettings nowhere = PostgresSettings.parse("postgresql://127.0.0.1:1/none?password=s3cret&user=u",
                 Optional.empty(), Optional.empty());

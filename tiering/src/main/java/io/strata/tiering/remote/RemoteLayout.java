@@ -27,7 +27,11 @@ import org.apache.kafka.common.Uuid;
  *   cluster.json                                               the cluster id and the producer id high-water mark
  *   wal/{nodeId}/{incarnation}/{sequence:020d}.wal             a write-ahead-log object of broker nodeId in one of
  *                                                              its incarnations ({@code io.strata.tiering.wal.WalObject});
- *                                                              sequence counts from 0 per incarnation
+ *                                                              sequence counts from 0 per incarnation (in a
+ *                                                              cluster; a single broker continues it across them)
+ *   wal-floors/{nodeId}/{sequence:020d}                        single-broker mode: the broker's WAL objects below
+ *                                                              sequence were collected (empty; the highest counts,
+ *                                                              {@code io.strata.tiering.wal.WalChain})
  * </pre>
  * {@code topicId} is Kafka's base64url form of the topic id (as {@code kafka-topics --describe}
  * shows it), so a re-created topic of the same name never meets the old one's objects. Example:
@@ -48,6 +52,8 @@ public final class RemoteLayout {
     /** Every write-ahead-log object is under it. */
     public static final String WAL = "wal/";
     static final String WAL_SUFFIX = ".wal";
+    /** Single-broker mode's collection floors of the write-ahead log. */
+    public static final String WAL_FLOORS = "wal-floors/";
     static final String TOPIC_MANIFEST = "topic.json";
     static final String TOPIC_TOMBSTONE = "deleted.json";
     static final String GROUP_SUFFIX = ".json";
@@ -133,6 +139,26 @@ public final class RemoteLayout {
 
     static String fileName(long baseOffset) {
         return String.format(Locale.ROOT, "%020d", baseOffset);
+    }
+
+    /** {@code wal-floors/{nodeId}/}: the collection floors of a single broker's write-ahead log. */
+    public static String walFloorPrefix(int nodeId) {
+        return WAL_FLOORS + nodeId + "/";
+    }
+
+    /** {@code wal-floors/{nodeId}/{sequence:020d}}. */
+    public static String walFloor(int nodeId, long sequence) {
+        return walFloorPrefix(nodeId) + String.format(Locale.ROOT, "%020d", sequence);
+    }
+
+    /** The sequence a floor key of {@code nodeId} names, or empty when it is not one. */
+    public static java.util.OptionalLong walFloorOf(int nodeId, String key) {
+        String prefix = walFloorPrefix(nodeId);
+        String rest = key.startsWith(prefix) ? key.substring(prefix.length()) : "";
+        if (rest.length() != 20 || !rest.chars().allMatch(Character::isDigit)) {
+            return java.util.OptionalLong.empty();
+        }
+        return java.util.OptionalLong.of(Long.parseLong(rest));
     }
 
     /** {@code wal/{nodeId}/}: the WAL objects of every incarnation of a broker. */

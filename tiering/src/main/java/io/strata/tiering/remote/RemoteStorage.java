@@ -16,4 +16,12 @@ public record RemoteStorage(ObjectStore store, RemoteConfig config, PrefixLease 
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(lease, "lease");
     }
+
+    /**
+     * The bucket with every write and delete gated by {@link #lease()} (what the remote tier writes through), for
+     * another writer under the same prefix: single-broker mode's write-ahead log.
+     */
+    public ObjectStore fencedStore() {
+        return new FencedObjectStore(store, lease);
+    }
 }

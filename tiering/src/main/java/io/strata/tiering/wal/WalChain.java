@@ -5,6 +5,7 @@ import io.strata.metadata.WalCommitOutcome;
 import io.strata.metadata.WalObjectCommit;
 import io.strata.metadata.WalRange;
 import io.strata.objectstore.ObjectStore;
+import io.strata.objectstore.PutCondition;
 import io.strata.tiering.remote.RemoteLayout;
 import io.strata.tiering.remote.RemoteLayout.WalKey;
 import java.util.ArrayList;
@@ -29,15 +30,20 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #load}: lists the node's objects and reads their headers. Sorted by sequence, the chain is the run
- *       from the lowest sequence up to the first gap. An object above a gap was PUT while a lower one was not, by an
- *       incarnation that then died: nothing in it was acknowledged with acks=all, and it is deleted before this
- *       incarnation writes its first object, at {@link #nextSequence()}.</li>
+ *       from the collection floor (the lowest sequence when none was written) up to the first gap. An object above
+ *       a gap was PUT while a lower one was not, by an incarnation that then died: nothing in it was acknowledged
+ *       with acks=all, and it is deleted before this incarnation writes its first object, at
+ *       {@link #nextSequence()}. An object below the floor was collected (or is a paused broker's PUT that landed
+ *       late) and is deleted too. Two objects at one sequence (a paused broker's PUT that landed after another
+ *       incarnation wrote there, which the prefix claim makes unlikely) stop the load: an operator decides, as no
+ *       clock can be trusted to say which came last.</li>
  *   <li>{@link #commit}, the {@link WalWriter.Committer} of single-broker mode: the writer has PUT the object and
  *       commits in sequence order, so the object joins the chain.</li>
  *   <li>{@link #walRanges}: a partition's committed ranges, for {@link WalReader}.</li>
  *   <li>{@link #release} (a partition's uploaded segments reach an offset) and {@link #forgetTopic}: ranges no longer
- *       needed. {@link #collect} deletes objects from the low end of the chain only, one at a time and in order,
- *       while the lowest holds no needed range, so the chain never gets a gap.</li>
+ *       needed. {@link #collect} deletes objects from the low end of the chain only, in order, while the lowest holds
+ *       no needed range, once it recorded the new floor, so the chain never gets a gap and always starts at its
+ *       floor.</li>
  * </ul>
  * Thread-safe.
  */
@@ -61,32 +67,60 @@ public final class WalChain {
     private final Map<String, Long> sequences = new HashMap<>();
     private final Map<TopicPartitionId, TreeMap<Long, WalRange>> needed = new HashMap<>();
     private final Map<TopicPartitionId, Long> committedEnds = new HashMap<>();
+    private final int nodeId;
+    private final WalGcMetrics metrics;
     private long nextSequence;
+    /** The highest collection floor written (-1: none). */
+    private long floor;
     private boolean collecting;
 
-    private WalChain(ObjectStore store) {
+    private WalChain(ObjectStore store, int nodeId, WalGcMetrics metrics) {
         this.store = store;
+        this.nodeId = nodeId;
+        this.metrics = metrics;
     }
 
     /**
-     * The chain of node {@code nodeId} as the bucket holds it, with the objects above its first gap deleted.
-     * Blocking.
+     * The chain of node {@code nodeId} as the bucket holds it, with what lies outside it deleted: objects below the
+     * collection floor and objects above the first gap. Blocking.
      *
-     * @throws IllegalStateException when an object of the chain cannot be read or two objects claim one sequence
-     *                               (the message names them): replaying past it could lose or reorder records
+     * @throws IllegalStateException when an object of the chain cannot be read, two objects claim one sequence, or
+     *                               the floor's object is missing while objects above it exist (the message names
+     *                               them): replaying past it could lose or reorder records
      */
     public static WalChain load(ObjectStore store, int nodeId) {
-        TreeMap<Long, List<WalInspector.Listed>> bySequence = new TreeMap<>();
+        return load(store, nodeId, new WalGcMetrics());
+    }
+
+    /** As {@link #load(ObjectStore, int)}, counting what it and {@link #collect} delete in {@code metrics}. */
+    public static WalChain load(ObjectStore store, int nodeId, WalGcMetrics metrics) {
+        long floor = store.listAll(RemoteLayout.walFloorPrefix(nodeId)).join().stream()
+                .map(info -> RemoteLayout.walFloorOf(nodeId, info.key())).filter(OptionalLong::isPresent)
+                .mapToLong(OptionalLong::getAsLong).max().orElse(-1);
+        List<WalInspector.Listed> present = new ArrayList<>();
+        List<String> discarded = new ArrayList<>();
         for (WalInspector.Listed listed : new WalInspector(store).list(RemoteLayout.walNodePrefix(nodeId))) {
             if (listed.key().isEmpty() || listed.key().get().nodeId() != nodeId) {
                 LOGGER.warn("Ignoring {} in the write-ahead log of broker {}: not one of its WAL objects",
                         listed.object().key(), nodeId);
-                continue;
+            } else if (listed.key().get().sequence() < floor) {
+                discarded.add(listed.object().key()); // collected, or a paused writer's PUT that landed late
+            } else {
+                present.add(listed);
             }
+        }
+        TreeMap<Long, List<WalInspector.Listed>> bySequence = new TreeMap<>();
+        for (WalInspector.Listed listed : present) {
             bySequence.computeIfAbsent(listed.key().get().sequence(), s -> new ArrayList<>()).add(listed);
         }
-        WalChain chain = new WalChain(store);
-        long expected = bySequence.isEmpty() ? 0 : bySequence.firstKey();
+        WalChain chain = new WalChain(store, nodeId, metrics);
+        long first = floor >= 0 ? floor : bySequence.isEmpty() ? 0 : bySequence.firstKey();
+        if (!bySequence.isEmpty() && !bySequence.containsKey(first) && floor >= 0) {
+            throw new IllegalStateException("the write-ahead log of broker " + nodeId + " was collected up to sequence "
+                    + floor + " (" + RemoteLayout.walFloor(nodeId, floor) + "), but that object is missing while "
+                    + bySequence.size() + " above it exist, from " + bySequence.firstKey());
+        }
+        long expected = first;
         while (bySequence.containsKey(expected)) {
             List<WalInspector.Listed> atSequence = bySequence.remove(expected);
             if (atSequence.size() > 1) {
@@ -103,12 +137,14 @@ public final class WalChain {
             expected++;
         }
         chain.nextSequence = expected;
-        List<String> orphans = bySequence.values().stream().flatMap(List::stream).map(l -> l.object().key()).toList();
-        if (!orphans.isEmpty()) {
-            LOGGER.warn("Deleting {} write-ahead-log object(s) of broker {} above sequence {}, the end of its committed"
-                    + " chain: they were written while an earlier object was not, and never committed", orphans.size(),
-                    nodeId, expected - 1);
-            store.deleteAll(orphans).join();
+        chain.floor = floor;
+        bySequence.values().forEach(above -> above.forEach(l -> discarded.add(l.object().key())));
+        if (!discarded.isEmpty()) {
+            LOGGER.warn("Deleting {} write-ahead-log object(s) of broker {} outside its committed chain (sequences {}"
+                    + " to {}): above a gap, or below the collection floor; none is needed", discarded.size(), nodeId,
+                    first, expected - 1);
+            store.deleteAll(discarded).join();
+            metrics.orphansCollected.add(discarded.size());
         }
         LOGGER.info("The write-ahead log of broker {} holds {} committed object(s) ({} partition(s) with ranges);"
                 + " this incarnation goes on at sequence {}", nodeId, chain.links.size(), chain.needed.size(), expected);
@@ -163,7 +199,11 @@ public final class WalChain {
         links.put(sequence, link);
         sequences.put(key, sequence);
         for (WalRange range : ranges) {
-            needed.computeIfAbsent(range.partition(), p -> new TreeMap<>()).put(range.baseOffset(), range);
+            WalRange replaced = needed.computeIfAbsent(range.partition(), p -> new TreeMap<>())
+                    .put(range.baseOffset(), range);
+            if (replaced != null) { // the same offsets again (a later object wins): the earlier one no longer holds them
+                unhold(replaced);
+            }
             committedEnds.merge(range.partition(), range.endOffset(), Math::max);
             link.holding.add(range.partition());
         }
@@ -238,35 +278,52 @@ public final class WalChain {
     }
 
     /**
-     * Deletes the objects at the low end of the chain that hold no needed range, one at a time and in sequence order
-     * (a crash meanwhile leaves a shorter chain, never one with a gap). Returns how many were deleted. Blocking; one
-     * collection at a time (a call during another returns 0).
+     * Deletes the objects at the low end of the chain that hold no needed range, in sequence order, after recording
+     * the new collection floor ({@code wal-floors/{nodeId}/{sequence}}, the sequence of the lowest object that stays):
+     * a later start begins the chain there, so a crash meanwhile, or a paused writer's PUT that lands below it later,
+     * never makes it start elsewhere. The newest object always stays (it carries the sequence on). Returns how many
+     * objects were deleted. Blocking; one collection at a time (a call during another returns 0).
      */
     public int collect() {
+        List<Map.Entry<Long, Link>> doomed = new ArrayList<>();
+        long newFloor;
         synchronized (lock) {
             if (collecting) {
                 return 0;
             }
-            collecting = true;
-        }
-        int deleted = 0;
-        try {
-            while (true) {
-                Map.Entry<Long, Link> lowest;
-                synchronized (lock) {
-                    lowest = links.firstEntry();
-                    // the newest object stays: it carries the chain's sequence over to the next incarnation
-                    if (lowest == null || !lowest.getValue().holding.isEmpty() || links.size() == 1) {
-                        return deleted;
-                    }
+            for (Map.Entry<Long, Link> entry : links.entrySet()) {
+                if (!entry.getValue().holding.isEmpty() || entry.getKey().equals(links.lastKey())) {
+                    break;
                 }
-                store.deleteAll(List.of(lowest.getValue().key)).join();
+                doomed.add(entry);
+            }
+            if (doomed.isEmpty()) {
+                return 0;
+            }
+            collecting = true;
+            newFloor = doomed.get(doomed.size() - 1).getKey() + 1;
+        }
+        try {
+            store.put(RemoteLayout.walFloor(nodeId, newFloor), new byte[0], PutCondition.NONE).join();
+            long previous;
+            synchronized (lock) {
+                previous = floor;
+                floor = newFloor;
+            }
+            int deleted = 0;
+            for (Map.Entry<Long, Link> entry : doomed) {
+                store.deleteAll(List.of(entry.getValue().key)).join();
+                metrics.objectsCollected.increment();
                 synchronized (lock) {
-                    links.remove(lowest.getKey());
-                    sequences.remove(lowest.getValue().key);
+                    links.remove(entry.getKey());
+                    sequences.remove(entry.getValue().key);
                 }
                 deleted++;
             }
+            if (previous >= 0) {
+                store.deleteAll(List.of(RemoteLayout.walFloor(nodeId, previous))).join();
+            }
+            return deleted;
         } finally {
             synchronized (lock) {
                 collecting = false;

@@ -1,5 +1,6 @@
 package io.strata.tiering.wal;
 
+import io.strata.metadata.TopicPartitionId;
 import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectNotFoundException;
 import io.strata.objectstore.ObjectStore;
@@ -276,7 +277,11 @@ public final class WalInspector {
 
     /** {@code topic {base64 id} partition {n}}, as the header names an entry's partition. */
     public static String describe(WalObject.Entry entry) {
-        return "topic " + RemoteLayout.kafkaId(entry.partition().topicId()) + " partition "
-                + entry.partition().partition();
+        return describe(entry.partition());
+    }
+
+    /** {@code topic {base64 id} partition {n}}. */
+    public static String describe(TopicPartitionId partition) {
+        return "topic " + RemoteLayout.kafkaId(partition.topicId()) + " partition " + partition.partition();
     }
 }

@@ -114,13 +114,41 @@ class WalChainTest {
         chain.release(ORDERS, 4);
         assertThat(chain.collect()).isEqualTo(1);
         assertThat(bucket.snapshot()).containsOnlyKeys(RemoteLayout.walObject(NODE, FIRST, 1),
-                RemoteLayout.walObject(NODE, FIRST, 2));
+                RemoteLayout.walObject(NODE, FIRST, 2), RemoteLayout.walFloor(NODE, 1));
 
-        // CLICKS's topic is deleted: object 1 goes, the newest (2) stays to carry the sequence on
+        // CLICKS's topic is deleted: object 1 goes, the newest (2) stays to carry the sequence on; one floor is kept
         chain.forgetTopic(CLICKS.topicId());
         assertThat(chain.collect()).isEqualTo(1);
-        assertThat(bucket.snapshot()).containsOnlyKeys(RemoteLayout.walObject(NODE, FIRST, 2));
+        assertThat(bucket.snapshot()).containsOnlyKeys(RemoteLayout.walObject(NODE, FIRST, 2),
+                RemoteLayout.walFloor(NODE, 2));
         assertThat(WalChain.load(bucket, NODE).nextSequence()).isEqualTo(3);
+    }
+
+    @Test
+    void theChainStartsAtTheCollectionFloorWhateverLandsBelowIt() {
+        // Given a chain collected up to 50 (objects 50 and 51 remain)
+        put(SECOND, 50, 200, part(ORDERS, 50, 52));
+        put(SECOND, 51, 201, part(ORDERS, 52, 53));
+        bucket.put(RemoteLayout.walFloor(NODE, 50), new byte[0], PutCondition.NONE).join();
+        // When an earlier incarnation's PUT of sequence 9 lands late
+        put(FIRST, 9, 150, part(CLICKS, 0, 1));
+
+        WalChain chain = WalChain.load(bucket, NODE);
+
+        assertThat(chain.nextSequence()).isEqualTo(52);
+        assertThat(chain.committedEnd(ORDERS)).hasValue(53);
+        assertThat(chain.committedEnd(CLICKS)).isEmpty();
+        assertThat(bucket.bytes(RemoteLayout.walObject(NODE, FIRST, 9))).isEmpty();
+    }
+
+    @Test
+    void aMissingObjectAtTheFloorRefusesTheLoadRatherThanDeleteWhatIsAbove() {
+        put(SECOND, 51, part(ORDERS, 52, 53));
+        bucket.put(RemoteLayout.walFloor(NODE, 50), new byte[0], PutCondition.NONE).join();
+
+        assertThatThrownBy(() -> WalChain.load(bucket, NODE)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("collected up to sequence 50");
+        assertThat(bucket.bytes(RemoteLayout.walObject(NODE, SECOND, 51))).isPresent();
     }
 
     @Test
@@ -149,7 +177,11 @@ class WalChainTest {
     }
 
     private void put(UUID incarnation, long sequence, WalObject.Part... parts) {
-        WalObject.Encoded encoded = WalObject.encode(NODE, incarnation, sequence, 0, sorted(parts));
+        put(incarnation, sequence, 0, parts);
+    }
+
+    private void put(UUID incarnation, long sequence, long createdMs, WalObject.Part... parts) {
+        WalObject.Encoded encoded = WalObject.encode(NODE, incarnation, sequence, createdMs, sorted(parts));
         bucket.put(RemoteLayout.walObject(NODE, incarnation, sequence), encoded.bytes(), PutCondition.IF_ABSENT)
                 .join();
     }

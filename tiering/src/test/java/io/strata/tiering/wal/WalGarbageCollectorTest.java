@@ -2,9 +2,7 @@ package io.strata.tiering.wal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strata.index.RocksDbIndexStore;
 import io.strata.metadata.MetadataStore;
-import io.strata.metadata.TopicDefinition;
 import io.strata.metadata.TopicPartitionId;
 import io.strata.metadata.WalBatch;
 import io.strata.metadata.WalCommitOutcome;
@@ -12,12 +10,12 @@ import io.strata.metadata.WalObjectCommit;
 import io.strata.metadata.WalRange;
 import io.strata.objectstore.PutCondition;
 import io.strata.tiering.remote.RemoteLayout;
+import io.strata.tiering.testing.EmbeddedWalDatabase;
 import io.strata.tiering.testing.InMemoryObjectStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,12 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** GC of WAL objects by reference, against the embedded metadata store and the in-memory bucket. */
 class WalGarbageCollectorTest {
 
-    private static final int NODE = 1;
+    private static final int NODE = EmbeddedWalDatabase.NODE;
 
     @TempDir
     Path dir;
 
-    private RocksDbIndexStore database;
+    private EmbeddedWalDatabase database;
     private MetadataStore store;
     private final InMemoryObjectStore bucket = new InMemoryObjectStore();
     private final Set<UUID> live = ConcurrentHashMap.newKeySet();
@@ -45,23 +43,16 @@ class WalGarbageCollectorTest {
 
     @BeforeEach
     void setUp() {
-        database = RocksDbIndexStore.open(dir.resolve("index"));
-        store = database.metadata();
-        controller = store.claimController(NODE, UUID.randomUUID(), Optional.empty()).orElseThrow();
-        orders = ledPartition("orders");
+        database = new EmbeddedWalDatabase(dir);
+        store = database.store();
+        controller = database.controller();
+        orders = database.lead("orders");
         live.add(writer);
     }
 
     @AfterEach
     void tearDown() {
         database.close();
-    }
-
-    private TopicPartitionId ledPartition(String topic) {
-        TopicPartitionId tp = new TopicPartitionId(UUID.randomUUID(), 0);
-        store.createTopic(new TopicDefinition(tp.topicId(), topic, 1, Map.of()));
-        store.electLeader(controller, tp, 0, NODE).orElseThrow();
-        return tp;
     }
 
     private WalGarbageCollector collector(int batchSize) {
@@ -110,7 +101,7 @@ class WalGarbageCollectorTest {
 
     @Test
     void theObjectsOfADeletedTopicAreDeletedInBatches() {
-        TopicPartitionId doomed = ledPartition("doomed");
+        TopicPartitionId doomed = database.lead("doomed");
         for (int i = 0; i < 5; i++) {
             putAndCommit(writer, i, doomed, i * 10L, i * 10L + 10);
         }
