@@ -52,7 +52,10 @@ final class SlotFencedCalls {
         }, pool);
     }
 
-    /** Makes {@code write} for {@code group}, on the calling thread of the pool ({@link #call} first). */
+    /**
+     * Makes {@code write} for {@code group} on the calling thread, which blocks: call it from work run by
+     * {@link #call}.
+     */
     void fenced(String group, int slotEpoch, FencedWrite write) {
         SlotLease lease = leases.leaseFor(group).orElseThrow(() -> new NotCoordinatorException(
                 "This broker does not lead the coordinator slot of group " + group));
