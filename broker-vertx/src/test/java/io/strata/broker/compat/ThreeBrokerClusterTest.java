@@ -45,6 +45,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Three broker JVMs in cluster mode on loopback: one real PostgreSQL database (a throwaway server, its own database
@@ -273,9 +275,10 @@ class ThreeBrokerClusterTest {
         });
     }
 
-    @Test
+    @ParameterizedTest(name = "coordinator {0}")
+    @ValueSource(strings = {"stopped", "killed"})
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
-    void aGroupKeepsItsGenerationAndMembersWhenItsCoordinatorStopsSoItsConsumerCommitsWithoutARebalance()
+    void aGroupKeepsItsGenerationAndMembersWhenItsCoordinatorStopsSoItsConsumerCommitsWithoutARebalance(String how)
             throws Exception {
         // Given three brokers and a consumer in a group (long session timeout, manual commits) that read everything
         List<BrokerProcess> started = startThreeWithTopic();
@@ -296,8 +299,13 @@ class ThreeBrokerClusterTest {
                 coordinator = admin.describeConsumerGroups(List.of(group)).all().get().get(group).coordinator().id();
             }
 
-            // When the group's coordinator shuts down (SIGTERM) and the coordinator slot moves to another broker
-            started.get(coordinator - 1).stop();
+            // When the group's coordinator shuts down (SIGTERM) or dies (SIGKILL: its slot moves once its session
+            // times out), and the coordinator slot moves to another broker
+            if (how.equals("killed")) {
+                started.get(coordinator - 1).kill();
+            } else {
+                started.get(coordinator - 1).stop();
+            }
             String survivors = started.stream().filter(broker -> broker != started.get(coordinator - 1))
                     .map(BrokerProcess::bootstrapServers).collect(Collectors.joining(","));
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
