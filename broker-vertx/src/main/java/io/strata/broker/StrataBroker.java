@@ -277,7 +277,7 @@ public final class StrataBroker implements AutoCloseable {
         // mode in the metadata database, fenced the same way (a new coordinator continues them); else in memory
         GroupCoordinatorContext groups = clustered
                 .map(c -> GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
-                        new MetadataOffsetStorage(c.store(), c.slotLeases(), c.topicIds(), logs.ioExecutor()),
+                        clusterOffsets(c, logs),
                         new MetadataGroupStateStorage(c.store(), c.slotLeases(), logs.ioExecutor()),
                         c::partitionExists, GroupOwnership.of(c, c.slotLeases())))
                 .orElseGet(() -> GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
@@ -337,6 +337,17 @@ public final class StrataBroker implements AutoCloseable {
             }
         });
         return new StrataBroker(config, logs, vertx, server, identity, bucket, monitoring, lock, clustered, localWal);
+    }
+
+    /**
+     * Committed offsets in the metadata database; each group changed here is copied to the bucket (its group
+     * manifest, from which {@code strata metadata restore} rebuilds them).
+     */
+    private static MetadataOffsetStorage clusterOffsets(MetadataCluster cluster, LogManager logs) {
+        MetadataOffsetStorage offsets = new MetadataOffsetStorage(cluster.store(), cluster.slotLeases(),
+                cluster.topicIds(), logs.ioExecutor(), groupOffsetsChanged(logs));
+        logs.remote().ifPresent(remote -> remote.groupOffsets().useSource(offsets));
+        return offsets;
     }
 
     /** Where changes of committed offsets go: to the bucket when the broker tiers, nowhere otherwise. */

@@ -13,11 +13,13 @@ import picocli.CommandLine.Option;
 /**
  * {@code java -jar strata-broker.jar [serve] [--config FILE]}: runs a broker until SIGTERM/SIGINT,
  * then shuts it down cleanly. With no arguments it serves with defaults (127.0.0.1:9092, ./data).
- * {@code java -jar strata-broker.jar inspect [list|verify|wal [KEY]]} reads the bucket ({@link InspectCommand}).
+ * {@code java -jar strata-broker.jar inspect [list|verify|wal [KEY]]} reads the bucket ({@link InspectCommand});
+ * {@code java -jar strata-broker.jar metadata restore} fills an empty metadata database from it
+ * ({@link MetadataRestoreCommand}).
  */
 @Command(name = "strata", mixinStandardHelpOptions = true, version = "Strata 0.1.0",
         description = "A Kafka-compatible broker that tiers to object storage.",
-        subcommands = {StrataMain.Serve.class, InspectCommand.class})
+        subcommands = {StrataMain.Serve.class, InspectCommand.class, MetadataRestoreCommand.Parent.class})
 public final class StrataMain implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, description = "Broker properties file (environment STRATA_* variables win).")

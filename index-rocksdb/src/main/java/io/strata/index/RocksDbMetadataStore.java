@@ -11,6 +11,7 @@ import io.strata.metadata.EpochStart;
 import io.strata.metadata.MetadataStore;
 import io.strata.metadata.NodeIdInUseException;
 import io.strata.metadata.PartitionLeadership;
+import io.strata.metadata.RestoredMetadata;
 import io.strata.metadata.StoredGroup;
 import io.strata.metadata.StoredMember;
 import io.strata.metadata.TopicDefinition;
@@ -822,6 +823,37 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
         Set<UUID> registered = brokers().stream().map(broker -> broker.registration().incarnation())
                 .collect(Collectors.toSet());
         return new WalCatalog(registered, revoked, objects);
+    }
+
+    // ---- rebuilding from the bucket ------------------------------------------------------------------------------
+
+    @Override
+    public synchronized boolean restore(RestoredMetadata metadata) {
+        if (!scan(bytes("t/"), (key, value) -> key).isEmpty()) {
+            return false;
+        }
+        try (IndexBatch batch = store.newBatch()) {
+            for (RestoredMetadata.RestoredTopic restored : metadata.topics()) {
+                TopicDefinition topic = restored.topic();
+                put(batch, topicKey(topic.topicId()), new TopicValue(topic.name(), topic.partitions(), topic.configs()));
+                for (int p = 0; p < restored.partitions().size(); p++) {
+                    RestoredMetadata.RestoredPartition partition = restored.partitions().get(p);
+                    TopicPartitionId id = new TopicPartitionId(topic.topicId(), p);
+                    put(batch, partitionKey(id), new PartitionValue(NO_LEADER, partition.leaderEpoch(),
+                            partition.committedEnd(), NO_LEADER, NO_LEADER));
+                    put(batch, epochKey(id, partition.leaderEpoch()), new EpochValue(partition.committedEnd(), NO_LEADER));
+                }
+            }
+            for (CommittedOffset offset : metadata.offsets()) {
+                put(batch, offsetKey(offset.group(), offset.partition()), new OffsetValue(offset.offset(),
+                        offset.leaderEpoch(), offset.metadata(), offset.commitTimeMs()));
+            }
+            long next = read(PRODUCER_ID, CounterValue.class).map(CounterValue::value).orElse(0L);
+            put(batch, PRODUCER_ID, new CounterValue(Math.max(next, metadata.producerIdFloor())));
+            bumpChangeVersion(batch);
+            batch.commit(true);
+        }
+        return true;
     }
 
     // ---- producer ids --------------------------------------------------------------------------------------

@@ -255,6 +255,19 @@ public interface MetadataStore extends AutoCloseable {
     boolean deleteOffsets(TopicPartitionId slot, int coordinator, int slotEpoch, String group,
                           List<TopicPartitionId> partitions);
 
+    // ---- rebuilding from the bucket (CLUSTER.md invariant 6) ---------------------------------------------------
+
+    /**
+     * Fills an empty store with what was found in the bucket, in one transaction: each topic with its id, partition
+     * count and configs; each partition leaderless with no last leader (the controller gives it to any live broker),
+     * at leader epoch {@link RestoredMetadata.RestoredPartition#leaderEpoch()} (above every epoch found in the
+     * bucket, rule 5), its committed end as given, and one epoch-history row: that epoch starting at the committed
+     * end, led by no one; the committed offsets, unfenced; and the producer-id counter raised to at least the floor
+     * (never lowered). Moves {@link #changeVersion()}. False, with nothing written, when the store has a topic
+     * already: a restore goes into an empty database only.
+     */
+    boolean restore(RestoredMetadata metadata);
+
     // ---- generations and members of consumer groups (CLUSTER.md rule 10) -------------------------------------
 
     /**

@@ -1079,6 +1079,91 @@ public abstract class MetadataStoreContractTest {
                 .containsExactlyElementsOf(java.util.stream.LongStream.range(0, objects).map(i -> i * 2).boxed().toList());
     }
 
+    // ---- rebuilding from the bucket --------------------------------------------------------------------------
+
+    private static RestoredMetadata restoredOrders(TopicDefinition orders, String group, long producerIdFloor) {
+        return new RestoredMetadata(List.of(new RestoredMetadata.RestoredTopic(orders, List.of(
+                new RestoredMetadata.RestoredPartition(1200, 7), new RestoredMetadata.RestoredPartition(0, 0)))),
+                List.of(new CommittedOffset(group, new TopicPartitionId(orders.topicId(), 0), 1100, 7, "m", 5000)),
+                producerIdFloor);
+    }
+
+    @Test
+    void aRestoredPartitionIsLeaderlessAboveEveryEpochFoundWithOneHistoryRowAtItsCommittedEnd() {
+        TopicDefinition orders = new TopicDefinition(UUID.randomUUID(), "orders", 2, Map.of("segment.bytes", "1024"));
+        long before = store.changeVersion();
+
+        assertThat(store.restore(restoredOrders(orders, "billing", 0))).isTrue();
+
+        TopicPartitionId p0 = new TopicPartitionId(orders.topicId(), 0);
+        TopicPartitionId p1 = new TopicPartitionId(orders.topicId(), 1);
+        assertThat(store.topics()).containsExactly(orders);
+        assertThat(store.leadership()).containsExactlyInAnyOrder(
+                new PartitionLeadership(p0, PartitionLeadership.NO_LEADER, 8),
+                new PartitionLeadership(p1, PartitionLeadership.NO_LEADER, 1));
+        assertThat(store.committedEnd(p0)).isEqualTo(1200);
+        assertThat(store.committedEnd(p1)).isZero();
+        assertThat(store.epochHistory(p0)).containsExactly(new EpochStart(8, 1200, PartitionLeadership.NO_LEADER));
+        assertThat(store.committedOffsets("billing")).containsExactly(
+                new CommittedOffset("billing", p0, 1100, 7, "m", 5000));
+        assertThat(store.changeVersion()).isGreaterThan(before);
+    }
+
+    @Test
+    void aRestoredPartitionIsElectedAtTheNextEpochStartingAtItsCommittedEndAndATopicCreatedAfterwardsWorks() {
+        TopicDefinition orders = new TopicDefinition(UUID.randomUUID(), "orders", 2, Map.of());
+        store.restore(restoredOrders(orders, "billing", 0));
+        TopicPartitionId p0 = new TopicPartitionId(orders.topicId(), 0);
+        long controllerEpoch = store.claimController(1, UUID.randomUUID(), Optional.empty()).orElseThrow();
+
+        assertThat(store.electLeader(controllerEpoch, p0, 8, 1)).hasValue(new PartitionLeadership(p0, 1, 9));
+        assertThat(store.advanceCommittedEnd(p0, 1, 9, 1300)).isTrue();
+        assertThat(store.epochHistory(p0)).containsExactly(new EpochStart(8, 1200, PartitionLeadership.NO_LEADER),
+                new EpochStart(9, 1200, 1));
+
+        TopicDefinition later = new TopicDefinition(UUID.randomUUID(), "later", 1, Map.of());
+        assertThat(store.createTopic(later)).isTrue();
+        assertThat(store.createTopic(new TopicDefinition(UUID.randomUUID(), "orders", 1, Map.of())))
+                .as("a restored name is taken").isFalse();
+        assertThat(store.leadership()).filteredOn(l -> l.partition().topicId().equals(later.topicId()))
+                .singleElement().extracting(PartitionLeadership::leaderEpoch).isEqualTo(0);
+    }
+
+    @Test
+    void producerIdsAllocatedAfterARestoreAreAboveTheFloor() {
+        assertThat(store.restore(restoredOrders(new TopicDefinition(UUID.randomUUID(), "orders", 2, Map.of()),
+                "billing", 1L << 40))).isTrue();
+
+        assertThat(store.allocateProducerIds(1000)).isEqualTo(1L << 40);
+    }
+
+    @Test
+    void aProducerIdFloorBelowTheCounterLeavesIt() {
+        long next = store.allocateProducerIds(5000) + 5000;
+
+        assertThat(store.restore(restoredOrders(new TopicDefinition(UUID.randomUUID(), "orders", 2, Map.of()),
+                "billing", 10))).isTrue();
+
+        assertThat(store.allocateProducerIds(1)).isEqualTo(next);
+    }
+
+    @Test
+    void aRestoreIntoAStoreThatHasATopicIsRefusedAndWritesNothing() {
+        TopicDefinition existing = new TopicDefinition(UUID.randomUUID(), "existing", 1, Map.of());
+        store.createTopic(existing);
+        long version = store.changeVersion();
+        long nextProducerId = store.allocateProducerIds(1) + 1;
+
+        assertThat(store.restore(restoredOrders(new TopicDefinition(UUID.randomUUID(), "orders", 2, Map.of()),
+                "billing", 1L << 40))).isFalse();
+
+        assertThat(store.topics()).containsExactly(existing);
+        assertThat(store.leadership()).hasSize(1);
+        assertThat(store.committedOffsets("billing")).isEmpty();
+        assertThat(store.changeVersion()).isEqualTo(version);
+        assertThat(store.allocateProducerIds(1)).isEqualTo(nextProducerId);
+    }
+
     // ---- producer ids --------------------------------------------------------------------------------------
 
     @Test

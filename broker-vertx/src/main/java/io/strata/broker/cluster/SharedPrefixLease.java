@@ -32,6 +32,11 @@ public final class SharedPrefixLease implements PrefixLease {
     }
 
     @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
     public boolean writable() {
         return serving.getAsBoolean();
     }

@@ -5,6 +5,7 @@ import io.strata.metadata.CommittedOffset;
 import io.strata.metadata.MetadataException;
 import io.strata.metadata.MetadataStore;
 import io.strata.metadata.TopicPartitionId;
+import io.strata.tiering.remote.GroupOffsetSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
@@ -39,19 +41,32 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * moves here, a group is known to this coordinator only once a request names it ({@link GroupCoordinator#admit}
  * then reads its offsets). Until then ListGroups does not report it, and its offsets do not expire.
  */
-public final class MetadataOffsetStorage implements OffsetStorage {
+public final class MetadataOffsetStorage implements OffsetStorage, GroupOffsetSource {
 
     private final SlotFencedCalls calls;
     private final MetadataStore store;
     private final TopicIds topics;
+    private final Consumer<String> changed;
 
     /**
      * @param pool where the blocking database calls run (the broker's pool for metadata calls)
      */
     public MetadataOffsetStorage(MetadataStore store, SlotLeases leases, TopicIds topics, Executor pool) {
+        this(store, leases, topics, pool, group -> {
+        });
+    }
+
+    /**
+     * @param changed told the group after each write of its offsets here (the bucket's copy,
+     *                {@link io.strata.tiering.remote.GroupOffsetUploader}, reads them back through
+     *                {@link #offsets})
+     */
+    public MetadataOffsetStorage(MetadataStore store, SlotLeases leases, TopicIds topics, Executor pool,
+                                 Consumer<String> changed) {
         this.calls = new SlotFencedCalls(store, leases, pool);
         this.store = store;
         this.topics = topics;
+        this.changed = changed;
     }
 
     @Override
@@ -71,6 +86,7 @@ public final class MetadataOffsetStorage implements OffsetStorage {
             }
             calls.fenced(group, slotEpoch, (db, slot, coordinator, epoch) ->
                     db.commitOffsets(slot, coordinator, epoch, rows));
+            changed.accept(group);
             return null;
         });
     }
@@ -78,6 +94,17 @@ public final class MetadataOffsetStorage implements OffsetStorage {
     @Override
     public CompletableFuture<List<GroupOffset>> fetch(String group) {
         return call(() -> read(group));
+    }
+
+    /** The group's committed offsets as {@link #fetch} reads them, blocking (the bucket's copy reads them here). */
+    @Override
+    public List<GroupOffset> offsets(String group) {
+        return read(group);
+    }
+
+    @Override
+    public Optional<UUID> topicId(String topic) {
+        return topics.idOf(topic);
     }
 
     private List<GroupOffset> read(String group) {
@@ -139,6 +166,7 @@ public final class MetadataOffsetStorage implements OffsetStorage {
     private void deleteFenced(int slotEpoch, String group, List<TopicPartitionId> partitions) {
         calls.fenced(group, slotEpoch, (db, slot, coordinator, epoch) ->
                 db.deleteOffsets(slot, coordinator, epoch, group, partitions));
+        changed.accept(group);
     }
 
     private <T> CompletableFuture<T> call(Supplier<T> work) {

@@ -81,21 +81,8 @@ class ThreeBrokerClusterTest {
     }
 
     private Map<String, String> brokerProperties(int nodeId) {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("node.id", Integer.toString(nodeId));
-        properties.put("metadata.store", "postgresql://127.0.0.1:" + database.port() + "/" + database.database());
-        properties.put("metadata.store.user", PostgresServer.USER);
-        properties.put("metadata.store.password", PostgresServer.PASSWORD);
-        properties.put("broker.session.timeout.ms", "6000");
-        properties.put("broker.heartbeat.interval.ms", "1000");
+        Map<String, String> properties = ClusterBrokerProperties.of(nodeId, database, s3, BUCKET);
         properties.put("offsets.topic.num.partitions", "6");
-        properties.put("s3.endpoint", s3.endpoint().toString());
-        properties.put("s3.access.key", s3.settings().accessKey());
-        properties.put("s3.secret.key", s3.settings().secretKey());
-        properties.put("s3.bucket", BUCKET);
-        properties.put("s3.region", S3ProxyServer.REGION);
-        properties.put("s3.path.style", "true");
-        properties.put("remote.log.manager.task.interval.ms", "200");
         return properties;
     }
 

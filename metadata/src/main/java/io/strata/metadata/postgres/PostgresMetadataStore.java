@@ -14,6 +14,7 @@ import io.strata.metadata.MetadataException;
 import io.strata.metadata.MetadataStore;
 import io.strata.metadata.NodeIdInUseException;
 import io.strata.metadata.PartitionLeadership;
+import io.strata.metadata.RestoredMetadata;
 import io.strata.metadata.StoredGroup;
 import io.strata.metadata.TopicDefinition;
 import io.strata.metadata.TopicPartitionId;
@@ -551,7 +552,7 @@ public final class PostgresMetadataStore implements MetadataStore {
      * Moves the change version, as the last statement of a transaction that changes what brokers poll for: its
      * row is the last lock such a transaction takes, so it never waits while holding it (rule 7).
      */
-    private static void bumpChangeVersion(Connection connection) throws SQLException {
+    static void bumpChangeVersion(Connection connection) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE counters SET value = value + 1 WHERE name = 'change_version'")) {
             if (update.executeUpdate() != 1) {
@@ -782,14 +783,7 @@ public final class PostgresMetadataStore implements MetadataStore {
                         committed_offset = excluded.committed_offset, leader_epoch = excluded.leader_epoch,
                         metadata = excluded.metadata, commit_time_ms = excluded.commit_time_ms""")) {
                 for (CommittedOffset offset : sorted(offsets)) {
-                    upsert.setString(1, offset.group());
-                    upsert.setObject(2, offset.partition().topicId());
-                    upsert.setInt(3, offset.partition().partition());
-                    upsert.setLong(4, offset.offset());
-                    upsert.setInt(5, offset.leaderEpoch());
-                    upsert.setString(6, offset.metadata());
-                    upsert.setLong(7, offset.commitTimeMs());
-                    upsert.addBatch();
+                    bindOffset(upsert, offset);
                 }
                 upsert.executeBatch();
             }
@@ -863,6 +857,18 @@ public final class PostgresMetadataStore implements MetadataStore {
         }
     }
 
+    /** Adds {@code offset} to a batch of {@code group_offsets} rows (its seven columns in table order). */
+    static void bindOffset(PreparedStatement statement, CommittedOffset offset) throws SQLException {
+        statement.setString(1, offset.group());
+        statement.setObject(2, offset.partition().topicId());
+        statement.setInt(3, offset.partition().partition());
+        statement.setLong(4, offset.offset());
+        statement.setInt(5, offset.leaderEpoch());
+        statement.setString(6, offset.metadata());
+        statement.setLong(7, offset.commitTimeMs());
+        statement.addBatch();
+    }
+
     /** In (topic id, partition) order: rows are locked in one order by every transaction (rule 7). */
     private static List<CommittedOffset> sorted(List<CommittedOffset> offsets) {
         return offsets.stream().sorted(java.util.Comparator.comparing(CommittedOffset::partition)).toList();
@@ -908,6 +914,14 @@ public final class PostgresMetadataStore implements MetadataStore {
     @Override
     public WalCatalog walCatalog() {
         return wal.catalog();
+    }
+
+    // ---- rebuilding from the bucket (PostgresRestore) ----------------------------------------------------------
+
+    @Override
+    public boolean restore(RestoredMetadata metadata) {
+        return sql.transaction("restore " + metadata.topics().size() + " topics from the bucket",
+                connection -> PostgresRestore.restore(connection, metadata));
     }
 
     // ---- generations of consumer groups (PostgresGroups) -------------------------------------------------------
@@ -965,7 +979,7 @@ public final class PostgresMetadataStore implements MetadataStore {
         statement.setInt(2, partition.partition());
     }
 
-    private static String json(Map<String, String> configs) {
+    static String json(Map<String, String> configs) {
         try {
             return JSON.writeValueAsString(configs);
         } catch (JsonProcessingException e) {

@@ -3,11 +3,13 @@ package io.strata.tiering.log;
 import io.strata.index.BatchMetadata;
 import io.strata.index.IndexBatch;
 import io.strata.index.IndexStoreException;
+import io.strata.index.OffsetPosition;
 import io.strata.index.PartitionKey;
 import io.strata.index.ProducerStateEntry;
 import io.strata.index.RocksDbIndexStore;
 import io.strata.index.SegmentRecord;
 import io.strata.index.SegmentState;
+import io.strata.index.TimeEntry;
 import io.strata.tiering.config.LogConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * {@code flush.messages} or {@code flush.ms} say so, and at shutdown; each fsync is followed by a
  * synced checkpoint of the recovery point and the producer snapshot. After a crash,
  * {@link LogRecovery} re-validates everything above the recovery point.
+ *
+ * <p>An append writes nothing to RocksDB: the index entries of its batches wait in memory
+ * ({@link SegmentIndexer}) and go to RocksDB in one write batch with the next checkpoint, roll or close,
+ * before the log start moves, or once {@link SegmentIndexer#MAX_PENDING_ENTRIES} wait. Lookups see both.
  *
  * <p>An append is all or nothing: the bytes, their index entries and the fsync {@code flush.messages}
  * asks for either all succeed, and only then are the producer state and the log end updated, or the
@@ -119,7 +125,7 @@ public final class PartitionLog implements AutoCloseable {
         this.committed = new CommittedEnd(topicPartition, end);
         this.lastFlushMs = clock.millis();
         this.remote = new RemotePart(topicPartition, key, store);
-        this.search = new SegmentSearch(key, store, segments, remote);
+        this.search = new SegmentSearch(key, store, segments, remote, indexer.pending());
     }
 
     /**
@@ -416,27 +422,28 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Writes the batches to {@code segment}, commits their index entries and, with {@code fsync}, syncs
-     * the file; if any step fails, the file and the segment's statistics are rolled back to where they
-     * were (the index entries were either not committed or lie above the log end, where recovery
-     * drops them) and the failure is rethrown. Producer state and the log end are the caller's to
-     * update, after this returns. Under the lock.
+     * Writes the batches to {@code segment}, keeps their index entries in memory ({@link SegmentIndexer}) and,
+     * with {@code fsync}, syncs the file and writes the index entries waiting in memory (as it also does once
+     * {@link SegmentIndexer#MAX_PENDING_ENTRIES} wait); if any step fails, the file, the segment's statistics and
+     * the entries in memory are rolled back to where they were (entries already written lie above the log end,
+     * where recovery drops them) and the failure is rethrown. Producer state and the log end are the caller's
+     * to update, after this returns. Under the lock.
      */
     private void writeAllOrNothing(LogSegment segment, MemoryRecords records, List<MutableRecordBatch> batches,
                                    boolean fsync) throws IOException {
         LogSegment.Mark mark = segment.mark();
-        SegmentIndexer.Mark indexMark = indexer.mark();
+        SegmentIndexer.Mark indexMark = indexer.mark(batches.get(0).baseOffset());
         try {
             int position = segment.append(records);
-            try (IndexBatch writes = store.newBatch()) {
-                for (MutableRecordBatch batch : batches) {
-                    indexer.onBatch(writes, segment.baseOffset(), position, batch);
-                    position += batch.sizeInBytes();
-                }
-                writes.commit(false);
+            for (MutableRecordBatch batch : batches) {
+                indexer.onBatch(segment.baseOffset(), position, batch);
+                position += batch.sizeInBytes();
             }
             if (fsync) {
                 segment.flush();
+            }
+            if (fsync || indexer.pendingFull()) {
+                indexer.writePending(); // before a checkpoint can pass them, or to bound the memory they take
             }
         } catch (IOException | IndexStoreException e) {
             indexer.rollBackTo(indexMark);
@@ -489,9 +496,11 @@ public final class PartitionLog implements AutoCloseable {
         LogSegment sealed = active;
         LogSegment next = LogSegment.create(directory, end.offset(), nowMs);
         try (IndexBatch writes = store.newBatch()) {
+            SegmentIndexer.PendingWrite sealedEntries = indexer.addPendingTo(writes); // RocksDB indexes sealed segments
             store.segments().put(writes, key, sealed.toRecord(SegmentState.SEALED));
             store.segments().put(writes, key, next.toRecord(SegmentState.ACTIVE));
             writes.commit(false);
+            sealedEntries.committed();
         }
         segments.put(next.baseOffset(), next);
         active = next;
@@ -512,8 +521,19 @@ public final class PartitionLog implements AutoCloseable {
         return sink == null ? cfg.segmentMs() : Math.min(cfg.segmentMs(), sink.tailMaxMs());
     }
 
-    /** Queues an fsync of {@code toFlush} followed by a checkpoint at {@code newRecoveryPoint}. Under the lock. */
+    /**
+     * Writes the index entries waiting in memory, then queues an fsync of {@code toFlush} followed by a checkpoint
+     * at {@code newRecoveryPoint}: the recovery point never passes an entry that is not in RocksDB (recovery
+     * re-indexes only above it). When they cannot be written the log directory goes offline and nothing is
+     * queued. Under the lock.
+     */
     private void scheduleCheckpoint(List<LogSegment> toFlush, long newRecoveryPoint, long nowMs) {
+        try {
+            indexer.writePending();
+        } catch (IndexStoreException e) {
+            storageError("write the index entries of", e);
+            return;
+        }
         producers.expire(nowMs - PRODUCER_ID_EXPIRATION_MS);
         checkpointer.schedule(toFlush, newRecoveryPoint, producers.snapshot());
     }
@@ -771,6 +791,16 @@ public final class PartitionLog implements AutoCloseable {
         return search.maxTimestampOffset(logStartOffset).filter(found -> found.offset < highWatermark);
     }
 
+    /** The offset index entry a read of {@code offset} scans from (in memory or in RocksDB; for tests). */
+    Optional<OffsetPosition> offsetIndexEntryAtOrBelow(long offset) {
+        return search.offsetEntryAtOrBelow(offset);
+    }
+
+    /** The time index entry a search for {@code timestamp} scans after (in memory or in RocksDB; for tests). */
+    Optional<TimeEntry> timeIndexEntryBefore(long timestamp) {
+        return search.timeEntryBefore(timestamp);
+    }
+
     /**
      * Deletes the oldest segments that {@code retention.ms}, {@code retention.bytes} or the log start
      * offset have expired, advancing the log start offset; never one that ends above the high watermark.
@@ -890,6 +920,8 @@ public final class PartitionLog implements AutoCloseable {
                 doomed.add(segment);
             }
         }
+        // first, on their own: the time index finds the range to delete by reading what RocksDB holds
+        indexer.writePending();
         try (IndexBatch writes = store.newBatch()) {
             forget(writes, doomed);
             store.offsetIndex().deleteBelow(writes, key, target);

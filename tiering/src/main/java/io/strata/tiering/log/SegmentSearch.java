@@ -1,14 +1,17 @@
 package io.strata.tiering.log;
 
+import io.strata.index.OffsetPosition;
 import io.strata.index.PartitionKey;
 import io.strata.index.RocksDbIndexStore;
+import io.strata.index.TimeEntry;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 
 /**
- * Finds records of one partition through its RocksDB indexes, across both tiers: where to start scanning a
+ * Finds records of one partition through its indexes (RocksDB's entries and those of recent appends still in
+ * memory, {@link PendingIndexEntries}), across both tiers: where to start scanning a
  * local segment for an offset (the nearest offset-index entry), the first record at or after a timestamp
  * (the time index, then the remote tier or the local segments), and the record with the greatest timestamp.
  * Nothing is downloaded to answer a timestamp lookup below the local segments: the remote tier answers
@@ -22,21 +25,35 @@ final class SegmentSearch {
     private final RocksDbIndexStore store;
     private final NavigableMap<Long, LogSegment> segments;
     private final RemotePart remote;
+    private final PendingIndexEntries pending;
 
     SegmentSearch(PartitionKey key, RocksDbIndexStore store, NavigableMap<Long, LogSegment> segments,
-                  RemotePart remote) {
+                  RemotePart remote, PendingIndexEntries pending) {
         this.key = key;
         this.store = store;
         this.segments = segments;
         this.remote = remote;
+        this.pending = pending;
     }
 
     /** Where to start scanning {@code segment} for {@code offset}: its nearest offset index entry, or 0. */
     int startPosition(LogSegment segment, long offset) {
-        return store.offsetIndex().floor(key, offset)
+        return offsetEntryAtOrBelow(offset)
                 .filter(e -> e.segmentBaseOffset() == segment.baseOffset())
                 .map(e -> e.position())
                 .orElse(0);
+    }
+
+    /** The offset index entry with the greatest offset {@code <= offset}: pending ones are the newest. */
+    Optional<OffsetPosition> offsetEntryAtOrBelow(long offset) {
+        Optional<OffsetPosition> recent = pending.floor(offset);
+        return recent.isPresent() ? recent : store.offsetIndex().floor(key, offset);
+    }
+
+    /** The time index entry with the greatest running maximum below {@code timestamp}: pending ones are the newest. */
+    Optional<TimeEntry> timeEntryBefore(long timestamp) {
+        Optional<TimeEntry> recent = pending.lastBefore(timestamp);
+        return recent.isPresent() ? recent : store.timeIndex().lastBefore(key, timestamp);
     }
 
     /**
@@ -45,7 +62,7 @@ final class SegmentSearch {
      */
     Optional<TimestampAndOffset> offsetForTimestamp(long timestamp, long logStartOffset, long endOffset) {
         long localStart = segments.firstKey();
-        long from = store.timeIndex().lastBefore(key, timestamp)
+        long from = timeEntryBefore(timestamp)
                 .map(e -> e.offset() + 1)
                 .orElse(logStartOffset);
         from = Math.max(from, logStartOffset);

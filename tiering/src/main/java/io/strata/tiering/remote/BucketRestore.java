@@ -10,13 +10,11 @@ import io.strata.objectstore.ObjectInfo;
 import io.strata.objectstore.ObjectStore;
 import io.strata.tiering.StartRefusedException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
@@ -28,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Rebuilds an empty RocksDB store from the bucket alone: topics from their {@link TopicManifest}s,
  * each partition's remote segment catalog and log start offset from its {@link PartitionManifest},
  * and the offset and time indexes from the segments' {@link SegmentSidecar}s, and the committed offsets of
- * consumer groups from their {@link GroupManifest}s (an offset is restored only when its topic, by name and
+ * consumer groups from their {@link GroupManifest}s, read and checked by {@link BucketManifests} (an offset is restored only when its topic, by name and
  * id, is among the restored topics and has the partition). No segment object is
  * downloaded. Progress (partitions, segments, percentage) goes to the log. Topics are written last,
  * so a restore interrupted by a crash simply runs again at the next start. Blocking; runs once,
@@ -51,10 +49,12 @@ public final class BucketRestore {
 
     private final ObjectStore store;
     private final RocksDbIndexStore index;
+    private final BucketManifests manifests;
 
     public BucketRestore(ObjectStore store, RocksDbIndexStore index) {
         this.store = store;
         this.index = index;
+        this.manifests = new BucketManifests(store);
     }
 
     private record PartitionToRestore(TopicRecord topic, int partition, PartitionManifest manifest) {
@@ -72,28 +72,11 @@ public final class BucketRestore {
 
     /** Restores every live topic found in the bucket. */
     public Result restoreAll() {
-        List<ObjectInfo> objects = store.listAll(RemoteLayout.TOPICS).join();
-        Map<String, ObjectInfo> byKey = new HashMap<>();
-        objects.forEach(object -> byKey.put(object.key(), object));
-        List<TopicRecord> found = new ArrayList<>();
-        for (ObjectInfo object : objects) {
-            if (object.key().endsWith("/" + RemoteLayout.TOPIC_MANIFEST)) {
-                BucketObjectChecks.checkSize(object.key(), object.size(), BucketObjectChecks.MAX_MANIFEST_BYTES);
-                TopicManifest manifest;
-                try {
-                    manifest = TopicManifest.fromJson(store.get(object.key()).join());
-                } catch (IllegalArgumentException e) {
-                    throw new BucketObjectChecks.BadBucketObjectException(object.key(), "is unreadable: "
-                            + e.getMessage());
-                }
-                found.add(BucketObjectChecks.topic(object.key(), manifest));
-            }
-        }
         Set<java.util.UUID> deleting = index.topicDeletions().list().stream().map(TopicRecord::topicId)
                 .collect(Collectors.toSet());
-        found.removeIf(topic -> deleting.contains(topic.topicId()));
-        List<TopicRecord> deleted = new ArrayList<>();
-        List<TopicRecord> topics = liveIncarnations(found, byKey.keySet(), deleted);
+        BucketManifests.Topics listing = manifests.topics(deleting);
+        List<TopicRecord> topics = listing.live();
+        List<TopicRecord> deleted = listing.deleted();
         if (topics.isEmpty()) {
             recordDeletions(deleted);
             return new Result(List.of(), deleted);
@@ -102,13 +85,12 @@ public final class BucketRestore {
         List<PartitionToRestore> partitions = new ArrayList<>();
         for (TopicRecord topic : topics) {
             for (int p = 0; p < topic.partitions(); p++) {
-                String key = RemoteLayout.partitionManifest(new TopicPartition(topic.name(), p), topic.topicId());
-                ObjectInfo object = byKey.get(key);
-                if (object != null) {
-                    partitions.add(new PartitionToRestore(topic, p, partitionManifest(object, topic, p)));
-                }
+                int partition = p;
+                manifests.partitionManifest(listing, topic, p)
+                        .ifPresent(manifest -> partitions.add(new PartitionToRestore(topic, partition, manifest)));
             }
         }
+        Map<String, ObjectInfo> byKey = listing.objects();
         long totalSegments = partitions.stream().mapToLong(p -> p.manifest().segments().size()).sum();
         LOGGER.info("Restoring {} topic(s), {} partition(s) with data, {} segment(s) from the bucket", topics.size(),
                 partitions.size(), totalSegments);
@@ -129,38 +111,6 @@ public final class BucketRestore {
         return new Result(List.copyOf(topics), List.copyOf(deleted));
     }
 
-    /**
-     * One incarnation per topic name (incarnations this broker is deleting were left out before): of those
-     * without a tombstone ({@link TopicObjectDeleter}), the newest by
-     * creation time (a name can only be created again after its previous incarnation was deleted). The others
-     * go to {@code deleted}.
-     */
-    private static List<TopicRecord> liveIncarnations(List<TopicRecord> found, Set<String> keys,
-                                                      List<TopicRecord> deleted) {
-        Map<String, List<TopicRecord>> byName = new TreeMap<>();
-        found.forEach(topic -> byName.computeIfAbsent(topic.name(), n -> new ArrayList<>()).add(topic));
-        List<TopicRecord> live = new ArrayList<>();
-        for (List<TopicRecord> incarnations : byName.values()) {
-            Optional<TopicRecord> newest = incarnations.stream()
-                    .filter(t -> !keys.contains(RemoteLayout.topicTombstone(t.name(), t.topicId())))
-                    .max(Comparator.comparingLong(TopicRecord::createdMs)
-                            .thenComparing(t -> RemoteLayout.kafkaId(t.topicId())));
-            newest.ifPresent(live::add);
-            for (TopicRecord topic : incarnations) {
-                if (newest.isEmpty() || !newest.get().equals(topic)) {
-                    deleted.add(topic);
-                    LOGGER.warn("Not restoring topic {} with id {} (created {}): {}; its objects will be deleted",
-                            topic.name(), RemoteLayout.kafkaId(topic.topicId()),
-                            java.time.Instant.ofEpochMilli(topic.createdMs()),
-                            newest.isEmpty() ? "its deletion was under way"
-                                    : "a newer incarnation with id " + RemoteLayout.kafkaId(newest.get().topicId())
-                                    + " exists");
-                }
-            }
-        }
-        return live;
-    }
-
     /** Records the deletion of the incarnations not restored, so that the broker finishes deleting their objects. */
     private void recordDeletions(List<TopicRecord> deleted) {
         try (IndexBatch writes = index.newBatch()) {
@@ -171,27 +121,7 @@ public final class BucketRestore {
 
     /** The bucket's cluster manifest, checked; empty when there is none. */
     public Optional<ClusterManifest> clusterManifest() {
-        String key = RemoteLayout.CLUSTER_MANIFEST;
-        Optional<ObjectInfo> head = store.head(key).join();
-        if (head.isEmpty()) {
-            return Optional.empty();
-        }
-        BucketObjectChecks.checkSize(key, head.get().size(), BucketObjectChecks.MAX_MANIFEST_BYTES);
-        return Optional.of(ClusterManifest.fromJson(key, store.get(key).join()));
-    }
-
-    /** The partition manifest {@code object} of partition {@code p} of {@code topic}, read and checked. */
-    private PartitionManifest partitionManifest(ObjectInfo object, TopicRecord topic, int p) {
-        String key = object.key();
-        BucketObjectChecks.checkSize(key, object.size(), BucketObjectChecks.MAX_MANIFEST_BYTES);
-        PartitionManifest manifest;
-        try {
-            manifest = PartitionManifest.fromJson(store.get(key).join());
-        } catch (IllegalArgumentException e) {
-            throw new BucketObjectChecks.BadBucketObjectException(key, "is unreadable: " + e.getMessage());
-        }
-        BucketObjectChecks.partition(key, manifest, topic, p);
-        return manifest;
+        return manifests.clusterManifest();
     }
 
     /**
@@ -222,7 +152,7 @@ public final class BucketRestore {
             LOGGER.info("{} has no manifest in the bucket: nothing to restore", tp);
             return new RestoredPartition(0, 0);
         }
-        PartitionManifest manifest = partitionManifest(manifestObject, topic, partition);
+        PartitionManifest manifest = manifests.partitionManifest(manifestObject, topic, partition);
         long end = restorePartition(new PartitionToRestore(topic, partition, manifest), byKey,
                 new Progress(1, manifest.segments().size()));
         return new RestoredPartition(manifest.logStartOffset(), end);
@@ -296,43 +226,23 @@ public final class BucketRestore {
 
     /** Writes the committed offsets of every group object into RocksDB, skipping those of topics not restored. */
     private void restoreGroupOffsets(List<TopicRecord> topics) {
-        Map<String, TopicRecord> byName = topics.stream().collect(Collectors.toMap(TopicRecord::name, t -> t));
-        List<String> keys = store.listAll(RemoteLayout.GROUPS).join().stream().map(ObjectInfo::key)
-                .filter(key -> RemoteLayout.groupIdOf(key).isPresent()).toList();
         int groups = 0;
         int restored = 0;
-        int skipped = 0;
-        for (String key : keys) {
-            GroupManifest manifest;
-            try {
-                manifest = GroupManifest.fromJson(store.get(key).join());
-            } catch (IllegalArgumentException e) {
-                LOGGER.warn("Skipped {}: {}; that group's consumers start from auto.offset.reset", key, e.getMessage());
-                continue;
-            }
-            Map<String, String> skippedTopics = new TreeMap<>();
+        int[] skipped = {0};
+        for (GroupManifest manifest : manifests.groups()) {
             try (IndexBatch writes = index.newBatch()) {
-                for (GroupManifest.PartitionOffset offset : manifest.offsets()) {
-                    TopicRecord topic = byName.get(offset.topic());
-                    if (topic == null || !RemoteLayout.kafkaId(topic.topicId()).equals(offset.topicId())
-                            || offset.partition() >= topic.partitions()) {
-                        skippedTopics.put(offset.topic(), offset.topicId());
-                        skipped++;
-                        continue;
-                    }
+                for (GroupManifest.PartitionOffset offset : BucketManifests.restorable(manifest, topics,
+                        ignored -> skipped[0]++)) {
                     index.groupOffsets().put(writes, offset.toGroupOffset(manifest.groupId()));
                     restored++;
                 }
                 writes.commit(false);
             }
-            skippedTopics.forEach((topic, id) -> LOGGER.info("Skipped the committed offsets of group {} for topic {}"
-                    + " (id {}): the bucket has no such topic or partition (deleted or re-created)",
-                    manifest.groupId(), topic, id));
             groups++;
         }
         if (groups > 0) {
             LOGGER.info("Restored the committed offsets of {} group(s), {} partition offset(s), from the bucket;"
-                    + " skipped {} of topics no longer there", groups, restored, skipped);
+                    + " skipped {} of topics no longer there", groups, restored, skipped[0]);
         }
     }
 

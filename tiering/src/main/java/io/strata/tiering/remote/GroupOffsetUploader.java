@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * <p>The first pass after start marks every group in RocksDB and every group object in the bucket, so the bucket
  * catches up with commits that an unclean stop kept from it and loses objects of groups deleted meanwhile. A clean
  * shutdown runs a last pass ({@link #flush}). Passes never overlap. Thread-safe.
+ *
+ * <p>In cluster mode ({@link PrefixLease#shared}) committed offsets live in the metadata database: the cluster sets
+ * it as the source ({@link #useSource}) and marks the groups its coordinators change; nothing is reconciled at start
+ * (the database cannot list groups, and RocksDB holds none), so a group object is written, or deleted, only after a
+ * change of that group's offsets, by the broker coordinating it. The objects are the bucket's copy from which
+ * {@code strata metadata restore} rebuilds the database's committed offsets.
  */
 public final class GroupOffsetUploader {
 
@@ -51,14 +57,33 @@ public final class GroupOffsetUploader {
     /** The last pass started; each pass starts when the one before it is done. */
     private CompletableFuture<Void> passes = CompletableFuture.completedFuture(null);
     private volatile boolean reconciled;
+    private volatile GroupOffsetSource source;
 
     /**
      * @param executor where passes read RocksDB (the remote tier's scheduler thread)
+     * @param shared   cluster mode: no reconciliation at start (see the class comment)
      */
-    public GroupOffsetUploader(ObjectStore store, RocksDbIndexStore index, Executor executor) {
+    public GroupOffsetUploader(ObjectStore store, RocksDbIndexStore index, Executor executor, boolean shared) {
         this.store = store;
         this.index = index;
         this.executor = executor;
+        this.reconciled = shared;
+        this.source = new GroupOffsetSource() {
+            @Override
+            public List<GroupOffset> offsets(String group) {
+                return index.groupOffsets().list(group);
+            }
+
+            @Override
+            public Optional<UUID> topicId(String topic) {
+                return index.topics().get(topic).map(TopicRecord::topicId);
+            }
+        };
+    }
+
+    /** Reads committed offsets from {@code source} from now on (cluster mode: the metadata database). */
+    public void useSource(GroupOffsetSource source) {
+        this.source = source;
     }
 
     /** Notes that {@code group}'s offsets in RocksDB changed; call after the write. */
@@ -143,9 +168,17 @@ public final class GroupOffsetUploader {
         Map<String, Throwable> failed = new ConcurrentHashMap<>();
         List<CompletableFuture<Void>> requests = new ArrayList<>();
         for (String group : groups) {
-            List<GroupOffset> offsets = index.groupOffsets().list(group);
+            GroupOffsetSource from = source;
+            List<GroupOffset> offsets;
+            try {
+                offsets = from.offsets(group);
+            } catch (RuntimeException e) { // the metadata database did not answer: next pass
+                failed.put(group, e);
+                changed.add(group);
+                continue;
+            }
             GroupManifest manifest = GroupManifest.of(group, offsets, topic -> topicIds.computeIfAbsent(topic,
-                    name -> index.topics().get(name).map(TopicRecord::topicId)));
+                    from::topicId));
             String key = RemoteLayout.groupManifest(group);
             CompletableFuture<Void> request;
             if (manifest.offsets().isEmpty()) {

@@ -38,6 +38,14 @@ public interface PrefixLease extends AutoCloseable {
     /** Why this broker was fenced; empty while it was not. */
     Optional<String> fencedReason();
 
+    /**
+     * Whether the brokers of a cluster share the prefix (each partition fenced by its leader epoch in the metadata
+     * database, where committed group offsets live too); false for a prefix one broker claims.
+     */
+    default boolean shared() {
+        return false;
+    }
+
     /** Calls {@code listener} with the reason once this broker is fenced (at once if it already is). */
     void onFenced(Consumer<String> listener);
 

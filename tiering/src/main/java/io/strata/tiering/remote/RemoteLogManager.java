@@ -101,7 +101,7 @@ public final class RemoteLogManager implements AutoCloseable {
         this.retention = new RemoteRetention(this.store, index, manifests, cache, metrics, clock);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("remote-scheduler"));
         this.workers = Executors.newFixedThreadPool(config.copyThreads(), named("remote-copy"));
-        this.groupOffsets = new GroupOffsetUploader(this.store, index, scheduler);
+        this.groupOffsets = new GroupOffsetUploader(this.store, index, scheduler, lease.shared());
         this.deleter = new TopicObjectDeleter(this.store, scheduler, config, clock);
         this.producerStates = new ProducerStateObjects(this.store);
         this.handOffs = new HandOffUpload(lease, copier, manifests, producerStates, config, this::ensureTopicManifest);

@@ -14,7 +14,7 @@ import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 import org.junit.jupiter.api.Test;
 
-/** The sparse offset index and the time index in RocksDB, as the log uses them. */
+/** The sparse offset index and the time index (in RocksDB, the newest entries in memory), as the log uses them. */
 class IndexLookupTest extends LogHarnessTest {
 
     private static final int INTERVAL = 1000;
@@ -51,7 +51,7 @@ class IndexLookupTest extends LogHarnessTest {
         long segment = -1;
         for (Located located : batchesOnDisk(log)) {
             Located batch = located;
-            Optional<OffsetPosition> exact = harness.store.offsetIndex().floor(harness.key, batch.baseOffset())
+            Optional<OffsetPosition> exact = log.offsetIndexEntryAtOrBelow(batch.baseOffset())
                     .filter(e -> e.offset() == batch.baseOffset());
             boolean due = located.segment() != segment || bytesSinceEntry >= INTERVAL;
             assertThat(exact.isPresent()).as("entry for the batch at offset %d", batch.baseOffset()).isEqualTo(due);
@@ -81,7 +81,7 @@ class IndexLookupTest extends LogHarnessTest {
         for (Located located : batches) {
             Located batch = located;
             for (long offset = batch.baseOffset(); offset <= batch.lastOffset(); offset++) {
-                OffsetPosition entry = harness.store.offsetIndex().floor(harness.key, offset).orElseThrow();
+                OffsetPosition entry = log.offsetIndexEntryAtOrBelow(offset).orElseThrow();
                 assertThat(entry.segmentBaseOffset()).isEqualTo(located.segment());
                 assertThat(batch.position() - entry.position()).as("scan distance for offset %d", offset)
                         .isBetween(0, INTERVAL + largestBatch);

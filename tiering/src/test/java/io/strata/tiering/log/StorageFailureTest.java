@@ -23,11 +23,7 @@ import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.RocksDBException;
 
 /**
  * Storage failures under one partition log, with real files and a real RocksDB: an append is all or
@@ -35,33 +31,18 @@ import org.rocksdb.RocksDBException;
  * failed fsync is never papered over by a later checkpoint, and recovery never hands out offsets
  * that are already in the bucket or below a durable log start offset.
  */
-class StorageFailureTest {
+class StorageFailureTest extends LogHarnessTest {
 
-    @TempDir
-    Path tempDir;
     /** While set, every RocksDB write fails as RocksDB fails it (a RocksDBException from the write). */
-    final AtomicBoolean rocksDbFails = new AtomicBoolean();
-    LogHarness harness;
-
-    @BeforeEach
-    void openHarness() {
-        harness = new LogHarness(tempDir, sync -> {
-            if (rocksDbFails.get()) {
-                throw new RocksDBException("injected: IO error: No space left on device");
-            }
-        });
-    }
-
-    @AfterEach
-    void closeHarness() throws Exception {
-        harness.close();
-    }
+    final AtomicBoolean rocksDbFails = rocksDb.failing;
 
     @Test
     void appendThatFailsInTheIndexLeavesNoBytesAndTheRetrySucceeds() throws Exception {
-        // Given an idempotent producer's first batch, acknowledged at offsets 0..2, every batch indexed
-        PartitionLog log = harness.open(config("index.interval.bytes", "1"));
+        // Given an idempotent producer's first batch, acknowledged at offsets 0..2, every batch indexed and every
+        // append flushed (an append writes its index entries to RocksDB only with a flush, or once many wait)
+        PartitionLog log = harness.open(config("index.interval.bytes", "1", "flush.messages", "1"));
         log.append(batch().producer(7, (short) 0, 0).records(3).build());
+        log.flush(); // its background checkpoint is done before RocksDB starts failing
         long sizeBefore = Files.size(harness.segmentFile(0));
         MemoryRecords second = batch().producer(7, (short) 0, 3).records(2).build();
 

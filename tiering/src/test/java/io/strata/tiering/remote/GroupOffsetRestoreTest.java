@@ -97,12 +97,15 @@ class GroupOffsetRestoreTest {
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
         Logger restoreLogger = (Logger) LoggerFactory.getLogger(BucketRestore.class);
+        Logger readerLogger = (Logger) LoggerFactory.getLogger(BucketManifests.class);
         restoreLogger.addAppender(log);
+        readerLogger.addAppender(log);
         LogManager second;
         try {
             second = open("b");
         } finally {
             restoreLogger.detachAppender(log);
+            readerLogger.detachAppender(log);
         }
 
         // Then the offsets are in its RocksDB exactly as committed, and the stale group's are not

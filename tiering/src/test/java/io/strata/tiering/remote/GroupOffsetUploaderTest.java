@@ -39,7 +39,7 @@ class GroupOffsetUploaderTest {
     void open() {
         index = RocksDbIndexStore.open(dir.resolve("rocksdb"));
         write(batch -> index.topics().put(batch, ORDERS));
-        uploader = new GroupOffsetUploader(bucket, index, Runnable::run);
+        uploader = new GroupOffsetUploader(bucket, index, Runnable::run, false);
     }
 
     @AfterEach
@@ -89,6 +89,38 @@ class GroupOffsetUploaderTest {
                         "1970-01-01T00:00:01.099Z"));
         assertThat(inBucket("audit").orElseThrow().offsets()).extracting(GroupManifest.PartitionOffset::offset)
                 .containsExactly(7L);
+    }
+
+    @Test
+    void inClusterModeAStartDeletesNoObjectAndAChangedGroupIsWrittenFromTheClustersSource() {
+        // Given a group object in the bucket and a cluster broker's uploader (offsets in the database, not RocksDB)
+        bucket.put(RemoteLayout.groupManifest("kept"), new GroupManifest(GroupManifest.VERSION, "kept", List.of(
+                new GroupManifest.PartitionOffset("orders", RemoteLayout.kafkaId(ORDERS.topicId()), 0, 5, -1, null,
+                        "2026-12-01T00:00:00Z"))).toJson(), PutCondition.NONE).join();
+        GroupOffsetUploader cluster = new GroupOffsetUploader(bucket, index, Runnable::run, true);
+
+        cluster.sync().join();
+        assertThat(inBucket("kept")).as("not reconciled with RocksDB, which holds no group").isPresent();
+
+        // When the cluster's source is set and a group changes there
+        UUID databaseId = UUID.randomUUID();
+        cluster.useSource(new GroupOffsetSource() {
+            @Override
+            public List<GroupOffset> offsets(String group) {
+                return List.of(new GroupOffset(group, "payments", 1, 77, OptionalInt.empty(), Optional.of(""), 3_000));
+            }
+
+            @Override
+            public Optional<UUID> topicId(String topic) {
+                return topic.equals("payments") ? Optional.of(databaseId) : Optional.empty();
+            }
+        });
+        cluster.markChanged("billing");
+        cluster.sync().join();
+
+        assertThat(inBucket("billing").orElseThrow().offsets()).containsExactly(new GroupManifest.PartitionOffset(
+                "payments", RemoteLayout.kafkaId(databaseId), 1, 77, -1, "", "1970-01-01T00:00:03Z"));
+        assertThat(inBucket("kept")).isPresent();
     }
 
     @Test
