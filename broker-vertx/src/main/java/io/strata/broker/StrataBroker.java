@@ -15,6 +15,7 @@ import io.strata.broker.fetch.FetchWaiters;
 import io.strata.broker.group.GroupConfig;
 import io.strata.broker.group.GroupCoordinatorContext;
 import io.strata.broker.group.GroupOwnership;
+import io.strata.broker.group.MetadataGroupStateStorage;
 import io.strata.broker.group.MetadataOffsetStorage;
 import io.strata.broker.group.RocksDbOffsetStorage;
 import io.strata.broker.handler.AlterConfigsHandler;
@@ -272,10 +273,13 @@ public final class StrataBroker implements AutoCloseable {
                 config.defaultReplicationFactor());
         Cluster cluster = clustered.<Cluster>map(c -> c).orElseGet(() -> new ClusterOfOne(logs, identity::get));
         // Committed offsets: in cluster mode in the metadata database, fenced by the coordinator slot's epoch;
-        // else in RocksDB, copied to the bucket every offsets.bucket.sync.interval.ms
+        // else in RocksDB, copied to the bucket every offsets.bucket.sync.interval.ms. Group generations: in cluster
+        // mode in the metadata database, fenced the same way (a new coordinator continues them); else in memory
         GroupCoordinatorContext groups = clustered
                 .map(c -> GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
-                        clusterOffsets(c, logs), c::partitionExists, GroupOwnership.of(c, c.slotLeases())))
+                        clusterOffsets(c, logs),
+                        new MetadataGroupStateStorage(c.store(), c.slotLeases(), logs.ioExecutor()),
+                        c::partitionExists, GroupOwnership.of(c, c.slotLeases())))
                 .orElseGet(() -> GroupCoordinatorContext.start(vertx, GroupConfig.from(config),
                         new RocksDbOffsetStorage(logs.indexStore(), logs.ioExecutor(), groupOffsetsChanged(logs)),
                         tp -> logs.log(tp).isPresent(), GroupOwnership.singleBroker(cluster)));

@@ -12,6 +12,8 @@ import io.strata.metadata.MetadataStore;
 import io.strata.metadata.NodeIdInUseException;
 import io.strata.metadata.PartitionLeadership;
 import io.strata.metadata.RestoredMetadata;
+import io.strata.metadata.StoredGroup;
+import io.strata.metadata.StoredMember;
 import io.strata.metadata.TopicDefinition;
 import io.strata.metadata.TopicPartitionId;
 import io.strata.metadata.WalCatalog;
@@ -59,6 +61,11 @@ import org.rocksdb.ColumnFamilyHandle;
  *       topics, leadership (leader, epoch, target), registered brokers or the controller; absent means 0</li>
  *   <li>{@code o/<group, URL-encoded (UTF-8)>/<topic id>/<partition, 10 digits>} → committed offset:
  *       {@code offset, leaderEpoch, metadata, commitTimeMs}</li>
+ *   <li>{@code g/<group, URL-encoded (UTF-8)>} → a group's stored generation (CLUSTER.md rule 10):
+ *       {@code slotTopicId, slotPartition, generation, protocolType, protocolName, leaderId, members} ({@code members}:
+ *       in join order, each {@code memberId, groupInstanceId} (null for a dynamic member){@code , clientId,
+ *       clientHost, sessionTimeoutMs, rebalanceTimeoutMs, subscription, assignment} (the last two base64)); removed
+ *       when the group empties or is deleted, and with its slot's topic</li>
  *   <li>{@code ww/<incarnation>} → a write-ahead-log writer: {@code nodeId} (null when revoked before it committed
  *       anything), {@code revoked} (no commit of it passes any more)</li>
  *   <li>{@code wo/<object key, UTF-8>} → a committed WAL object: {@code incarnation, nodeId, sizeBytes,
@@ -80,6 +87,7 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
     private static final String CONTROLLER = "c";
     private static final String PRODUCER_ID = "n/producer_id";
     private static final String CHANGE_VERSION = "v";
+    private static final String GROUPS = "g/";
     private static final String WAL_WRITERS = "ww/";
     private static final String WAL_OBJECTS = "wo/";
     private static final String WAL_RANGES = "wr/";
@@ -137,6 +145,34 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
     }
 
     record OffsetValue(long offset, int leaderEpoch, String metadata, long commitTimeMs) {
+    }
+
+    record StoredGroupValue(UUID slotTopicId, int slotPartition, int generation, String protocolType,
+                            String protocolName, String leaderId, List<StoredMemberValue> members) {
+        static StoredGroupValue of(TopicPartitionId slot, StoredGroup group) {
+            return new StoredGroupValue(slot.topicId(), slot.partition(), group.generation(), group.protocolType(),
+                    group.protocolName(), group.leaderId(), group.members().stream().map(StoredMemberValue::of).toList());
+        }
+
+        StoredGroup toGroup(String groupId) {
+            return new StoredGroup(groupId, generation, protocolType, protocolName, leaderId,
+                    members.stream().map(StoredMemberValue::toMember).toList());
+        }
+    }
+
+    /** {@code groupInstanceId} is null for a dynamic member. */
+    record StoredMemberValue(String memberId, String groupInstanceId, String clientId, String clientHost,
+                             int sessionTimeoutMs, int rebalanceTimeoutMs, byte[] subscription, byte[] assignment) {
+        static StoredMemberValue of(StoredMember member) {
+            return new StoredMemberValue(member.memberId(), member.groupInstanceId().orElse(null), member.clientId(),
+                    member.clientHost(), member.sessionTimeoutMs(), member.rebalanceTimeoutMs(),
+                    member.subscription(), member.assignment());
+        }
+
+        StoredMember toMember() {
+            return new StoredMember(memberId, Optional.ofNullable(groupInstanceId), clientId, clientHost,
+                    sessionTimeoutMs, rebalanceTimeoutMs, subscription, assignment);
+        }
     }
 
     /** {@code nodeId} is null for an incarnation revoked before it committed anything. */
@@ -345,6 +381,8 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
             batch.deleteRange(family, bytes(epochs), Keys.increment(bytes(epochs)));
             batch.deleteRange(family, bytes(walRanges), Keys.increment(bytes(walRanges)));
             offsets.forEach(key -> batch.delete(family, key));
+            groupsScan().stream().filter(group -> group.value().slotTopicId().equals(topicId))
+                    .forEach(group -> batch.delete(family, bytes(group.key())));
             bumpChangeVersion(batch);
             batch.commit(true);
         }
@@ -568,6 +606,59 @@ public final class RocksDbMetadataStore extends ColumnFamilyStore implements Met
 
     private static String offsetKey(String group, TopicPartitionId partition) {
         return groupPrefix(group) + partition.topicId() + "/" + digits(partition.partition());
+    }
+
+    // ---- generations of consumer groups ------------------------------------------------------------------------
+
+    @Override
+    public synchronized boolean storeGroup(TopicPartitionId slot, int coordinator, int slotEpoch, StoredGroup group) {
+        if (!leads(slot, coordinator, slotEpoch)) {
+            return false;
+        }
+        putNow(bytes(storedGroupKey(group.groupId())), encode(StoredGroupValue.of(slot, group)), true);
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<StoredGroup> storedGroup(String groupId) {
+        return read(storedGroupKey(groupId), StoredGroupValue.class).map(value -> value.toGroup(groupId));
+    }
+
+    @Override
+    public synchronized List<StoredGroup> storedGroups(TopicPartitionId slot) {
+        return groupsScan().stream().filter(group -> group.value().slotTopicId().equals(slot.topicId())
+                        && group.value().slotPartition() == slot.partition())
+                .map(group -> group.value().toGroup(group.groupId()))
+                .sorted(Comparator.comparing(StoredGroup::groupId)).toList();
+    }
+
+    @Override
+    public synchronized boolean deleteStoredGroup(TopicPartitionId slot, int coordinator, int slotEpoch,
+                                                  String groupId) {
+        if (!leads(slot, coordinator, slotEpoch)) {
+            return false;
+        }
+        try (IndexBatch batch = store.newBatch()) {
+            batch.delete(family, bytes(storedGroupKey(groupId)));
+            batch.commit(true);
+        }
+        return true;
+    }
+
+    /** A stored group's key, its id and its value. */
+    private record StoredGroupEntry(String key, String groupId, StoredGroupValue value) {
+    }
+
+    private List<StoredGroupEntry> groupsScan() {
+        return scan(bytes(GROUPS), (key, value) -> {
+            String text = new String(key, StandardCharsets.US_ASCII);
+            return new StoredGroupEntry(text, java.net.URLDecoder.decode(text.substring(GROUPS.length()),
+                    StandardCharsets.UTF_8), decode(value, StoredGroupValue.class));
+        });
+    }
+
+    private static String storedGroupKey(String groupId) {
+        return GROUPS + java.net.URLEncoder.encode(groupId, StandardCharsets.UTF_8);
     }
 
     // ---- write-ahead log ------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import java.util.UUID;
 /**
  * The metadata every broker of a cluster agrees on, behind one port (CLUSTER.md): broker registrations and
  * their leases, the controller lease, topics with their partitions' leaders, leader epochs and epoch history,
- * and producer-id blocks. {@code PostgresMetadataStore} serves a cluster; single-broker mode is a cluster of
+ * the write-ahead log's commits, consumer groups' committed offsets and their generations with their members, and
+ * producer-id blocks. {@code PostgresMetadataStore} serves a cluster; single-broker mode is a cluster of
  * one over an embedded adapter.
  *
  * <p>Every write that decides something is a compare-and-set whose outcome the caller learns (a boolean or an
@@ -266,6 +267,27 @@ public interface MetadataStore extends AutoCloseable {
      * already: a restore goes into an empty database only.
      */
     boolean restore(RestoredMetadata metadata);
+
+    // ---- generations and members of consumer groups (CLUSTER.md rule 10) -------------------------------------
+
+    /**
+     * Stores {@code group}'s completed generation with its members, replacing whatever was stored for the group, if
+     * {@code coordinator} leads the group's coordinator slot at {@code slotEpoch}: one transaction, fenced as
+     * {@link #commitOffsets} is. False when fenced (the slot moved); nothing is stored then.
+     */
+    boolean storeGroup(TopicPartitionId slot, int coordinator, int slotEpoch, StoredGroup group);
+
+    /** The generation stored for {@code groupId}, with its members in join order; empty when none is stored. */
+    Optional<StoredGroup> storedGroup(String groupId);
+
+    /** Every group stored under coordinator slot {@code slot}, in group id order. */
+    List<StoredGroup> storedGroups(TopicPartitionId slot);
+
+    /**
+     * Forgets the stored generation of {@code groupId} (the group emptied or was deleted), fenced as
+     * {@link #storeGroup} is. False when fenced; true when nothing was stored.
+     */
+    boolean deleteStoredGroup(TopicPartitionId slot, int coordinator, int slotEpoch, String groupId);
 
     // ---- producer ids --------------------------------------------------------------------------------------
 

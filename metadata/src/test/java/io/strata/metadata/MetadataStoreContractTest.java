@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * deletion, growth and config changes, the change version, the committed end fenced by the leader's epoch,
  * write-ahead-log commits (a chain per partition, idempotent after a lost reply, fenced by epoch and by a revoked
  * writer), their release and garbage collection by reference (fenced by the controller epoch), and producer-id
- * blocks that never overlap.
+ * blocks that never overlap, and consumer groups' offsets and generations, fenced by their coordinator slot's
+ * epoch.
  */
 public abstract class MetadataStoreContractTest {
 
@@ -589,6 +590,95 @@ public abstract class MetadataStoreContractTest {
         assertThat(store.committedOffsets(group)).extracting(CommittedOffset::partition).containsExactly(orders0);
         assertThat(store.deleteOffsets(slot, 2, 2, group, List.of())).isTrue();
         assertThat(store.committedOffsets(group)).isEmpty();
+    }
+
+    // ---- generations of consumer groups -----------------------------------------------------------------------
+
+    private static StoredMember member(String memberId, Optional<String> instanceId, byte[] assignment) {
+        return new StoredMember(memberId, instanceId, "client-" + memberId, "/10.0.0." + memberId.length(), 45_000,
+                300_000, new byte[] {0, 1, 2, (byte) 0xff}, assignment);
+    }
+
+    private static StoredGroup generation(String group, int generation, StoredMember... members) {
+        return new StoredGroup(group, generation, "consumer", "range", members[0].memberId(), List.of(members));
+    }
+
+    /** The coordinator slot {@code partition} of a fresh {@code __consumer_offsets}, led by broker 1 at epoch 1. */
+    private TopicPartitionId slotLedByOne(long controllerEpoch, int partition) {
+        TopicPartitionId slot = new TopicPartitionId(UUID.randomUUID(), partition);
+        store.createTopic(new TopicDefinition(slot.topicId(), "__consumer_offsets", 8, Map.of()));
+        store.electLeader(controllerEpoch, slot, 0, 1).orElseThrow();
+        return slot;
+    }
+
+    @Test
+    void aGroupsGenerationIsStoredOnlyByTheLeaderOfItsSlotAtItsEpochAndReadBackAsWritten() {
+        TopicPartitionId slot = slotLedByOne(controller(), 7);
+        String group = "billing/eu team"; // any string is a group id
+        StoredGroup written = generation(group, 3, member("m-1", Optional.empty(), new byte[] {9, 8}),
+                member("static-m-2", Optional.of("instance-2"), new byte[0]));
+
+        assertThat(store.storeGroup(slot, 1, 1, written)).isTrue();
+        assertThat(store.storeGroup(slot, 2, 1, generation(group, 4, member("x", Optional.empty(), new byte[0]))))
+                .as("not the slot's leader").isFalse();
+        assertThat(store.storeGroup(slot, 1, 2, generation(group, 4, member("x", Optional.empty(), new byte[0]))))
+                .as("not the slot's epoch").isFalse();
+
+        assertThat(store.storedGroup(group)).contains(written);
+        assertThat(store.storedGroup(group).orElseThrow().members()).extracting(StoredMember::memberId)
+                .as("in join order").containsExactly("m-1", "static-m-2");
+        assertThat(store.storedGroups(slot)).containsExactly(written);
+        assertThat(store.storedGroup("other")).isEmpty();
+    }
+
+    @Test
+    void aNewerSlotEpochReplacesTheStoredGenerationAndTheOldCoordinatorIsFenced() {
+        long controller = controller();
+        TopicPartitionId slot = slotLedByOne(controller, 2);
+        String group = "shipping";
+        store.storeGroup(slot, 1, 1, generation(group, 5, member("a", Optional.empty(), new byte[] {1}),
+                member("b", Optional.empty(), new byte[] {2})));
+
+        // The slot moves to broker 2 (epoch 2): the old coordinator can neither store nor delete any more
+        store.electLeader(controller, slot, 1, 2).orElseThrow();
+        StoredGroup next = generation(group, 6, member("b", Optional.empty(), new byte[] {1, 2}));
+        assertThat(store.storeGroup(slot, 1, 1, generation(group, 6, member("a", Optional.empty(), new byte[0]))))
+                .isFalse();
+        assertThat(store.deleteStoredGroup(slot, 1, 1, group)).isFalse();
+        assertThat(store.storedGroup(group).orElseThrow().generation()).as("what broker 1 stored before").isEqualTo(5);
+
+        assertThat(store.storeGroup(slot, 2, 2, next)).isTrue();
+        assertThat(store.storedGroup(group)).as("replaced, member a gone").contains(next);
+    }
+
+    @Test
+    void aDeletedGenerationIsGoneAndDeletingNothingIsNoFailure() {
+        TopicPartitionId slot = slotLedByOne(controller(), 0);
+        store.storeGroup(slot, 1, 1, generation("g1", 1, member("a", Optional.empty(), new byte[0])));
+
+        assertThat(store.deleteStoredGroup(slot, 1, 1, "g1")).isTrue();
+        assertThat(store.deleteStoredGroup(slot, 1, 1, "never-stored")).isTrue();
+
+        assertThat(store.storedGroup("g1")).isEmpty();
+        assertThat(store.storedGroups(slot)).isEmpty();
+    }
+
+    @Test
+    void theGroupsOfASlotAreListedInGroupIdOrderAndOnlyUnderTheirSlot() {
+        long controller = controller();
+        TopicPartitionId slot = slotLedByOne(controller, 3);
+        TopicPartitionId otherSlot = new TopicPartitionId(slot.topicId(), 4);
+        store.electLeader(controller, otherSlot, 0, 1).orElseThrow();
+        StoredGroup zulu = generation("zulu", 2, member("z1", Optional.empty(), new byte[0]));
+        StoredGroup alpha = generation("alpha", 9, member("a1", Optional.empty(), new byte[0]),
+                member("a2", Optional.empty(), new byte[] {7}));
+        StoredGroup elsewhere = generation("elsewhere", 1, member("e1", Optional.empty(), new byte[0]));
+        store.storeGroup(slot, 1, 1, zulu);
+        store.storeGroup(slot, 1, 1, alpha);
+        store.storeGroup(otherSlot, 1, 1, elsewhere);
+
+        assertThat(store.storedGroups(slot)).containsExactly(alpha, zulu);
+        assertThat(store.storedGroups(otherSlot)).containsExactly(elsewhere);
     }
 
     // ---- write-ahead log -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.strata.broker.group;
 
+import io.strata.metadata.StoredGroup;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.HashMap;
@@ -46,6 +47,34 @@ final class ClassicGroup {
         this.groupId = groupId;
         this.coordinatorEpoch = coordinatorEpoch;
         this.stateTimestampMs = nowMs;
+    }
+
+    /**
+     * A group continuing a stored generation (CLUSTER.md rule 10), held here at {@code coordinatorEpoch}: Stable, at
+     * the stored generation, protocol and leader, with the stored members in their order (their session timers are
+     * the caller's to start).
+     */
+    static ClassicGroup restored(StoredGroup stored, long nowMs, int coordinatorEpoch) {
+        ClassicGroup group = new ClassicGroup(stored.groupId(), nowMs, coordinatorEpoch);
+        stored.members().forEach(member -> group.add(GroupMember.restored(member, stored.protocolType(),
+                stored.protocolName())));
+        group.generationId = stored.generation();
+        group.protocolType = Optional.of(stored.protocolType());
+        group.protocolName = Optional.of(stored.protocolName());
+        group.leaderId = Optional.of(stored.leaderId());
+        group.state = GroupState.STABLE;
+        return group;
+    }
+
+    /**
+     * The generation as stored: its number, protocol, leader and members with their assignments. Only for a group
+     * with members and a selected protocol (CompletingRebalance or Stable).
+     */
+    StoredGroup stored() {
+        String protocol = protocolName.orElseThrow(() -> new IllegalStateException("Group " + groupId
+                + " has no selected protocol to store"));
+        return new StoredGroup(groupId, generationId, protocolType.orElse(""), protocol, leaderId.orElseThrow(),
+                members.values().stream().map(member -> member.stored(protocol)).toList());
     }
 
     GroupState state() {

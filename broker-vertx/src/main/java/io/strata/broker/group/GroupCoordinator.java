@@ -1,11 +1,13 @@
 package io.strata.broker.group;
 
 import io.strata.index.GroupOffset;
+import io.strata.metadata.StoredGroup;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -40,9 +42,14 @@ import org.slf4j.LoggerFactory;
  * <p>Which groups are this broker's is {@link GroupOwnership}'s answer; a request naming a group first passes
  * {@link #admit}. Groups whose coordinator slot moved away (or away and back) are dropped from memory, at the
  * next request for them or within {@link #OWNERSHIP_CHECK_INTERVAL_MS}, whichever comes first: their members
- * are told NOT_COORDINATOR and rejoin the new coordinator, as in Kafka. Committed offsets are never held here,
- * only in {@link OffsetStorage}, so a move loses none; a group this broker starts coordinating is registered
- * lazily, when it is first asked about and the storage has offsets for it.
+ * waiting in a join or a sync are told NOT_COORDINATOR and look the coordinator up again. Committed offsets are never
+ * held here, only in {@link OffsetStorage}, so a move loses none. Each completed generation is stored too
+ * ({@link GroupStateStorage}, through {@link GroupGenerations}), fenced by the slot epoch like offsets (CLUSTER.md
+ * rule 10): the leader's SyncGroup is answered once its generation is stored, and an emptied group's generation is
+ * removed. A group this broker starts coordinating is registered lazily, when it is first asked about: it continues
+ * its stored generation (Stable, with its members, their sessions starting then), so members go on at their
+ * generation and member id without a rebalance, as after a coordinator move in Kafka; a group with no stored
+ * generation but committed offsets is registered empty.
  */
 public final class GroupCoordinator {
 
@@ -54,9 +61,9 @@ public final class GroupCoordinator {
 
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     /**
-     * The groups being looked up in the offset storage by {@link #admit}, each with the admissions waiting for that
-     * lookup in arrival order (the first is the one that started it): they are let through in that order, so the
-     * requests of a group run in the order they came, whatever order the storage answers in.
+     * The groups being looked up in the offset and generation storages by {@link #admit}, each with the admissions
+     * waiting for that lookup in arrival order (the first is the one that started it): they are let through in that
+     * order, so the requests of a group run in the order they came, whatever order the storages answer in.
      */
     private final Map<String, List<CompletableFuture<Errors>>> lookups = new HashMap<>();
     private final GroupScheduler scheduler;
@@ -65,22 +72,34 @@ public final class GroupCoordinator {
     private final GroupOwnership ownership;
     private final GroupMembership membership;
     private final GroupOffsets offsets;
+    private final GroupGenerations generations;
 
     /**
      * @param storage where offsets are kept; the coordinator hands it each group's writes one at a time, in order
+     * @param states where completed generations are kept ({@link GroupStateStorage#inMemoryOnly} for nowhere),
+     *     written in the same per-group order as offsets
      * @param partitionExists whether a topic partition exists, for OffsetCommit's UNKNOWN_TOPIC_OR_PARTITION
      *     (called on the coordinator thread; must not block)
      * @param ownership which groups this broker coordinates, at which slot epoch (called on the coordinator
      *     thread; must not block)
      */
     public GroupCoordinator(GroupScheduler scheduler, GroupConfig config, OffsetStorage storage,
-                            Predicate<TopicPartition> partitionExists, GroupOwnership ownership) {
+                            GroupStateStorage states, Predicate<TopicPartition> partitionExists,
+                            GroupOwnership ownership) {
         this.scheduler = scheduler;
         this.config = config;
-        this.storage = new PerGroupOrderedOffsetStorage(storage);
+        PerGroupWrites writes = new PerGroupWrites();
+        this.storage = new PerGroupOrderedOffsetStorage(storage, writes);
         this.ownership = ownership;
-        this.membership = new GroupMembership(groups, scheduler, config, this::newGroup);
+        this.generations = new GroupGenerations(states, writes, scheduler);
+        this.membership = new GroupMembership(groups, scheduler, config, this::newGroup, generations);
         this.offsets = new GroupOffsets(groups, scheduler, config, this.storage, partitionExists, this::newGroup);
+    }
+
+    /** A coordinator whose groups' membership is kept in memory only ({@link GroupStateStorage#inMemoryOnly}). */
+    public GroupCoordinator(GroupScheduler scheduler, GroupConfig config, OffsetStorage storage,
+                            Predicate<TopicPartition> partitionExists, GroupOwnership ownership) {
+        this(scheduler, config, storage, GroupStateStorage.inMemoryOnly(), partitionExists, ownership);
     }
 
     /** A new, empty group held at the current epoch of its coordinator slot (not registered yet). */
@@ -116,10 +135,11 @@ public final class GroupCoordinator {
     /**
      * Lets a request for {@code groupId} through: NONE when this broker coordinates the group now, NOT_COORDINATOR
      * when it does not (the client looks the coordinator up again). A group held in memory from an earlier epoch
-     * of its slot is dropped first. A group not in memory is looked up in the offset storage and registered as an
-     * empty group when it has committed offsets there (a group this broker just started to coordinate, or whose
-     * offsets another broker committed); COORDINATOR_NOT_AVAILABLE when the storage cannot answer. Admissions of
-     * one group complete in the order they were asked for. Completes on the coordinator thread.
+     * of its slot is dropped first. A group not in memory is looked up in the storages: it continues its stored
+     * generation if there is one, else it is registered as an empty group when it has committed offsets (a group
+     * this broker just started to coordinate, or whose offsets another broker committed); COORDINATOR_NOT_AVAILABLE
+     * when a storage cannot answer. Admissions of one group complete in the order they were asked for. Completes on
+     * the coordinator thread.
      */
     public CompletableFuture<Errors> admit(String groupId) {
         if (groupId == null || groupId.isEmpty()) {
@@ -147,26 +167,44 @@ public final class GroupCoordinator {
         }
         List<CompletableFuture<Errors>> admissions = new ArrayList<>(List.of(admitted));
         lookups.put(groupId, admissions);
-        storage.fetch(groupId).whenComplete((committed, failure) -> scheduler.execute(() -> {
+        storage.fetch(groupId).thenCombine(generations.load(groupId), GroupLookup::new)
+                .whenComplete((found, failure) -> scheduler.execute(() -> {
             lookups.remove(groupId);
-            Errors result = registerLookedUp(groupId, epoch, committed, failure);
+            Errors result = registerLookedUp(groupId, epoch, found, failure);
             // Each completion runs that request's operation at once, on this thread: in arrival order
             admissions.forEach(admission -> admission.complete(result));
         }));
         return admitted;
     }
 
-    /** After {@link #admit} read the offsets of a group not in memory: registers it if it has some. */
-    private Errors registerLookedUp(String groupId, OptionalInt epoch, List<GroupOffset> committed,
-                                   Throwable failure) {
+    /** What {@link #admit} found stored of a group not in memory: its committed offsets and its generation. */
+    private record GroupLookup(List<GroupOffset> committed, Optional<StoredGroup> generation) {
+    }
+
+    /**
+     * After {@link #admit} read what is stored of a group not in memory: a stored generation is continued (the group
+     * is Stable at that generation with its members, their sessions starting now: CLUSTER.md rule 10); a group with
+     * only committed offsets is registered empty; a group with neither is not registered.
+     */
+    private Errors registerLookedUp(String groupId, OptionalInt epoch, GroupLookup found, Throwable failure) {
         if (failure != null) {
-            LOGGER.warn("Could not read the offsets of group {}: {}", groupId, failure.toString());
+            LOGGER.warn("Could not read the offsets and generation of group {}: {}", groupId, failure.toString());
             return OffsetStorage.errorOf(failure);
         }
         if (!ownership.coordinatorEpoch(groupId).equals(epoch)) {
             return Errors.NOT_COORDINATOR;
         }
-        if (!committed.isEmpty() && groups.putIfAbsent(groupId, newGroup(groupId)) == null) {
+        if (groups.containsKey(groupId)) {
+            return Errors.NONE;
+        }
+        if (found.generation().isPresent()) {
+            ClassicGroup group = ClassicGroup.restored(found.generation().get(), scheduler.nowMs(), epoch.getAsInt());
+            groups.put(groupId, group);
+            membership.resume(group);
+            LOGGER.info("Group {} is coordinated here now (slot epoch {}): continues generation {} with {} member(s)",
+                    groupId, epoch.getAsInt(), group.generationId, group.size());
+        } else if (!found.committed().isEmpty()) {
+            groups.put(groupId, newGroup(groupId));
             LOGGER.info("Group {} with committed offsets is coordinated here now (slot epoch {})", groupId,
                     epoch.getAsInt());
         }
@@ -188,7 +226,8 @@ public final class GroupCoordinator {
     }
 
     private void drop(ClassicGroup group, OptionalInt epoch) {
-        LOGGER.info("Group {} is no longer coordinated here at slot epoch {} ({}): dropped, its {} member(s) rejoin",
+        LOGGER.info("Group {} is no longer coordinated here at slot epoch {} ({}): dropped from memory "
+                        + "with its {} member(s) (the slot's coordinator continues its stored generation)",
                 group.groupId, group.coordinatorEpoch,
                 epoch.isPresent() ? "now at epoch " + epoch.getAsInt() : "its slot moved", group.size());
         membership.abandon(group, Errors.NOT_COORDINATOR);
@@ -311,6 +350,8 @@ public final class GroupCoordinator {
                 group.transitionTo(GroupState.DEAD, scheduler.nowMs());
                 groups.remove(groupId);
                 LOGGER.info("Deleted group {}", groupId);
+                // An empty group's generation was removed when it emptied: this removes one a failed write left
+                generations.remove(group);
                 deletions.add(storage.deleteGroup(group.coordinatorEpoch, groupId).exceptionally(failure -> {
                     Errors error = OffsetStorage.errorOf(failure);
                     LOGGER.warn("Could not delete the offsets of group {} ({}): {}", groupId, error.name(),

@@ -37,9 +37,19 @@ public final class GroupCoordinatorContext {
      */
     public static GroupCoordinatorContext start(Vertx vertx, GroupConfig config, OffsetStorage storage,
                                                 Predicate<TopicPartition> partitionExists, GroupOwnership ownership) {
+        return start(vertx, config, storage, GroupStateStorage.inMemoryOnly(), partitionExists, ownership);
+    }
+
+    /**
+     * As {@link #start(Vertx, GroupConfig, OffsetStorage, Predicate, GroupOwnership)}, with the groups' completed
+     * generations kept in {@code states} ({@link MetadataGroupStateStorage} in a cluster).
+     */
+    public static GroupCoordinatorContext start(Vertx vertx, GroupConfig config, OffsetStorage storage,
+                                                GroupStateStorage states, Predicate<TopicPartition> partitionExists,
+                                                GroupOwnership ownership) {
         Context context = vertx.getOrCreateContext();
         GroupCoordinator coordinator = new GroupCoordinator(new VertxGroupScheduler(vertx, context, Clock.systemUTC()),
-                config, storage, partitionExists, ownership);
+                config, storage, states, partitionExists, ownership);
         List<String> existing = storage.groupIds();
         context.runOnContext(ignored -> coordinator.start(existing));
         return new GroupCoordinatorContext(context, coordinator);

@@ -1,5 +1,6 @@
 package io.strata.broker.group;
 
+import io.strata.metadata.StoredMember;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,6 +38,13 @@ final class GroupMember {
     GroupMember(String memberId, Optional<String> groupInstanceId, String clientId, String clientHost,
                 String protocolType, int sessionTimeoutMs, int rebalanceTimeoutMs,
                 JoinGroupRequestProtocolCollection protocols) {
+        this(memberId, groupInstanceId, clientId, clientHost, protocolType, sessionTimeoutMs, rebalanceTimeoutMs,
+                toMap(protocols));
+    }
+
+    private GroupMember(String memberId, Optional<String> groupInstanceId, String clientId, String clientHost,
+                        String protocolType, int sessionTimeoutMs, int rebalanceTimeoutMs,
+                        Map<String, byte[]> protocols) {
         this.memberId = memberId;
         this.groupInstanceId = groupInstanceId;
         this.clientId = clientId;
@@ -44,7 +52,28 @@ final class GroupMember {
         this.protocolType = protocolType;
         this.sessionTimeoutMs = sessionTimeoutMs;
         this.rebalanceTimeoutMs = rebalanceTimeoutMs;
-        this.protocols = toMap(protocols);
+        this.protocols = protocols;
+    }
+
+    /**
+     * A member of a stored generation, as a coordinator that took the group over continues it: the only protocol it
+     * offers is the one the generation selected, with the metadata it was stored with (as Kafka loads a member from
+     * its GroupMetadata record), and it holds its stored assignment.
+     */
+    static GroupMember restored(StoredMember stored, String protocolType, String protocol) {
+        Map<String, byte[]> protocols = new LinkedHashMap<>();
+        protocols.put(protocol, stored.subscription());
+        GroupMember member = new GroupMember(stored.memberId(), stored.groupInstanceId(), stored.clientId(),
+                stored.clientHost(), protocolType, stored.sessionTimeoutMs(), stored.rebalanceTimeoutMs(), protocols);
+        member.assignment = stored.assignment();
+        member.isNew = false;
+        return member;
+    }
+
+    /** The member as its group's generation stores it: its metadata for {@code protocol}, its assignment. */
+    StoredMember stored(String protocol) {
+        return new StoredMember(memberId, groupInstanceId, clientId, clientHost, sessionTimeoutMs, rebalanceTimeoutMs,
+                metadata(protocol), assignment);
     }
 
     static Map<String, byte[]> toMap(JoinGroupRequestProtocolCollection protocols) {

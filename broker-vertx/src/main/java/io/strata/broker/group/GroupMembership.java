@@ -40,14 +40,29 @@ final class GroupMembership {
     private final GroupScheduler scheduler;
     private final GroupConfig config;
     private final Function<String, ClassicGroup> newGroup;
+    private final GroupGenerations generations;
 
-    /** @param newGroup creates a new, empty group of the given id (not yet registered in {@code groups}) */
+    /**
+     * @param newGroup creates a new, empty group of the given id (not yet registered in {@code groups})
+     * @param generations where completed generations are stored, and removed when a group empties
+     */
     GroupMembership(Map<String, ClassicGroup> groups, GroupScheduler scheduler, GroupConfig config,
-                    Function<String, ClassicGroup> newGroup) {
+                    Function<String, ClassicGroup> newGroup, GroupGenerations generations) {
         this.groups = groups;
         this.scheduler = scheduler;
         this.config = config;
         this.newGroup = newGroup;
+        this.generations = generations;
+    }
+
+    /**
+     * Continues a group restored from its stored generation ({@link ClassicGroup#restored}): every member's session
+     * starts now, so a member that does not heartbeat within its session timeout is removed as usual.
+     */
+    void resume(ClassicGroup group) {
+        for (GroupMember member : group.members()) {
+            scheduleHeartbeatExpiry(group, member, member.sessionTimeoutMs);
+        }
     }
 
     // ---------------------------------------------------------------- JoinGroup
@@ -199,7 +214,8 @@ final class GroupMembership {
 
     /**
      * A static member came back with a new member id (a restarted process): the new id takes over the old member's
-     * place and assignment, the old id is fenced. A stable group with unchanged protocols is not rebalanced.
+     * place and assignment, the old id is fenced. A stable group with unchanged protocols is not rebalanced; its
+     * generation is stored again, with the new member id, before the member is answered.
      */
     private void replaceStaticMember(ClassicGroup group, GroupMember old, String newMemberId,
                                      JoinGroupRequestData request, short version, int rebalanceTimeoutMs,
@@ -226,7 +242,19 @@ final class GroupMembership {
                 newMemberId);
         if (group.is(GroupState.STABLE) && unchanged) {
             scheduleHeartbeatExpiry(group, replacement, replacement.sessionTimeoutMs);
-            result.complete(joinResponse(group, replacement, version, wasLeader));
+            // Answered once the generation with the new member id is stored: a coordinator that takes the group over
+            // must know the id the member will use. If the write fails, the member gets the error and joins again,
+            // replacing the id it never learned
+            generations.store(group, failure -> {
+                if (failure == null) {
+                    result.complete(joinResponse(group, replacement, version, wasLeader));
+                } else {
+                    Errors error = OffsetStorage.errorOf(failure);
+                    LOGGER.warn("Could not store group {} with static member {} as {} ({}): {}", group.groupId,
+                            old.groupInstanceId.orElse(""), newMemberId, error.name(), failure.toString());
+                    result.complete(joinError(request.memberId(), error, version));
+                }
+            });
         } else {
             replacement.awaitingJoin = result;
             replacement.joinVersion = version;
@@ -305,6 +333,7 @@ final class GroupMembership {
         group.initNextGeneration(scheduler.nowMs());
         if (group.is(GroupState.EMPTY)) {
             LOGGER.info("Group {} with generation {} is now empty", group.groupId, group.generationId);
+            generations.remove(group);
             return;
         }
         LOGGER.info("Stabilized group {} generation {} with {} member(s), protocol {}", group.groupId,
@@ -353,15 +382,7 @@ final class GroupMembership {
                     for (GroupMember each : group.members()) {
                         each.assignment = assignments.getOrDefault(each.memberId, new byte[0]);
                     }
-                    group.transitionTo(GroupState.STABLE, scheduler.nowMs());
-                    for (GroupMember each : group.members()) {
-                        if (each.awaitingSync != null) {
-                            CompletableFuture<SyncGroupResponseData> waiting = each.awaitingSync;
-                            each.awaitingSync = null;
-                            waiting.complete(syncResponse(group, each, each.syncVersion));
-                        }
-                    }
-                    LOGGER.debug("Group {} generation {} received its assignment", group.groupId, group.generationId);
+                    completeGeneration(group);
                 }
                 return result;
             }
@@ -373,6 +394,38 @@ final class GroupMembership {
                 return completed(syncError(Errors.UNKNOWN_MEMBER_ID));
             }
         }
+    }
+
+    /**
+     * The leader's assignment is in: the generation is stored ({@link GroupGenerations}), and only then does the group
+     * become Stable and every waiting member get its assignment, as in Kafka. A failed write ends the generation: the
+     * waiting members get the error (NOT_COORDINATOR when fenced: this broker lost the group's slot) and the group
+     * rebalances. A write that completes after the generation ended (a rebalance, a drop) changes nothing.
+     */
+    private void completeGeneration(ClassicGroup group) {
+        int generation = group.generationId;
+        generations.store(group, failure -> {
+            if (!group.is(GroupState.COMPLETING_REBALANCE) || group.generationId != generation) {
+                return;
+            }
+            if (failure != null) {
+                Errors error = OffsetStorage.errorOf(failure);
+                LOGGER.warn("Could not store generation {} of group {} ({}): {}", generation, group.groupId,
+                        error.name(), failure.toString());
+                propagateSyncError(group, error);
+                maybePrepareRebalance(group, "its generation could not be stored");
+                return;
+            }
+            group.transitionTo(GroupState.STABLE, scheduler.nowMs());
+            for (GroupMember each : group.members()) {
+                if (each.awaitingSync != null) {
+                    CompletableFuture<SyncGroupResponseData> waiting = each.awaitingSync;
+                    each.awaitingSync = null;
+                    waiting.complete(syncResponse(group, each, each.syncVersion));
+                }
+            }
+            LOGGER.debug("Group {} generation {} received its assignment", group.groupId, generation);
+        });
     }
 
     private static boolean matches(String requested, Optional<String> actual) {

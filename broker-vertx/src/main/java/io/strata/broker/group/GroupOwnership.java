@@ -12,7 +12,8 @@ import java.util.function.Function;
  * group's coordinator slot: this broker coordinates a group when {@link Cluster#groupCoordinator} names it, at the
  * epoch of its {@link SlotLease} on the group's slot. A group asked about while this broker does not coordinate it
  * is answered NOT_COORDINATOR (clients then look the coordinator up again); a group kept in memory under another
- * epoch than the current one is dropped, since the slot moved away in between (members rejoin, as in Kafka).
+ * epoch than the current one is dropped, since the slot moved away in between (it is loaded again from its stored
+ * generation, which another coordinator may have moved on meanwhile).
  * Thread-safe when the {@link Cluster} and {@link SlotLeases} are.
  */
 public final class GroupOwnership {

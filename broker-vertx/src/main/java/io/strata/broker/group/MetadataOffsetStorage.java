@@ -43,10 +43,9 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 public final class MetadataOffsetStorage implements OffsetStorage, GroupOffsetSource {
 
+    private final SlotFencedCalls calls;
     private final MetadataStore store;
-    private final SlotLeases leases;
     private final TopicIds topics;
-    private final Executor pool;
     private final Consumer<String> changed;
 
     /**
@@ -64,10 +63,9 @@ public final class MetadataOffsetStorage implements OffsetStorage, GroupOffsetSo
      */
     public MetadataOffsetStorage(MetadataStore store, SlotLeases leases, TopicIds topics, Executor pool,
                                  Consumer<String> changed) {
+        this.calls = new SlotFencedCalls(store, leases, pool);
         this.store = store;
-        this.leases = leases;
         this.topics = topics;
-        this.pool = pool;
         this.changed = changed;
     }
 
@@ -86,8 +84,8 @@ public final class MetadataOffsetStorage implements OffsetStorage, GroupOffsetSo
                         offset.offset(), offset.leaderEpoch().orElse(-1), offset.metadata().orElse(""),
                         offset.commitTimestampMs()));
             }
-            SlotLease lease = lease(group);
-            fenced(store.commitOffsets(lease.slot(), lease.nodeId(), slotEpoch, rows), group, lease, slotEpoch);
+            calls.fenced(group, slotEpoch, (db, slot, coordinator, epoch) ->
+                    db.commitOffsets(slot, coordinator, epoch, rows));
             changed.accept(group);
             return null;
         });
@@ -166,32 +164,12 @@ public final class MetadataOffsetStorage implements OffsetStorage, GroupOffsetSo
 
     /** Deletes {@code partitions} of the group (all of them when empty: the store's convention). */
     private void deleteFenced(int slotEpoch, String group, List<TopicPartitionId> partitions) {
-        SlotLease lease = lease(group);
-        fenced(store.deleteOffsets(lease.slot(), lease.nodeId(), slotEpoch, group, partitions), group, lease,
-                slotEpoch);
+        calls.fenced(group, slotEpoch, (db, slot, coordinator, epoch) ->
+                db.deleteOffsets(slot, coordinator, epoch, group, partitions));
         changed.accept(group);
     }
 
-    private SlotLease lease(String group) {
-        return leases.leaseFor(group).orElseThrow(() -> new NotCoordinatorException(
-                "This broker does not lead the coordinator slot of group " + group));
-    }
-
-    private static void fenced(boolean stored, String group, SlotLease lease, int slotEpoch) {
-        if (!stored) {
-            throw new NotCoordinatorException("The coordinator slot " + lease.slot().partition() + " of group "
-                    + group + " is no longer led by broker " + lease.nodeId() + " at epoch " + slotEpoch);
-        }
-    }
-
     private <T> CompletableFuture<T> call(Supplier<T> work) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return work.get();
-            } catch (MetadataException e) {
-                throw new CoordinatorNotAvailableException("The metadata database did not answer: "
-                        + e.getMessage(), e);
-            }
-        }, pool);
+        return calls.call(work);
     }
 }

@@ -3,44 +3,31 @@ package io.strata.broker.group;
 import io.strata.index.GroupOffset;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * An {@link OffsetStorage} whose writes of one group (commit, delete, group deletion, expiry) reach the underlying
  * storage one at a time, in the order they were called: a write starts only once the group's previous write has
- * finished (successfully or not). Without it, two commits of one partition handed to a shared pool could apply in
- * either order, so a committed offset could go backwards or a {@code --reset-offsets} be undone by an older commit.
+ * finished (successfully or not), through {@link PerGroupWrites}. Without it, two commits of one partition handed to
+ * a shared pool could apply in either order, so a committed offset could go backwards or a {@code --reset-offsets}
+ * be undone by an older commit.
  * Writes of different groups still run side by side; reads go straight through. Thread-safe.
  */
 final class PerGroupOrderedOffsetStorage implements OffsetStorage {
 
     private final OffsetStorage storage;
-    /** The last write of each group with writes still under way; an entry leaves when its write is done. */
-    private final Map<String, CompletableFuture<?>> lastWrite = new ConcurrentHashMap<>();
+    private final PerGroupWrites writes;
 
-    PerGroupOrderedOffsetStorage(OffsetStorage storage) {
+    /** @param writes the queue of each group's writes, shared with whatever else the coordinator writes per group */
+    PerGroupOrderedOffsetStorage(OffsetStorage storage, PerGroupWrites writes) {
         this.storage = storage;
+        this.writes = writes;
     }
 
     private <T> CompletableFuture<T> inOrder(String group, Supplier<CompletableFuture<T>> write) {
-        CompletableFuture<T> done = new CompletableFuture<>();
-        CompletableFuture<?> previous = lastWrite.put(group, done);
-        CompletableFuture<?> start = previous == null ? CompletableFuture.completedFuture(null) : previous;
-        start.handle((ignored, failure) -> null)
-                .thenCompose(ignored -> write.get())
-                .whenComplete((value, failure) -> {
-                    lastWrite.remove(group, done);
-                    if (failure != null) {
-                        done.completeExceptionally(failure);
-                    } else {
-                        done.complete(value);
-                    }
-                });
-        return done;
+        return writes.inOrder(group, write);
     }
 
     @Override

@@ -13,17 +13,21 @@ import io.strata.objectstore.s3proxy.S3ProxyServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -31,6 +35,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.tools.TopicCommand;
 import org.apache.kafka.tools.consumer.group.ConsumerGroupCommand;
 import org.apache.kafka.tools.reassign.ReassignPartitionsCommand;
@@ -40,6 +45,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Three broker JVMs in cluster mode on loopback: one real PostgreSQL database (a throwaway server, its own database
@@ -253,6 +260,95 @@ class ThreeBrokerClusterTest {
                     .map(line -> line.trim().split("\\s+")).filter(f -> f[3].equals(f[4])).count())
                     .as("partitions whose committed offset is their end:%n%s", groups).isEqualTo(PARTITIONS);
         });
+    }
+
+    @ParameterizedTest(name = "coordinator {0}")
+    @ValueSource(strings = {"stopped", "killed"})
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aGroupKeepsItsGenerationAndMembersWhenItsCoordinatorStopsSoItsConsumerCommitsWithoutARebalance(String how)
+            throws Exception {
+        // Given three brokers and a consumer in a group (long session timeout, manual commits) that read everything
+        List<BrokerProcess> started = startThreeWithTopic();
+        String bootstrap = started.stream().map(BrokerProcess::bootstrapServers).collect(Collectors.joining(","));
+        Map<String, Long> acked = produce(bootstrap, "before", 20);
+        String group = "failover-group";
+        RebalanceCounts rebalances = new RebalanceCounts();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", bootstrap, "group.id", group, "auto.offset.reset", "earliest",
+                "enable.auto.commit", "false", "session.timeout.ms", "45000", "heartbeat.interval.ms", "1000"),
+                new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(TOPIC), rebalances);
+            pollUntilRead(consumer, acked.size());
+            consumer.commitSync();
+            String beforeMove = rebalances.toString();
+            int coordinator;
+            try (Admin admin = Clients.admin(bootstrap)) {
+                coordinator = admin.describeConsumerGroups(List.of(group)).all().get().get(group).coordinator().id();
+            }
+
+            // When the group's coordinator shuts down (SIGTERM) or dies (SIGKILL: its slot moves once its session
+            // times out), and the coordinator slot moves to another broker
+            if (how.equals("killed")) {
+                started.get(coordinator - 1).kill();
+            } else {
+                started.get(coordinator - 1).stop();
+            }
+            String survivors = started.stream().filter(broker -> broker != started.get(coordinator - 1))
+                    .map(BrokerProcess::bootstrapServers).collect(Collectors.joining(","));
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+                try (Admin admin = Clients.admin(survivors)) {
+                    return admin.describeConsumerGroups(List.of(group)).all().get().get(group).coordinator().id();
+                }
+            }, node -> node != coordinator);
+            Map<String, Long> more = produce(survivors, "after", 10);
+
+            // Then the consumer reads on and commits with its generation and member id, without a rebalance
+            pollUntilRead(consumer, more.size());
+            consumer.commitSync(Duration.ofSeconds(60));
+            assertThat(rebalances.toString()).as("rebalance listener calls after the move").isEqualTo(beforeMove);
+        }
+
+        // And the new coordinator serves the offsets committed after the move: every partition's end
+        Map<TopicPartition, Long> committed = Clients.committedOffsets(bootstrap, group);
+        assertThat(committed).hasSize(PARTITIONS).allSatisfy((partition, offset) ->
+                assertThat(offset).as("committed offset of %s", partition).isEqualTo(30L));
+    }
+
+    /** How often a consumer's rebalance listener was called, by callback. */
+    private static final class RebalanceCounts implements ConsumerRebalanceListener {
+        private final AtomicInteger revoked = new AtomicInteger();
+        private final AtomicInteger assigned = new AtomicInteger();
+        private final AtomicInteger lost = new AtomicInteger();
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            revoked.incrementAndGet();
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned.incrementAndGet();
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            lost.incrementAndGet();
+        }
+
+        @Override
+        public String toString() {
+            return "revoked " + revoked + ", assigned " + assigned + ", lost " + lost;
+        }
+    }
+
+    /** Polls until {@code count} records were returned, for at most 60 s. */
+    private static void pollUntilRead(KafkaConsumer<String, String> consumer, int count) {
+        int read = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (read < count && System.nanoTime() < deadline) {
+            read += consumer.poll(Duration.ofMillis(500)).count();
+        }
+        assertThat(read).as("records read").isEqualTo(count);
     }
 
     /** What a Kafka CLI tool printed, run with {@code --bootstrap-server bootstrap} and {@code args}. */

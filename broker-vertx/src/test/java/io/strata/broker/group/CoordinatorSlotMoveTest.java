@@ -8,16 +8,20 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
 import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
+import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two coordinators (brokers 1 and 2) over one metadata store, the group's coordinator slot moving between them:
  * requests for a group a broker does not coordinate get NOT_COORDINATOR, a broker that lost the slot drops the
- * group (waiting members are told NOT_COORDINATOR and rejoin elsewhere), cannot store one more offset, and the new
- * coordinator serves every offset committed before the move. Manual clocks, no threads.
+ * group (waiting members are told NOT_COORDINATOR), cannot store one more offset or generation, and the new
+ * coordinator serves every offset committed before the move and continues the last stored generation (CLUSTER.md
+ * rule 10). Manual clocks, no threads.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CoordinatorSlotMoveTest {
@@ -64,6 +69,7 @@ class CoordinatorSlotMoveTest {
     private GroupCoordinator coordinator(CoordinatorSlotsFixture.Broker broker, ManualScheduler clock) {
         GroupCoordinator coordinator = new GroupCoordinator(clock, CONFIG,
                 new MetadataOffsetStorage(slots.store(), broker.leases, broker, Runnable::run),
+                new MetadataGroupStateStorage(slots.store(), broker.leases, Runnable::run),
                 tp -> broker.idOf(tp.topic()).isPresent(), broker.ownership);
         coordinator.start(List.of());
         return coordinator;
@@ -102,14 +108,30 @@ class CoordinatorSlotMoveTest {
 
     /** A member joined through {@code coordinator}, the rebalance done: its join response. */
     private static JoinGroupResponseData stableMember(GroupCoordinator coordinator, ManualScheduler clock) {
+        JoinGroupResponseData member = joinedMember(coordinator, clock);
+        coordinator.syncGroup(syncRequest(member), (short) 5).join();
+        return member;
+    }
+
+    /** A member joined through {@code coordinator}, alone, its SyncGroup not sent yet: its join response. */
+    private static JoinGroupResponseData joinedMember(GroupCoordinator coordinator, ManualScheduler clock) {
         JoinGroupResponseData first = coordinator.joinGroup(joinRequest(""), (short) 9, "c", "/h").join();
         CompletableFuture<JoinGroupResponseData> joined = coordinator.joinGroup(joinRequest(first.memberId()),
                 (short) 9, "c", "/h");
         clock.advance(CONFIG.initialRebalanceDelayMs());
-        JoinGroupResponseData member = joined.join();
-        coordinator.syncGroup(new SyncGroupRequestData().setGroupId(GROUP).setGenerationId(member.generationId())
-                .setMemberId(member.memberId()), (short) 5).join();
-        return member;
+        return joined.join();
+    }
+
+    /** The SyncGroup of {@code member}, as the group's leader, assigning itself "mine". */
+    private static SyncGroupRequestData syncRequest(JoinGroupResponseData member) {
+        return new SyncGroupRequestData().setGroupId(GROUP).setGenerationId(member.generationId())
+                .setMemberId(member.memberId()).setAssignments(List.of(new SyncGroupRequestAssignment()
+                        .setMemberId(member.memberId()).setAssignment("mine".getBytes())));
+    }
+
+    private static HeartbeatRequestData heartbeat(JoinGroupResponseData member) {
+        return new HeartbeatRequestData().setGroupId(GROUP).setGenerationId(member.generationId())
+                .setMemberId(member.memberId());
     }
 
     @Test
@@ -119,7 +141,7 @@ class CoordinatorSlotMoveTest {
     }
 
     @Test
-    void aCoordinatorMoveKeepsEveryCommittedOffsetAndTheNewCoordinatorKnowsTheGroup() {
+    void aCoordinatorMoveKeepsEveryCommittedOffsetAndTheNewCoordinatorContinuesTheGeneration() {
         JoinGroupResponseData member = stableMember(coordinatorOne, clockOne);
         assertThat(commitError(coordinatorOne.commitOffsets(commitRequest(member.generationId(), member.memberId(),
                 42), (short) 9).join())).isZero();
@@ -128,8 +150,13 @@ class CoordinatorSlotMoveTest {
 
         assertThat(coordinatorTwo.admit(GROUP).join()).isEqualTo(Errors.NONE);
         assertThat(coordinatorTwo.describeGroup(GROUP, (short) 5).groupState())
-                .as("registered from its stored offsets").isEqualTo("Empty");
-        assertThat(coordinatorTwo.fetchOffsets(GROUP).join()).extracting(GroupOffset::offset).containsExactly(42L);
+                .as("continued from its stored generation").isEqualTo("Stable");
+        assertThat(coordinatorTwo.heartbeat(heartbeat(member))).isEqualTo(Errors.NONE);
+        assertThat(new String(coordinatorTwo.syncGroup(syncRequest(member), (short) 5).join().assignment()))
+                .isEqualTo("mine");
+        assertThat(commitError(coordinatorTwo.commitOffsets(commitRequest(member.generationId(), member.memberId(),
+                43), (short) 9).join())).as("at its generation, without a rebalance").isZero();
+        assertThat(coordinatorTwo.fetchOffsets(GROUP).join()).extracting(GroupOffset::offset).containsExactly(43L);
         assertThat(coordinatorTwo.listGroups(List.of(), List.of())).extracting(ListedGroup::groupId)
                 .containsExactly(GROUP);
         assertThat(coordinatorOne.listGroups(List.of(), List.of())).as("gone from the old coordinator").isEmpty();
@@ -166,9 +193,13 @@ class CoordinatorSlotMoveTest {
     }
 
     @Test
-    void aGroupHeldFromBeforeTheSlotMovedAwayAndBackIsDroppedAndItsMembersRejoin() {
+    void aGroupHeldFromBeforeTheSlotMovedAwayAndBackIsDroppedForWhatIsStoredNow() {
         JoinGroupResponseData member = stableMember(coordinatorOne, clockOne);
-        slots.moveSlotOf(GROUP, 2);
+        coordinatorOne.commitOffsets(commitRequest(member.generationId(), member.memberId(), 42), (short) 9).join();
+        moveSlotTo(2);
+        // Meanwhile on broker 2 the member leaves: the group empties there, its stored generation is removed
+        coordinatorTwo.admit(GROUP).join();
+        coordinatorTwo.leaveGroup(GROUP, List.of(new MemberIdentity().setMemberId(member.memberId())));
         slots.moveSlotOf(GROUP, 1);
         // Broker 1 only sees the end result: it leads the slot again, at a later epoch
         one.refresh();
@@ -176,9 +207,22 @@ class CoordinatorSlotMoveTest {
         assertThat(coordinatorOne.admit(GROUP).join()).isEqualTo(Errors.NONE);
 
         assertThat(coordinatorOne.describeGroup(GROUP, (short) 5).groupState())
-                .as("the membership from the old epoch is gone").isNotEqualTo("Stable");
+                .as("the membership held from the old epoch is gone").isEqualTo("Empty");
+        assertThat(coordinatorOne.heartbeat(heartbeat(member))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(commitError(coordinatorOne.commitOffsets(commitRequest(member.generationId(), member.memberId(),
                 7), (short) 9).join())).isNotZero();
+    }
+
+    @Test
+    void aLeadersSyncWhoseGenerationCannotBeStoredBecauseTheSlotMovedIsAnsweredNotCoordinator() {
+        JoinGroupResponseData leader = joinedMember(coordinatorOne, clockOne);
+        slots.moveSlotOf(GROUP, 2);
+
+        // Broker 1's view still says it leads the slot: the sync is handled, the database fences its generation
+        SyncGroupResponseData synced = coordinatorOne.syncGroup(syncRequest(leader), (short) 5).join();
+
+        assertThat(synced.errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
+        assertThat(slots.store().storedGroup(GROUP)).isEmpty();
     }
 
     @Test

@@ -3,9 +3,14 @@ package io.strata.broker.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strata.metadata.StoredGroup;
+import io.strata.metadata.StoredMember;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
@@ -37,7 +42,8 @@ class GroupCoordinatorTest {
 
     private final ManualScheduler clock = new ManualScheduler();
     private final InMemoryOffsetStorage storage = new InMemoryOffsetStorage();
-    private final GroupCoordinator coordinator = new GroupCoordinator(clock, CONFIG, storage,
+    private final InMemoryGroupStateStorage generations = new InMemoryGroupStateStorage();
+    private final GroupCoordinator coordinator = new GroupCoordinator(clock, CONFIG, storage, generations,
             tp -> tp.topic().equals("t"), GroupOwnership.everyGroup());
 
     private static JoinGroupRequestData joinRequest(String memberId, String instanceId, byte metadata) {
@@ -61,12 +67,17 @@ class GroupCoordinatorTest {
     }
 
     private SyncGroupResponseData sync(JoinGroupResponseData joined, List<JoinGroupResponseMember> assignTo) {
+        return syncAsync(joined, assignTo).join();
+    }
+
+    private CompletableFuture<SyncGroupResponseData> syncAsync(JoinGroupResponseData joined,
+                                                               List<JoinGroupResponseMember> assignTo) {
         SyncGroupRequestData request = new SyncGroupRequestData().setGroupId(GROUP)
                 .setGenerationId(joined.generationId()).setMemberId(joined.memberId())
                 .setProtocolType("consumer").setProtocolName("range");
         assignTo.forEach(m -> request.assignments().add(new SyncGroupRequestAssignment().setMemberId(m.memberId())
                 .setAssignment(m.memberId().getBytes())));
-        return coordinator.syncGroup(request, (short) 5).join();
+        return coordinator.syncGroup(request, (short) 5);
     }
 
     private Errors heartbeat(JoinGroupResponseData joined) {
@@ -358,6 +369,174 @@ class GroupCoordinatorTest {
         assertThat(coordinator.describeGroup("unknown", (short) 5).errorCode()).isZero();
         assertThat(coordinator.describeGroup("unknown", (short) 6).errorCode())
                 .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+    }
+
+    // ---- stored generations (CLUSTER.md rule 10) ------------------------------------------------------------
+
+    @Test
+    void eachCompletedGenerationIsStoredWithItsLeaderMembersSubscriptionsAndAssignments() {
+        List<JoinGroupResponseData> members = stableGroupOfTwo();
+
+        StoredGroup stored = generations.stored(GROUP).orElseThrow();
+        assertThat(stored.generation()).isEqualTo(1);
+        assertThat(stored.protocolType()).isEqualTo("consumer");
+        assertThat(stored.protocolName()).isEqualTo("range");
+        assertThat(stored.leaderId()).isEqualTo(members.get(0).memberId());
+        assertThat(stored.members()).extracting(StoredMember::memberId)
+                .containsExactly(members.get(0).memberId(), members.get(1).memberId());
+        assertThat(stored.members()).allSatisfy(member -> {
+            assertThat(member.assignment()).isEqualTo(member.memberId().getBytes());
+            assertThat(member.subscription()).containsExactly(0);
+            assertThat(member.sessionTimeoutMs()).isEqualTo(SESSION_MS);
+            assertThat(member.rebalanceTimeoutMs()).isEqualTo(REBALANCE_MS);
+            assertThat(member.clientId()).isEqualTo("client");
+            assertThat(member.clientHost()).isEqualTo("/127.0.0.1");
+        });
+    }
+
+    @Test
+    void theLeadersSyncIsAnsweredOnlyOnceItsGenerationIsStored() {
+        CompletableFuture<JoinGroupResponseData> joining = joinNewMember();
+        clock.advance(DELAY_MS);
+        JoinGroupResponseData leader = joining.join();
+        generations.holdNextWrite();
+
+        CompletableFuture<SyncGroupResponseData> synced = syncAsync(leader, leader.members());
+
+        assertThat(synced).as("while the generation is being stored").isNotDone();
+        assertThat(state()).isEqualTo("CompletingRebalance");
+        generations.releaseFirstHeld();
+        assertThat(synced.join().errorCode()).isZero();
+        assertThat(new String(synced.join().assignment())).isEqualTo(leader.memberId());
+        assertThat(state()).isEqualTo("Stable");
+    }
+
+    @Test
+    void aGenerationWhoseWriteIsFencedIsAnsweredNotCoordinatorAndTheGroupRebalances() {
+        CompletableFuture<JoinGroupResponseData> joining = joinNewMember();
+        clock.advance(DELAY_MS);
+        JoinGroupResponseData leader = joining.join();
+        generations.failNextWrite(new NotCoordinatorException("the slot moved"));
+
+        SyncGroupResponseData synced = sync(leader, leader.members());
+
+        assertThat(synced.errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
+        assertThat(state()).isEqualTo("PreparingRebalance");
+        assertThat(generations.stored(GROUP)).isEmpty();
+    }
+
+    @Test
+    void aGroupThatEmptiesHasItsStoredGenerationRemoved() {
+        List<JoinGroupResponseData> members = stableGroupOfTwo();
+        assertThat(generations.stored(GROUP)).isPresent();
+
+        coordinator.leaveGroup(GROUP, members.stream().map(m -> new MemberIdentity().setMemberId(m.memberId()))
+                .toList());
+
+        assertThat(state()).isEqualTo("Empty");
+        assertThat(generations.stored(GROUP)).isEmpty();
+    }
+
+    /** A static member ("instance-1") alone in a Stable group: its join response. */
+    private JoinGroupResponseData stableStaticMember() {
+        CompletableFuture<JoinGroupResponseData> first = coordinator.joinGroup(joinRequest("", "instance-1", (byte) 0),
+                (short) 9, "client", "h");
+        clock.advance(DELAY_MS);
+        JoinGroupResponseData old = first.join();
+        sync(old, old.members());
+        return old;
+    }
+
+    private CompletableFuture<JoinGroupResponseData> restartStaticMember() {
+        return coordinator.joinGroup(joinRequest("", "instance-1", (byte) 0), (short) 9, "client", "h");
+    }
+
+    @Test
+    void aRestartedStaticMembersNewIdIsStoredBeforeTheMemberLearnsIt() {
+        JoinGroupResponseData old = stableStaticMember();
+        generations.holdNextWrite();
+
+        CompletableFuture<JoinGroupResponseData> restarted = restartStaticMember();
+
+        assertThat(restarted).isNotDone();
+        assertThat(generations.stored(GROUP).orElseThrow().members()).extracting(StoredMember::memberId)
+                .containsExactly(old.memberId());
+        generations.releaseFirstHeld();
+        assertThat(restarted.join().errorCode()).isZero();
+        assertThat(generations.stored(GROUP).orElseThrow().members()).extracting(StoredMember::memberId)
+                .containsExactly(restarted.join().memberId());
+        assertThat(generations.stored(GROUP).orElseThrow().members()).singleElement()
+                .satisfies(member -> assertThat(member.groupInstanceId()).contains("instance-1"));
+    }
+
+    @Test
+    void aRestartedStaticMemberWhoseNewIdCannotBeStoredGetsTheErrorAndJoinsAgain() {
+        stableStaticMember();
+        generations.failNextWrite(new CoordinatorNotAvailableException("the database did not answer"));
+
+        assertThat(restartStaticMember().join().errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+
+        JoinGroupResponseData again = restartStaticMember().join();
+        assertThat(again.errorCode()).isZero();
+        assertThat(state()).isEqualTo("Stable");
+        assertThat(generations.stored(GROUP).orElseThrow().members()).extracting(StoredMember::memberId)
+                .containsExactly(again.memberId());
+    }
+
+    /** Generation 7 of {@link #GROUP} with members "leader" and "follower", as another coordinator stored it. */
+    private void storedByAnotherCoordinator() {
+        generations.put(new StoredGroup(GROUP, 7, "consumer", "range", "leader", List.of(
+                new StoredMember("leader", Optional.empty(), "client", "/10.0.0.1", SESSION_MS, REBALANCE_MS,
+                        new byte[] {0}, "leader".getBytes()),
+                new StoredMember("follower", Optional.empty(), "client", "/10.0.0.2", SESSION_MS, REBALANCE_MS,
+                        new byte[] {0}, "follower".getBytes()))));
+    }
+
+    private static JoinGroupResponseData member(String memberId, int generation) {
+        return new JoinGroupResponseData().setMemberId(memberId).setGenerationId(generation);
+    }
+
+    @Test
+    void aStoredGenerationIsContinuedMembersGoOnAtItWithoutARebalance() {
+        storedByAnotherCoordinator();
+
+        assertThat(coordinator.admit(GROUP).join()).isEqualTo(Errors.NONE);
+
+        assertThat(state()).isEqualTo("Stable");
+        assertThat(heartbeat(member("follower", 7))).isEqualTo(Errors.NONE);
+        assertThat(error(commit(7, "leader", "t", ""))).isZero();
+        assertThat(new String(sync(member("follower", 7), List.of()).assignment())).isEqualTo("follower");
+        assertThat(coordinator.describeGroup(GROUP, (short) 5).members()).extracting(m -> m.clientHost())
+                .containsExactly("/10.0.0.1", "/10.0.0.2");
+    }
+
+    @Test
+    void aGenerationOrMemberTheStoredGroupDoesNotKnowIsRefused() {
+        storedByAnotherCoordinator();
+        coordinator.admit(GROUP).join();
+
+        assertThat(heartbeat(member("leader", 6))).as("older").isEqualTo(Errors.ILLEGAL_GENERATION);
+        assertThat(heartbeat(member("leader", 8))).as("newer").isEqualTo(Errors.ILLEGAL_GENERATION);
+        assertThat(error(commit(8, "leader", "t", ""))).isEqualTo(Errors.ILLEGAL_GENERATION.code());
+        assertThat(sync(member("follower", 6), List.of()).errorCode()).isEqualTo(Errors.ILLEGAL_GENERATION.code());
+        assertThat(heartbeat(member("stranger", 7))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(error(commit(7, "stranger", "t", ""))).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        assertThat(join("stranger").join().errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+    }
+
+    @Test
+    void aContinuedMemberThatDoesNotHeartbeatIsRemovedAfterItsSessionTimeoutCountedFromTheTakeOver() {
+        storedByAnotherCoordinator();
+        clock.advance(SESSION_MS); // time that passed before this coordinator took the group over does not count
+        coordinator.admit(GROUP).join();
+
+        clock.advance(SESSION_MS - 1);
+        assertThat(heartbeat(member("leader", 7))).isEqualTo(Errors.NONE);
+        clock.advance(1);
+
+        assertThat(state()).as("the follower's session expired: a rebalance").isEqualTo("PreparingRebalance");
+        assertThat(heartbeat(member("follower", 7))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(heartbeat(member("leader", 7))).isEqualTo(Errors.REBALANCE_IN_PROGRESS);
     }
 
     @Test

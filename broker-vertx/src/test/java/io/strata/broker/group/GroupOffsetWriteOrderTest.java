@@ -38,32 +38,19 @@ class GroupOffsetWriteOrderTest {
     /** Applies each write when it is released (at once unless {@link #holdNextWrite} was called). */
     private static final class HeldOffsetStorage implements OffsetStorage {
         private final InMemoryOffsetStorage offsets = new InMemoryOffsetStorage();
-        private final List<Runnable> held = new ArrayList<>();
-        private boolean holdNext;
-        private int writesStarted;
+        private final HeldWrites writes = new HeldWrites();
 
         void holdNextWrite() {
-            holdNext = true;
+            writes.holdNext();
         }
 
         /** Applies the write held first. */
         void releaseFirstHeld() {
-            held.remove(0).run();
+            writes.releaseFirstHeld();
         }
 
         private CompletableFuture<Void> write(Runnable apply) {
-            writesStarted++;
-            if (!holdNext) {
-                apply.run();
-                return CompletableFuture.completedFuture(null);
-            }
-            holdNext = false;
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            held.add(() -> {
-                apply.run();
-                done.complete(null);
-            });
-            return done;
+            return writes.write(apply);
         }
 
         @Override

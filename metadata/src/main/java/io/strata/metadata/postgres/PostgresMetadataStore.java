@@ -15,6 +15,7 @@ import io.strata.metadata.MetadataStore;
 import io.strata.metadata.NodeIdInUseException;
 import io.strata.metadata.PartitionLeadership;
 import io.strata.metadata.RestoredMetadata;
+import io.strata.metadata.StoredGroup;
 import io.strata.metadata.TopicDefinition;
 import io.strata.metadata.TopicPartitionId;
 import io.strata.metadata.WalCatalog;
@@ -89,6 +90,9 @@ import org.slf4j.LoggerFactory;
  *       key, byte position and length in the object, {@code batches} ({@link io.strata.metadata.WalBatchCodec}'s
  *       layout: one value per range, not a row per batch); removed with their partition</td><td>{@code commitWal}
  *       (fenced by the leader, its epoch and the committed end), the leader ({@code releaseWal})</td></tr>
+ *   <tr><td>{@code group_generations}, {@code group_members} (V6)</td><td>group with a completed generation, and
+ *       each of its members ({@link PostgresGroups} documents the columns); gone with their slot</td><td>the
+ *       group's coordinator, fenced by its slot's epoch ({@code storeGroup}, {@code deleteStoredGroup})</td></tr>
  * </table>
  * Migrations only expand (new tables, new columns with defaults), so brokers of the previous version keep working
  * during a rolling upgrade.
@@ -101,12 +105,14 @@ public final class PostgresMetadataStore implements MetadataStore {
     private final HikariDataSource pool;
     private final Sql sql;
     private final PostgresWal wal;
+    private final PostgresGroups groups;
     private final String description;
 
     private PostgresMetadataStore(HikariDataSource pool, String description) {
         this.pool = pool;
         this.sql = new Sql(pool);
         this.wal = new PostgresWal(sql);
+        this.groups = new PostgresGroups(sql);
         this.description = description;
     }
 
@@ -837,7 +843,7 @@ public final class PostgresMetadataStore implements MetadataStore {
      * Whether {@code leader} leads {@code partition} at {@code epoch}, its row locked FOR SHARE until the
      * transaction ends (an election, which takes it FOR UPDATE, waits): the fence of a write on its behalf.
      */
-    private static boolean leadsFor(Connection connection, TopicPartitionId partition, int leader, int epoch)
+    static boolean leadsFor(Connection connection, TopicPartitionId partition, int leader, int epoch)
             throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("""
                 SELECT 1 FROM partitions WHERE topic_id = ? AND partition_index = ? AND leader = ? AND leader_epoch = ?
@@ -916,6 +922,28 @@ public final class PostgresMetadataStore implements MetadataStore {
     public boolean restore(RestoredMetadata metadata) {
         return sql.transaction("restore " + metadata.topics().size() + " topics from the bucket",
                 connection -> PostgresRestore.restore(connection, metadata));
+    }
+
+    // ---- generations of consumer groups (PostgresGroups) -------------------------------------------------------
+
+    @Override
+    public boolean storeGroup(TopicPartitionId slot, int coordinator, int slotEpoch, StoredGroup group) {
+        return groups.store(slot, coordinator, slotEpoch, group);
+    }
+
+    @Override
+    public Optional<StoredGroup> storedGroup(String groupId) {
+        return groups.read(groupId);
+    }
+
+    @Override
+    public List<StoredGroup> storedGroups(TopicPartitionId slot) {
+        return groups.readSlot(slot);
+    }
+
+    @Override
+    public boolean deleteStoredGroup(TopicPartitionId slot, int coordinator, int slotEpoch, String groupId) {
+        return groups.delete(slot, coordinator, slotEpoch, groupId);
     }
 
     // ---- producer ids --------------------------------------------------------------------------------------
