@@ -62,6 +62,10 @@ class DiskFullTest {
         Map<String, String> config = FaultRun.bucketProperties(s3, s3.endpoint().toString(), "");
         config.put("listeners", "PLAINTEXT://127.0.0.1:" + BrokerJvm.freePort());
         config.put("remote.log.manager.task.interval.ms", "1000");
+        // Local copies go once uploaded, every second: unthrottled producers sending their backlog after a restart
+        // must not fill the disk again before the checker's final read (CI saw both partitions go offline again
+        // 2 s after the restart, and the final ListOffsets answered KAFKA_STORAGE_ERROR for 180 s)
+        config.put("log.retention.check.interval.ms", "1000");
         BrokerJvm broker = BrokerJvm.start(dataDir, config, Map.of());
         SoftAssertions contract = new SoftAssertions();
         StringBuilder notes = new StringBuilder();
