@@ -93,6 +93,9 @@ public final class SingleBrokerWal implements AutoCloseable {
      * @throws IllegalStateException when the chain cannot be loaded or a partition cannot be brought to its end
      */
     public static SingleBrokerWal open(LogManager logs, RemoteStorage bucket, int nodeId, WalSettings settings) {
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("SingleBrokerWal.open blocks (bucket reads, uploads); call it off the event loop");
+        }
         SingleBrokerWal wal = new SingleBrokerWal(logs, bucket, nodeId, settings);
         try {
             wal.start();
@@ -262,6 +265,10 @@ public final class SingleBrokerWal implements AutoCloseable {
     /** Commits what waits (up to 30 s), then stops the writer: appends from now on are refused. Blocking. */
     @Override
     public void close() {
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            // It waits for the bucket: on an event loop it would stall every connection
+            throw new IllegalStateException("SingleBrokerWal.close blocks; call it off the event loop");
+        }
         writer.flushAndClose(Duration.ofSeconds(30));
     }
 }
